@@ -1,0 +1,121 @@
+"""The `xuexi` command. It only parses options, calls the stages and prints; the work is in the stage modules.
+
+Exit status: 0 all scored, 1 some file could not be scored (each listed with its reason), 2 unusable arguments
+or batch (no such folder, a topics.yaml with errors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .errors import ConfigError, XuexiError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="xuexi: quarterly review of theory-study submissions.")
+topics_app = typer.Typer(no_args_is_help=True, help="Check or draft the quarter's topic list.")
+app.add_typer(topics_app, name="topics")
+
+err = Console(stderr=True, soft_wrap=True)  # a reason stays on one line, however long
+out = Console()
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@app.command()
+def score(
+    batch: Path = typer.Argument(..., help="The quarter's batch folder (topics.yaml, submissions/, references/, prior/)."),
+    out_dir: Path = typer.Option(None, "--out", help="Output folder [default: outputs/<batch name>/]."),
+) -> None:
+    """Score a quarter's batch and write results.json."""
+    from .score import score_batch
+
+    target = out_dir or PROJECT_ROOT / "outputs" / batch.resolve().name
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done)
+
+        try:
+            run = score_batch(batch, target, progress=progress)
+        except ConfigError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2)
+    _summary(run)
+    raise typer.Exit(1 if run.failed else 0)
+
+
+def _summary(run) -> None:
+    docs = run.results["documents"]
+    table = Table(title=f"xuexi — {run.results['batch']} ({run.results.get('quarter') or 'quarter not given'})", show_header=False)
+    table.add_row("scored", f"{len(docs)} documents, {sum(d['chars'] for d in docs):,} characters")
+    table.add_row("failed", str(len(run.failed)))
+    table.add_row("time", f"{run.seconds:.1f} s")
+    table.add_row("results", str(run.out_dir / "results.json"))
+    err.print(table)
+    for f in run.failed:
+        err.print(f"[red]failed[/red] {f['file']}: {f['error']}")
+
+
+@app.command()
+def parse(
+    file: Path = typer.Argument(..., help="A submission (.docx, .pdf, .txt, .doc)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the structure as JSON."),
+) -> None:
+    """Print a document as the pipeline sees it: title, byline, headings, paragraphs, sentences, quotations."""
+    from .document import read_submission
+    from .results import structure
+
+    if not file.is_file():
+        err.print(f"[red]error:[/red] {file}: no such file")
+        raise typer.Exit(2)
+    try:
+        submission = read_submission(file, batch_root=file.parent)
+    except XuexiError as exc:
+        err.print(f"[red]cannot read[/red] {exc}")
+        raise typer.Exit(1)
+    info = structure(submission)
+    paragraphs = [
+        {"kind": p.label_, "text": p.text, "sentences": [s.text.strip() for s in p.sents]} for p in submission.spans("paragraphs")
+    ]
+    if as_json:
+        meta = {"doc_id": submission.doc_id, "author": submission.author, "doc_type": submission.doc_type,
+                "format": submission.format, "chars": submission.chars}
+        out.print_json(json.dumps({**meta, **info, "paragraph_list": paragraphs}, ensure_ascii=False))
+        return
+    out.print(f"[bold]{info['title'] or '(no title)'}[/bold]")
+    out.print(f"byline: {info['byline'] or '—'}   author: {submission.author or '—'}   type: {submission.doc_type or '—'}"
+              f"   format: {submission.format}   {submission.chars:,} characters")
+    out.print(f"{info['paragraphs']} paragraphs, {info['sentences']} sentences")
+    out.print("[bold]headings[/bold]")
+    for h in info["headings"]:
+        out.print("  " * h["level"] + h["text"], markup=False)
+    out.print("[bold]paragraphs[/bold]")
+    for i, p in enumerate(paragraphs, 1):
+        out.print(f"{i:3} [{p['kind']}] {len(p['sentences'])} sentences: {p['text'][:60]}{'…' if len(p['text']) > 60 else ''}", markup=False)
+    out.print("[bold]quotations[/bold]")
+    for q in info["quotations"]:
+        who = q["attribution"] or "(no attribution)"
+        out.print(f"  {who} “{q['text']}”", markup=False)
+
+
+@topics_app.command("check")
+def topics_check(file: Path = typer.Argument(..., help="A topics.yaml.")) -> None:
+    """Validate a topics.yaml and list its topics."""
+    from .topiclist import TopicList
+
+    refs = file.parent / "references"
+    try:
+        topics = TopicList.load(file, references_dir=refs if refs.is_dir() else None)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    out.print(f"{file}: {len(topics)} topics, quarter {topics.quarter or '—'}, unit {topics.unit or '—'}")
+    for t in topics:
+        out.print(f"  {t.id}  {t.title}  ({len(t.keywords)} keywords, {len(t.key_points)} key points, references: {', '.join(t.references) or '—'})", markup=False)

@@ -1,0 +1,96 @@
+"""The one document model: a `Submission` is a spaCy `Doc` (text, layout, sentences, quotations, and every later
+stage's evidence as span groups) plus who wrote it, what kind of document it is and where it came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+from .ingest import detect_format, partition
+from .segment import make_doc
+from .textnorm import NormalizedText
+
+# <seq>_<author>_<doc type>, e.g. 003_周海涛_调研报告 (the seq may be missing; separators _ - or space)
+_FILE_NAME = re.compile(r"^(?:(?P<seq>[A-Za-z]?\d+)[_\-\s]+)?(?P<author>[\u4e00-\u9fff·]{2,5})[_\-\s]+(?P<doc_type>[^_\-\s]+)")
+
+
+@dataclass
+class Submission:
+    """One member's document of the quarter (or an earlier quarter's, for recycled-text checks)."""
+
+    doc_id: str
+    file: str                      # path relative to the batch folder, e.g. submissions/003_周海涛_调研报告.pdf
+    doc: Doc
+    author: str | None = None
+    doc_type: str | None = None
+    quarter: str | None = None
+    format: str = ""
+    metadata_source: dict[str, str] = field(default_factory=dict)  # field -> manifest | file name | byline
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    @cached_property
+    def normalized(self) -> NormalizedText:
+        return NormalizedText.of(self.doc.text)
+
+    @property
+    def chars(self) -> int:
+        """Characters of the parsed text, white space excluded (the results contract's `chars`)."""
+        return len(self.normalized.text)
+
+    @property
+    def title(self) -> str | None:
+        spans = self.doc.spans.get("title")
+        return spans[0].text if spans else None
+
+    @property
+    def byline(self) -> str | None:
+        spans = self.doc.spans.get("byline")
+        return " ".join(s.text for s in spans) if spans else None
+
+    def spans(self, key: str) -> list[Span]:
+        return list(self.doc.spans.get(key, []))
+
+
+def metadata_from_file_name(stem: str) -> dict[str, str]:
+    """Author and document type from a file name like 003_周海涛_调研报告 (empty where it does not fit)."""
+    match = _FILE_NAME.match(stem)
+    if not match:
+        return {}
+    return {k: v for k, v in (("author", match["author"]), ("doc_type", match["doc_type"])) if v}
+
+
+def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str] | None = None) -> Submission:
+    """Ingest and segment one file. Metadata comes from the manifest first, then the file name, then the byline.
+    Raises XuexiError subclasses with a one-line reason."""
+    path = Path(path)
+    known: dict[str, str] = {}
+    source: dict[str, str] = {}
+    for origin, values in (("manifest", manifest_row or {}), ("file name", metadata_from_file_name(path.stem))):
+        for key in ("author", "doc_type", "quarter"):
+            if values.get(key) and key not in known:
+                known[key], source[key] = values[key].strip(), origin
+    fmt = detect_format(path)
+    elements = partition(path, author=known.get("author"))
+    doc = make_doc(elements)
+    submission = Submission(
+        doc_id=path.stem,
+        file=path.relative_to(batch_root).as_posix() if path.is_relative_to(batch_root) else path.name,
+        doc=doc,
+        author=known.get("author"),
+        doc_type=known.get("doc_type"),
+        quarter=known.get("quarter"),
+        format=fmt.value,
+        metadata_source=source,
+    )
+    if submission.author is None and submission.byline:
+        name = re.search(r"[\u4e00-\u9fff·]{2,4}", submission.byline)
+        if name:
+            submission.author, source["author"] = name.group(0), "byline"
+    return submission

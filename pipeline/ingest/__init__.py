@@ -1,0 +1,98 @@
+"""Reading submissions: one `partition_<format>` function per file type, all returning the same `Element`s.
+
+The format is detected first and separately (by the file's bytes, then its suffix), so a .docx that is really
+a PDF is read as a PDF and random bytes under any name get a clear reason instead of a crash."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Callable
+
+from ..errors import ExtractionError, UnsupportedFormatError
+from .elements import Element, ElementKind
+
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a .docx full of photographs can be large; text is limited below
+MIN_CHINESE_SHARE = 0.3  # below this share of Chinese among letters, topics and copying cannot be judged
+MAX_TEXT_CHARS = 1_000_000  # about 500 pages: far above any study submission, small enough to score safely
+
+
+class FileFormat(str, Enum):
+    TXT = "txt"
+    DOCX = "docx"
+    PDF = "pdf"
+    DOC = "doc"
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        return {"txt": (".txt", ".text", ".md"), "docx": (".docx",), "pdf": (".pdf",), "doc": (".doc", ".wps")}[self.value]
+
+
+def detect_format(path: Path) -> FileFormat:
+    """The file's format, in this order: the magic bytes (%PDF; a ZIP named .docx or holding word/document.xml;
+    an OLE container for .doc/.wps), then the suffix. A suffix xuexi does not read raises UnsupportedFormatError naming the ones it does."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    suffix = path.suffix.lower()
+    if head.startswith(b"%PDF"):
+        return FileFormat.PDF
+    if head.startswith(b"PK\x03\x04") and (suffix == ".docx" or _is_word_zip(path)):
+        return FileFormat.DOCX
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # An OLE container is an old .doc/.wps, or a password-protected .docx (Word encrypts into OLE).
+        return FileFormat.DOCX if suffix == ".docx" else FileFormat.DOC
+    for fmt in FileFormat:
+        if suffix in fmt.suffixes:
+            return fmt
+    known = ", ".join(s for fmt in FileFormat for s in fmt.suffixes)
+    raise UnsupportedFormatError(f"{path.name}: '{suffix or 'no suffix'}' files are not read; submit one of {known}")
+
+
+def _is_word_zip(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "word/document.xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _readers() -> dict[FileFormat, Callable[..., list[Element]]]:
+    from .docx import partition_docx
+    from .legacy import partition_legacy
+    from .pdf import partition_pdf
+    from .txt import partition_txt
+
+    return {FileFormat.TXT: partition_txt, FileFormat.DOCX: partition_docx, FileFormat.PDF: partition_pdf,
+            FileFormat.DOC: partition_legacy}
+
+
+def partition(path: Path, *, author: str | None = None) -> list[Element]:
+    """The elements of one submission, whatever its format. Raises XuexiError subclasses with a one-line reason."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise ExtractionError(f"{path.name}: empty file (0 bytes)")
+    if size > MAX_FILE_BYTES:
+        raise ExtractionError(
+            f"{path.name}: {size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for one submission; split it"
+        )
+    elements = _readers()[detect_format(path)](path, author=author)
+    chars = sum(len(e.text) for e in elements)
+    if not any(e.text.strip() for e in elements):
+        raise ExtractionError(f"{path.name}: no text in the file")
+    if chars > MAX_TEXT_CHARS:
+        raise ExtractionError(
+            f"{path.name}: {chars:,} characters is over the {MAX_TEXT_CHARS:,}-character limit for one submission; split it"
+        )
+    han = sum(1 for e in elements for c in e.text if "\u4e00" <= c <= "\u9fff")
+    letters = sum(1 for e in elements for c in e.text if c.isalpha())
+    if han < MIN_CHINESE_SHARE * letters:
+        raise ExtractionError(
+            f"{path.name}: not a Chinese document ({han / max(letters, 1):.0%} Chinese characters); xuexi reads Chinese study materials"
+        )
+    return elements
+
+
+__all__ = ["Element", "ElementKind", "FileFormat", "detect_format", "partition"]

@@ -1,0 +1,237 @@
+"""Word .docx submissions through python-docx: body paragraphs and table rows in document order, heading levels
+from the style (English or localized names) or the outline level, automatic numbering rendered as the reader
+saw it (一、（一）1.), text boxes kept; headers, footers and page numbers are not part of the body."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from ..errors import ExtractionError
+from .elements import Element, ElementKind, heading_level
+from .layout import Line, classify
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_HEADING_STYLE = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)
+_TITLE_STYLES = {"title", "标题"}
+
+
+def partition_docx(path: Path, *, author: str | None = None) -> list[Element]:
+    document = _open(path)
+    numbering = _Numbering(document)
+    lines: list[Line] = []
+    heading_of: dict[int, int] = {}      # index in lines -> style level (0 = Title style)
+    boxes: dict[int, list[str]] = {}     # index in lines -> text-box paragraphs that stand after it
+    for block in document.iter_inner_content():
+        if block.__class__.__name__ == "Table":
+            for row in _table_rows(block):
+                lines.append(Line(row))
+                heading_of[len(lines) - 1] = -1
+            continue
+        text = numbering.label(block) + _paragraph_text(block._p)
+        box_texts = _text_boxes(block._p)
+        if not text.strip():
+            if box_texts:
+                lines.append(Line(""))
+                boxes[len(lines) - 1] = box_texts
+            continue
+        lines.append(Line(text.strip()))
+        level = _style_level(block)
+        if level is not None:
+            heading_of[len(lines) - 1] = level
+        if box_texts:
+            boxes[len(lines) - 1] = box_texts
+    return _elements(lines, heading_of, boxes, author)
+
+
+def _open(path: Path):
+    import docx
+
+    data_head = path.read_bytes()[:8]
+    if data_head.startswith(b"\xd0\xcf\x11\xe0"):
+        raw = path.read_bytes()
+        if "EncryptedPackage".encode("utf-16-le") in raw:
+            raise ExtractionError(f"{path.name}: the Word file is password-protected; remove the password and submit it again")
+        raise ExtractionError(f"{path.name}: an old Word .doc file named .docx; rename it to .doc or save it as .docx")
+    if not zipfile.is_zipfile(path):
+        if data_head.startswith(b"PK"):
+            raise ExtractionError(f"{path.name}: the .docx file is damaged (truncated ZIP); save it again from Word")
+        raise ExtractionError(f"{path.name}: not a Word .docx file (not a ZIP archive); check the file")
+    try:
+        return docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ExtractionError(f"{path.name}: the .docx file is damaged ({exc.__class__.__name__}); save it again from Word") from exc
+    except Exception as exc:  # lxml and python-docx raise many kinds on broken parts
+        raise ExtractionError(f"{path.name}: the .docx file could not be read ({exc}); save it again from Word") from exc
+
+
+def _paragraph_text(p) -> str:
+    """The paragraph's own text (runs, hyperlinks, insertions), without text boxes or deleted text."""
+    parts = []
+    for node in p.iter(_W + "t", _W + "tab", _W + "br"):
+        if _inside(node, p, (_W + "txbxContent", _W + "pPr", _W + "rPr")):
+            continue
+        parts.append(node.text or "" if node.tag == _W + "t" else " ")
+    return "".join(parts)
+
+
+def _inside(node, stop, tags) -> bool:
+    parent = node.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag in tags:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _text_boxes(p) -> list[str]:
+    """Paragraphs of the text boxes anchored in a paragraph; the VML fallback copy of a box is skipped."""
+    out = []
+    for box in p.iter(_W + "txbxContent"):
+        if _inside(box, p, ("{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",)):
+            continue
+        for inner in box.iter(_W + "p"):
+            text = _paragraph_text(inner).strip()
+            if text:
+                out.append(text)
+    return out
+
+
+def _table_rows(table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell repeats; read it once
+                continue
+            seen.add(id(cell._tc))
+            text = "".join(_paragraph_text(p._p) for p in cell.paragraphs).strip()
+            if text:
+                cells.append(text)
+        if cells:
+            rows.append("　".join(cells))
+    return rows
+
+
+def _style_level(paragraph) -> int | None:
+    """0 for a Title style, n for Heading n (or 标题 n, or outline level n-1), None for body text."""
+    outline = _outline_level(paragraph._p)
+    style = paragraph.style
+    while style is not None:
+        name = (style.name or "").strip()
+        if name.lower() in _TITLE_STYLES:
+            return 0
+        match = _HEADING_STYLE.search(name)
+        if match:
+            return int(match.group(1))
+        if outline is None:
+            outline = _outline_level(style.element)
+        style = style.base_style
+    return outline + 1 if outline is not None and outline < 9 else None
+
+
+def _outline_level(element) -> int | None:
+    ppr = element.find(_W + "pPr")
+    node = ppr.find(_W + "outlineLvl") if ppr is not None else None
+    return int(node.get(_W + "val")) if node is not None else None
+
+
+def _elements(lines: list[Line], heading_of: dict[int, int], boxes: dict[int, list[str]], author: str | None) -> list[Element]:
+    """Styles decide where the author used them; the text heuristics of `classify` decide the rest."""
+    # The title: a Title-styled paragraph, or a first paragraph styled as the top heading.
+    first = next((i for i, l in enumerate(lines) if l.text), None)
+    title_index = None
+    if first is not None and heading_of.get(first) in (0, 1) and not heading_level(lines[first].text):
+        title_index = first
+    out: list[Element] = []
+    body = [l for i, l in enumerate(lines) if i != title_index and l.text]
+    classified = classify(body, author=author, title=lines[title_index].text if title_index is not None else None)
+    # Re-apply the author's styles to the body elements (classify saw only text).
+    styled = {l.text: heading_of[i] for i, l in enumerate(lines) if i in heading_of and i != title_index}
+    box_after = {lines[i].text: texts for i, texts in boxes.items()}
+    for element in classified:
+        level = styled.get(element.text)
+        if element.kind in (ElementKind.PARAGRAPH, ElementKind.HEADING) and level is not None:
+            if level == -1:
+                element = Element(ElementKind.TABLE_ROW, element.text)
+            elif level >= 1:
+                element = Element(ElementKind.HEADING, element.text, heading_level(element.text) or level)
+        if element.text:
+            out.append(element)
+        out.extend(Element(ElementKind.TEXT_BOX, t) for t in box_after.get(element.text, ()))
+    return out
+
+
+class _Numbering:
+    """Renders Word's automatic list numbers (numbering.xml) as the label a reader sees, e.g. 一、 or （二）."""
+
+    _FORMATS = {
+        "decimal": str,
+        "chineseCounting": lambda n: _chinese(n),
+        "chineseCountingThousand": lambda n: _chinese(n),
+        "ideographTraditional": lambda n: "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10],
+        "decimalEnclosedCircle": lambda n: chr(0x2460 + n - 1) if n <= 20 else str(n),
+        "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
+        "upperLetter": lambda n: chr(ord("A") + (n - 1) % 26),
+    }
+
+    def __init__(self, document):
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.counters: dict[str, list[int]] = {}
+        try:
+            part = document.part.numbering_part
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        root = part.element
+        abstract = {a.get(_W + "abstractNumId"): a for a in root.iter(_W + "abstractNum")}
+        for num in root.iter(_W + "num"):
+            ref = num.find(_W + "abstractNumId")
+            a = abstract.get(ref.get(_W + "val")) if ref is not None else None
+            if a is None:
+                continue
+            for lvl in a.iter(_W + "lvl"):
+                fmt = lvl.find(_W + "numFmt")
+                text = lvl.find(_W + "lvlText")
+                start = lvl.find(_W + "start")
+                self.levels[(num.get(_W + "numId"), int(lvl.get(_W + "ilvl")))] = (
+                    fmt.get(_W + "val") if fmt is not None else "decimal",
+                    text.get(_W + "val") if text is not None else "",
+                    int(start.get(_W + "val")) if start is not None else 1,
+                )
+
+    def label(self, paragraph) -> str:
+        ppr = paragraph._p.find(_W + "pPr")
+        numpr = ppr.find(_W + "numPr") if ppr is not None else None
+        if numpr is None or numpr.find(_W + "numId") is None:
+            return ""
+        num_id = numpr.find(_W + "numId").get(_W + "val")
+        ilvl_node = numpr.find(_W + "ilvl")
+        ilvl = int(ilvl_node.get(_W + "val")) if ilvl_node is not None else 0
+        if (num_id, ilvl) not in self.levels:
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        counters[ilvl] += 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        fmt, pattern, _ = self.levels[(num_id, ilvl)]
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def render(match: re.Match) -> str:
+            level = int(match.group(1)) - 1
+            lfmt, _, start = self.levels.get((num_id, level), ("decimal", "", 1))
+            return self._FORMATS.get(lfmt, str)(counters[level] + start - 1)
+
+        return re.sub(r"%(\d)", render, pattern)
+
+
+def _chinese(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)

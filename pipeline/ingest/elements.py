@@ -1,0 +1,55 @@
+"""The elements every reader returns, whatever the file format (after unstructured's `Element`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ElementKind(str, Enum):
+    TITLE = "title"
+    BYLINE = "byline"
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    TABLE_ROW = "table_row"
+    TEXT_BOX = "text_box"
+
+
+@dataclass
+class Element:
+    """One block of a document as its author laid it out: a title, a byline, a heading, a paragraph, a table row
+    or a text box. `level` is a heading's depth (1 = 一、, 2 = （一）, 3 = 1., 4 = （1）); 0 otherwise."""
+
+    kind: ElementKind
+    text: str
+    level: int = 0
+    page: int | None = None
+
+
+# Typed numbering of Chinese official writing, outermost first: 一、 （一） 1. （1）, plus the ordinal leads
+# 一是 / 第一， that open a point inside a paragraph-style heading.
+HEADING_NUMBERING = (
+    (1, re.compile(r"^[一二三四五六七八九十]{1,3}[、．.]")),
+    (2, re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
+    (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    (4, re.compile(r"^[（(]\d{1,2}[）)]")),
+    (2, re.compile(r"^(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]{1,3}[，,、])")),
+)
+SENTENCE_END = "。！？；!?;"
+MAX_HEADING_CHARS = 60
+
+
+def heading_level(text: str) -> int:
+    """The level of a line that reads as a heading by its typed numbering, or 0.
+
+    A numbered line is a heading when it is short or its first sentence ends without a full stop
+    (`一、深入学习……` is a heading; `一是选题精准，主题突出。……` opens a paragraph and is treated as one,
+    with its lead phrase still a heading of level 2 for structure)."""
+    stripped = text.strip()
+    for level, pattern in HEADING_NUMBERING:
+        if pattern.match(stripped):
+            if len(stripped) <= MAX_HEADING_CHARS and stripped[-1] not in "。！？；":
+                return level
+            return 0
+    return 0

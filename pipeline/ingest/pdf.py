@@ -1,0 +1,148 @@
+"""PDF submissions through pdfplumber: running headers, footers and page numbers removed, lines re-joined into
+the paragraphs they were (by right margin, first-line indent and paragraph spacing), headings told by typed
+numbering or a larger or bold font. A text layer garbled into `(cid:N)` codes is read again through pypdfium2;
+a PDF with no text layer is reported as scanned, not scored as empty."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from statistics import median
+
+from ..errors import ExtractionError
+from .elements import Element
+from .layout import Line, classify, join_lines, lines_from_wrapped_text
+
+_PAGE_NUMBER = re.compile(
+    r"^[-—－–\s]*\d{1,4}[-—－–\s]*$|^第\s*\d+\s*页(\s*[，,/／]?\s*共\s*\d+\s*页)?$|^\d+\s*[/／]\s*\d+$|^(page|Page)\s*\d+"
+)
+_CID = re.compile(r"\(cid:\d+\)")
+MARGIN_BAND = 0.09  # the top and bottom 9 % of a page is where running headers and footers stand
+
+
+def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    if path.stat().st_size == 0:
+        raise ExtractionError(f"{path.name}: empty file (0 bytes)")
+    try:
+        with pdfplumber.open(path) as pdf:
+            raw_pages = [(page.extract_text_lines(strip=True, return_chars=True), page.height) for page in pdf.pages]
+            has_images = any(page.images for page in pdf.pages)
+    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
+            raise ExtractionError(f"{path.name}: the PDF is encrypted (password-protected); submit it without a password") from exc
+        raise ExtractionError(f"{path.name}: not a readable PDF ({cause}); export it again") from exc
+    except Exception as exc:  # pdfminer raises many kinds on damaged files
+        raise ExtractionError(f"{path.name}: not a readable PDF ({exc.__class__.__name__}: {exc}); export it again") from exc
+    sizes = Counter(round(c["size"]) for raw, _ in raw_pages for l in raw for c in l["chars"])
+    body_size = sizes.most_common(1)[0][0] if sizes else 0
+    pages = [_page_lines(raw, height, number, body_size) for number, (raw, height) in enumerate(raw_pages, 1)]
+    if not any(pages):
+        if has_images:
+            raise ExtractionError(f"{path.name}: scanned PDF (images only, no text layer); it needs OCR before it can be scored")
+        raise ExtractionError(f"{path.name}: the PDF has no text")
+    text = "".join(l.text for page in pages for l in page)
+    if len(_CID.findall(text)) > 0.02 * len(text) / 6:
+        return _partition_pdfium(path, author)
+    lines = _strip_running_lines(pages)
+    return classify(join_lines(lines), author=author)
+
+
+def _page_lines(raw: list[dict], height: float, number: int, body_size: float) -> list[Line]:
+    """A page's text lines (pdfplumber's, in reading order) with the geometry that tells paragraphs apart.
+    `body_size` is the document's most common font size."""
+    if not raw:
+        return []
+    char_width = body_size
+    body = [l for l in raw if not _in_margin_band(l, height)] or raw
+    right = max(l["x1"] for l in body)
+    left = min(l["x0"] for l in body)
+    pitches = [b["top"] - a["top"] for a, b in zip(raw, raw[1:]) if 0 < b["top"] - a["top"] < 3 * body_size]
+    pitch = median(pitches) if pitches else body_size * 1.5
+    lines: list[Line] = []
+    previous_top, previous_emphasized = None, False
+    for l in raw:
+        size = median(c["size"] for c in l["chars"])
+        if size <= 0.85 * body_size and _in_margin_band(l, height):
+            continue  # small print at the page's edge: a running header, footer or page number
+        bold = sum("bold" in c["fontname"].lower() for c in l["chars"]) > len(l["chars"]) / 2
+        emphasized = size >= body_size * 1.12 or bold
+        # The gap after a running header or page number says nothing about paragraphs.
+        gap = l["top"] - previous_top if previous_top is not None else 0
+        previous_top = None if _in_margin_band(l, height) else l["top"]
+        indented = l["x0"] >= left + 1.5 * char_width
+        # A larger gap than the line pitch separates paragraphs just as an indent does, and so does a change
+        # between body and heading font.
+        new_paragraph = indented or gap > 1.35 * pitch or emphasized != previous_emphasized
+        previous_emphasized = emphasized
+        lines.append(Line(
+            l["text"],
+            reaches_margin=l["x1"] >= right - 2.5 * char_width,
+            opens_paragraph=new_paragraph,
+            page=number,
+            top_fraction=l["top"] / height,
+        ))
+    return lines
+
+
+def _in_margin_band(line: dict, height: float) -> bool:
+    return line["top"] < MARGIN_BAND * height or line["bottom"] > (1 - MARGIN_BAND) * height
+
+
+def _strip_running_lines(pages: list[list[Line]]) -> list[Line]:
+    """Drop page numbers and the running header/footer lines that repeat on most pages (digits ignored)."""
+    shape = lambda text: re.sub(r"\d+", "#", text.replace(" ", ""))
+    in_band = lambda line: line.top_fraction < MARGIN_BAND or line.top_fraction > 1 - MARGIN_BAND - 0.03
+    repeats = Counter(shape(l.text) for page in pages for l in {shape(x.text): x for x in page if in_band(x)}.values())
+    running = {s for s, n in repeats.items() if len(pages) >= 2 and n >= max(2, len(pages) // 2)}
+    kept = []
+    for page in pages:
+        for line in page:
+            if in_band(line) and (shape(line.text) in running or _PAGE_NUMBER.match(line.text.strip())):
+                continue
+            kept.append(line)
+    return kept
+
+
+def _partition_pdfium(path: Path, author: str | None) -> list[Element]:
+    """Read the text layer again with PDFium, which maps many fonts pdfminer cannot; no geometry, so the lines
+    are re-joined as hard-wrapped text."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        raw_lines = []
+        for page in pdf:
+            text = page.get_textpage().get_text_range()
+            raw_lines.extend(l for l in text.replace("\r\n", "\n").split("\n") if not _PAGE_NUMBER.match(l.strip()))
+    finally:
+        pdf.close()
+    text = "".join(raw_lines)
+    if not text.strip() or _looks_garbled(text):
+        raise ExtractionError(
+            f"{path.name}: the PDF's text layer is garbled (fonts without a Unicode map); export it again with "
+            "embedded fonts, or OCR it"
+        )
+    return classify(join_lines(lines_from_wrapped_text(raw_lines)), author=author)
+
+
+def _looks_garbled(text: str) -> bool:
+    """Text decoded through a wrong font map: (cid:N) codes, private-use or replacement characters, or Chinese
+    characters mostly outside the 6,763 of GB2312 that everyday writing uses."""
+    bad = len(_CID.findall(text)) + sum(1 for c in text if c == "\ufffd" or "\ue000" <= c <= "\uf8ff")
+    han = [c for c in text if "\u3400" <= c <= "\u9fff"]
+    rare = sum(1 for c in han if not _in_gb2312(c))
+    return bad > 0.05 * len(text) or (len(han) > 0 and rare > 0.1 * len(han)) or len(han) < 0.2 * len(text.strip())
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False

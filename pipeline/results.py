@@ -1,0 +1,82 @@
+"""results.json: the contract (schema xuexi.results/1, see shared/eval/README.md) and its atomic writing."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .batch import Batch, FailedFile
+from .document import Submission
+
+SCHEMA = "xuexi.results/1"
+
+
+def structure(submission: Submission) -> dict:
+    """The parsed structure as a secretary would describe it: title, byline, headings, counts, quotations."""
+    doc = submission.doc
+    leads = list(doc.spans.get("quote_leads", []))
+    quotations = []
+    for q in doc.spans.get("quotes", []):
+        lead = next((l.text for l in leads if l.end <= q.start and q.start - l.end <= 2), None)
+        quotations.append({"text": q.text, "attributed": q.label_ == "attributed", "attribution": lead})
+    return {
+        "title": submission.title,
+        "byline": submission.byline,
+        "headings": [{"level": int(h.label_[1:]), "text": h.text} for h in doc.spans.get("headings", [])],
+        "paragraphs": len(doc.spans.get("paragraphs", [])),
+        "sentences": sum(1 for _ in doc.sents),
+        "quotations": quotations,
+    }
+
+
+def document_record(submission: Submission) -> dict:
+    """The part of a document's record that ingest and segmentation fill; later stages add their fields."""
+    return {
+        "doc_id": submission.doc_id,
+        "file": submission.file,
+        "author": submission.author,
+        "doc_type": submission.doc_type,
+        "quarter": submission.quarter,
+        "format": submission.format,
+        "chars": submission.chars,
+        "structure": structure(submission),
+        "topics": [],
+        "copied": [],
+        "quoted": [],
+        "generic": [],
+        "copy_ratio": 0.0,
+    }
+
+
+def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile], *, extra: dict | None = None) -> dict:
+    return {
+        "schema": SCHEMA,
+        "batch": batch.name,
+        "quarter": batch.topics.quarter,
+        "unit": batch.topics.unit,
+        "xuexi_version": __version__,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **(extra or {}),
+        "documents": sorted(documents, key=lambda d: d["doc_id"]),
+        "failed": [f.to_dict() for f in sorted(failed, key=lambda f: f.file)],
+    }
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """Write whole or not at all: a temporary file in the same folder, flushed, then renamed over the target."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

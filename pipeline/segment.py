@@ -1,0 +1,170 @@
+"""Segmentation: from a submission's elements to the spaCy `Doc` every later stage annotates.
+
+The pipeline is spaCy's blank Chinese language with the jieba segmenter, whose dictionary is extended with the
+standard formulations shipped in corpora/phrases (so 两个维护 or 习近平新时代中国特色社会主义思想 stay one word),
+plus three small registered components:
+
+- `xuexi_layout`   span groups `title`, `byline`, `headings` (label H1…H4), `paragraphs` (label = element kind)
+                   from the layout the reader found;
+- `xuexi_sentences` sentence starts at every paragraph start and after 。！？； (closing quotes stay with the
+                   sentence they close);
+- `xuexi_quotes`   span group `quotes`: the text inside “…” of eight characters or more, labelled `attributed`
+                   when a speaker or document and a verb of saying lead into it (总书记强调：“…”, 《…》中指出，“…”,
+                   文中明确要求：“…”), else `unattributed`; the lead-in words are in span group `quote_leads`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .ingest import Element, ElementKind
+
+PHRASES_FILE = Path(__file__).resolve().parents[1] / "corpora" / "phrases" / "standard_formulations.txt"
+SENTENCE_END = set("。！？；!?;")
+CLOSERS = set("”’」』）)")
+MIN_QUOTE_CHARS = 8
+
+# Who or what is quoted, then a verb of saying, then at most a colon or comma before the opening mark.
+_ATTRIBUTION = re.compile(
+    r"(?:总书记|习近平|主席|同志|《[^》]{1,60}》|文中|讲话|报告|原文|党章|中央|会议|文件|古人|先贤|所说的|所讲的)"
+    r"[^。！？；]{0,80}?"
+    r"(?:强调|指出|要求|说|讲|提出|写道|明确|号召|告诫|阐明|论述|指示|宣示|所指出的|所强调的|所要求的)"
+    r"(?:的|过|道|了)?[：:，,]?\s*$"
+)
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The shared pipeline: blank "zh" with jieba, the domain dictionary, and xuexi's components."""
+    import logging
+
+    import jieba
+    import spacy
+
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would break the progress display
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    add_dictionary_words(standard_formulations())
+    for name in ("xuexi_layout", "xuexi_sentences", "xuexi_quotes"):
+        nlp.add_pipe(name)
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def standard_formulations() -> tuple[str, ...]:
+    """The shipped standard formulations (one per line, # comments)."""
+    lines = PHRASES_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#"))
+
+
+def add_dictionary_words(words) -> None:
+    """Teach jieba words it must keep whole (formulations, a topic list's keywords). jieba's dictionary is
+    global to the process, which is why this is a function and not a component setting."""
+    import jieba
+
+    for word in words:
+        for part in re.split(r"[、，,\s]+", word):
+            if len(part) >= 2:
+                jieba.add_word(part, freq=max(jieba.get_FREQ(part) or 0, 20000))
+
+
+def make_doc(elements: list[Element]) -> Doc:
+    """Run the pipeline over a submission's elements: the text is the elements joined by line breaks, and the
+    layout travels in `doc.user_data["layout"]` for the layout component."""
+    nlp = get_nlp()
+    text = "\n".join(e.text for e in elements)
+    doc = nlp.make_doc(text)
+    layout, offset = [], 0
+    for e in elements:
+        layout.append((e.kind.value, e.level, offset, offset + len(e.text)))
+        offset += len(e.text) + 1
+    doc.user_data["layout"] = layout
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
+
+
+@Language.component("xuexi_layout", assigns=["doc.spans"])
+def layout_component(doc: Doc) -> Doc:
+    groups: dict[str, list[Span]] = {"title": [], "byline": [], "headings": [], "paragraphs": []}
+    for kind, level, start, end in doc.user_data.get("layout", []):
+        span = doc.char_span(start, end, label=kind, alignment_mode="expand")
+        if span is None:
+            continue
+        groups["paragraphs"].append(span)
+        if kind == ElementKind.TITLE.value:
+            groups["title"].append(span)
+        elif kind == ElementKind.BYLINE.value:
+            groups["byline"].append(span)
+        elif kind == ElementKind.HEADING.value:
+            groups["headings"].append(Span(doc, span.start, span.end, label=f"H{level}"))
+    for key, spans in groups.items():
+        doc.spans[key] = spans
+    return doc
+
+
+@Language.component("xuexi_sentences", assigns=["token.is_sent_start"])
+def sentences_component(doc: Doc) -> Doc:
+    starts = {p.start for p in doc.spans.get("paragraphs", [])}
+    after_end = False
+    for token in doc:
+        text = token.text
+        if token.i == 0 or token.i in starts or "\n" in doc[token.i - 1].text:
+            token.is_sent_start = True
+        elif after_end and not (text and set(text) <= CLOSERS) and not text.isspace():
+            token.is_sent_start = True
+        else:
+            token.is_sent_start = False
+        if text and text[-1] in SENTENCE_END:
+            after_end = True
+        elif text and (set(text) <= CLOSERS or text.isspace()):
+            pass  # a closing mark after 。 keeps the sentence open for one more token
+        else:
+            after_end = False
+    return doc
+
+
+@Language.component("xuexi_quotes", assigns=["doc.spans"])
+def quotes_component(doc: Doc) -> Doc:
+    quotes, leads = [], []
+    for paragraph in doc.spans.get("paragraphs", []):
+        base = paragraph.start_char
+        for start, end, lead in find_quotations(paragraph.text):
+            span = doc.char_span(base + start, base + end, alignment_mode="expand")
+            if span is None:
+                continue
+            quotes.append(Span(doc, span.start, span.end, label="attributed" if lead else "unattributed"))
+            if lead:
+                lead_span = doc.char_span(base + lead[0], base + lead[1], alignment_mode="expand")
+                if lead_span is not None:
+                    leads.append(Span(doc, lead_span.start, lead_span.end, label="lead"))
+    doc.spans["quotes"] = quotes
+    doc.spans["quote_leads"] = leads
+    return doc
+
+
+def find_quotations(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
+    """Quotations in one paragraph: (start, end) of the words inside “…” (nested ‘…’ kept inside), with the
+    span of the attribution that leads into it, or None. Terms in quotation marks (“四个意识”) are shorter than
+    MIN_QUOTE_CHARS and are not quotations."""
+    found = []
+    i = 0
+    while True:
+        open_at = text.find("“", i)
+        if open_at == -1:
+            return found
+        close_at = text.find("”", open_at + 1)
+        if close_at == -1:
+            return found
+        inner = text[open_at + 1 : close_at]
+        i = close_at + 1
+        if len(inner) < MIN_QUOTE_CHARS:
+            continue
+        before_start = max(text.rfind(c, 0, open_at) for c in "。！？；") + 1
+        lead = _ATTRIBUTION.search(text[before_start:open_at])
+        lead_span = (before_start + lead.start(), before_start + lead.end()) if lead else None
+        found.append((open_at + 1, close_at, lead_span))

@@ -1,0 +1,56 @@
+"""The matching view of a text: NFKC-folded (full-width letters, digits and punctuation to half-width) with white
+space removed,
+plus the map from every matching-view character back to its offset in the original text.
+
+Detectors match on the normalized view (so a re-flowed line or a full-width digit changes nothing) and report
+evidence through the map, so every highlight points at the original characters a secretary reads.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+
+
+def fold(text: str) -> str:
+    """NFKC-fold one string and drop white space: the matching view without the offset map."""
+    return "".join(_fold_char(c) for c in text if not c.isspace())
+
+
+def _fold_char(c: str) -> str:
+    # Same folding as the yardstick (NFKC), so a ",": "，" difference never breaks a match.
+    return c if c < "\u0080" else unicodedata.normalize("NFKC", c)
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """`text` is the matching view; `offsets[i]` is where its i-th character stands in `original`."""
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]
+
+    @classmethod
+    def of(cls, original: str) -> "NormalizedText":
+        chars: list[str] = []
+        offsets: list[int] = []
+        for i, c in enumerate(original):
+            if c.isspace():
+                continue
+            for folded in _fold_char(c):
+                chars.append(folded)
+                offsets.append(i)
+        return cls(original, "".join(chars), tuple(offsets))
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The original-text span [a, b) covering matching-view characters [start, end)."""
+        if start >= end:
+            raise ValueError(f"empty span {start}:{end}")
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def norm_index(self, original_offset: int) -> int:
+        """The first matching-view index at or after an original offset (len(text) past the end)."""
+        from bisect import bisect_left
+
+        return bisect_left(self.offsets, original_offset)

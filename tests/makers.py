@@ -1,0 +1,152 @@
+"""Real files made by the tests: Word documents with styles, tables, numbering and text boxes; PDFs with wrapped
+paragraphs, running headers and page numbers, scanned pages, encryption."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+PAGE_HEADER = "临江市市场监督管理局党组理论学习中心组"
+
+
+def docx_file(path: Path, blocks: list[tuple[str, str]], *, header: str | None = None, footer_page_field: bool = False) -> Path:
+    """blocks: (style, text); style 'Title', 'Heading 1'..'Heading 3', 'Normal', or 'table:a|b;c|d'."""
+    import docx
+
+    document = docx.Document()
+    for style, text in blocks:
+        if style.startswith("table:"):
+            rows = [r.split("|") for r in style[6:].split(";")]
+            table = document.add_table(rows=len(rows), cols=len(rows[0]))
+            for i, row in enumerate(rows):
+                for j, cell in enumerate(row):
+                    table.cell(i, j).text = cell
+        else:
+            document.add_paragraph(text, style=style)
+    section = document.sections[0]
+    if header:
+        section.header.paragraphs[0].text = header
+    if footer_page_field:
+        _page_field(section.footer.paragraphs[0])
+    document.save(path)
+    return path
+
+
+def _page_field(paragraph) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            node = OxmlElement("w:fldChar")
+            node.set(qn("w:fldCharType"), kind)
+        else:
+            node = OxmlElement("w:instrText")
+            node.text = text
+        run._r.append(node)
+
+
+def add_text_box(path: Path, anchor_index: int, text: str) -> Path:
+    """Put a DrawingML text box (with its VML fallback, as Word writes it) into paragraph `anchor_index`."""
+    import docx
+    from lxml import etree
+
+    document = docx.Document(path)
+    p = document.paragraphs[anchor_index]._p
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    xml = f"""<w:r xmlns:w="{w}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+      xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml">
+      <mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx><w:txbxContent>
+        <w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp></w:drawing></mc:Choice>
+      <mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p>
+        </w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"""
+    p.append(etree.fromstring(xml))
+    document.save(path)
+    return path
+
+
+def _cjk_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def pdf_file(path: Path, blocks: list[tuple[str, str]], *, header: str | None = PAGE_HEADER, page_numbers: bool = True) -> Path:
+    """blocks: (kind, text) with kind 'title', 'heading' or 'body'; body paragraphs wrap at the margin, with a
+    first-line indent of two characters as in official documents; every page gets a running header and a
+    '- N -' page number."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    font = _cjk_font()
+    styles = {
+        "title": ParagraphStyle("t", fontName=font, fontSize=18, leading=26, alignment=1, wordWrap="CJK"),
+        "heading": ParagraphStyle("h", fontName=font, fontSize=14, leading=22, wordWrap="CJK"),
+        "body": ParagraphStyle("b", fontName=font, fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK"),
+    }
+
+    def decorate(canvas, doc):
+        canvas.setFont(font, 9)
+        if header:
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 40, header)
+        if page_numbers:
+            canvas.drawCentredString(A4[0] / 2, 30, f"- {doc.page} -")
+
+    story = []
+    for kind, text in blocks:
+        story.append(Paragraph(text, styles[kind]))
+        story.append(Spacer(1, 4))
+    SimpleDocTemplate(str(path), pagesize=A4, topMargin=72, bottomMargin=72).build(
+        story, onFirstPage=decorate, onLaterPages=decorate
+    )
+    return path
+
+
+def scanned_pdf(path: Path) -> Path:
+    """A page that is only a picture of text, as a scanner makes it."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    image = Image.new("L", (600, 800), 255)
+    draw = ImageDraw.Draw(image)
+    for y in range(60, 760, 30):
+        draw.line((50, y, 550, y), fill=0, width=3)
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.drawImage(ImageReader(image), 40, 40, width=500, height=700)
+    c.save()
+    return path
+
+
+def encrypted_pdf(source: Path, path: Path, password: str = "secret") -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(source).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password=password, owner_password=password)
+    with open(path, "wb") as f:
+        writer.write(f)
+    return path
+
+
+def encrypted_docx(source: Path, path: Path, password: str = "secret") -> Path:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with open(source, "rb") as f, open(path, "wb") as out:
+        OOXMLFile(f).encrypt(password, out)
+    return path
+
+
+def garbled_pdf(source: Path, path: Path) -> Path:
+    """The same PDF with its CJK font's encoding renamed to Identity-H and no Unicode map: text extraction
+    yields (cid:N) codes, as with PDFs whose fonts were embedded without a ToUnicode table."""
+    data = source.read_bytes()
+    assert b"/UniGB-UCS2-H" in data
+    path.write_bytes(data.replace(b"/UniGB-UCS2-H", b"/Identity-H  "))
+    return path

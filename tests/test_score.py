@@ -1,0 +1,149 @@
+"""`xuexi score` end to end: the dev batch, a batch full of bad files, exit statuses, atomic results."""
+
+import json
+import shutil
+import unicodedata
+
+import pytest
+from typer.testing import CliRunner
+
+import makers
+from conftest import DEV
+from pipeline.cli import app
+from pipeline.score import score_batch
+
+runner = CliRunner()
+
+
+def norm(s):
+    return "".join(unicodedata.normalize("NFKC", s).split())
+
+
+@pytest.fixture(scope="module")
+def dev_results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dev-out")
+    result = runner.invoke(app, ["score", str(DEV), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def test_dev_batch_scores_every_submission_with_exact_chars(dev_results, dev_labels):
+    assert dev_results["schema"] == "xuexi.results/1"
+    assert dev_results["failed"] == []
+    docs = {d["doc_id"]: d for d in dev_results["documents"]}
+    assert set(docs) == set(dev_labels)
+    for doc_id, label in dev_labels.items():
+        d = docs[doc_id]
+        assert d["chars"] == len(norm(label["text"])), doc_id
+        assert (d["author"], d["doc_type"]) == (label["author"], label["doc_type"])
+        assert d["structure"]["title"] and d["structure"]["paragraphs"] > 3
+        assert d["file"].startswith("submissions/")
+
+
+def small_batch(root, topics_text=None):
+    (root / "submissions").mkdir(parents=True)
+    (root / "references").mkdir()
+    shutil.copy(DEV / "references" / "RA1.txt", root / "references" / "RA1.txt")
+    (root / "topics.yaml").write_text(topics_text or (
+        "quarter: 2026Q3\nunit: 测试单位\ntopics:\n  - id: T1\n    title: 巩固拓展脱贫攻坚成果\n"
+        "    keywords: [乡村振兴, 脱贫攻坚]\n    key_points:\n      - 守住不发生规模性返贫的底线。\n    references: [RA1]\n"),
+        encoding="utf-8")
+    return root
+
+
+def test_bad_files_are_listed_with_reasons_and_the_rest_is_scored(tmp_path):
+    root = small_batch(tmp_path / "batch")
+    sub = root / "submissions"
+    good = "关于本季度理论学习的心得体会\n马俊\n通过学习，我对乡村振兴有了新的认识。\n"
+    (sub / "001_马俊_学习心得.txt").write_text(good, encoding="utf-8")
+    (sub / "002_林雪_学习心得.txt").write_bytes(good.replace("马俊", "林雪").encode("gbk"))
+    (sub / "003_周海涛_学习心得.txt").write_bytes(good.replace("马俊", "周海涛").encode("utf-16"))
+    (sub / "004 王 建国 🌟 心得.txt").write_text(good, encoding="utf-8")
+    (sub / "005_空文件_学习心得.txt").write_bytes(b"")
+    (sub / "006_空_学习心得.pdf").write_bytes(b"")
+    (sub / "007_乱码_研讨发言.docx").write_bytes(bytes(range(256)) * 8)
+    (sub / "008_扫描_调研报告.pdf").write_bytes(makers.scanned_pdf(tmp_path / "scan.pdf").read_bytes())
+    (sub / "009_表格_学习心得.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    (sub / "010_英文_学习心得.txt").write_text("Notes on the study session, in English only.\n" * 5, encoding="utf-8")
+    makers.docx_file(sub / "011_胡佳_学习心得.docx", [("Title", "学习心得"), ("Normal", "胡佳"), ("Normal", "通过学习，我有了新的认识。")])
+    (sub / "011_胡佳_学习心得.txt").write_text(good, encoding="utf-8")
+    (root / "manifest.csv").write_text(
+        "file,author,doc_type,quarter\nsubmissions/001_马俊_学习心得.txt,马俊,学习心得,2026Q3\n"
+        "submissions/099_缺失_学习心得.docx,缺失,学习心得,2026Q3\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    scored = {d["doc_id"] for d in results["documents"]}
+    assert scored == {"001_马俊_学习心得", "002_林雪_学习心得", "003_周海涛_学习心得", "004 王 建国 🌟 心得",
+                      "011_胡佳_学习心得"}
+    failed = {f["file"]: f["error"] for f in results["failed"]}
+    expected = {
+        "submissions/005_空文件_学习心得.txt": "empty file",
+        "submissions/006_空_学习心得.pdf": "empty file",
+        "submissions/007_乱码_研讨发言.docx": "not a Word .docx file",
+        "submissions/008_扫描_调研报告.pdf": "scanned",
+        "submissions/009_表格_学习心得.xlsx": "not read",
+        "submissions/010_英文_学习心得.txt": "not a Chinese document",
+        "submissions/011_胡佳_学习心得.txt": "same doc_id",
+        "submissions/099_缺失_学习心得.docx": "manifest.csv line 3",
+    }
+    assert set(failed) == set(expected)
+    for file, reason in expected.items():
+        assert reason in failed[file] and "\n" not in failed[file]
+    for file in expected:  # every reason is on screen too
+        assert file.split("/")[-1] in result.output
+    doc = next(d for d in results["documents"] if d["doc_id"] == "011_胡佳_学习心得")
+    assert doc["format"] == "docx"
+
+
+@pytest.mark.parametrize("topics, message", [
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [a, b\n", "line"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [乡村振兴]\n  - id: T1\n    title: 又一个\n"
+     "    keywords: [脱贫]\n", "line 6: duplicate topic id 'T1'"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    kewords: [乡村振兴]\n", "line 5: unknown topic key 'kewords'"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: []\n", "line 5: topic T1 has no keywords"),
+    ("quarter: 2026Q3\ntopics:\n  - title: 题目\n    keywords: [乡村振兴]\n", "line 3: topic without an 'id'"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [乡村振兴]\n    references: [RX9]\n",
+     "line 3: topic T1 lists reference 'RX9'"),
+])
+def test_malformed_topics_yaml_is_a_line_numbered_usage_error(tmp_path, topics, message):
+    root = small_batch(tmp_path / "batch", topics)
+    (root / "submissions" / "001_马俊_学习心得.txt").write_text("学习心得\n马俊\n正文。\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert message in result.output and "topics.yaml" in result.output
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_missing_batch_folder_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["score", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "no such batch folder" in result.output
+
+
+def test_results_json_is_never_written_half(tmp_path, monkeypatch):
+    root = small_batch(tmp_path / "batch")
+    (root / "submissions" / "001_马俊_学习心得.txt").write_text("学习心得\n马俊\n通过学习，我对乡村振兴有了新的认识。\n",
+                                                               encoding="utf-8")
+    out = tmp_path / "out"
+    score_batch(root, out)
+    before = (out / "results.json").read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # an interruption in the middle of writing
+
+    import pipeline.results as results
+
+    monkeypatch.setattr(results.json, "dump", crash)
+    with pytest.raises(KeyboardInterrupt):
+        score_batch(root, out)
+    assert (out / "results.json").read_bytes() == before
+    assert [p.name for p in out.iterdir()] == ["results.json"]
+
+
+def test_parse_prints_the_structure_as_json():
+    result = runner.invoke(app, ["parse", str(DEV / "submissions" / "002_林雪_研讨发言.docx"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["title"] == "在党组理论学习中心组研讨交流会上的发言" and data["byline"] == "林雪"
+    assert [h["text"][:2] for h in data["headings"]] == ["一、", "二、"]
+    assert any(q["attributed"] and q["attribution"].startswith("习近平总书记强调") for q in data["quotations"])
