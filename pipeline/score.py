@@ -12,6 +12,7 @@ from .document import Submission, read_submission
 from .errors import XuexiError
 from .results import build_results, document_record, write_json_atomic
 from .segment import add_dictionary_words
+from .topics import TopicMatcher
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -47,19 +48,25 @@ def read_files(batch: Batch, paths: list[Path], *, progress: Progress | None = N
     return submissions, failed
 
 
-def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None) -> ScoreRun:
+def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, encoder=None) -> ScoreRun:
     """Score a batch folder into out_dir/results.json. Raises ConfigError when the batch is unusable."""
     started = time.perf_counter()
     batch = Batch.open(batch_dir)
     add_dictionary_words(k for t in batch.topics for k in t.keywords)
     submissions, failed = read_files(batch, batch.submissions, progress=progress)
     failed = list(batch.problems) + failed
+    if encoder is None:
+        from .semantic import get_encoder
+
+        encoder = get_encoder(cache_dir=Path(out_dir).parent / ".cache" / "embeddings")
+    matcher = TopicMatcher(batch.topics, encoder=encoder)
     documents = []
     for submission in submissions:
         record = document_record(submission)
-        record["quoted"] = [
-            {"text": q["text"], "source": None} for q in record["structure"]["quotations"] if q["attributed"]
-        ]
+        quotes = [q for q in submission.spans("quotes") if q.label_ == "attributed"]
+        record["quoted"] = [{"text": q.text, "source": None} for q in quotes]
+        coverage = matcher.coverage(submission, quoted=[(q.start_char, q.end_char, None) for q in quotes])
+        record["topics"] = [c.to_dict() for c in coverage]
         documents.append(record)
     results = build_results(batch, documents, failed)
     write_json_atomic(Path(out_dir) / "results.json", results)

@@ -1,0 +1,54 @@
+"""Passage kinds on the shared building blocks (written apart from this code) and on hand-made cases."""
+
+import json
+
+import pytest
+
+from conftest import SHARED
+from pipeline.passages import PassageKind, features, passage_kind
+
+BLOCKS = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((SHARED / "eval" / "blocks").glob("*.json"))]
+
+
+def blocks(key):
+    out = []
+    for s in BLOCKS:
+        out += s.get(key, []) + s.get(key + "_more", [])
+        for t in s["topics"]:
+            out += t.get(key, []) + t.get(key + "_more", [])
+    return out
+
+
+@pytest.mark.parametrize("key, kind, position", [
+    ("practice", PassageKind.PRACTICE, "body"),
+    ("theory", PassageKind.ELABORATION, "body"),
+    ("work_report", PassageKind.WORK_REPORT, "body"),
+    ("generic", PassageKind.STATEMENT, "body"),
+    ("slogans", PassageKind.STATEMENT, "body"),
+    ("mentions", PassageKind.STATEMENT, "body"),
+    ("openings", PassageKind.FRAME, "first"),
+    ("closings", PassageKind.FRAME, "last"),
+])
+def test_passage_kind_on_the_building_blocks(key, kind, position):
+    texts = blocks(key)
+    assert len(texts) >= 8
+    wrong = [t for t in texts if passage_kind(t, position=position) != kind]
+    assert len(wrong) <= 0.05 * len(texts), wrong[:3]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("今年以来，我们为辖区86家小微企业上门开展计量服务，解决计量器具检定难题23个。但县域检定能力仍然不足，"
+     "下一步我们将在东港设立检定分站。", PassageKind.PRACTICE),
+    ("全年共检查经营户1530家，立案查处价格违法案件19起，罚没款合计46万元，清退多收费用63.2万元。", PassageKind.WORK_REPORT),
+    ("学习中我认识到，调查研究不是走过场。只有沉到一线、摸清实情，才能拿出管用的办法；"
+     "如果只是坐在办公室里听汇报、看材料，得出的结论往往与实际相去甚远，决策也就难免出偏差。", PassageKind.ELABORATION),
+    ("要坚持问题导向，聚焦短板弱项，拿出务实管用的举措。", PassageKind.STATEMENT),
+])
+def test_passage_kind_examples(text, kind):
+    assert passage_kind(text) == kind
+
+
+def test_features_count_figures_and_reflection():
+    f = features("我局今年办结投诉2860件，满意率99.6%。不过回访中发现仍有不足，计划明年增设3个服务点。")
+    assert (f.figures, f.problem, f.next_step, f.first_person_work) == (3, True, True, True)
+    assert f.concrete and f.reflective

@@ -1,0 +1,93 @@
+"""Topic coverage on the real speech, on hand-made documents, and against the dev batch's labels."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import DEV, REALISTIC, SHARED
+from pipeline.document import read_submission
+from pipeline.topiclist import TopicList
+from pipeline.topics import TopicMatcher
+
+TOPICS = TopicList.load(DEV / "topics.yaml")
+
+
+def load_evaluate():
+    spec = importlib.util.spec_from_file_location("evaluate", SHARED / "eval" / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.evaluate
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    from pipeline.semantic import get_encoder
+
+    return TopicMatcher(TOPICS, encoder=get_encoder())
+
+
+def levels(matcher, path, root):
+    submission = read_submission(path, batch_root=root)
+    return {c.topic_id: c.level for c in matcher.coverage(submission)}
+
+
+def test_real_speech_levels(matcher):
+    got = levels(matcher, REALISTIC / "speech_党组书记中心组学习讲话.txt", REALISTIC)
+    assert got["DA2"] >= 2 and got["DA1"] >= 2 and got["DA3"] >= 1 and got["DB1"] >= 1, got
+
+
+def write(tmp_path, name, lines):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_keyword_stuffed_slogans_earn_a_mention_only(tmp_path, matcher):
+    path = write(tmp_path, "001_张三_学习心得.txt", [
+        "学习心得", "张三",
+        "我们要深入落实食品药品安全“四个最严”要求，坚持最严谨的标准、最严格的监管、最严厉的处罚、最严肃的问责，"
+        "切实守护人民群众舌尖上的安全，全力保障食品安全和药品安全。",
+        "要坚定不移推进全面从严治党，深入推进党风廉政建设和反腐败工作，持之以恒落实中央八项规定精神，驰而不息纠治四风。",
+        "以上是我的粗浅体会，不妥之处请批评指正。",
+    ])
+    got = levels(matcher, path, tmp_path)
+    assert got["DB1"] == 1 and got["DB2"] == 1, got
+    assert got["DA1"] == got["DA3"] == 0
+
+
+def test_own_theory_and_practice_under_a_topic_heading_reach_level_3_and_a_work_report_earns_nothing(tmp_path, matcher):
+    path = write(tmp_path, "002_李四_研讨发言.txt", [
+        "在中心组研讨会上的发言", "李四",
+        "一、持续优化营商环境",
+        "学习中我体会到，营商环境好不好，关键看经营主体办事是否便利、预期是否稳定。规则透明、执法公正，"
+        "企业才敢投资、愿意扎根；反之，哪怕优惠政策再多，也难以留住市场主体。",
+        "今年以来，我局推行企业开办“一件事”集成办理，开办时间压缩到1个工作日，新设经营主体4120户。"
+        "但调研中发现，县域窗口人员业务不熟，仍有企业往返跑。下一步，我们将在6个县区开展窗口人员轮训。",
+        "食品安全抽检方面，全年完成抽检3268批次，不合格57批次，立案查处27起，罚没款41.5万元。",
+    ])
+    got = levels(matcher, path, tmp_path)
+    assert got["DA3"] == 3, got
+    assert got["DB1"] == 0, got
+
+
+def test_copied_text_earns_no_depth(tmp_path, matcher):
+    theory = ("学习中我体会到，营商环境好不好，关键看经营主体办事是否便利、预期是否稳定。规则透明、执法公正，"
+              "企业才敢投资、愿意扎根；反之，哪怕优惠政策再多，也难以留住市场主体。")
+    path = write(tmp_path, "003_王五_学习心得.txt", ["学习心得", "王五", "一、持续优化营商环境", theory])
+    submission = read_submission(path, batch_root=tmp_path)
+    start = submission.text.index(theory)
+    own = {c.topic_id: c.level for c in matcher.coverage(submission)}
+    copied = {c.topic_id: c.level for c in matcher.coverage(submission, copied=[(start, start + len(theory), "doc:x")])}
+    assert own["DA3"] == 2 and copied["DA3"] == 1
+
+
+def test_dev_batch_meets_the_topic_bounds(tmp_path):
+    from pipeline.score import score_batch
+
+    run = score_batch(DEV, tmp_path / "out")
+    labels = json.loads((DEV / "labels.json").read_text(encoding="utf-8"))
+    m = load_evaluate()(labels, run.results)
+    assert m["topic_qwk"] >= 0.80 and m["topic_exact"] >= 0.70, m
+    assert m["topic_presence_precision"] >= 0.90 and m["topic_presence_recall"] >= 0.95, m
