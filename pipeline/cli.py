@@ -119,3 +119,28 @@ def topics_check(file: Path = typer.Argument(..., help="A topics.yaml.")) -> Non
     out.print(f"{file}: {len(topics)} topics, quarter {topics.quarter or '—'}, unit {topics.unit or '—'}")
     for t in topics:
         out.print(f"  {t.id}  {t.title}  ({len(t.keywords)} keywords, {len(t.key_points)} key points, references: {', '.join(t.references) or '—'})", markup=False)
+
+
+@topics_app.command("import")
+def topics_import(
+    plan: Path = typer.Argument(..., help="A learning plan (学习计划) .docx, .pdf or .txt: a heading per 专题, points below."),
+    out_file: Path = typer.Option(None, "--out", help="Where to write the draft [default: print it]."),
+) -> None:
+    """Draft a topics.yaml from a learning plan, for the secretary to check and edit."""
+    from .plan import draft_topics
+    from .topiclist import TopicList
+
+    if not plan.is_file():
+        err.print(f"[red]error:[/red] {plan}: no such file")
+        raise typer.Exit(2)
+    try:
+        draft = draft_topics(plan)
+    except XuexiError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1)
+    if out_file is None:
+        out.print(draft, markup=False, highlight=False, end="")
+        return
+    out_file.write_text(draft, encoding="utf-8")
+    topics = TopicList.load(out_file)
+    err.print(f"wrote {out_file}: {len(topics)} topics drafted; check the keywords and add each topic's references")

@@ -25,8 +25,8 @@ from spacy.tokens import Doc, Span
 from .ingest import Element, ElementKind
 
 PHRASES_FILE = Path(__file__).resolve().parents[1] / "corpora" / "phrases" / "standard_formulations.txt"
-SENTENCE_END = set("。！？；!?;")
-CLOSERS = set("”’」』）)")
+# A sentence ends after 。！？； (and the closing marks that follow), or at a line break.
+_SENTENCE_BREAK = re.compile(r"[。！？；!?;][”’」』）)]*\s*|\n\s*")
 MIN_QUOTE_CHARS = 8
 
 # Who or what is quoted, then a verb of saying, then at most a colon or comma before the opening mark.
@@ -109,22 +109,21 @@ def layout_component(doc: Doc) -> Doc:
 
 @Language.component("xuexi_sentences", assigns=["token.is_sent_start"])
 def sentences_component(doc: Doc) -> Doc:
-    starts = {p.start for p in doc.spans.get("paragraphs", [])}
-    after_end = False
-    for token in doc:
-        text = token.text
-        if token.i == 0 or token.i in starts or "\n" in doc[token.i - 1].text:
-            token.is_sent_start = True
-        elif after_end and not (text and set(text) <= CLOSERS) and not text.isspace():
-            token.is_sent_start = True
-        else:
-            token.is_sent_start = False
-        if text and text[-1] in SENTENCE_END:
-            after_end = True
-        elif text and (set(text) <= CLOSERS or text.isspace()):
-            pass  # a closing mark after 。 keeps the sentence open for one more token
-        else:
-            after_end = False
+    """Sentence starts: each paragraph's first token, and the first token after 。！？； and any closing marks.
+    Computed on the text and written in one array, since a loop over tokens is the slow part of a pipeline."""
+    import numpy as np
+    from spacy.attrs import SENT_START
+
+    if not len(doc):
+        return doc
+    text = doc.text
+    starts = {p.start_char for p in doc.spans.get("paragraphs", [])} | {0}
+    starts |= {m.end() for m in _SENTENCE_BREAK.finditer(text)}
+    token_starts = np.fromiter((t.idx for t in doc), dtype=np.int64, count=len(doc))
+    flags = np.full(len(doc), -1, dtype=np.int64)  # -1: not a start, 1: a start (spaCy's SENT_START)
+    positions = np.searchsorted(token_starts, sorted(starts))
+    flags[positions[positions < len(doc)]] = 1
+    doc.from_array([SENT_START], flags.astype(np.uint64).reshape(-1, 1))  # spaCy stores attributes as uint64
     return doc
 
 
