@@ -28,6 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 def score(
     batch: Path = typer.Argument(..., help="The quarter's batch folder (topics.yaml, submissions/, references/, prior/)."),
     out_dir: Path = typer.Option(None, "--out", help="Output folder [default: outputs/<batch name>/]."),
+    semantic: str = typer.Option(None, "--semantic", help="Semantic backend (see `xuexi models`) [default: the active one]."),
 ) -> None:
     """Score a quarter's batch and write results.json."""
     from .score import score_batch
@@ -43,7 +44,7 @@ def score(
             bar.update(tasks[what], completed=done)
 
         try:
-            run = score_batch(batch, target, progress=progress)
+            run = score_batch(batch, target, progress=progress, semantic=semantic)
         except ConfigError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2)
@@ -61,6 +62,18 @@ def _summary(run) -> None:
     err.print(table)
     for f in run.failed:
         err.print(f"[red]failed[/red] {f['file']}: {f['error']}")
+
+
+@app.command()
+def models(models_dir: Path = typer.Option(None, "--models", help="Model folder [default: models/ of the project].")) -> None:
+    """List the semantic backends installed here and which one is active."""
+    from .semantic import list_backends
+
+    table = Table("", "backend", "kind", "from", "note")
+    for b in list_backends(models_dir):
+        mark = "active" if b["active"] else ("" if b["available"] else "unavailable")
+        table.add_row(mark, b["name"], b["kind"], b["path"], b["note"])
+    out.print(table)
 
 
 @app.command()

@@ -48,17 +48,17 @@ def read_files(batch: Batch, paths: list[Path], *, progress: Progress | None = N
     return submissions, failed
 
 
-def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, encoder=None) -> ScoreRun:
-    """Score a batch folder into out_dir/results.json. Raises ConfigError when the batch is unusable."""
+def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, semantic: str | None = None) -> ScoreRun:
+    """Score a batch folder into out_dir/results.json with the semantic backend named `semantic` (None: the
+    default, see pipeline.semantic). Raises ConfigError when the batch or the backend is unusable."""
     started = time.perf_counter()
     batch = Batch.open(batch_dir)
     add_dictionary_words(k for t in batch.topics for k in t.keywords)
     submissions, failed = read_files(batch, batch.submissions, progress=progress)
     failed = list(batch.problems) + failed
-    if encoder is None:
-        from .semantic import get_encoder
+    from .semantic import get_encoder
 
-        encoder = get_encoder(cache_dir=Path(out_dir).parent / ".cache" / "embeddings")
+    encoder = get_encoder(semantic, cache_dir=Path(out_dir) / ".cache" / "embeddings")
     matcher = TopicMatcher(batch.topics, encoder=encoder)
     documents = []
     for submission in submissions:

@@ -1,3 +1,4 @@
+import json
 import sys
 from pathlib import Path
 
@@ -15,3 +16,28 @@ def dev_labels():
     import json
 
     return json.loads((DEV / "labels.json").read_text(encoding="utf-8"))["documents"]
+
+
+@pytest.fixture(scope="session")
+def dev_run(tmp_path_factory):
+    """The dev batch scored once for the whole session, the way `xuexi score` does it."""
+    from pipeline.score import score_batch
+
+    return score_batch(DEV, tmp_path_factory.mktemp("dev-out"))
+
+
+@pytest.fixture(scope="session")
+def evaluate():
+    """shared/eval/evaluate.py's evaluate(labels, results)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("evaluate", SHARED / "eval" / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.evaluate
+
+
+@pytest.fixture(scope="session")
+def dev_metrics(dev_run, evaluate):
+    labels = json.loads((DEV / "labels.json").read_text(encoding="utf-8"))
+    return evaluate(labels, dev_run.results)

@@ -20,11 +20,8 @@ def norm(s):
 
 
 @pytest.fixture(scope="module")
-def dev_results(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dev-out")
-    result = runner.invoke(app, ["score", str(DEV), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+def dev_results(dev_run):
+    return dev_run.results
 
 
 def test_dev_batch_scores_every_submission_with_exact_chars(dev_results, dev_labels):
@@ -137,7 +134,7 @@ def test_results_json_is_never_written_half(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         score_batch(root, out)
     assert (out / "results.json").read_bytes() == before
-    assert [p.name for p in out.iterdir()] == ["results.json"]
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_parse_prints_the_structure_as_json():
@@ -147,3 +144,14 @@ def test_parse_prints_the_structure_as_json():
     assert data["title"] == "在党组理论学习中心组研讨交流会上的发言" and data["byline"] == "林雪"
     assert [h["text"][:2] for h in data["headings"]] == ["一、", "二、"]
     assert any(q["attributed"] and q["attribution"].startswith("习近平总书记强调") for q in data["quotations"])
+
+
+def test_parse_on_the_real_speech_shows_its_four_headings_and_attributed_quotations():
+    from conftest import REALISTIC
+
+    result = runner.invoke(app, ["parse", str(REALISTIC / "speech_党组书记中心组学习讲话.txt"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [h["text"][:2] for h in data["headings"]] == ["一、", "二、", "三、", "四、"]
+    attributed = [q for q in data["quotations"] if q["attributed"]]
+    assert len(attributed) >= 3 and all("强调" in q["attribution"] for q in attributed)

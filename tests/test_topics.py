@@ -1,24 +1,13 @@
 """Topic coverage on the real speech, on hand-made documents, and against the dev batch's labels."""
 
-import importlib.util
-import json
-from pathlib import Path
-
 import pytest
 
-from conftest import DEV, REALISTIC, SHARED
+from conftest import DEV, REALISTIC
 from pipeline.document import read_submission
 from pipeline.topiclist import TopicList
 from pipeline.topics import TopicMatcher
 
 TOPICS = TopicList.load(DEV / "topics.yaml")
-
-
-def load_evaluate():
-    spec = importlib.util.spec_from_file_location("evaluate", SHARED / "eval" / "evaluate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.evaluate
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +72,7 @@ def test_copied_text_earns_no_depth(tmp_path, matcher):
     assert own["DA3"] == 2 and copied["DA3"] == 1
 
 
-def test_dev_batch_meets_the_topic_bounds(tmp_path):
-    from pipeline.score import score_batch
-
-    run = score_batch(DEV, tmp_path / "out")
-    labels = json.loads((DEV / "labels.json").read_text(encoding="utf-8"))
-    m = load_evaluate()(labels, run.results)
+def test_dev_batch_meets_the_topic_bounds(dev_metrics):
+    m = dev_metrics
     assert m["topic_qwk"] >= 0.80 and m["topic_exact"] >= 0.70, m
     assert m["topic_presence_precision"] >= 0.90 and m["topic_presence_recall"] >= 0.95, m
