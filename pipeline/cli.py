@@ -53,13 +53,25 @@ def score(
 
 
 def _summary(run) -> None:
-    docs = run.results["documents"]
-    table = Table(title=f"xuexi — {run.results['batch']} ({run.results.get('quarter') or 'quarter not given'})", show_header=False)
+    """One screen: what was scored, topic coverage per topic, and every file that failed with its reason."""
+    results = run.results
+    docs = results["documents"]
+    table = Table(title=f"xuexi — {results['batch']} ({results.get('quarter') or 'quarter not given'})", show_header=False)
     table.add_row("scored", f"{len(docs)} documents, {sum(d['chars'] for d in docs):,} characters")
     table.add_row("failed", str(len(run.failed)))
     table.add_row("time", f"{run.seconds:.1f} s")
     table.add_row("results", str(run.out_dir / "results.json"))
     err.print(table)
+    topic_ids = [t["topic_id"] for t in docs[0]["topics"]] if docs else []
+    if topic_ids:
+        coverage = Table(title="topic coverage (documents per level)")
+        coverage.add_column("topic")
+        for name in ("0 未涉及", "1 提及", "2 阐述", "3 学用结合"):
+            coverage.add_column(name, justify="right")
+        for tid in topic_ids:
+            counts = [sum(1 for d in docs for t in d["topics"] if t["topic_id"] == tid and t["level"] == lv) for lv in range(4)]
+            coverage.add_row(tid, *map(str, counts))
+        err.print(coverage)
     for f in run.failed:
         err.print(f"[red]failed[/red] {f['file']}: {f['error']}")
 

@@ -41,12 +41,9 @@ _ATTRIBUTION = re.compile(
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """The shared pipeline: blank "zh" with jieba, the domain dictionary, and xuexi's components."""
-    import logging
-
-    import jieba
     import spacy
 
-    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would break the progress display
+    _jieba()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     add_dictionary_words(standard_formulations())
     for name in ("xuexi_layout", "xuexi_sentences", "xuexi_quotes"):
@@ -64,12 +61,20 @@ def standard_formulations() -> tuple[str, ...]:
 def add_dictionary_words(words) -> None:
     """Teach jieba words it must keep whole (formulations, a topic list's keywords). jieba's dictionary is
     global to the process, which is why this is a function and not a component setting."""
-    import jieba
-
+    jieba = _jieba()
     for word in words:
         for part in re.split(r"[、，,\s]+", word):
             if len(part) >= 2:
                 jieba.add_word(part, freq=max(jieba.get_FREQ(part) or 0, 20000))
+
+
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would break the progress display
+    return jieba
 
 
 def make_doc(elements: list[Element]) -> Doc:
