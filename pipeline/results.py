@@ -60,6 +60,8 @@ def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile],
         "unit": batch.topics.unit,
         "xuexi_version": __version__,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "topic_list": [{"id": t.id, "title": t.title, "required": t.required, "key_points": list(t.key_points)}
+                       for t in batch.topics],
         **(extra or {}),
         "documents": sorted(documents, key=lambda d: d["doc_id"]),
         "failed": [f.to_dict() for f in sorted(failed, key=lambda f: f.file)],
