@@ -43,6 +43,7 @@ def document_record(submission: Submission) -> dict:
         "quarter": submission.quarter,
         "format": submission.format,
         "chars": submission.chars,
+        "text": submission.text,
         "structure": structure(submission),
         "topics": [],
         "copied": [],

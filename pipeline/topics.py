@@ -49,10 +49,10 @@ class TopicConfig:
     strong_margin: float = 1.5         # … without naming any of its words
     slogan_chars: int = 50             # a sentence this long built on a topic's keyword is a slogan about it
     own_share: float = 0.5             # a paragraph earns depth only when at least this share is the member's own
-    key_point_similarity: float = 0.5  # a key point counts as engaged at this similarity rank (see _key_points)
+    key_point_margin: float = 1.5      # how far above its mean a passage's similarity to a key point must stand
 
     def __post_init__(self):
-        for name in ("heading_overlap", "own_share", "key_point_similarity"):
+        for name in ("heading_overlap", "own_share"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise ValueError(f"TopicConfig.{name} must be between 0 and 1, got {value}")
@@ -131,6 +131,11 @@ class TopicMatcher:
         self._aliases = _aliases(self.topics)
         self._title_bigrams = {t.id: _bigrams(fold(t.title)) for t in self.topics}
         self._profiles = self._topic_profiles() if encoder is not None else None
+        points = [k for t in self.topics for k in t.key_points]
+        self._key_point_vectors = encoder.encode(points, kind="query") if encoder is not None and points else None
+        self._key_point_index, at = {}, 0
+        for t in self.topics:
+            self._key_point_index[t.id], at = at, at + len(t.key_points)
 
     def _topic_profiles(self) -> np.ndarray:
         """One vector per topic: the mean of its title's and key points' vectors, renormalized."""
@@ -309,13 +314,19 @@ class TopicMatcher:
                              theory_only=roles == {"elaboration"}, practice_only=roles == {"practice"})
 
     def _key_points(self, topic: Topic, own: list[TopicEvidence]) -> list[int]:
-        """Key points the member's own text engages: semantically close, or sharing a keyword-length phrase."""
+        """Key points the member's own text engages: a passage that names the key point's keywords, or whose
+        similarity to the key point stands `key_point_margin` standard deviations above its similarities to
+        all key points of the list (relative, so the backend's scale does not matter)."""
         if not own or not topic.key_points:
             return []
         engaged = set()
-        if self.encoder is not None:
-            sims = self.encoder.encode(list(topic.key_points), kind="query") @ self.encoder.encode([e.text for e in own]).T
-            engaged |= {i for i, row in enumerate(sims) if row.max() >= self.config.key_point_similarity}
+        if self.encoder is not None and self._key_point_vectors is not None:
+            sims = self.encoder.encode([e.text for e in own]) @ self._key_point_vectors.T
+            z = (sims - sims.mean(axis=1, keepdims=True)) / (sims.std(axis=1, keepdims=True) + 1e-9)
+            first = self._key_point_index[topic.id]
+            for i in range(len(topic.key_points)):
+                if z[:, first + i].max() >= self.config.key_point_margin:
+                    engaged.add(i)
         own_text = fold("".join(e.text for e in own))
         for i, point in enumerate(topic.key_points):
             words = [k for k in self._keywords[topic.id] if k in fold(point)]
