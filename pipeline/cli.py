@@ -29,6 +29,7 @@ def score(
     batch: Path = typer.Argument(..., help="The quarter's batch folder (topics.yaml, submissions/, references/, prior/)."),
     out_dir: Path = typer.Option(None, "--out", help="Output folder [default: outputs/<batch name>/]."),
     semantic: str = typer.Option(None, "--semantic", help="Semantic backend (see `xuexi models`) [default: the active one]."),
+    library: Path = typer.Option(None, "--library", help="A folder of texts to check copying against too (earlier speeches, templates)."),
 ) -> None:
     """Score a quarter's batch and write results.json."""
     from .score import score_batch
@@ -44,7 +45,7 @@ def score(
             bar.update(tasks[what], completed=done)
 
         try:
-            run = score_batch(batch, target, progress=progress, semantic=semantic)
+            run = score_batch(batch, target, progress=progress, semantic=semantic, library=library)
         except ConfigError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2)

@@ -151,6 +151,20 @@ def quotes_component(doc: Doc) -> Doc:
     return doc
 
 
+def _closing_mark(text: str, open_at: int) -> int:
+    """The ” that closes the “ at open_at, counting nested “…” (writers often nest double marks where ‘…’
+    belongs); the first ” when the marks never balance."""
+    depth = 0
+    for i in range(open_at, len(text)):
+        if text[i] == "“":
+            depth += 1
+        elif text[i] == "”":
+            depth -= 1
+            if depth == 0:
+                return i
+    return text.find("”", open_at + 1)
+
+
 def find_quotations(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
     """Quotations in one paragraph: (start, end) of the words inside “…” (nested ‘…’ kept inside), with the
     span of the attribution that leads into it, or None. Terms in quotation marks (“四个意识”) are shorter than
@@ -161,7 +175,7 @@ def find_quotations(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
         open_at = text.find("“", i)
         if open_at == -1:
             return found
-        close_at = text.find("”", open_at + 1)
+        close_at = _closing_mark(text, open_at)
         if close_at == -1:
             return found
         inner = text[open_at + 1 : close_at]

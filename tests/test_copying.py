@@ -14,7 +14,7 @@ import pytest
 from pipeline.copying import (CheckedText, CopyConfig, CopyDetector, CopySource, find_attributed_quotes,
                               quotation_spans)
 from pipeline.copying.fingerprints import ContentView, kgram_hashes, winnow
-from pipeline.copying.paraphrase import bottleneck_alignment, split_sentences
+from pipeline.copying.paraphrase import ParaphraseFinder, Sentence, Unit, bottleneck_alignment, split_sentences
 from pipeline.errors import ConfigError
 from pipeline.textnorm import fold
 
@@ -305,6 +305,30 @@ def test_paraphrase_found_by_alignment_and_only_open_paragraphs_embedded(referen
     assert found.similarity >= 0.6
     assert any(m.source == prior.source_id for m in report.matches)
     assert not any(s in recycled for s in encoder.seen)  # the recycled paragraph was matched: never embedded
+
+
+class TableEncoder:
+    """Stand-in encoder returning the vector a test assigned to each text."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def encode(self, texts, kind="passage"):
+        return np.asarray([self.table[t] for t in texts], dtype=np.float32)
+
+
+def test_paraphrase_window_must_be_about_as_long_as_the_paragraph(labels, references):
+    own = max(labels["008_郑凯_研讨发言"]["own"], key=len)  # one long paragraph of a member's own
+    [unit_sentence] = [s for s in split_sentences(own, 0, len(own))][:1]
+    unit = Unit(0, (unit_sentence,))
+    short, long = "要健全防止返贫致贫监测帮扶机制。", references["RA1"].split("\n")[3][:len(unit_sentence.text)]
+    refs = [(1, [[Sentence(0, len(short), short)]]), (2, [[Sentence(0, len(long), long)]])]
+    same = np.ones(4, dtype=np.float32) / 2
+    finder = ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same, long: same}), 0.9, 0.6)
+    [found] = finder.find([unit], refs)
+    assert found.source == 2 and found.similarity == pytest.approx(1.0)  # the short sentence is not enough
+    assert not ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same}), 0.9, 0.6).find(
+        [unit], refs[:1])
 
 
 def test_bottleneck_alignment_keeps_the_weakest_link():

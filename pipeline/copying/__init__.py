@@ -1,0 +1,16 @@
+"""Copy detection: passages copied from the studied references, the reference library, earlier quarters and
+each other — verbatim, edited or paraphrased — with attributed quotations and standard formulations set apart.
+
+    detector = CopyDetector()                              # CopyConfig() defaults; encoder: pipeline.semantic
+    reports = detector.detect(checked_texts, sources)      # {doc_id: CopyReport}
+    reports["001_x"].to_dict()                             # the copy fields of results.json
+
+See detector.py for the method and CopyConfig for the settings.
+"""
+
+from .detector import CopyConfig, CopyDetector, load_formulations
+from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
+from .quotes import find_attributed_quotes, quotation_spans
+
+__all__ = ["CheckedText", "CopyConfig", "CopyDetector", "CopyMatch", "CopyReport", "CopySource", "QuotedPassage",
+           "find_attributed_quotes", "load_formulations", "quotation_spans"]

@@ -1,0 +1,116 @@
+"""What goes into the copy detector and what comes out: plain strings and offsets, no file handling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import ConfigError
+from .fingerprints import Role
+
+SOURCE_PREFIXES = {"ref": Role.REFERENCE, "lib": Role.LIBRARY, "prior": Role.PRIOR, "doc": Role.SUBMISSION}
+
+
+@dataclass(frozen=True)
+class CopySource:
+    """A text that may have been copied FROM: "ref:RA1" (a reference studied this quarter), "lib:<file stem>"
+    (the user's reference library), "prior:<doc_id>" (an earlier quarter's submission), "doc:<doc_id>" (a
+    submission of this quarter that is not itself being checked)."""
+
+    source_id: str
+    text: str
+    author: str | None = None
+
+    @property
+    def role(self) -> Role:
+        prefix = self.source_id.split(":", 1)[0]
+        if prefix not in SOURCE_PREFIXES or ":" not in self.source_id:
+            raise ConfigError(f"copy source {self.source_id!r}: the id must start with one of "
+                              f"{', '.join(p + ':' for p in SOURCE_PREFIXES)}")
+        return SOURCE_PREFIXES[prefix]
+
+
+@dataclass(frozen=True)
+class CheckedText:
+    """A submission of this batch: checked for copying, and a source for the others ("doc:<doc_id>").
+    `quotes` are original-text spans of the words inside ATTRIBUTED quotations (see find_attributed_quotes)."""
+
+    doc_id: str
+    text: str
+    author: str | None = None
+    quotes: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def source_id(self) -> str:
+        return f"doc:{self.doc_id}"
+
+
+@dataclass(frozen=True)
+class CopyMatch:
+    """One copied passage of a submission. `start`/`end` are original-text offsets, `text` = text[start:end] as it
+    reads in the submission; `source_text` is the matching passage of the source, for the side-by-side view.
+    `kind`: "verbatim" (the same characters, punctuation aside from white space), "edited" (words swapped,
+    punctuation changed) or "paraphrase" (reworded, found by meaning); `similarity` in 0..1."""
+
+    start: int
+    end: int
+    text: str
+    source: str
+    source_text: str
+    kind: str
+    similarity: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "source": self.source, "kind": self.kind,
+                "similarity": round(self.similarity, 3), "start": self.start, "end": self.end,
+                "source_text": self.source_text}
+
+
+@dataclass(frozen=True)
+class QuotedPassage:
+    """An attributed quotation (not copying), with the reference it was found in, if any."""
+
+    start: int
+    end: int
+    text: str
+    source: str | None
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "source": self.source, "start": self.start, "end": self.end}
+
+
+@dataclass
+class CopyReport:
+    """Copying in one submission, with CNKI-style ratios over its characters (white space excluded):
+
+    - copy_ratio (总文字复制比): characters in copied passages / all characters; attributed quotations are
+      quoted, not copied, and are not counted;
+    - ratio_without_quotes (去除引用): as copy_ratio, also leaving out copied characters that stand inside
+      quotation marks (an over-long or unattributed “quotation”), the figure CNKI gives for cited text;
+    - ratio_without_own (去除本人): as copy_ratio, leaving out passages whose source has the same author (the
+      member's own earlier submissions);
+    - per_source: copied characters credited to each source / all characters; largest_source (单篇最大) the
+      source with the most, as (source id, ratio), or None.
+    """
+
+    doc_id: str
+    chars: int
+    matches: list[CopyMatch] = field(default_factory=list)
+    quoted: list[QuotedPassage] = field(default_factory=list)
+    copy_ratio: float = 0.0
+    ratio_without_quotes: float = 0.0
+    ratio_without_own: float = 0.0
+    largest_source: tuple[str, float] | None = None
+    per_source: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The copy fields of one document of results.json (schema xuexi.results/1), plus the detail ratios."""
+        return {"copied": [m.to_dict() for m in self.matches],
+                "quoted": [q.to_dict() for q in self.quoted],
+                "copy_ratio": round(self.copy_ratio, 4),
+                "copy_ratios": {
+                    "without_quotes": round(self.ratio_without_quotes, 4),
+                    "without_own": round(self.ratio_without_own, 4),
+                    "largest_source": ({"source": self.largest_source[0], "ratio": round(self.largest_source[1], 4)}
+                                       if self.largest_source else None),
+                    "per_source": {k: round(v, 4) for k, v in self.per_source.items()},
+                }}
