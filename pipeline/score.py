@@ -1,5 +1,5 @@
 """Scoring a batch: read every file (a bad one is reported, never fatal), find copying across the batch and
-its sources, score topic coverage per document, write results.json."""
+its sources, flag boilerplate, score topic coverage per document, write results.json."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from .batch import Batch, FailedFile
+from .boilerplate import BoilerplateDetector
 from .copying import CheckedText, CopyDetector, CopySource
 from .document import Submission, read_submission
 from .errors import ConfigError, XuexiError
@@ -93,16 +94,20 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     if progress:
         progress("finding copied passages", 1, 1)
 
+    boilerplate = BoilerplateDetector().fit(submissions, sources=[s.text for s in sources if s.source_id.startswith("ref:")])
     matcher = TopicMatcher(batch.topics, encoder=encoder)
     documents = []
     for i, submission in enumerate(submissions):
         record = document_record(submission)
         report = copies[submission.doc_id]
+        generic = boilerplate.detect(submission, topics=batch.topics)
         record.update(report.to_dict())
+        record.update(generic.to_dict())
         coverage = matcher.coverage(
             submission,
             copied=[(m.start, m.end, m.source) for m in report.matches],
             quoted=[(q.start, q.end, q.source) for q in report.quoted],
+            generic=[(g.start, g.end) for g in generic.generic],
         )
         record["topics"] = [c.to_dict() for c in coverage]
         documents.append(record)

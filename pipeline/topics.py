@@ -150,11 +150,13 @@ class TopicMatcher:
     # --- evidence of one submission -------------------------------------------------------------------------
 
     def coverage(self, submission: Submission, *, copied: Sequence[tuple[int, int, str]] = (),
-                 quoted: Sequence[tuple[int, int, str | None]] = ()) -> list[TopicCoverage]:
+                 quoted: Sequence[tuple[int, int, str | None]] = (),
+                 generic: Sequence[tuple[int, int]] = ()) -> list[TopicCoverage]:
         """Coverage of every topic. `copied` are (start, end, source) spans the copy detector found;
-        `quoted` are (start, end, source ref or None) attributed quotations."""
+        `quoted` are (start, end, source ref or None) attributed quotations; `generic` are (start, end) spans of
+        boilerplate. None of them is the member's own content, so none earns depth."""
         not_own = np.zeros(len(submission.text) + 1, dtype=bool)
-        for start, end, _ in list(copied) + list(quoted):
+        for start, end, *_ in list(copied) + list(quoted) + list(generic):
             not_own[start:end] = True
         paragraphs = self._paragraphs(submission, not_own)
         found: dict[str, list[TopicEvidence]] = {t.id: [] for t in self.topics}

@@ -1,0 +1,284 @@
+"""Boilerplate detection on the labelled dev batch (scored by the yardstick's own evaluate.py), on the dev batch
+judged against topics it has never seen, on the two real documents, on small batches the tests write, and the
+pure feature functions on exact values."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import unicodedata
+
+import pytest
+
+from conftest import DEV, REALISTIC, SHARED
+from pipeline.batch import Batch
+from pipeline.boilerplate import (
+    BoilerplateConfig,
+    BoilerplateDetector,
+    SentenceIndex,
+    concrete_anchors,
+    exhortation,
+    find_phrases,
+    genre_share,
+    narration,
+    parallelism,
+    quoted_names,
+    reflection,
+    shingles,
+    shortcomings,
+)
+from pipeline.document import read_submission
+from pipeline.errors import ConfigError
+from pipeline.ingest import partition
+from pipeline.segment import add_dictionary_words
+from pipeline.textnorm import fold
+from pipeline.topiclist import TopicList
+
+OTHER_TOPICS = """quarter: 2026Q3
+unit: 某市税务局党委
+topics:
+  - id: T1
+    title: 深化税收征管改革，优化税费服务
+    keywords: [税收征管, 税费服务, 以数治税, 精准监管, 纳税人缴费人]
+    key_points:
+      - 推进精确执法、精细服务、精准监管、精诚共治。
+    references: []
+  - id: T2
+    title: 统筹发展和安全，抓好安全生产
+    keywords: [安全生产, 隐患排查, 应急管理, 风险防控]
+    key_points:
+      - 压实安全生产责任，从根本上消除事故隐患。
+    references: []
+"""
+
+
+def norm(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).split())
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.findall(r"[^。！？；\n]*[。！？；]", text) if s.strip()]
+
+
+@pytest.fixture(scope="module")
+def evaluate():
+    spec = importlib.util.spec_from_file_location("evaluate", SHARED / "eval" / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.evaluate
+
+
+@pytest.fixture(scope="module")
+def dev():
+    batch = Batch.open(DEV)
+    add_dictionary_words(k for t in batch.topics for k in t.keywords)
+    submissions = [read_submission(p, batch_root=batch.root, manifest_row=batch.manifest.get(batch.relative(p)))
+                   for p in batch.submissions]
+    sources = ["\n".join(e.text for e in partition(p)) for p in batch.references.values()]
+    detector = BoilerplateDetector().fit(submissions, sources=sources)
+    reports = {s.doc_id: detector.detect(s, topics=batch.topics) for s in submissions}
+    return batch, submissions, detector, reports
+
+
+def results_of(reports) -> dict:
+    return {"documents": [{"doc_id": d, "generic": r.to_dict()["generic"]} for d, r in reports.items()]}
+
+
+def test_dev_batch_meets_the_generic_bounds(dev, dev_labels, evaluate):
+    m = evaluate({"documents": dev_labels}, results_of(dev[3]))
+    assert m["generic_recall"] >= 0.85
+    assert m["generic_false_positive_rate"] <= 0.05
+
+
+def test_bounds_hold_with_topics_the_detector_has_never_seen(dev, dev_labels, evaluate, tmp_path):
+    """Nothing may hang on the batch's topic words: judged against another organization's topics, the stock
+    sentences and slogans are still found and practice is still left alone."""
+    (tmp_path / "topics.yaml").write_text(OTHER_TOPICS, encoding="utf-8")
+    topics = TopicList.load(tmp_path / "topics.yaml")
+    _, submissions, detector, _ = dev
+    m = evaluate({"documents": dev_labels}, results_of({s.doc_id: detector.detect(s, topics=topics) for s in submissions}))
+    assert m["generic_recall"] >= 0.85
+    assert m["generic_false_positive_rate"] <= 0.05
+
+
+def test_members_own_text_is_rarely_flagged(dev, dev_labels):
+    """Own theory is abstract but argued; flagging it would cost the secretaries' trust."""
+    reports = dev[3]
+    own = flagged = 0
+    for doc_id, label in dev_labels.items():
+        flags = [norm(g.text) for g in reports[doc_id].generic]
+        for text in label["own"]:
+            for s in sentences(text):
+                own += 1
+                flagged += any(norm(s) in f or f in norm(s) for f in flags)
+    assert own > 150
+    assert flagged / own <= 0.03
+
+
+def test_flags_stand_in_the_text_with_reasons(dev):
+    _, submissions, _, reports = dev
+    kinds = set()
+    for s in submissions:
+        report = reports[s.doc_id]
+        for g in report.generic:
+            assert s.text[g.start : g.end] == g.text
+            assert g.reasons and all(re.search(r"[\u4e00-\u9fff]", r) for r in g.reasons)
+            kinds.add(g.kind)
+        assert report.generic_ratio == pytest.approx(sum(len(fold(g.text)) for g in report.generic) / s.chars)
+        d = report.to_dict()
+        assert set(d) == {"generic", "generic_ratio", "diagnoses"}
+        assert set(d["diagnoses"]) == {"theory_without_practice", "work_report_not_study"}
+    assert kinds == {"stock", "slogan"}
+
+
+def test_slogans_name_the_keywords_they_stuff(dev):
+    batch, submissions, _, reports = dev
+    slogans = [g for s in submissions for g in reports[s.doc_id].generic if g.kind == "slogan"]
+    assert slogans
+    for g in slogans:
+        assert g.reasons[0].startswith("口号式堆砌")
+        quoted = re.findall(r"“([^”]+)”", g.reasons[0].split("关键词")[1])
+        assert len(quoted) >= 2 and all(fold(k) in fold(g.text) for k in quoted)
+
+
+def test_attributed_quotations_and_mentions_are_not_flagged(dev, dev_labels):
+    _, submissions, detector, reports = dev
+    for doc_id, label in dev_labels.items():
+        flags = [norm(g.text) for g in reports[doc_id].generic]
+        for q in label["quoted"]:
+            assert not any(norm(q["text"]) in f or f in norm(q["text"]) for f in flags), q["text"]
+    mention = "近期，我认真研读了关于巩固拓展脱贫攻坚成果同乡村振兴有效衔接的重要论述。"
+    assert detector.evidence(fold(mention), owner=None, topics=dev[0].topics).judge(detector.config) is None
+
+
+def test_diagnoses_on_dev_follow_what_each_document_holds(dev, dev_labels):
+    reports = dev[3]
+    for doc_id, label in dev_labels.items():
+        specific = {norm(s) for s in label["specific"]}
+        kinds = ["practice" if any(norm(s) in specific for s in sentences(t))
+                 else "work" if len(re.findall(r"\d+", t)) >= 4 else "theory" for t in label["own"]]
+        copied_practice = any(len(re.findall(r"\d+", c["text"])) >= 2 for c in label["copied"])
+        report = reports[doc_id]
+        assert (report.work_report_not_study is not None) == ("work" in kinds), doc_id
+        if "practice" in kinds:
+            assert report.theory_without_practice is None, doc_id
+        elif "theory" in kinds and not copied_practice:
+            assert report.theory_without_practice is not None, doc_id
+    diagnosed = [r.work_report_not_study for r in reports.values() if r.work_report_not_study]
+    assert all(d["reason"].startswith("以具体工作代替理论学习") and d["evidence"] for d in diagnosed)
+
+
+def test_cross_document_frequency_counts_other_submissions(tmp_path):
+    root = tmp_path / "batch"
+    (root / "submissions").mkdir(parents=True)
+    shared = "要把思想和行动统一到各项部署上来，努力开创工作新局面。"
+    own = ["今年我局在滨江区新建了3个消费维权服务站。", "我体会，监管的温度在于把政策讲清楚。", "去年共检查食堂120家。"]
+    for i, line in enumerate(own):
+        (root / "submissions" / f"00{i + 1}_张{'一二三'[i]}明_学习心得.txt").write_text(
+            f"学习心得\n{line}\n{shared}\n", encoding="utf-8")
+    subs = [read_submission(p, batch_root=root) for p in sorted((root / "submissions").iterdir())]
+    detector = BoilerplateDetector().fit(subs)
+    topics = TopicList(None, None, ())
+    report = detector.detect(subs[0], topics=topics)
+    assert [g.text for g in report.generic] == [shared]
+    assert "套话：与另外2份材料中的句子几乎相同" in report.generic[0].reasons
+    assert detector.evidence(fold(shared), owner=None, topics=topics).same_in == 3
+
+
+@pytest.fixture(scope="module")
+def real(dev):
+    batch, submissions, _, _ = dev
+    docs = {p.stem.split("_")[0]: read_submission(p, batch_root=REALISTIC) for p in sorted(REALISTIC.glob("*.txt"))}
+    detector = BoilerplateDetector().fit(submissions + list(docs.values()))
+    return {k: detector.detect(d, topics=batch.topics) for k, d in docs.items()}
+
+
+def test_real_speech_flags_exhortation_but_not_quotations_or_figures(real):
+    speech = real["speech"]
+    flagged = [norm(g.text) for g in speech.generic]
+    assert any(f.startswith(norm("坚持习近平总书记重要讲话必学、最新指示必学")) for f in flagged)
+    assert any(f.startswith(norm("在脱贫攻坚冲刺的最后关头")) for f in flagged)
+    assert not any("马克思主义是科学的理论" in f or "挂牌督战是为了" in f for f in flagged)
+    assert not any("1-2篇" in f for f in flagged)  # a figure: the speaker's own requirement
+    assert 0.2 < speech.generic_ratio < 0.7
+    assert speech.work_report_not_study is None
+
+
+def test_real_article_flags_its_set_pieces(real):
+    article = real["article"]
+    flagged = [norm(g.text) for g in article.generic]
+    assert any(f.endswith(norm("具有十分重要的现实意义。")) for f in flagged)
+    assert not any(f.startswith(norm("当前，中心组学习存在理论学习味道不浓")) for f in flagged)  # a diagnosis
+    assert article.theory_without_practice is not None  # eight paragraphs of theory, no practice of its own
+
+
+# -- pure feature functions ------------------------------------------------------------------------------------
+
+
+def test_find_phrases_longest_first_without_overlap():
+    assert find_phrases("切实增强“四个意识”，确保各项任务落地见效。", ("各项任务", "落地见效", "四个意识", "任务落地", "见效")) == [
+        "四个意识", "各项任务", "落地见效"]
+
+
+def test_concrete_anchors():
+    assert concrete_anchors("我局自2021年起定点帮扶青石镇柳湾村，协调资金86万元建成红心柚分拣包装车间。") == [
+        "2021", "86", "2021年", "青石镇", "柳湾村"]
+    assert concrete_anchors("要坚持以人民为中心的发展思想，推进乡村振兴。") == []
+    assert concrete_anchors("我们准备牵头组建产业质量技术联盟。") == ["我们准备"]
+    assert concrete_anchors("我们要始终保持清醒头脑。") == []
+    # a pledge to do better is not a plan
+    assert concrete_anchors("下一步，我将继续加强学习，不断提升自身综合素质，为全局工作贡献力量。") == []
+
+
+def test_exhortation_opening_or_inside():
+    assert exhortation("各级党组织要扛起主体责任，层层传导压力。") == ("各级党组织要", True)
+    assert exhortation("坚持系统观念，统筹兼顾。") == ("坚持", True)
+    assert exhortation("问责必须精准，区分失职渎职与探索中的失误。") == ("必须", False)
+    assert exhortation("这是对重要问题的主要回答。") == (None, False)
+
+
+def test_parallelism():
+    assert parallelism("要以更高标准、更严要求、更实举措，推动各项工作再上新台阶。") == ["更严要求", "更实举措"]
+    assert parallelism("要强化责任意识，做到守土有责、守土负责、守土尽责。") == ["守土负责", "守土尽责"]
+    assert parallelism("咬定目标，铆足干劲，一鼓作气，攻克堡垒。") == ["咬定目标", "铆足干劲", "一鼓作气", "攻克堡垒"]
+    assert parallelism("公平是市场经济的灵魂。") == []
+
+
+def test_genre_share_of_words():
+    # 要 is a function word; 加强 统筹 协调 are genre words: (3 + 0.4 * 2) / (3 + 0 + 2)
+    assert genre_share("要加强统筹协调。", ()) == (pytest.approx(0.76), [])
+    share, content = genre_share("我局去年在柳湾村建成分拣车间。", ())
+    assert share < 0.2 and "车间" in content
+    # a topic keyword is content, a stock phrase is genre
+    assert genre_share("推进乡村振兴落地见效。", ("乡村振兴", "落地见效"), {"乡村振兴"})[1] == ["乡村振兴"]
+
+
+def test_own_voice_markers():
+    assert shortcomings("有的对理论学习重视不够，学习制度坚持得不经常") == ["有的", "不够", "不经常"]
+    assert narration("学习会结束前，党组书记对下一阶段学习作了安排。") == "了"
+    assert narration("为了做好工作，要了解群众。") is None
+    assert reflection("在我看来，外部帮扶好比搭起一副脚手架。") == "在我看来"
+    assert reflection("我们要深刻认识到做好工作的重要性。") is None
+    assert quoted_names("建立“一果一码”追溯体系，增强“四个意识”。", ["四个意识"]) == ["一果一码"]
+
+
+def test_sentence_index_near_same_by_shingle_jaccard():
+    assert shingles("坚持守正创新，在继承中发展。", 4) == {"坚持守正", "持守正创", "守正创新", "正创新在", "创新在继", "新在继承",
+                                                "在继承中", "继承中发", "承中发展"}
+    index = SentenceIndex(4, 0.6)
+    index.add("a", "要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。")
+    index.add("b", "要更加统一思想、凝聚共识，汇聚起推动发展的强大合力。")
+    index.add("c", "我局去年在柳湾村建成分拣车间。")
+    assert index.holders("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。") == {"a", "b"}
+    assert index.holders("今年计划在石门村再建一个车间。") == set()
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("near_same_jaccard", 0, "near_same_jaccard must be in (0, 1]"),
+    ("genre_none", 0.9, "need 0 <= genre_none < genre_full <= 1"),
+    ("threshold", 0, "threshold and slogan_threshold must be positive"),
+    ("learned_min_docs", 0, "learned_min_docs must be at least 1"),
+])
+def test_config_is_validated_with_plain_messages(field, value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        BoilerplateConfig(**{field: value})
