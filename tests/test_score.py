@@ -155,3 +155,16 @@ def test_parse_on_the_real_speech_shows_its_four_headings_and_attributed_quotati
     assert [h["text"][:2] for h in data["headings"]] == ["一、", "二、", "三、", "四、"]
     attributed = [q for q in data["quotations"] if q["attributed"]]
     assert len(attributed) >= 3 and all("强调" in q["attribution"] for q in attributed)
+
+
+def test_dev_batch_meets_every_bound_end_to_end(dev_metrics):
+    """The yardstick's bounds from issues 4, 5 and 6, on results written by score_batch itself."""
+    m = dev_metrics
+    assert m["topic_qwk"] >= 0.80 and m["topic_exact"] >= 0.70, m
+    assert m["topic_presence_precision"] >= 0.90 and m["topic_presence_recall"] >= 0.95, m
+    assert m["copy_f1"] >= 0.90, m
+    for kind, recall in m["copy_recall_by_kind"].items():
+        assert recall >= (0.60 if kind.startswith("paraphrase") else 0.95), (kind, recall)
+    assert m["copy_source_accuracy"] >= 0.90 and m["quoted_flagged_as_copied"] <= 0.05, m
+    assert m["generic_recall"] >= 0.85 and m["generic_false_positive_rate"] <= 0.05, m
+    assert m["unlocated_copied_spans"] == 0
