@@ -22,6 +22,7 @@ app.add_typer(topics_app, name="topics")
 err = Console(stderr=True, soft_wrap=True)  # a reason stays on one line, however long
 out = Console()
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ARCHIVE = PROJECT_ROOT / "outputs" / "archive.sqlite"
 
 
 @app.command()
@@ -30,8 +31,9 @@ def score(
     out_dir: Path = typer.Option(None, "--out", help="Output folder [default: outputs/<batch name>/]."),
     semantic: str = typer.Option(None, "--semantic", help="Semantic backend (see `xuexi models`) [default: the active one]."),
     library: Path = typer.Option(None, "--library", help="A folder of texts to check copying against too (earlier speeches, templates)."),
+    archive_path: Path = typer.Option(None, "--archive", help="The archive (学习档案) file [default: outputs/archive.sqlite]."),
 ) -> None:
-    """Score a quarter's batch and write results.json."""
+    """Score a quarter's batch, write results.json and keep the quarter in the archive."""
     from .score import score_batch
 
     target = out_dir or PROJECT_ROOT / "outputs" / batch.resolve().name
@@ -45,8 +47,11 @@ def score(
             bar.update(tasks[what], completed=done)
 
         try:
-            run = score_batch(batch, target, progress=progress, semantic=semantic, library=library)
-        except ConfigError as exc:
+            from .archive import Archive
+
+            archive = Archive.open(archive_path or ARCHIVE)  # a bad archive fails in a second, not after minutes
+            run = score_batch(batch, target, progress=progress, semantic=semantic, library=library, archive=archive)
+        except XuexiError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2)
     _summary(run)

@@ -94,3 +94,19 @@ def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str
         if name:
             submission.author, source["author"] = name.group(0), "byline"
     return submission
+
+
+_META_FIELDS = ("doc_id", "file", "author", "doc_type", "quarter", "format", "metadata_source")
+
+
+def submission_meta(submission: Submission) -> dict:
+    """A Submission's fields other than its Doc, for storing or sending it as bytes."""
+    return {k: getattr(submission, k) for k in _META_FIELDS}
+
+
+def submission_from_bytes(meta: dict, data: bytes) -> Submission:
+    from spacy.tokens import Doc
+
+    from .segment import get_nlp
+
+    return Submission(doc=Doc(get_nlp().vocab).from_bytes(data), **meta)

@@ -64,8 +64,17 @@ def add_dictionary_words(words) -> None:
     jieba = _jieba()
     for word in words:
         for part in re.split(r"[、，,\s]+", word):
-            if len(part) >= 2:
+            if len(part) >= 2 and part not in _ADDED:
                 jieba.add_word(part, freq=max(jieba.get_FREQ(part) or 0, 20000))
+                _ADDED.append(part)
+
+
+_ADDED: list[str] = []
+
+
+def added_words() -> list[str]:
+    """The words added to jieba's dictionary in this process, to add in worker processes too."""
+    return list(_ADDED)
 
 
 def _jieba():

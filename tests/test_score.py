@@ -67,7 +67,7 @@ def test_bad_files_are_listed_with_reasons_and_the_rest_is_scored(tmp_path):
     (root / "manifest.csv").write_text(
         "file,author,doc_type,quarter\nsubmissions/001_马俊_学习心得.txt,马俊,学习心得,2026Q3\n"
         "submissions/099_缺失_学习心得.docx,缺失,学习心得,2026Q3\n", encoding="utf-8")
-    result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out")])
+    result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out"), "--archive", str(tmp_path / "a.sqlite")])
     assert result.exit_code == 1, result.output
     results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     scored = {d["doc_id"] for d in results["documents"]}
@@ -106,14 +106,14 @@ def test_bad_files_are_listed_with_reasons_and_the_rest_is_scored(tmp_path):
 def test_malformed_topics_yaml_is_a_line_numbered_usage_error(tmp_path, topics, message):
     root = small_batch(tmp_path / "batch", topics)
     (root / "submissions" / "001_马俊_学习心得.txt").write_text("学习心得\n马俊\n正文。\n", encoding="utf-8")
-    result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out")])
+    result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out"), "--archive", str(tmp_path / "a.sqlite")])
     assert result.exit_code == 2
     assert message in result.output and "topics.yaml" in result.output
     assert not (tmp_path / "out" / "results.json").exists()
 
 
 def test_missing_batch_folder_is_a_usage_error(tmp_path):
-    result = runner.invoke(app, ["score", str(tmp_path / "nowhere")])
+    result = runner.invoke(app, ["score", str(tmp_path / "nowhere"), "--archive", str(tmp_path / "a.sqlite")])
     assert result.exit_code == 2 and "no such batch folder" in result.output
 
 
@@ -168,3 +168,18 @@ def test_dev_batch_meets_every_bound_end_to_end(dev_metrics):
     assert m["copy_source_accuracy"] >= 0.90 and m["quoted_flagged_as_copied"] <= 0.05, m
     assert m["generic_recall"] >= 0.85 and m["generic_false_positive_rate"] <= 0.05, m
     assert m["unlocated_copied_spans"] == 0
+
+
+def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(dev_run, tmp_path, monkeypatch):
+    """The session's dev run used worker processes; a rerun on a copy of its caches, in one process, parses
+    no file again and writes the same results."""
+    import pipeline.score as score
+
+    shutil.copytree(dev_run.out_dir / ".cache", tmp_path / "out" / ".cache")
+    parsed = []
+    monkeypatch.setattr(score, "read_submission", lambda *a, **k: parsed.append(a) or pytest.fail("parsed again"))
+    rerun = score.score_batch(DEV, tmp_path / "out", workers=1)
+    assert parsed == []
+    first, second = dict(dev_run.results), dict(rerun.results)
+    first.pop("generated_at"), second.pop("generated_at")
+    assert first == second

@@ -1,0 +1,575 @@
+"""The archive (学习档案): every quarter's scoring, the members and their documents, the flags raised, and the
+reviewers' decisions, in one SQLite file (outputs/archive.sqlite by default).
+
+    archive = Archive.open(path)                      # creates the file, or brings an older one up to date
+    archive.store_quarter(results)                    # a results.json dict; replaces an earlier scoring of it
+    archive.results("2026Q3")                         # that dict again, with the decisions merged in as `review`
+    archive.earlier_texts("2026Q3", unit=unit)        # earlier quarters' submissions, for recycled-text checks
+    archive.decide_flag(key, reviewer="li", verdict="dismiss", note="有出处")
+    archive.decide_document("2026Q3", doc_id, reviewer="li", verdict="需补学", note="")
+
+How it keeps data safe when several processes use it (scoring workers, two reviewers at once):
+
+- WAL journal (https://sqlite.org/wal.html): readers see a consistent snapshot and never block the writer;
+- every write is one `BEGIN IMMEDIATE` transaction (https://sqlite.org/lang_transaction.html): it takes the write
+  lock first, so two writers queue (up to `ArchiveConfig.busy_timeout` seconds) instead of failing half-way;
+- decisions are an append-only audit trail (triggers refuse UPDATE and DELETE): a decision is never changed or
+  lost, and the current verdict of a flag or a document is simply its latest decision. Two reviewers deciding on
+  the same document at once both get their row; the later one is current, the earlier stays in the trail;
+- a flag is known by its `flag_key`, a blake2b digest of (unit, quarter, doc_id, kind, matching view of its text,
+  occurrence), so scoring a quarter again re-attaches every decision to the same passage wherever it now
+  stands; a decision whose passage is no longer flagged stays in the trail (`flag_raised: false`).
+
+A quarter is one unit's (topics.yaml `unit:`) quarter (`quarter:`, or the batch name when it gives none), so two
+organizations scored into one archive never overwrite or feed each other. A name that reads as a calendar quarter
+(2026Q3, 2026-Q3, 2026年第三季度) is stored as YYYYQn, so two spellings are one quarter; any other name counts as
+the calendar quarter in which it was first archived. Quarters are ordered by that period, then by when they were
+first archived. Methods that take a quarter take `unit=` too, needed only when two units have that quarter.
+
+The schema is versioned (table schema_version); `MIGRATIONS[i]` brings version i to i + 1, so a new file runs
+them all and an older file runs the ones it lacks, inside one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from .errors import ConfigError, XuexiError
+from .textnorm import fold
+
+FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag
+DIAGNOSIS = "diagnosis"                        # a document-wide finding of results.json's `diagnoses`
+FLAG_VERDICTS = ("confirm", "dismiss")
+DOCUMENT_VERDICTS = ("合格", "需补学", "退回修改")
+
+_V1_SCORING = (
+    """CREATE TABLE quarters (
+        id INTEGER PRIMARY KEY,
+        unit TEXT NOT NULL,                -- topics.yaml's unit ('' when it names none)
+        quarter TEXT NOT NULL,             -- 2026Q3, or the label when it is not a calendar quarter
+        period TEXT NOT NULL,              -- YYYYQn, for ordering
+        label TEXT NOT NULL,               -- as topics.yaml (or the batch folder) names it
+        batch TEXT,
+        scored_at TEXT,
+        xuexi_version TEXT,
+        first_stored_at TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        results_json TEXT NOT NULL,        -- the whole results.json dict, without review fields
+        UNIQUE (unit, quarter))""",
+    """CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        unit TEXT NOT NULL DEFAULT '',
+        UNIQUE (name, unit))""",
+    """CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        quarter_id INTEGER NOT NULL REFERENCES quarters(id),
+        doc_id TEXT NOT NULL,
+        member_id INTEGER REFERENCES members(id),
+        doc_type TEXT,
+        file TEXT,
+        format TEXT,
+        chars INTEGER,
+        copy_ratio REAL,
+        content_hash TEXT,
+        text TEXT,
+        UNIQUE (quarter_id, doc_id))""",
+    "CREATE INDEX documents_member ON documents(member_id)",
+    """CREATE TABLE topic_levels (
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        topic_id TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        score REAL,
+        PRIMARY KEY (document_id, topic_id))""",
+    """CREATE TABLE flags (
+        flag_key TEXT PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('copied', 'quoted', 'generic', 'diagnosis')),
+        position INTEGER,                  -- index in the document's list of that kind; NULL for a diagnosis
+        start_char INTEGER,
+        end_char INTEGER,
+        text TEXT NOT NULL,                -- the passage; for a diagnosis its name
+        source TEXT,
+        detail TEXT NOT NULL)              -- the flag's whole results.json entry""",
+    "CREATE INDEX flags_document ON flags(document_id)",
+)
+
+_V2_REVIEW = (
+    """CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        quarter_id INTEGER NOT NULL REFERENCES quarters(id),
+        doc_id TEXT NOT NULL,
+        flag_key TEXT,                     -- NULL: a verdict on the whole document
+        flag_kind TEXT,                    -- what the flag was when decided, kept if a re-scoring drops it
+        flag_text TEXT,
+        reviewer TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL,
+        CHECK ((flag_key IS NULL AND verdict IN ('合格', '需补学', '退回修改'))
+               OR (flag_key IS NOT NULL AND verdict IN ('confirm', 'dismiss'))))""",
+    "CREATE INDEX decisions_flag ON decisions(flag_key)",
+    "CREATE INDEX decisions_document ON decisions(quarter_id, doc_id)",
+    """CREATE TRIGGER decisions_never_change BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never changed: add a new decision'); END""",
+    """CREATE TRIGGER decisions_never_deleted BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never deleted: add a new decision'); END""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_SCORING, _V2_REVIEW)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_ORDER = "q.period, q.first_stored_at, q.id"  # quarters, earliest first (alias q)
+_DECISIONS = """SELECT c.id, q.quarter, nullif(q.unit, '') AS unit, c.doc_id, c.flag_key, c.flag_kind, c.flag_text,
+                       c.reviewer, c.verdict, c.note, c.decided_at,
+                       CASE WHEN c.flag_key IS NULL THEN NULL
+                            ELSE EXISTS (SELECT 1 FROM flags f WHERE f.flag_key = c.flag_key) END AS flag_raised
+                FROM decisions c JOIN quarters q ON q.id = c.quarter_id"""
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*年?\s*[-_/ ]?\s*(?:[Qq]|第)?\s*([1-4一二三四])\s*(?:季度|季)?\s*$")
+_CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+
+
+def quarter_period(label: str) -> str | None:
+    """"2026Q3" for a label that names a calendar quarter (2026Q3, 2026-q3, 2026年第三季度, 2026年3季度), else None."""
+    match = _QUARTER.match(label)
+    if not match:
+        return None
+    return f"{match[1]}Q{_CHINESE_DIGITS.get(match[2], match[2])}"
+
+
+def quarter_id(label: str) -> str:
+    """The archive's name of a quarter: its calendar period when the label names one, else the label itself."""
+    return quarter_period(label) or label.strip()
+
+
+def flag_key(unit: str, quarter: str, doc_id: str, kind: str, text: str, occurrence: int) -> str:
+    """A flag's stable identity: blake2b-96 over the length-prefixed parts, the text in its matching view (fold:
+    NFKC, no white space), so re-scoring finds the same key for the same passage; `occurrence` tells apart the
+    same text flagged twice in one document."""
+    h = hashlib.blake2b(digest_size=12)
+    for part in (unit, quarter_id(quarter), doc_id, kind, fold(text), str(occurrence)):
+        data = part.encode("utf-8")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class ArchivedFlag:
+    """One flag of a results.json document: `entry` is its dict inside that document (shared, not copied)."""
+
+    key: str
+    kind: str
+    position: int | None
+    text: str
+    entry: dict
+
+
+def document_flags(document: dict, *, quarter: str, unit: str) -> list[ArchivedFlag]:
+    """The flags of one results.json document of `unit`'s `quarter`, in a fixed order: its copied, quoted and
+    generic passages, then its diagnoses by name (those that were made; a diagnosis of None is not a flag)."""
+    flags, seen = [], Counter()
+    for kind in FLAG_LISTS:
+        for position, entry in enumerate(document.get(kind) or []):
+            text = entry.get("text") or ""
+            occurrence = seen[kind, fold(text)]
+            seen[kind, fold(text)] += 1
+            key = flag_key(unit, quarter, document["doc_id"], kind, text, occurrence)
+            flags.append(ArchivedFlag(key, kind, position, text, entry))
+    for name, entry in sorted((document.get("diagnoses") or {}).items()):
+        if entry:
+            key = flag_key(unit, quarter, document["doc_id"], DIAGNOSIS, name, 0)
+            flags.append(ArchivedFlag(key, DIAGNOSIS, None, name, entry))
+    return flags
+
+
+@dataclass(frozen=True)
+class ArchivedText:
+    """An earlier quarter's submission, as a source for recycled-text checks (`source_id` prior:<quarter>/<doc_id>)."""
+
+    quarter: str
+    doc_id: str
+    author: str | None
+    text: str
+    content_hash: str
+
+    @property
+    def source_id(self) -> str:
+        return f"prior:{self.quarter}/{self.doc_id}"
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """busy_timeout: seconds a write waits for another process's write before giving up with a plain message."""
+
+    busy_timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not self.busy_timeout > 0:
+            raise ConfigError(f"archive busy_timeout must be more than 0 seconds, not {self.busy_timeout}")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _period_of(moment: str) -> str:
+    when = datetime.fromisoformat(moment)
+    return f"{when.year}Q{(when.month - 1) // 3 + 1}"
+
+
+class Archive:
+    """The archive file at `path`. Open it with `Archive.open(path)`, which creates or migrates the schema; each
+    call then runs in its own connection and transaction, so one Archive may serve several threads."""
+
+    def __init__(self, path: Path, config: ArchiveConfig | None = None):
+        self.path = Path(path)
+        self.config = config or ArchiveConfig()
+
+    @classmethod
+    def open(cls, path: Path | str, config: ArchiveConfig | None = None) -> "Archive":
+        """The archive at `path`: a new file gets the latest schema, an older one is migrated. Raises ConfigError
+        for a database URL, a file that is not an xuexi archive, or one written by a newer xuexi."""
+        if "://" in str(path):
+            raise ConfigError(f"{path}: database URLs (PostgreSQL) are not supported yet; "
+                              f"give the path of an SQLite file with --archive")
+        archive = cls(Path(path), config)
+        archive.path.parent.mkdir(parents=True, exist_ok=True)
+        archive._migrate()
+        return archive
+
+    # -- storage ---------------------------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=self.config.busy_timeout, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        con.execute("PRAGMA foreign_keys = ON")
+        return con
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        """One connection and one transaction: BEGIN IMMEDIATE for a write (the write lock is taken first, so
+        nothing is done twice or half), a plain BEGIN for a read (one consistent snapshot)."""
+        try:
+            con = self._connect()
+            try:
+                con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield con
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+            finally:
+                con.close()
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise self._plain(exc) from exc
+
+    def _plain(self, exc: sqlite3.DatabaseError) -> XuexiError:
+        """What a secretary is told when SQLite fails: the archive is busy, or the file is not usable."""
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            return XuexiError(f"{self.path}: the archive stayed busy for {self.config.busy_timeout:g} s "
+                              f"(another xuexi is writing to it); try again when it has finished")
+        return ConfigError(f"{self.path}: not a usable xuexi archive ({exc}); move the file aside, or give another "
+                           f"file with --archive, and xuexi starts a new archive there")
+
+    def _migrate(self) -> None:
+        try:
+            con = self._connect()
+            try:
+                if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    con.execute("PRAGMA journal_mode = WAL")  # persistent: set once per file
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            raise self._plain(exc) from exc
+        with self._transaction(write=True) as con:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "schema_version" not in tables:
+                foreign = sorted(t for t in tables if not t.startswith("sqlite_"))
+                if foreign:
+                    raise ConfigError(f"{self.path}: an SQLite database of another program (tables {', '.join(foreign)}), "
+                                      f"not an xuexi archive; give another file with --archive")
+                con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
+            version = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ConfigError(f"{self.path}: written by a newer xuexi (archive schema {version}, this xuexi "
+                                  f"knows up to {SCHEMA_VERSION}); update xuexi to use this archive")
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step]:
+                    con.execute(statement)
+                con.execute("INSERT INTO schema_version VALUES (?, ?)", (step + 1, _now()))
+
+    def schema_version(self) -> int:
+        with self._transaction(write=False) as con:
+            return con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+
+    # -- quarters --------------------------------------------------------------------------------------------
+
+    def store_quarter(self, results: dict) -> str:
+        """Store one quarter's results.json dict (schema xuexi.results/1) and return the quarter's archive name.
+        A quarter is one unit's (results["unit"]) quarter; scored again, it keeps its place and its decisions
+        (re-attached by flag_key) while its documents, levels and flags are replaced. Review fields in `results`
+        (from `results()`) are not stored: decisions live in their own table."""
+        from .results import SCHEMA  # here, so the review page and workers that only decide never load spaCy
+
+        if results.get("schema") != SCHEMA:
+            raise XuexiError(f"cannot archive results of schema {results.get('schema')!r}; expected {SCHEMA}")
+        label = results.get("quarter") or results.get("batch")
+        if not label:
+            raise XuexiError("cannot archive results without a quarter: give `quarter:` in topics.yaml")
+        qid, unit = quarter_id(label), results.get("unit") or ""
+        data = json.loads(json.dumps(results, ensure_ascii=False))  # a copy to strip review fields from
+        for document in data["documents"]:
+            document.pop("review", None)
+            for flag in document_flags(document, quarter=qid, unit=unit):
+                flag.entry.pop("review", None)
+        now = _now()
+        with self._transaction(write=True) as con:
+            row = con.execute(
+                """INSERT INTO quarters (unit, quarter, period, label, batch, scored_at, xuexi_version,
+                                         first_stored_at, stored_at, results_json)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (unit, quarter) DO UPDATE SET label = excluded.label, batch = excluded.batch,
+                       scored_at = excluded.scored_at, xuexi_version = excluded.xuexi_version,
+                       stored_at = excluded.stored_at, results_json = excluded.results_json
+                   RETURNING id""",
+                (unit, qid, quarter_period(label) or _period_of(now), label, data.get("batch"), data.get("generated_at"),
+                 data.get("xuexi_version"), now, now, json.dumps(data, ensure_ascii=False))).fetchone()
+            con.execute("DELETE FROM documents WHERE quarter_id = ?", (row["id"],))
+            for document in data["documents"]:
+                self._insert_document(con, row["id"], qid, unit, document)
+        return qid
+
+    @staticmethod
+    def _insert_document(con: sqlite3.Connection, row_id: int, qid: str, unit: str, document: dict) -> None:
+        member = None
+        if document.get("author"):
+            member = con.execute(
+                "INSERT INTO members (name, unit) VALUES (?, ?) ON CONFLICT (name, unit) DO UPDATE SET name = name "
+                "RETURNING id", (document["author"], unit)).fetchone()[0]
+        text = document.get("text")
+        doc_row = con.execute(
+            """INSERT INTO documents (quarter_id, doc_id, member_id, doc_type, file, format, chars, copy_ratio,
+                                      content_hash, text)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            (row_id, document["doc_id"], member, document.get("doc_type"), document.get("file"),
+             document.get("format"), document.get("chars"), document.get("copy_ratio"),
+             content_hash(text) if text is not None else None, text),
+        ).fetchone()[0]
+        con.executemany("INSERT INTO topic_levels VALUES (?, ?, ?, ?)",
+                        [(doc_row, t["topic_id"], t["level"], t.get("score")) for t in document.get("topics") or []])
+        con.executemany(
+            "INSERT INTO flags VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(f.key, doc_row, f.kind, f.position, f.entry.get("start"), f.entry.get("end"), f.text,
+              f.entry.get("source"), json.dumps(f.entry, ensure_ascii=False))
+             for f in document_flags(document, quarter=qid, unit=unit)])
+
+    def _quarter(self, con: sqlite3.Connection, quarter: str, unit: str | None) -> sqlite3.Row:
+        """The quarters row of `quarter` (any spelling), of `unit` when given, else of the one unit that has it."""
+        rows = con.execute("SELECT * FROM quarters WHERE quarter = ? AND (? IS NULL OR unit = ?)",
+                           (quarter_id(quarter), unit, unit or "")).fetchall()
+        if len(rows) == 1:
+            return rows[0]
+        if rows:
+            raise XuexiError(f"quarter {quarter} is archived for {len(rows)} units "
+                             f"({', '.join(r['unit'] or '(no unit)' for r in rows)}); say which unit")
+        known = [f"{r['quarter']} {r['unit']}".strip() for r in con.execute(f"SELECT * FROM quarters q ORDER BY {_ORDER}")]
+        raise XuexiError(f"quarter {quarter}{' of ' + unit if unit else ''} is not in the archive {self.path} "
+                         f"(it holds {', '.join(known) if known else 'no quarters yet'}); score that quarter's batch first")
+
+    def quarters(self) -> list[dict]:
+        """Every archived quarter, earliest first, with its document count."""
+        with self._transaction(write=False) as con:
+            rows = con.execute(
+                f"""SELECT q.quarter, q.unit, q.label, q.period, q.batch, q.scored_at, q.stored_at, q.xuexi_version,
+                           (SELECT count(*) FROM documents d WHERE d.quarter_id = q.id) AS documents
+                    FROM quarters q ORDER BY {_ORDER}""").fetchall()
+        return [{**dict(r), "unit": r["unit"] or None} for r in rows]
+
+    def results(self, quarter: str, *, unit: str | None = None) -> dict:
+        """The stored results dict of a quarter with the current decisions merged in: a decided flag (or
+        diagnosis) gets `review` = {flag_key, verdict (the latest), decisions (all, oldest first)}, a decided
+        document `review` = {verdict, decisions}. Without decisions it is exactly the dict stored."""
+        with self._transaction(write=False) as con:
+            q = self._quarter(con, quarter, unit)
+            decided = con.execute("SELECT * FROM decisions WHERE quarter_id = ? ORDER BY id", (q["id"],)).fetchall()
+        data = json.loads(q["results_json"])
+        on_flag, on_document = defaultdict(list), defaultdict(list)
+        for d in decided:
+            (on_flag[d["flag_key"]] if d["flag_key"] else on_document[d["doc_id"]]).append(_trail_entry(d))
+        for document in data["documents"]:
+            if document["doc_id"] in on_document:
+                trail = on_document[document["doc_id"]]
+                document["review"] = {"verdict": trail[-1]["verdict"], "decisions": trail}
+            for flag in document_flags(document, quarter=q["quarter"], unit=q["unit"]):
+                if flag.key in on_flag:
+                    trail = on_flag[flag.key]
+                    flag.entry["review"] = {"flag_key": flag.key, "verdict": trail[-1]["verdict"], "decisions": trail}
+        return data
+
+    def earlier_texts(self, before_quarter: str, *, unit: str | None) -> list[ArchivedText]:
+        """The texts of the same unit's archived quarters that come before `before_quarter` (ordered as the
+        module says; a quarter not yet archived and not named as a calendar quarter comes after all archived
+        ones), for the copy detector as `CopySource(t.source_id, t.text, t.author)`. Other units' quarters are
+        other organizations' and are left out."""
+        qid, unit = quarter_id(before_quarter), unit or ""
+        with self._transaction(write=False) as con:
+            this = con.execute("SELECT period, first_stored_at FROM quarters WHERE quarter = ? AND unit = ?",
+                               (qid, unit)).fetchone()
+            now = _now()
+            if this:
+                position = (this["period"], this["first_stored_at"])
+            else:
+                position = (quarter_period(before_quarter) or _period_of(now), now)
+            rows = con.execute(
+                f"""SELECT q.quarter, d.doc_id, m.name, d.text, d.content_hash
+                    FROM documents d JOIN quarters q ON q.id = d.quarter_id LEFT JOIN members m ON m.id = d.member_id
+                    WHERE q.unit = ? AND q.quarter != ? AND d.text IS NOT NULL
+                      AND (q.period, q.first_stored_at) < (?, ?)
+                    ORDER BY {_ORDER}, d.doc_id""", (unit, qid, *position)).fetchall()
+        return [ArchivedText(*r) for r in rows]
+
+    # -- review ----------------------------------------------------------------------------------------------
+
+    def flags(self, quarter: str, doc_id: str | None = None, *, unit: str | None = None) -> list[dict]:
+        """The flags of a quarter (or of one document) with their keys for `decide_flag` and their current
+        verdict (None while undecided), by document, kind and position. `detail` is the results.json entry."""
+        with self._transaction(write=False) as con:
+            q = self._quarter(con, quarter, unit)
+            rows = con.execute(
+                """SELECT f.flag_key, d.doc_id, f.kind, f.position, f.start_char, f.end_char, f.text, f.source,
+                          f.detail, (SELECT verdict FROM decisions c WHERE c.flag_key = f.flag_key
+                                     ORDER BY c.id DESC LIMIT 1) AS verdict
+                   FROM flags f JOIN documents d ON d.id = f.document_id
+                   WHERE d.quarter_id = ? AND (? IS NULL OR d.doc_id = ?)
+                   ORDER BY d.doc_id, f.rowid""", (q["id"], doc_id, doc_id)).fetchall()
+        return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
+
+    def decide_flag(self, key: str, *, reviewer: str, verdict: str, note: str = "") -> dict:
+        """Record a reviewer's verdict on one flag: "confirm" (it stands) or "dismiss" (a false alarm). Appends to
+        the audit trail and returns the decision as stored."""
+        _check_decision(reviewer, verdict, FLAG_VERDICTS, "a flag")
+        with self._transaction(write=True) as con:
+            flag = con.execute(
+                """SELECT d.quarter_id, d.doc_id, f.kind, f.text FROM flags f JOIN documents d ON d.id = f.document_id
+                   WHERE f.flag_key = ?""", (key,)).fetchone()
+            if flag is None:
+                raise XuexiError(f"no flag {key} in the archive {self.path}; the quarter may have been scored again "
+                                 f"since the page was opened: reload it")
+            return self._append(con, flag["quarter_id"], flag["doc_id"], key, flag["kind"], flag["text"],
+                                reviewer, verdict, note)
+
+    def decide_document(self, quarter: str, doc_id: str, *, reviewer: str, verdict: str, note: str = "",
+                        unit: str | None = None) -> dict:
+        """Record a reviewer's overall verdict on one document: 合格, 需补学 or 退回修改. Appends to the audit
+        trail and returns the decision as stored."""
+        _check_decision(reviewer, verdict, DOCUMENT_VERDICTS, "a document")
+        with self._transaction(write=True) as con:
+            q = self._quarter(con, quarter, unit)
+            if con.execute("SELECT 1 FROM documents WHERE quarter_id = ? AND doc_id = ?", (q["id"], doc_id)).fetchone() is None:
+                raise XuexiError(f"no document {doc_id} of quarter {quarter} in the archive {self.path}")
+            return self._append(con, q["id"], doc_id, None, None, None, reviewer, verdict, note)
+
+    @staticmethod
+    def _append(con: sqlite3.Connection, quarter_row: int, doc_id: str, key: str | None, kind: str | None,
+                text: str | None, reviewer: str, verdict: str, note: str) -> dict:
+        decision = con.execute(
+            """INSERT INTO decisions (quarter_id, doc_id, flag_key, flag_kind, flag_text, reviewer, verdict, note,
+                                      decided_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            (quarter_row, doc_id, key, kind, text, reviewer, verdict, note or "", _now())).fetchone()[0]
+        return _decision(con.execute(f"{_DECISIONS} WHERE c.id = ?", (decision,)).fetchone())
+
+    def decisions(self, quarter: str, doc_id: str | None = None, *, unit: str | None = None) -> list[dict]:
+        """The audit trail of a quarter (or of one document), oldest first: every decision ever made, with
+        `flag_raised` telling whether its flag is still raised (None for a verdict on a document)."""
+        with self._transaction(write=False) as con:
+            q = self._quarter(con, quarter, unit)
+            rows = con.execute(f"{_DECISIONS} WHERE c.quarter_id = ? AND (? IS NULL OR c.doc_id = ?) ORDER BY c.id",
+                               (q["id"], doc_id, doc_id)).fetchall()
+        return [_decision(r) for r in rows]
+
+    def member_history(self, name: str, *, unit: str | None = None) -> list[dict]:
+        """A member's quarters (of every unit, or of `unit`), earliest first: per quarter the unit and the
+        documents, each with its topic levels, number of flags by kind, flags confirmed and dismissed (current
+        verdicts) and the document's current verdict."""
+        with self._transaction(write=False) as con:
+            rows = con.execute(
+                f"""SELECT q.id AS quarter_row, q.quarter, q.unit, d.id, d.doc_id, d.doc_type, d.chars, d.copy_ratio
+                    FROM documents d JOIN members m ON m.id = d.member_id JOIN quarters q ON q.id = d.quarter_id
+                    WHERE m.name = ? AND (? IS NULL OR m.unit = ?) ORDER BY {_ORDER}, d.doc_id""",
+                (name, unit, unit or "")).fetchall()
+            history: dict[int, dict] = {}
+            for r in rows:
+                levels = con.execute("SELECT topic_id, level FROM topic_levels WHERE document_id = ? ORDER BY topic_id",
+                                     (r["id"],)).fetchall()
+                kinds = con.execute("SELECT kind, count(*) FROM flags WHERE document_id = ? GROUP BY kind ORDER BY kind",
+                                    (r["id"],)).fetchall()
+                verdicts = Counter(dict(con.execute(
+                    """SELECT verdict, count(*) FROM decisions WHERE id IN (
+                           SELECT max(c.id) FROM decisions c JOIN flags f ON f.flag_key = c.flag_key
+                           WHERE f.document_id = ? GROUP BY c.flag_key) GROUP BY verdict""", (r["id"],)).fetchall()))
+                verdict = con.execute(
+                    """SELECT verdict FROM decisions WHERE quarter_id = ? AND doc_id = ? AND flag_key IS NULL
+                       ORDER BY id DESC LIMIT 1""", (r["quarter_row"], r["doc_id"])).fetchone()
+                entry = history.setdefault(r["quarter_row"], {"quarter": r["quarter"], "unit": r["unit"] or None,
+                                                              "documents": []})
+                entry["documents"].append({
+                    "doc_id": r["doc_id"], "doc_type": r["doc_type"], "chars": r["chars"], "copy_ratio": r["copy_ratio"],
+                    "levels": dict(levels), "flags": dict(kinds),
+                    "confirmed": verdicts["confirm"], "dismissed": verdicts["dismiss"],
+                    "verdict": verdict[0] if verdict else None})
+        return list(history.values())
+
+    # -- reviewer accounts -----------------------------------------------------------------------------------
+
+    def add_user(self, username: str, display_name: str, password_hash: str) -> None:
+        """A reviewer account. `password_hash` is stored as given: hash with a proper KDF before (scrypt, argon2)."""
+        if not username.strip() or not display_name.strip() or not password_hash:
+            raise XuexiError("a reviewer account needs a user name, a display name and a password")
+        with self._transaction(write=True) as con:
+            if con.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
+                raise XuexiError(f"user {username} already exists in the archive {self.path}; choose another user name")
+            con.execute("INSERT INTO users VALUES (?, ?, ?, ?)", (username, display_name, password_hash, _now()))
+
+    def user(self, username: str) -> dict | None:
+        with self._transaction(write=False) as con:
+            row = con.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+        return dict(row) if row else None
+
+
+def _check_decision(reviewer: str, verdict: str, allowed: tuple[str, ...], what: str) -> None:
+    if not reviewer or not reviewer.strip():
+        raise XuexiError("a decision needs the reviewer's name")
+    if verdict not in allowed:
+        raise XuexiError(f"verdict {verdict!r} is not one for {what}; choose one of {', '.join(allowed)}")
+
+
+def _decision(row: sqlite3.Row) -> dict:
+    return {**dict(row), "flag_raised": None if row["flag_raised"] is None else bool(row["flag_raised"])}
+
+
+def _trail_entry(decision: sqlite3.Row) -> dict:
+    return {k: decision[k] for k in ("id", "reviewer", "verdict", "note", "decided_at")}

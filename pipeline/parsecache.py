@@ -1,0 +1,58 @@
+"""The parse cache: an unchanged file is not ingested or segmented again.
+
+A parsed Submission is stored as its spaCy Doc's bytes plus its metadata, under a key made of everything the
+parse depends on: the file's bytes, its manifest row, xuexi's version and the words added to jieba's dictionary
+(they change the segmentation). Entries are written atomically, one file each, so worker processes can share the
+cache and a run killed at any point leaves only whole entries behind; the next run picks up from them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .document import Submission, submission_from_bytes, submission_meta
+
+
+class ParseCache:
+    def __init__(self, folder: Path, *, dictionary_words: list[str]):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._salt = hashlib.sha256(
+            json.dumps([__version__, sorted(set(dictionary_words))], ensure_ascii=False).encode()
+        ).hexdigest()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, path: Path, manifest_row: dict | None) -> str:
+        digest = hashlib.sha256(self._salt.encode())
+        digest.update(json.dumps(manifest_row or {}, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(path.name.encode())
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Submission | None:
+        entry = self.folder / key[:2] / key
+        try:
+            data = entry.read_bytes()
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        meta_len = int.from_bytes(data[:4], "big")
+        self.hits += 1
+        return submission_from_bytes(json.loads(data[4:4 + meta_len]), data[4 + meta_len:])
+
+    def put(self, key: str, submission: Submission) -> None:
+        meta_bytes = json.dumps(submission_meta(submission), ensure_ascii=False).encode()
+        data = len(meta_bytes).to_bytes(4, "big") + meta_bytes + submission.doc.to_bytes()
+        entry = self.folder / key[:2] / key
+        entry.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, entry)

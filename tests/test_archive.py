@@ -1,0 +1,374 @@
+"""The archive (学习档案) on the dev batch's real results: stored and given back unchanged, flags keyed so decisions
+survive re-scoring, an append-only audit trail that two processes write at once, older files migrated, unusable
+files refused with a plain message, and earlier quarters' texts found by the copy detector."""
+
+from __future__ import annotations
+
+import copy
+import json
+import multiprocessing
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from pipeline.archive import (DOCUMENT_VERDICTS, MIGRATIONS, SCHEMA_VERSION, Archive, ArchiveConfig, document_flags,
+                              quarter_id)
+from pipeline.errors import ConfigError, XuexiError
+
+@pytest.fixture(scope="module")
+def scored(dev_run):
+    """The dev batch's results.json dict as `xuexi score` writes it (copied, quoted, generic, diagnoses)."""
+    return copy.deepcopy(dev_run.results)
+
+
+@contextmanager
+def raw_sql(path: Path):
+    """A plain sqlite3 connection to an archive file, committed and closed on leaving."""
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            yield con
+    finally:
+        con.close()
+
+
+def relabelled(results: dict, quarter: str) -> dict:
+    return {**copy.deepcopy(results), "quarter": quarter}
+
+
+def without_review(results: dict) -> dict:
+    data = copy.deepcopy(results)
+    for document in data["documents"]:
+        document.pop("review", None)
+        for flag in document_flags(document, quarter=data["quarter"], unit=data["unit"]):
+            flag.entry.pop("review", None)
+    return data
+
+
+def flags_by_kind(archive: Archive, quarter: str) -> dict[str, list[dict]]:
+    kinds: dict[str, list[dict]] = {}
+    for f in archive.flags(quarter):
+        kinds.setdefault(f["kind"], []).append(f)
+    return kinds
+
+
+@pytest.fixture
+def archive(tmp_path):
+    return Archive.open(tmp_path / "outputs" / "archive.sqlite")
+
+
+def test_results_come_back_exactly_as_stored(archive, scored):
+    assert archive.store_quarter(scored) == "2026Q3"
+    back = archive.results("2026Q3")
+    assert back == scored
+    assert json.dumps(back, ensure_ascii=False, indent=1) == json.dumps(scored, ensure_ascii=False, indent=1)
+    [quarter] = archive.quarters()
+    assert (quarter["quarter"], quarter["batch"], quarter["unit"], quarter["documents"]) == \
+           ("2026Q3", "dev", scored["unit"], len(scored["documents"]))
+
+
+def test_every_flag_is_archived_under_a_key_that_rescoring_finds_again(archive, scored):
+    archive.store_quarter(scored)
+    flags = archive.flags("2026Q3")
+    expected = sum(len(d[k]) for d in scored["documents"] for k in ("copied", "quoted", "generic")) + \
+        sum(1 for d in scored["documents"] for v in d["diagnoses"].values() if v)
+    assert len(flags) == expected and len({f["flag_key"] for f in flags}) == expected
+    assert {"copied", "quoted", "generic", "diagnosis"} <= {f["kind"] for f in flags}
+    for f in flags:
+        document = next(d for d in scored["documents"] if d["doc_id"] == f["doc_id"])
+        entry = document[f["kind"]][f["position"]] if f["kind"] != "diagnosis" else document["diagnoses"][f["text"]]
+        assert f["detail"] == entry and f["verdict"] is None
+    archive.store_quarter({**scored, "generated_at": "2026-12-01T08:00:00+00:00"})
+    assert [f["flag_key"] for f in archive.flags("2026Q3")] == [f["flag_key"] for f in flags]
+
+
+def test_decisions_are_merged_into_the_results_of_their_flags_and_documents(archive, scored):
+    archive.store_quarter(scored)
+    kinds = flags_by_kind(archive, "2026Q3")
+    decided = {kind: flags[0] for kind, flags in kinds.items()}
+    for kind, f in decided.items():
+        archive.decide_flag(f["flag_key"], reviewer="li", verdict="confirm", note=f"{kind} checked")
+    first = decided["copied"]
+    archive.decide_flag(first["flag_key"], reviewer="wang", verdict="dismiss", note="有出处")
+    doc_id = scored["documents"][3]["doc_id"]
+    archive.decide_document("2026Q3", doc_id, reviewer="wang", verdict="需补学", note="DB2 只有口号")
+
+    back = archive.results("2026Q3")
+    reviewed = {(d["doc_id"], k, i): e["review"] for d in back["documents"] for k in ("copied", "quoted", "generic")
+                for i, e in enumerate(d[k]) if "review" in e}
+    reviewed.update({(d["doc_id"], "diagnosis", n): e["review"] for d in back["documents"]
+                     for n, e in d["diagnoses"].items() if e and "review" in e})
+    assert set(reviewed) == {(f["doc_id"], k, f["position"] if k != "diagnosis" else f["text"]) for k, f in decided.items()}
+    copied = reviewed[first["doc_id"], "copied", first["position"]]
+    assert copied["flag_key"] == first["flag_key"] and copied["verdict"] == "dismiss"
+    assert [(d["reviewer"], d["verdict"], d["note"]) for d in copied["decisions"]] == \
+           [("li", "confirm", "copied checked"), ("wang", "dismiss", "有出处")]
+    [document] = [d for d in back["documents"] if "review" in d]
+    assert document["doc_id"] == doc_id and document["review"]["verdict"] == "需补学"
+    assert without_review(back) == scored
+    assert [f["verdict"] for f in archive.flags("2026Q3", first["doc_id"]) if f["flag_key"] == first["flag_key"]] == ["dismiss"]
+
+
+def test_rescoring_a_quarter_keeps_every_decision_on_the_same_passage(archive, scored):
+    archive.store_quarter(scored)
+    doc = next(d for d in scored["documents"] if len(d["copied"]) >= 2)
+    keep, drop = doc["copied"][0], doc["copied"][-1]
+    keys = {f["text"]: f["flag_key"] for f in archive.flags("2026Q3", doc["doc_id"]) if f["kind"] == "copied"}
+    archive.decide_flag(keys[keep["text"]], reviewer="li", verdict="confirm", note="照抄参考材料")
+    archive.decide_flag(keys[drop["text"]], reviewer="li", verdict="dismiss", note="")
+    archive.decide_document("2026Q3", doc["doc_id"], reviewer="li", verdict="退回修改", note="")
+
+    archive.store_quarter(archive.results("2026Q3"))  # results with review fields, as `xuexi report` gives them
+    with raw_sql(archive.path) as con:
+        assert '"review"' not in con.execute("SELECT results_json FROM quarters").fetchone()[0]
+    assert without_review(archive.results("2026Q3")) == scored
+
+    rescored = copy.deepcopy(scored)
+    again = next(d for d in rescored["documents"] if d["doc_id"] == doc["doc_id"])
+    again["copied"] = list(reversed(again["copied"][:-1]))  # another order, and the last passage no longer flagged
+    archive.store_quarter(rescored)
+
+    back = next(d for d in archive.results("2026Q3")["documents"] if d["doc_id"] == doc["doc_id"])
+    assert back["copied"][-1]["text"] == keep["text"] and back["copied"][-1]["review"]["verdict"] == "confirm"
+    assert [e for e in back["copied"] if "review" in e] == [back["copied"][-1]]
+    assert back["review"]["verdict"] == "退回修改"
+    trail = archive.decisions("2026Q3", doc["doc_id"])
+    assert [(d["flag_text"], d["verdict"], d["flag_raised"]) for d in trail] == \
+           [(keep["text"], "confirm", True), (drop["text"], "dismiss", False), (None, "退回修改", None)]
+
+
+def test_decisions_are_never_changed_or_deleted(archive, scored):
+    archive.store_quarter(scored)
+    archive.decide_document("2026Q3", scored["documents"][0]["doc_id"], reviewer="li", verdict="合格")
+    with raw_sql(archive.path) as con:
+        for statement in ("UPDATE decisions SET verdict = '退回修改'", "DELETE FROM decisions"):
+            with pytest.raises(sqlite3.IntegrityError, match="never"):
+                con.execute(statement)
+    assert [d["verdict"] for d in archive.decisions("2026Q3")] == ["合格"]
+
+
+def _reviewer(path: str, reviewer: str, doc_id: str, flag: str, start, rounds: int) -> None:
+    archive = Archive.open(Path(path))
+    start.wait()
+    for i in range(rounds):
+        archive.decide_document("2026Q3", doc_id, reviewer=reviewer, verdict=DOCUMENT_VERDICTS[i % 3], note=f"{reviewer} {i}")
+        archive.decide_flag(flag, reviewer=reviewer, verdict="confirm", note=f"{reviewer} flag {i}")
+
+
+def test_two_reviewers_deciding_on_one_document_at_once_lose_nothing(archive, scored):
+    archive.store_quarter(scored)
+    flag = archive.flags("2026Q3")[0]
+    spawn = multiprocessing.get_context("spawn")
+    start, rounds = spawn.Barrier(2), 25
+    workers = [spawn.Process(target=_reviewer, args=(str(archive.path), name, flag["doc_id"], flag["flag_key"], start, rounds))
+               for name in ("li", "wang")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+        if w.is_alive():
+            w.kill()
+    assert [w.exitcode for w in workers] == [0, 0]
+    trail = archive.decisions("2026Q3", flag["doc_id"])
+    notes = [f"{n} {i}" for n in ("li", "wang") for i in range(rounds)] + \
+        [f"{n} flag {i}" for n in ("li", "wang") for i in range(rounds)]
+    assert sorted(d["note"] for d in trail) == sorted(notes)
+    assert len(trail) == 4 * rounds and len({d["id"] for d in trail}) == 4 * rounds
+    document = next(d for d in archive.results("2026Q3")["documents"] if d["doc_id"] == flag["doc_id"])
+    assert len(document["review"]["decisions"]) == 2 * rounds
+    assert document["review"]["verdict"] == document["review"]["decisions"][-1]["verdict"]
+
+
+def _opener(path: str, start) -> None:
+    start.wait()
+    Archive.open(Path(path)).add_user(f"user{multiprocessing.current_process().pid}", "秘书", "hash")
+
+
+def test_processes_opening_a_new_archive_at_once_create_it_once(tmp_path):
+    path = tmp_path / "outputs" / "archive.sqlite"
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(3)
+    workers = [spawn.Process(target=_opener, args=(str(path), start)) for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+        if w.is_alive():
+            w.kill()
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    with raw_sql(path) as con:
+        assert [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version")] == \
+            list(range(1, SCHEMA_VERSION + 1))
+        assert con.execute("SELECT count(*) FROM users").fetchone()[0] == 3
+
+
+def test_a_busy_archive_gives_a_plain_message(archive, scored):
+    archive.store_quarter(scored)
+    impatient = Archive(archive.path, ArchiveConfig(busy_timeout=0.2))
+    holder = sqlite3.connect(archive.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(XuexiError, match=r"busy for 0.2 s .* try again"):
+            impatient.decide_document("2026Q3", scored["documents"][0]["doc_id"], reviewer="li", verdict="合格")
+        assert impatient.results("2026Q3") == scored  # readers are not blocked by a writer (WAL)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert archive.decisions("2026Q3") == []
+
+
+def test_an_archive_of_the_first_schema_is_migrated(tmp_path, scored):
+    path = tmp_path / "archive.sqlite"
+    with raw_sql(path) as con:  # what the first xuexi with an archive wrote: scoring tables only
+        con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
+        for statement in MIGRATIONS[0]:
+            con.execute(statement)
+        con.execute("INSERT INTO schema_version VALUES (1, '2026-07-01T00:00:00+00:00')")
+        con.execute("INSERT INTO quarters VALUES (1, ?, '2026Q3', '2026Q3', '2026Q3', 'dev', ?, '0.1.0', ?, ?, ?)",
+                    (scored["unit"], scored["generated_at"], scored["generated_at"], scored["generated_at"],
+                     json.dumps(scored, ensure_ascii=False)))
+        doc = scored["documents"][0]
+        con.execute("INSERT INTO documents (quarter_id, doc_id, text) VALUES (1, ?, ?)", (doc["doc_id"], doc["text"]))
+
+    archive = Archive.open(path)
+    assert archive.schema_version() == SCHEMA_VERSION
+    assert archive.results("2026Q3") == scored
+    archive.add_user("li", "李秘书", "scrypt$n=16384$salt$hash")
+    assert archive.user("li")["display_name"] == "李秘书"
+    archive.decide_document("2026Q3", doc["doc_id"], reviewer="li", verdict="合格")
+    assert [d["verdict"] for d in archive.decisions("2026Q3")] == ["合格"]
+    Archive.open(path)  # opening again changes nothing
+    with raw_sql(path) as con:
+        assert [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_unusable_archive_files_are_refused_with_the_fix(tmp_path):
+    garbage = tmp_path / "archive.sqlite"
+    garbage.write_bytes("这不是数据库".encode() * 200)
+    with pytest.raises(ConfigError, match=rf"{garbage}: not a usable xuexi archive .* --archive"):
+        Archive.open(garbage)
+
+    other = tmp_path / "other.sqlite"
+    with raw_sql(other) as con:
+        con.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(ConfigError, match=rf"{other}: an SQLite database of another program \(tables invoices\)"):
+        Archive.open(other)
+
+    newer = Archive.open(tmp_path / "newer.sqlite")
+    with raw_sql(newer.path) as con:
+        con.execute("INSERT INTO schema_version VALUES (?, '2027-01-01T00:00:00+00:00')", (SCHEMA_VERSION + 1,))
+    with pytest.raises(ConfigError, match="newer xuexi .* update xuexi"):
+        Archive.open(newer.path)
+
+    with pytest.raises(ConfigError, match="not supported yet; give the path of an SQLite file"):
+        Archive.open("postgresql://xuexi@localhost/archive")
+    with pytest.raises(ConfigError, match="busy_timeout must be more than 0 seconds"):
+        ArchiveConfig(busy_timeout=0)
+
+
+def test_earlier_texts_are_the_units_quarters_before_and_the_copy_detector_finds_recycled_text(archive, scored):
+    from pipeline.copying import CheckedText, CopyConfig, CopyDetector, CopySource
+
+    for label in ("2026Q3", "2026Q4", "2025-Q4", "2026年第二季度"):
+        archive.store_quarter(relabelled(scored, label))
+    assert [q["quarter"] for q in archive.quarters() if q["unit"] == scored["unit"]] == ["2025Q4", "2026Q2", "2026Q3", "2026Q4"]
+    archive.store_quarter({**relabelled(scored, "2026Q1"), "unit": "另一个单位党组"})
+    unit = scored["unit"]
+    earlier = archive.earlier_texts("2026Q3", unit=unit)
+    n = len(scored["documents"])
+    assert [t.quarter for t in earlier] == ["2025Q4"] * n + ["2026Q2"] * n
+    assert archive.earlier_texts("2025Q4", unit=unit) == []
+    assert len(archive.earlier_texts("2027Q1", unit=unit)) == 4 * n
+    assert [t.quarter for t in archive.earlier_texts("2026Q2", unit="另一个单位党组")] == ["2026Q1"] * n
+    recycled = scored["documents"][5]
+    same = [t for t in earlier if t.quarter == "2026Q2" and t.doc_id == recycled["doc_id"]]
+    assert [(t.source_id, t.author, t.text) for t in same] == \
+           [(f"prior:2026Q2/{recycled['doc_id']}", recycled["author"], recycled["text"])]
+
+    checked = [CheckedText(recycled["doc_id"], recycled["text"], recycled["author"])]
+    report = CopyDetector(CopyConfig(paraphrase=False)).detect(
+        checked, [CopySource(t.source_id, t.text, t.author) for t in earlier if t.quarter == "2026Q2"])[recycled["doc_id"]]
+    assert report.matches and {m.source for m in report.matches} == {f"prior:2026Q2/{recycled['doc_id']}"}
+    assert all(m.kind == "verbatim" and m.source_text == m.text for m in report.matches)
+    assert report.ratio_without_own == 0  # the member's own earlier text
+
+
+def test_member_history_across_quarters(archive, scored):
+    archive.store_quarter(relabelled(scored, "2026Q2"))
+    archive.store_quarter(scored)
+    doc = scored["documents"][2]
+    archive.decide_document("2026Q3", doc["doc_id"], reviewer="li", verdict="需补学", note="")
+    flag = archive.flags("2026Q3", doc["doc_id"])[0]
+    archive.decide_flag(flag["flag_key"], reviewer="li", verdict="dismiss")
+    history = archive.member_history(doc["author"])
+    assert [h["quarter"] for h in history] == ["2026Q2", "2026Q3"]
+    mine = [d for d in scored["documents"] if d["author"] == doc["author"]]
+    for h in history:
+        assert [d["doc_id"] for d in h["documents"]] == [d["doc_id"] for d in mine]
+        entry = next(d for d in h["documents"] if d["doc_id"] == doc["doc_id"])
+        assert entry["levels"] == {t["topic_id"]: t["level"] for t in doc["topics"]}
+        assert sum(entry["flags"].values()) == len(archive.flags(h["quarter"], doc["doc_id"]))
+    last = next(d for d in history[1]["documents"] if d["doc_id"] == doc["doc_id"])
+    assert (last["verdict"], last["dismissed"], last["confirmed"]) == ("需补学", 1, 0)
+    assert next(d for d in history[0]["documents"] if d["doc_id"] == doc["doc_id"])["verdict"] is None
+    assert archive.member_history("无此人") == []
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("2026Q3", "2026Q3"), ("2026-q3", "2026Q3"), ("2026年第三季度", "2026Q3"), ("2026年3季度", "2026Q3"),
+    (" 2026 Q1 ", "2026Q1"), ("dev", "dev"), ("2026Q5", "2026Q5"),
+])
+def test_quarter_names(label, expected):
+    assert quarter_id(label) == expected
+
+
+def test_wrong_decisions_and_quarters_are_refused_plainly(archive, scored):
+    archive.store_quarter({**scored, "quarter": None})  # no quarter in topics.yaml: the batch name stands for it
+    assert [q["quarter"] for q in archive.quarters()] == ["dev"]
+    doc_id = scored["documents"][0]["doc_id"]
+    with pytest.raises(XuexiError, match=rf"quarter 2026Q3 is not in the archive .*\(it holds dev {scored['unit']}\)"):
+        archive.results("2026Q3")
+    with pytest.raises(XuexiError, match="choose one of 合格, 需补学, 退回修改"):
+        archive.decide_document("dev", doc_id, reviewer="li", verdict="confirm")
+    with pytest.raises(XuexiError, match="choose one of confirm, dismiss"):
+        archive.decide_flag(archive.flags("dev")[0]["flag_key"], reviewer="li", verdict="合格")
+    with pytest.raises(XuexiError, match="no flag 0000 in the archive .* reload"):
+        archive.decide_flag("0000", reviewer="li", verdict="confirm")
+    with pytest.raises(XuexiError, match="no document 999_无 of quarter dev"):
+        archive.decide_document("dev", "999_无", reviewer="li", verdict="合格")
+    with pytest.raises(XuexiError, match="reviewer's name"):
+        archive.decide_document("dev", doc_id, reviewer=" ", verdict="合格")
+    with pytest.raises(XuexiError, match="expected xuexi.results/1"):
+        archive.store_quarter({**scored, "schema": "other/9"})
+    assert archive.decisions("dev") == []
+
+
+def test_reviewer_accounts(archive):
+    stored_hash = "scrypt$16384$8$1$c2FsdA$aGFzaA"
+    archive.add_user("li", "李秘书", stored_hash)
+    user = archive.user("li")
+    assert (user["username"], user["display_name"], user["password_hash"]) == ("li", "李秘书", stored_hash)
+    assert user["created_at"]
+    with pytest.raises(XuexiError, match="user li already exists"):
+        archive.add_user("li", "另一个", "x")
+    assert archive.user("wang") is None
+
+
+def test_two_units_with_the_same_quarter_are_kept_apart(archive, scored):
+    other = {**copy.deepcopy(scored), "unit": "另一个单位党组"}
+    archive.store_quarter(scored)
+    archive.store_quarter(other)
+    assert [(q["quarter"], q["unit"]) for q in archive.quarters()] == [("2026Q3", scored["unit"]), ("2026Q3", "另一个单位党组")]
+    with pytest.raises(XuexiError, match="quarter 2026Q3 is archived for 2 units .* say which unit"):
+        archive.results("2026Q3")
+    doc_id = scored["documents"][0]["doc_id"]
+    archive.decide_document("2026Q3", doc_id, reviewer="li", verdict="退回修改", unit="另一个单位党组")
+    assert "review" not in archive.results("2026Q3", unit=scored["unit"])["documents"][0]
+    assert archive.results("2026Q3", unit="另一个单位党组")["documents"][0]["review"]["verdict"] == "退回修改"
+    mine, theirs = (archive.flags("2026Q3", doc_id, unit=u) for u in (scored["unit"], "另一个单位党组"))
+    assert [f["text"] for f in mine] == [f["text"] for f in theirs]
+    assert not {f["flag_key"] for f in mine} & {f["flag_key"] for f in theirs}
+    assert [h["unit"] for h in archive.member_history(scored["documents"][0]["author"])] == [scored["unit"], "另一个单位党组"]
