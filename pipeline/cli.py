@@ -80,6 +80,33 @@ def _summary(run) -> None:
         err.print(coverage)
     for f in run.failed:
         err.print(f"[red]failed[/red] {f['file']}: {f['error']}")
+    if run.report_error:
+        err.print(f"[red]reports:[/red] {run.report_error}")
+    else:
+        err.print(f"reports: {run.out_dir / 'summary.html'} (open it in a browser), tongbao.docx, scores.xlsx")
+
+
+@app.command()
+def report(
+    quarter: str = typer.Argument(..., help="The quarter, e.g. 2026Q3."),
+    out_dir: Path = typer.Option(None, "--out", help="Output folder [default: outputs/<batch name>/]."),
+    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
+    unit: str = typer.Option(None, "--unit", help="The unit, when the archive holds this quarter for several."),
+) -> None:
+    """Rebuild a quarter's outputs from the archive, with the reviewers' decisions, without rescoring."""
+    from .archive import Archive
+    from .files import write_json_atomic
+    from .report import write_reports
+
+    try:
+        results = Archive.open(archive_path or ARCHIVE).results(quarter, unit=unit)
+    except XuexiError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    target = out_dir or PROJECT_ROOT / "outputs" / (results.get("batch") or quarter)
+    write_json_atomic(target / "results.json", results)
+    for path in write_reports(results, target):
+        err.print(f"wrote {path}")
 
 
 @app.command()

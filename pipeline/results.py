@@ -1,10 +1,7 @@
-"""results.json: the contract (schema xuexi.results/1, see shared/eval/README.md) and its atomic writing."""
+"""results.json: the contract (schema xuexi.results/1, see shared/eval/README.md)."""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,19 +64,3 @@ def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile],
         "documents": sorted(documents, key=lambda d: d["doc_id"]),
         "failed": [f.to_dict() for f in sorted(failed, key=lambda f: f.file)],
     }
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Write whole or not at all: a temporary file in the same folder, flushed, then renamed over the target."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

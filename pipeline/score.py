@@ -15,7 +15,8 @@ from .copying import CheckedText, CopyDetector, CopySource
 from .document import Submission, read_submission, submission_from_bytes, submission_meta
 from .parsecache import ParseCache
 from .errors import ConfigError, XuexiError
-from .results import build_results, document_record, write_json_atomic
+from .files import write_json_atomic
+from .results import build_results, document_record
 from .segment import add_dictionary_words
 from .topics import TopicMatcher
 
@@ -30,6 +31,7 @@ class ScoreRun:
     out_dir: Path
     seconds: float
     submissions: list[Submission] = field(default_factory=list)
+    report_error: str | None = None
 
     @property
     def failed(self) -> list[dict]:
@@ -198,4 +200,11 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     write_json_atomic(Path(out_dir) / "results.json", results)
     if archive is not None:
         archive.store_quarter(results)
-    return ScoreRun(results, Path(out_dir), time.perf_counter() - started, submissions)
+    run = ScoreRun(results, Path(out_dir), time.perf_counter() - started, submissions)
+    try:
+        from .report import write_reports
+
+        write_reports(results, out_dir)
+    except Exception as exc:  # results.json is written; a report bug must not hide it
+        run.report_error = f"the reports could not be written ({exc.__class__.__name__}: {exc}); results.json is complete"
+    return run

@@ -30,11 +30,11 @@ from typing import Sequence
 import numpy as np
 
 from .document import Submission
+from .levels import LEVEL_NAMES
 from .passages import PassageKind, passage_kind, sentences_of
 from .textnorm import fold
 from .topiclist import Topic, TopicList
 
-LEVEL_NAMES = {0: "未涉及", 1: "提及", 2: "阐述", 3: "学用结合"}
 # A sentence that reports one's own study names a topic in passing: 近期我研读了关于……的重要论述。
 _STUDY_STATEMENT = re.compile(r"学习|研读|自学|研学|学了|读了|篇目|传达|交流|专题|论述|精神|辅导|思考|领会|部署|文件|文章|笔记|原文")
 

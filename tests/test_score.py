@@ -128,9 +128,9 @@ def test_results_json_is_never_written_half(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # an interruption in the middle of writing
 
-    import pipeline.results as results
+    import pipeline.files as files
 
-    monkeypatch.setattr(results.json, "dump", crash)
+    monkeypatch.setattr(files.json, "dump", crash)
     with pytest.raises(KeyboardInterrupt):
         score_batch(root, out)
     assert (out / "results.json").read_bytes() == before

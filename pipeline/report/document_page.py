@@ -1,0 +1,139 @@
+"""One HTML page per document (documents/<doc_id>.html): the CNKI-style ratios, the diagnoses, topic coverage
+with its evidence, the full text with copied passages (red), attributed quotations (green) and boilerplate
+(grey) marked and topic evidence noted beside each paragraph, then every copied passage beside its source
+with the differences marked, and the reasons for every boilerplate flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
+from .html import render_page
+from .quarter import (COPY_KIND_LABELS, EVIDENCE_ROLE_LABELS, GENERIC_KIND_LABELS, LEVEL_NAMES, DocumentFacts,
+                      QuarterReport, percent)
+
+
+@dataclass(frozen=True)
+class CopiedView:
+    mark: Mark | None
+    number: int
+    kind: str
+    similarity: str
+    source: str
+    source_page: str | None   # the source document's page, when it is one of this quarter's
+    ours: list[DiffPiece]
+    theirs: list[DiffPiece]
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    id: str
+    title: str
+    required: bool
+    level: int | None
+    level_name: str
+    score: int | None
+    key_points: list[str]
+    remarks: list[str]
+    evidence: list[tuple[str, str]]   # (role in words, passage)
+
+
+def write_document_pages(report: QuarterReport, out_dir: Path) -> list[Path]:
+    pages = {f"doc:{d.doc_id}": d.page for d in report.documents}
+    return [render_page("document.html", out_dir / doc.page, **document_context(report, doc, pages))
+            for doc in report.documents]
+
+
+def document_context(report: QuarterReport, doc: DocumentFacts, pages: dict[str, str]) -> dict:
+    """What document.html shows of one document; `pages` maps "doc:<doc_id>" to the page of that document."""
+    text = doc.record.get("text") or ""
+    locate = Locator(text)
+
+    def page_of(source: str | None) -> str | None:  # document pages share one folder
+        target = pages.get(source or "")
+        return PurePosixPath(target).name if target else None
+
+    copied = []
+    for i, c in enumerate(doc.copied, 1):
+        ours, theirs = char_diff(c.get("text") or "", c.get("source_text") or "")
+        similarity = c.get("similarity")
+        copied.append(CopiedView(_mark("copied", i, locate, c), i,
+                                 COPY_KIND_LABELS.get(c.get("kind"), c.get("kind") or ""),
+                                 percent(similarity) if isinstance(similarity, (int, float)) else "—",
+                                 report.source_name(c.get("source")), page_of(c.get("source")), ours, theirs))
+    quoted = [(i, q, _mark("quoted", i, locate, q)) for i, q in enumerate(doc.quoted, 1)]
+    generic = [(i, g, _mark("generic", i, locate, g)) for i, g in enumerate(doc.generic, 1)]
+    marks = [c.mark for c in copied if c.mark] + [m for _, _, m in quoted + generic if m]
+
+    rows = topic_rows(report, doc)
+    order = {row.id: n for n, row in enumerate(rows)}
+    notes = []  # (start, end, "DA1 理论阐述"), in topic-list order
+    for t in sorted(doc.record.get("topics") or [], key=lambda t: order.get(str(t.get("topic_id")), len(order))):
+        for e in t.get("evidence") or []:
+            span = locate.span(e)
+            if span:
+                notes.append((*span, f"{t.get('topic_id')} {EVIDENCE_ROLE_LABELS.get(e.get('role'), e.get('role') or '')}".strip()))
+    structure = doc.record.get("structure") or {}
+    roles = {h.get("text"): "heading" for h in structure.get("headings") or [] if h.get("text")}
+    roles.update({structure.get("byline"): "byline", structure.get("title"): "title"})  # set out as in the original
+    return {
+        "report": report,
+        "doc": doc,
+        "summary_page": "../summary.html",
+        "ratios": ratio_rows(report, doc),
+        "per_source": [(report.source_name(s), page_of(s), r, sum(1 for c in doc.copied if c.get("source") == s))
+                       for s, r in sorted(doc.per_source.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "topics": rows,
+        "paragraphs": [(p, roles.get(text[p.start:p.end], "")) for p in marked_paragraphs(text, marks, notes)],
+        "copied": copied,
+        "quoted": [(i, q.get("text") or "", report.source_name(q["source"]) if q.get("source") else "", m is not None)
+                   for i, q, m in quoted],
+        "generic": [(i, GENERIC_KIND_LABELS.get(g.get("kind"), g.get("kind") or "套话"), g.get("text") or "",
+                     [r for r in g.get("reasons") or [] if r], m is not None) for i, g, m in generic],
+    }
+
+
+def ratio_rows(report: QuarterReport, doc: DocumentFacts) -> list[tuple[str, str, str]]:
+    """The CNKI-style figures as (name, value, what it means); a ratio this run did not give shows as —."""
+    largest = doc.largest_source
+    return [
+        ("总文字复制比", percent(doc.copy_ratio), "复制内容占全文字数（不含已注明出处的引用）"),
+        ("去除引用复制比", percent(doc.ratio_without_quotes), "再去掉引号内的复制内容"),
+        ("去除本人复制比", percent(doc.ratio_without_own), "再去掉与本人往期材料相同的内容"),
+        ("单篇最大复制比", percent(largest[1]) if largest else "—",
+         f"来自{report.source_name(largest[0])}" if largest else "复制内容最多的单一来源"),
+        ("套话占比", percent(doc.generic_ratio), "套话、口号式语句占全文字数"),
+        ("全文字数", str(doc.record.get("chars") or "—"), "不含空白"),
+    ]
+
+
+def topic_rows(report: QuarterReport, doc: DocumentFacts) -> list[TopicRow]:
+    """One row per topic of the list (then any topic the results name that the list does not)."""
+    found = {str(t.get("topic_id")): t for t in doc.record.get("topics") or [] if t.get("topic_id")}
+    ids = [t.id for t in report.topics] + sorted(set(found) - set(report.topic_by_id))
+    rows = []
+    for tid in ids:
+        topic = report.topic_by_id.get(tid)
+        t = found.get(tid, {})
+        level = doc.levels.get(tid)
+        points = topic.key_points if topic else ()
+        engaged = [points[i] for i in t.get("key_points_engaged") or [] if isinstance(i, int) and 0 <= i < len(points)]
+        remarks = []
+        if t.get("theory_only"):
+            remarks.append("只有理论阐述，没有联系实际工作")
+        if t.get("practice_only"):
+            remarks.append("只讲具体工作，没有联系所学理论")
+        rows.append(TopicRow(
+            tid, topic.title if topic else tid, topic.required if topic else False, level,
+            t.get("level_name") or (LEVEL_NAMES.get(level, "") if level is not None else "未评估"),
+            t.get("score") if isinstance(t.get("score"), int) else None, engaged, remarks,
+            [(EVIDENCE_ROLE_LABELS.get(e.get("role"), e.get("role") or ""), e.get("text") or "")
+             for e in t.get("evidence") or [] if e.get("text")],
+        ))
+    return rows
+
+
+def _mark(kind: str, number: int, locate: Locator, passage: dict) -> Mark | None:
+    span = locate.span(passage)
+    return Mark(kind, number, *span) if span else None

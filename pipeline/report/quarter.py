@@ -1,0 +1,403 @@
+"""The quarter as the reports tell it, read once from results.json and shared by every output.
+
+A member's level on a topic for the quarter is the highest level any of their documents reached (a member may
+hand in a 学习心得 and a 研讨发言). A required topic at level 0 in every one of a member's assessed documents is
+未学 and the member must 补学 it; a topic a run did not assess (no coverage stage, or a topic added later) is
+shown as not assessed, never as 未学.
+
+Documents are ranked by a concern score (关注度, 0-100, see ConcernConfig) so secretaries read the most
+doubtful ones first. Every field of a document record is read defensively: a stage absent from a run leaves
+its part of the report empty instead of failing it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from ..errors import ConfigError
+from ..levels import LEVEL_NAMES
+
+DIAGNOSIS_LABELS = {
+    "theory_without_practice": "学用“两张皮”",
+    "work_report_not_study": "以工作总结代替学习体会",
+}
+COPY_KIND_LABELS = {"verbatim": "原文照搬", "edited": "改动后照搬", "paraphrase": "换词改写"}
+GENERIC_KIND_LABELS = {"stock": "套话", "slogan": "口号式堆砌"}
+EVIDENCE_ROLE_LABELS = {
+    "heading": "标题", "mention": "提及", "slogan": "口号", "elaboration": "理论阐述",
+    "practice": "联系实际", "copied": "复制内容", "quoted": "引用",
+}
+UNSIGNED = "（未署名）"
+
+
+@dataclass(frozen=True)
+class ConcernConfig:
+    """How documents are ranked by concern (关注度): a weighted sum, 0-100, of four shares in 0..1:
+
+    - copying: copy_ratio (总文字复制比) / copy_full, capped at 1;
+    - boilerplate: generic_ratio (套话占比) / generic_full, capped at 1;
+    - 未学: the share of the required topics assessed in the document that are at level 0;
+    - diagnoses: the share of the two document diagnoses made (学用“两张皮”, 以工作总结代替学习体会).
+
+    Ties rank by doc_id. `flag_copy_ratio` and `flag_generic_ratio` are where a ratio becomes a problem worth
+    naming (the 通报's 存在的问题, a good example's limit); ratios are of characters, white space excluded.
+    """
+
+    copy_weight: float = 40.0
+    generic_weight: float = 20.0
+    missing_weight: float = 25.0
+    diagnosis_weight: float = 15.0
+    copy_full: float = 0.5
+    generic_full: float = 0.5
+    flag_copy_ratio: float = 0.2
+    flag_generic_ratio: float = 0.3
+
+    def __post_init__(self) -> None:
+        weights = (self.copy_weight, self.generic_weight, self.missing_weight, self.diagnosis_weight)
+        if any(w < 0 for w in weights) or abs(sum(weights) - 100) > 1e-6:
+            raise ConfigError(f"concern weights must be non-negative and add up to 100, not {weights}")
+        for name in ("copy_full", "generic_full", "flag_copy_ratio", "flag_generic_ratio"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ConfigError(f"{name} must be a share between 0 and 1, not {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    required: bool
+    key_points: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    key: str
+    label: str
+    reason: str
+    evidence: tuple[str, ...]
+
+    @property
+    def heading(self) -> tuple[str, str]:
+        """(heading, detail): the reason's own short lead before "：" when it has one (the detectors write
+        "学用“两张皮”：有1段…"), else the label."""
+        head, colon, rest = self.reason.partition("：")
+        return (head, rest) if colon and len(head) <= 15 else (self.label, self.reason)
+
+
+@dataclass
+class Concern:
+    score: float
+    reasons: list[str]
+    rank: int = 0
+
+
+@dataclass
+class DocumentFacts:
+    """One document record with what the reports derive from it."""
+
+    record: dict
+    number: int                      # 1-based, in doc_id order; the document's label where a chart lacks CJK
+    levels: dict[str, int]           # topic_id -> level, assessed topics only
+    missing_required: list[Topic]
+    diagnoses: list[Diagnosis]
+    page: str = ""                   # its page, relative to the output folder
+    concern: Concern = field(default_factory=lambda: Concern(0.0, []))
+
+    @property
+    def doc_id(self) -> str:
+        return str(self.record.get("doc_id") or self.record.get("file") or f"document-{self.number}")
+
+    @property
+    def member(self) -> str:
+        return self.record.get("author") or f"{UNSIGNED}{self.doc_id}"
+
+    @property
+    def doc_type(self) -> str:
+        return self.record.get("doc_type") or ""
+
+    @property
+    def title(self) -> str:
+        return (self.record.get("structure") or {}).get("title") or self.doc_id
+
+    @property
+    def copy_ratio(self) -> float:
+        return float(self.record.get("copy_ratio") or 0.0)
+
+    def _ratios(self) -> dict:
+        return self.record.get("copy_ratios") or {}
+
+    @property
+    def ratio_without_quotes(self) -> float | None:
+        return _number(self._ratios().get("without_quotes"))
+
+    @property
+    def ratio_without_own(self) -> float | None:
+        return _number(self._ratios().get("without_own"))
+
+    @property
+    def largest_source(self) -> tuple[str, float] | None:
+        top = self._ratios().get("largest_source")
+        if isinstance(top, dict) and top.get("source"):
+            return top["source"], float(top.get("ratio") or 0.0)
+        return None
+
+    @property
+    def per_source(self) -> dict[str, float]:
+        """Copied share per source: from copy_ratios when the run gave it, else counted from the passages."""
+        given = self._ratios().get("per_source")
+        if isinstance(given, dict) and given:
+            return {k: float(v) for k, v in sorted(given.items())}
+        chars = self.record.get("chars") or 0
+        counted: Counter = Counter()
+        for c in self.record.get("copied") or []:
+            counted[c.get("source") or "?"] += len(_no_space(c.get("text") or ""))
+        return {k: v / chars for k, v in sorted(counted.items())} if chars else {}
+
+    @property
+    def generic_ratio(self) -> float | None:
+        return _number(self.record.get("generic_ratio"))
+
+    @property
+    def copied(self) -> list[dict]:
+        return list(self.record.get("copied") or [])
+
+    @property
+    def quoted(self) -> list[dict]:
+        return list(self.record.get("quoted") or [])
+
+    @property
+    def generic(self) -> list[dict]:
+        return list(self.record.get("generic") or [])
+
+
+@dataclass
+class MemberFacts:
+    name: str
+    documents: list[DocumentFacts]
+    levels: dict[str, int]                   # the quarter's level per assessed topic: the best document's
+    best_document: dict[str, DocumentFacts]  # where that level was reached
+    missing_required: list[Topic]            # 未学: required, assessed, level 0 in every document
+
+
+@dataclass(frozen=True)
+class GoodExample:
+    member: str
+    topics: tuple[Topic, ...]                # at level 3 in a document of theirs that raises no concern
+    documents: tuple[DocumentFacts, ...]
+
+
+class QuarterReport:
+    """Everything the outputs show about one results.json: topics, documents, members, concern ranking, totals."""
+
+    def __init__(self, results: dict, config: ConcernConfig | None = None):
+        self.results = results
+        self.config = config or ConcernConfig()
+        self.topics = [Topic(str(t.get("id")), t.get("title") or str(t.get("id")), bool(t.get("required", True)),
+                             tuple(t.get("key_points") or ()))
+                       for t in results.get("topic_list") or [] if t.get("id")]
+        self.topic_by_id = {t.id: t for t in self.topics}
+        records = sorted(results.get("documents") or [], key=lambda d: str(d.get("doc_id") or d.get("file") or ""))
+        self.documents = [self._document(r, i + 1) for i, r in enumerate(records)]
+        for doc, page in zip(self.documents, _page_names([d.doc_id for d in self.documents])):
+            doc.page = page
+            doc.concern = self._concern(doc)
+        self.ranked = sorted(self.documents, key=lambda d: (-d.concern.score, d.doc_id))
+        for rank, doc in enumerate(self.ranked, 1):
+            doc.concern.rank = rank
+        self.members = self._members()
+        self.failed = [{"file": f.get("file") or "", "error": f.get("error") or ""} for f in results.get("failed") or []]
+
+    # ---- the quarter's heading
+
+    @property
+    def unit(self) -> str:
+        return self.results.get("unit") or ""
+
+    @property
+    def quarter(self) -> str:
+        return self.results.get("quarter") or ""
+
+    @property
+    def quarter_name(self) -> str:
+        """2026Q3 -> 2026年第三季度; anything else as given."""
+        m = re.fullmatch(r"\s*(\d{4})\s*[Qq]\s*([1-4])\s*", self.quarter)
+        return f"{m.group(1)}年第{'一二三四'[int(m.group(2)) - 1]}季度" if m else self.quarter
+
+    @property
+    def year(self) -> str:
+        m = re.match(r"\s*(\d{4})", self.quarter)
+        return m.group(1) if m else ""
+
+    @property
+    def required_topics(self) -> list[Topic]:
+        return [t for t in self.topics if t.required]
+
+    # ---- derived views
+
+    def source_name(self, source: str | None) -> str:
+        """A copy source in words; another document of this quarter is named by its author and type."""
+        kind, _, name = (source or "").partition(":")
+        doc = next((d for d in self.documents if d.doc_id == name), None) if kind == "doc" else None
+        return f"{doc.member}的{doc.doc_type or '材料'}（本季度）" if doc else _source_label(source)
+
+    def missing_by_topic(self) -> list[tuple[Topic, list[str]]]:
+        """Each required topic with the members who must 补学 it, in topic-list order."""
+        out = []
+        for topic in self.required_topics:
+            names = [m.name for m in self.members if topic in m.missing_required]
+            if names:
+                out.append((topic, names))
+        return out
+
+    def good_examples(self) -> list[GoodExample]:
+        """Members with topics at level 3 (学用结合) in a document whose copy and boilerplate ratios stay below the
+        flag lines and that has no diagnosis; most such topics first, then by name."""
+        out = []
+        for member in self.members:
+            docs, topics = [], []
+            for topic in self.topics:
+                good = [d for d in member.documents if d.levels.get(topic.id) == 3 and self._clean(d)]
+                if good:
+                    topics.append(topic)
+                    docs.extend(d for d in good if d not in docs)
+            if topics:
+                out.append(GoodExample(member.name, tuple(topics), tuple(docs)))
+        return sorted(out, key=lambda g: (-len(g.topics), g.member))
+
+    def totals(self) -> dict:
+        """The quarter's figures: members, documents, characters, document types, the levels of the
+        member × required-topic cells, members with every required topic engaged, and how many documents
+        cross each flag line or carry each diagnosis."""
+        c = self.config
+        levels = Counter(m.levels[t.id] for m in self.members for t in self.required_topics if t.id in m.levels)
+        copy = [d for d in self.documents if d.copy_ratio >= c.flag_copy_ratio]
+        generic = [d for d in self.documents if (d.generic_ratio or 0) >= c.flag_generic_ratio]
+        ratios = [d.copy_ratio for d in self.documents]
+        return {
+            "members": len(self.members),
+            "documents": len(self.documents),
+            "chars": sum(int(d.record.get("chars") or 0) for d in self.documents),
+            "failed": len(self.failed),
+            "doc_types": sorted(Counter(d.doc_type or "其他" for d in self.documents).items(), key=lambda kv: (-kv[1], kv[0])),
+            "levels": {lv: levels.get(lv, 0) for lv in LEVEL_NAMES},
+            "members_complete": sum(1 for m in self.members
+                                    if self.required_topics and all(m.levels.get(t.id, 0) > 0 for t in self.required_topics)),
+            "members_missing": sum(1 for m in self.members if m.missing_required),
+            "mean_copy_ratio": sum(ratios) / len(ratios) if ratios else 0.0,
+            "documents_copying": len(copy),
+            "copy_source_kinds": sorted({_source_kind(s) for d in copy for s in d.per_source}),
+            "documents_generic": len(generic),
+            "diagnoses": {k: sum(1 for d in self.documents if any(x.key == k for x in d.diagnoses)) for k in DIAGNOSIS_LABELS},
+        }
+
+    # ---- building
+
+    def _document(self, record: dict, number: int) -> DocumentFacts:
+        levels = {}
+        for t in record.get("topics") or []:
+            level = t.get("level")
+            if t.get("topic_id") and isinstance(level, int):
+                levels[str(t["topic_id"])] = level
+        missing = [t for t in self.required_topics if levels.get(t.id) == 0]
+        diagnoses = []
+        for key, label in DIAGNOSIS_LABELS.items():
+            found = (record.get("diagnoses") or {}).get(key)
+            if found:
+                evidence = found.get("evidence") or []
+                diagnoses.append(Diagnosis(key, label, found.get("reason") or label,
+                                           tuple(e if isinstance(e, str) else (e or {}).get("text", "") for e in evidence)))
+        return DocumentFacts(record, number, levels, missing, diagnoses)
+
+    def _concern(self, doc: DocumentFacts) -> Concern:
+        c = self.config
+        assessed = [t for t in self.required_topics if t.id in doc.levels]
+        generic = doc.generic_ratio or 0.0
+        parts = (
+            c.copy_weight * min(doc.copy_ratio / c.copy_full, 1.0),
+            c.generic_weight * min(generic / c.generic_full, 1.0),
+            c.missing_weight * (len(doc.missing_required) / len(assessed) if assessed else 0.0),
+            c.diagnosis_weight * len(doc.diagnoses) / len(DIAGNOSIS_LABELS),
+        )
+        reasons = []
+        if doc.copy_ratio > 0:
+            top = doc.largest_source or max(doc.per_source.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+            reasons.append(f"总文字复制比{percent(doc.copy_ratio)}" + (f"（最多来自{self.source_name(top[0])}）" if top else ""))
+        if generic > 0:
+            reasons.append(f"套话占比{percent(generic)}")
+        if doc.missing_required:
+            reasons.append(f"{len(doc.missing_required)}个必学专题未涉及（{'、'.join(t.id for t in doc.missing_required)}）")
+        reasons.extend(d.label for d in doc.diagnoses)
+        return Concern(round(sum(parts), 1), reasons)
+
+    def _members(self) -> list[MemberFacts]:
+        by_name: dict[str, list[DocumentFacts]] = {}
+        for doc in self.documents:
+            by_name.setdefault(doc.member, []).append(doc)
+        members = []
+        for name, docs in by_name.items():  # first document's order, so the list follows the batch's numbering
+            levels, best = {}, {}
+            for topic in self.topics:
+                scored = [d for d in docs if topic.id in d.levels]
+                if scored:
+                    top = max(scored, key=lambda d: (d.levels[topic.id], -d.number))
+                    levels[topic.id], best[topic.id] = top.levels[topic.id], top
+            missing = [t for t in self.required_topics if levels.get(t.id) == 0]
+            members.append(MemberFacts(name, docs, levels, best, missing))
+        return members
+
+    def _clean(self, doc: DocumentFacts) -> bool:
+        c = self.config
+        return (doc.copy_ratio < c.flag_copy_ratio and (doc.generic_ratio or 0) < c.flag_generic_ratio
+                and not doc.diagnoses)
+
+
+def _source_label(source: str | None) -> str:
+    """A copy source id in a secretary's words: ref:RA1 -> 学习篇目RA1, doc:X -> 本季度材料X,
+    prior:X -> 往期材料X, lib:X -> 比对文库X."""
+    if not source:
+        return "来源不明"
+    kind, _, name = source.partition(":")
+    prefix = {"ref": "学习篇目", "doc": "本季度材料", "prior": "往期材料", "lib": "比对文库"}.get(kind)
+    return f"{prefix}{name}" if prefix and name else source
+
+
+def _source_kind(source: str) -> str:
+    return {"ref": "学习篇目原文", "doc": "其他同志的材料", "prior": "本人或他人往期材料", "lib": "网上范文等比对文库"}.get(
+        source.partition(":")[0], "其他来源")
+
+
+def run_timestamp(results: dict) -> datetime | None:
+    """The run's generated_at as a naive UTC datetime (for file properties), or None."""
+    try:
+        return datetime.fromisoformat(results["generated_at"]).astimezone(timezone.utc).replace(tzinfo=None)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def percent(ratio: float | None, digits: int = 1) -> str:
+    return "—" if ratio is None else f"{ratio * 100:.{digits}f}%"
+
+
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _no_space(text: str) -> str:
+    return "".join(text.split())
+
+
+def _page_names(doc_ids: list[str]) -> list[str]:
+    """documents/<doc_id>.html, with characters no file system accepts replaced and clashes numbered."""
+    out, seen = [], set()
+    for doc_id in doc_ids:
+        stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", doc_id).strip(" .") or "document"
+        name, n = stem, 1
+        while name.lower() in seen:
+            n += 1
+            name = f"{stem}_{n}"
+        seen.add(name.lower())
+        out.append(f"documents/{name}.html")
+    return out
