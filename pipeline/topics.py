@@ -132,7 +132,7 @@ class TopicMatcher:
         self._title_bigrams = {t.id: _bigrams(fold(t.title)) for t in self.topics}
         self._profiles = self._topic_profiles() if encoder is not None else None
         points = [k for t in self.topics for k in t.key_points]
-        self._key_point_vectors = encoder.encode(points, kind="query") if encoder is not None and points else None
+        self._key_point_vectors = encoder.encode(points, kind="passage") if encoder is not None and points else None
         self._key_point_index, at = {}, 0
         for t in self.topics:
             self._key_point_index[t.id], at = at, at + len(t.key_points)
@@ -142,7 +142,7 @@ class TopicMatcher:
         rows = []
         for t in self.topics:
             texts = [t.title, *t.key_points] or [t.title]
-            vectors = self.encoder.encode(texts, kind="query")
+            vectors = self.encoder.encode(texts, kind="passage")
             mean = vectors.mean(axis=0)
             rows.append(mean / (np.linalg.norm(mean) or 1.0))
         return np.vstack(rows)
