@@ -46,7 +46,7 @@ from spacy.tokens import Span
 
 from .document import Submission
 from .errors import ConfigError
-from .passages import PassageKind, passage_kind
+from .passages import PassageKind, passage_kinds
 from .segment import standard_formulations
 from .textnorm import fold
 from .topiclist import Topic, TopicList
@@ -690,12 +690,14 @@ class BoilerplateDetector:
 
 
 def _body_passages(submission: Submission) -> list[tuple[Span, PassageKind]]:
-    """Body paragraphs with their passage kind (pipeline.passages); the first and last may be the frame."""
-    paragraphs = [p for p in submission.doc.spans.get("paragraphs", [])
-                  if p.label_ not in ("title", "byline", "heading") and p.text.strip()]
-    last = len(paragraphs) - 1
-    return [(p, passage_kind(p.text.strip(), position="first" if i == 0 else "last" if i == last else "body"))
-            for i, p in enumerate(paragraphs)]
+    """Body paragraphs with their passage kind (pipeline.passages, which reads them in their sections); the
+    first and last may be the frame."""
+    headings = {h.start_char for h in submission.doc.spans.get("headings", [])}
+    # A table's rows are data the text around them discusses, not paragraphs of their own.
+    body = [p for p in submission.doc.spans.get("paragraphs", [])
+            if p.label_ not in ("title", "byline", "table_row") and p.text.strip()]
+    kinds = passage_kinds([None if p.start_char in headings else p.text.strip() for p in body])
+    return [(p, kind) for p, kind in zip(body, kinds) if kind is not None]
 
 
 def _chars(spans: Iterable[Span]) -> int:

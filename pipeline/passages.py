@@ -16,7 +16,14 @@ from enum import Enum
 # Chinese numerals (一个、四个最严) but hardly ever digits.
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # Reflection on one's own practice: a shortcoming admitted, a next step planned.
-_PROBLEM = re.compile(r"(?:但|不过|然而|同时也|也要看到|走访中|调研中|回访)[^。；]{0,40}?(?:问题|短板|不足|差距|薄弱|不够|偏低|偏少|偏慢|偏长|偏轻|滞后|隐患|不强|困难|难题|仍|尚|还|只|仅)")
+_PROBLEM = re.compile(
+    r"(?:但|不过|然而|同时也|也要看到|走访中|调研中|回访)[^。；]{0,40}?(?:问题|短板|不足|差距|薄弱|不够|偏低|偏少|偏慢|偏长|偏轻"
+    r"|滞后|隐患|不强|困难|难题|仍|尚|还|只|仅)"
+    # a shortcoming stated outright (inspection results — 发现问题612个 — are not one)
+    r"|(?:存在|还存在|仍存在|暴露出|反映出)[^。；]{0,20}?(?:问题|不足|短板|差距|薄弱环节)"
+    r"|不足[。；，]|不到位|滞后|偏低|偏少|偏弱|偏慢|比较普遍|较为普遍|不平衡|不充分|薄弱|短板|差距较大|留不住|难以为继"
+    r"|走过场|流于形式"
+)
 _NEXT_STEP = re.compile(r"下一步|接下来|今后|为此|针对这|对此|计划|准备|打算|力争|争取|拟于|年内|年底前|以前|前再|还将|将于|将在|将把|将进一步|将对|将以|我们将|我局将|后续|着手")
 _FIRST_PERSON_WORK = re.compile(r"我局|我们|我所|我单位|我处|我科|本局|我市局|我分管|我牵头|我带队|局党组")
 # Frame of a study document: the meeting it reports, the closing formula.
@@ -50,7 +57,7 @@ class PassageFeatures:
 
     @property
     def reflective(self) -> bool:
-        return self.next_step or (self.problem and self.first_person_work)
+        return self.next_step or self.problem
 
 
 def sentences_of(text: str) -> list[str]:
@@ -86,3 +93,32 @@ def passage_kind(text: str, *, position: str = "body") -> PassageKind:
     if any(f.chars >= chars and f.sentences >= sentences for chars, sentences in ELABORATION_SHAPES):
         return PassageKind.ELABORATION
     return PassageKind.STATEMENT
+
+
+def passage_kinds(paragraphs: list[str | None]) -> list[PassageKind | None]:
+    """Kinds of a document's body paragraphs in reading order; None stands for a heading, which closes a section
+    (and gets None back). Writers often give the figures, the shortcoming found and the plan in separate
+    paragraphs, so a work report followed in its section by the member's own reflection (a first-person
+    paragraph that admits a problem or plans a next step) is practice, not a report."""
+    present = [i for i, t in enumerate(paragraphs) if t is not None]
+    edges = {present[0]: "first", present[-1]: "last"} if present else {}
+    kinds: list[PassageKind | None] = [
+        None if text is None else passage_kind(text, position=edges.get(i, "body")) for i, text in enumerate(paragraphs)
+    ]
+    for i, kind in enumerate(kinds):
+        if kind is not PassageKind.WORK_REPORT:
+            continue
+        for j in range(i + 1, len(paragraphs)):
+            if paragraphs[j] is None or kinds[j] is PassageKind.FRAME:
+                break
+            if kinds[j] is PassageKind.PRACTICE or _owns_reflection(paragraphs[j]):
+                kinds[i] = PassageKind.PRACTICE
+                break
+            if kinds[j] is not PassageKind.WORK_REPORT:
+                break
+    return kinds
+
+
+def _owns_reflection(text: str) -> bool:
+    f = features(text)
+    return f.first_person_work and (f.problem or f.next_step)

@@ -31,7 +31,7 @@ import numpy as np
 
 from .document import Submission
 from .levels import LEVEL_NAMES
-from .passages import PassageKind, passage_kind, sentences_of
+from .passages import PassageKind, passage_kinds, sentences_of
 from .textnorm import fold
 from .topiclist import Topic, TopicList
 
@@ -188,23 +188,20 @@ class TopicMatcher:
         return [self._coverage(t, found[t.id], depth[t.id], paragraphs) for t in self.topics]
 
     def _paragraphs(self, submission: Submission, not_own: np.ndarray) -> list[_Paragraph]:
-        spans = [p for p in submission.spans("paragraphs") if p.label_ in ("paragraph", "table_row", "text_box")]
-        section: str | None = None
-        headings = {h.start_char: h.text for h in submission.spans("headings")}
+        headings = {h.start_char for h in submission.spans("headings")}
         body = [p for p in submission.spans("paragraphs") if p.label_ not in ("title", "byline")]
+        kinds = passage_kinds([None if p.start_char in headings else p.text for p in body])
+        section: str | None = None
         out = []
-        for p in body:
-            if p.start_char in headings:
+        for p, kind in zip(body, kinds):
+            if kind is None:
                 section = self._heading_topic(p.text) or (section if _is_subheading(p.text) else None)
                 continue
-            if p not in spans:
-                continue
-            position = "first" if p is body[0] or p == _first(body, spans) else "last" if p == spans[-1] else "body"
             own = 1.0 - float(not_own[p.start_char:p.end_char].mean()) if p.end_char > p.start_char else 0.0
             folded = fold(p.text)
             aliases = {tid: [a for a in words if a in folded] for tid, words in self._aliases.items()}
-            out.append(_Paragraph(p.start_char, p.end_char, p.text, passage_kind(p.text, position=position), own,
-                                  section, {}, self._keyword_hits(p.text), aliases))
+            out.append(_Paragraph(p.start_char, p.end_char, p.text, kind, own, section, {},
+                                  self._keyword_hits(p.text), aliases))
         if self.encoder is not None and out:
             vectors = self.encoder.encode([p.text for p in out])
             sims = vectors @ self._profiles.T
@@ -362,10 +359,6 @@ def _strip_numbering(heading: str) -> str:
 def _is_subheading(text: str) -> bool:
     """（一） or 1. under a topic's heading keeps the section's topic."""
     return bool(re.match(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])", text.strip()))
-
-
-def _first(body, spans):
-    return next((p for p in body if p in spans), None)
 
 
 def _dedupe(evidence: list[TopicEvidence]) -> list[TopicEvidence]:
