@@ -202,3 +202,7 @@ def topics_import(
     out_file.write_text(draft, encoding="utf-8")
     topics = TopicList.load(out_file)
     err.print(f"wrote {out_file}: {len(topics)} topics drafted; check the keywords and add each topic's references")
+
+
+if __name__ == "__main__":
+    app()

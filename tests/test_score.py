@@ -183,3 +183,27 @@ def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(dev_ru
     first, second = dict(dev_run.results), dict(rerun.results)
     first.pop("generated_at"), second.pop("generated_at")
     assert first == second
+
+
+def test_a_run_killed_at_any_point_completes_on_rerun_with_the_same_results(dev_run, tmp_path):
+    """SIGKILL `xuexi score` part-way (while it reads, embeds or writes), run it again: the results equal an
+    uninterrupted run's, apart from the time stamp."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline.cli", "score", str(DEV), "--out", str(out), "--archive", str(tmp_path / "a.sqlite")]
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(random.Random(os.getpid()).uniform(4, 12))
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    got = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    want = dict(dev_run.results)
+    got.pop("generated_at"), want.pop("generated_at")
+    assert got == want
