@@ -99,17 +99,11 @@ _GENERIC_PLACES = frozenset(
 )
 # First-person statements of what was done or is planned (我局去年…, 我们准备…, 我们把…作为…), not exhortation
 # (我们要…, 我们必须…).
-_FIRST_PERSON_ACT = re.compile(
-    r"(?:我局|我们|我单位|我所|我处|我科|本局|局党组|我市|工作队|我)"
-    r"[^，。；：要须应]{0,16}?"
-    r"(?:了|过|已|正在|先后|累计|随即|决定|明确|把[^，。；]{1,20}作为)"
-)
+_FIRST_PERSON = r"(?:我局|我们|我单位|我所|我处|我科|本局|局党组|我市|工作队|我)[^，。；：要须应]{0,16}?"
+_FIRST_PERSON_ACT = re.compile(_FIRST_PERSON + r"(?:了|过|已|正在|先后|累计|随即|决定|明确|把[^，。；]{1,20}作为)")
 # A first-person plan (我们准备牵头组建…) ties a sentence down; a pledge (表态: 我将继续加强学习、不断提高
-#素质) does not: its plan is carried by the adverbs of exhortation.
-_FIRST_PERSON_PLAN = re.compile(
-    r"(?:我局|我们|我单位|我所|我处|我科|本局|局党组|我市|工作队|我)[^，。；：要须应]{0,16}?(?:将|计划|准备|打算|拟|力争)"
-    r"(?P<rest>[^，。；]{0,20})"
-)
+# 素质) does not: its plan is carried by the adverbs of exhortation.
+_FIRST_PERSON_PLAN = re.compile(_FIRST_PERSON + r"(?:将|计划|准备|打算|拟|力争)(?P<rest>[^，。；]{0,20})")
 _PLEDGE = re.compile(r"继续|进一步|不断|努力|持续|始终|更加|以更|切实|坚持|以这次|以此次|为契机")
 # Narration of what happened (a verb with the aspect particle 了: 作了安排, 抓住了) or of what the study covered
 # (本次学习还涉及…). Boilerplate exhorts and never narrates.

@@ -58,6 +58,12 @@ def score(
     raise typer.Exit(1 if run.failed else 0)
 
 
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        err.print(f"[red]error:[/red] {path}: no such file")
+        raise typer.Exit(2)
+
+
 def _summary(run) -> None:
     """One screen: what was scored, topic coverage per topic, and every file that failed with its reason."""
     results = run.results
@@ -130,9 +136,7 @@ def parse(
     from .document import read_submission
     from .results import structure
 
-    if not file.is_file():
-        err.print(f"[red]error:[/red] {file}: no such file")
-        raise typer.Exit(2)
+    _require_file(file)
     try:
         submission = read_submission(file, batch_root=file.parent)
     except XuexiError as exc:
@@ -188,9 +192,7 @@ def topics_import(
     from .plan import draft_topics
     from .topiclist import TopicList
 
-    if not plan.is_file():
-        err.print(f"[red]error:[/red] {plan}: no such file")
-        raise typer.Exit(2)
+    _require_file(plan)
     try:
         draft = draft_topics(plan)
     except XuexiError as exc:

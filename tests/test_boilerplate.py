@@ -4,7 +4,6 @@ pure feature functions on exact values."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import unicodedata
 
@@ -58,14 +57,6 @@ def norm(s: str) -> str:
 
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in re.findall(r"[^。！？；\n]*[。！？；]", text) if s.strip()]
-
-
-@pytest.fixture(scope="module")
-def evaluate():
-    spec = importlib.util.spec_from_file_location("evaluate", SHARED / "eval" / "evaluate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.evaluate
 
 
 @pytest.fixture(scope="module")
