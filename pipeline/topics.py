@@ -44,9 +44,10 @@ class TopicConfig:
     """Thresholds of the topic matcher; similarities are cosines of the semantic layer's vectors."""
 
     heading_overlap: float = 0.5       # share of a topic title's character bigrams a heading must contain
-    topic_margin: float = 1.0          # how far (in standard deviations over topics) a passage's closest topic
+    topic_margin: float = 0.25         # how far (in standard deviations over topics) a passage's closest topic
                                        # must stand above the next to be taken as what it is about
     strong_margin: float = 1.5         # … without naming any of its words
+    context_weight: float = 0.25       # how much each neighbouring paragraph's similarities count (_in_context)
     slogan_chars: int = 50             # a sentence this long built on a topic's keyword is a slogan about it
     own_share: float = 0.5             # a paragraph earns depth only when at least this share is the member's own
     key_point_margin: float = 1.5      # how far above its mean a passage's similarity to a key point must stand
@@ -203,11 +204,20 @@ class TopicMatcher:
             out.append(_Paragraph(p.start_char, p.end_char, p.text, kind, own, section, {},
                                   self._keyword_hits(p.text), aliases))
         if self.encoder is not None and out:
-            vectors = self.encoder.encode([p.text for p in out])
-            sims = vectors @ self._profiles.T
-            for p, row in zip(out, sims):
-                p.similarity = {t.id: float(s) for t, s in zip(self.topics, row)}
+            sims = self.encoder.encode([p.text for p in out]) @ self._profiles.T
+            for i, p in enumerate(out):
+                p.similarity = {t.id: float(s) for t, s in zip(self.topics, self._in_context(sims, out, i))}
         return out
+
+    def _in_context(self, sims: np.ndarray, paragraphs: list[_Paragraph], i: int) -> np.ndarray:
+        """A paragraph's similarities read in context: blended with its neighbours' in the same section
+        (`context_weight` each), since a run of paragraphs keeps to one subject more often than not."""
+        row = sims[i].copy()
+        weight = self.config.context_weight
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(paragraphs) and paragraphs[j].section == paragraphs[i].section:
+                row = row + weight * (sims[j] - sims[i])
+        return row
 
     def _paragraph_topics(self, p: _Paragraph) -> list[str]:
         """The topics a paragraph is about (see the module docstring)."""

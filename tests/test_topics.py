@@ -22,8 +22,19 @@ def levels(matcher, path, root):
     return {c.topic_id: c.level for c in matcher.coverage(submission)}
 
 
-def test_real_speech_levels(matcher):
-    got = levels(matcher, REALISTIC / "speech_党组书记中心组学习讲话.txt", REALISTIC)
+def test_real_speech_levels_through_the_whole_pipeline(tmp_path):
+    """Scored as `xuexi score` scores it (copying and boilerplate found first) against the dev topics."""
+    import shutil
+
+    from pipeline.score import score_batch
+
+    batch = tmp_path / "batch"
+    (batch / "submissions").mkdir(parents=True)
+    shutil.copy(REALISTIC / "speech_党组书记中心组学习讲话.txt", batch / "submissions")
+    shutil.copy(DEV / "topics.yaml", batch)
+    shutil.copytree(DEV / "references", batch / "references")
+    run = score_batch(batch, tmp_path / "out")
+    got = {t["topic_id"]: t["level"] for t in run.results["documents"][0]["topics"]}
     assert got["DA2"] >= 2 and got["DA1"] >= 2 and got["DA3"] >= 1 and got["DB1"] >= 1, got
 
 
