@@ -36,6 +36,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -295,15 +296,23 @@ class Archive:
                            f"file with --archive, and xuexi starts a new archive there")
 
     def _migrate(self) -> None:
-        try:
-            con = self._connect()
+        deadline = time.monotonic() + self.config.busy_timeout
+        while True:
             try:
-                if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    con.execute("PRAGMA journal_mode = WAL")  # persistent: set once per file
-            finally:
-                con.close()
-        except sqlite3.DatabaseError as exc:
-            raise self._plain(exc) from exc
+                con = self._connect()
+                try:
+                    if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        con.execute("PRAGMA journal_mode = WAL")  # persistent: set once per file
+                finally:
+                    con.close()
+                break
+            except sqlite3.OperationalError as exc:
+                # SQLite reports a busy journal-mode switch at once, without waiting: retry until the timeout.
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise self._plain(exc) from exc
+                time.sleep(0.05)
+            except sqlite3.DatabaseError as exc:
+                raise self._plain(exc) from exc
         with self._transaction(write=True) as con:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "schema_version" not in tables:
