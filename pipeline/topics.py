@@ -167,7 +167,8 @@ class TopicMatcher:
             if topic:
                 found[topic].append(TopicEvidence(heading.start_char, heading.end_char, heading.text, "heading"))
         for p in paragraphs:
-            for topic in self._paragraph_topics(p):
+            about = self._paragraph_topics(p)
+            for topic in about:
                 if p.kind in (PassageKind.PRACTICE, PassageKind.ELABORATION) and p.own_share >= self.config.own_share:
                     role = "practice" if p.kind == PassageKind.PRACTICE else "elaboration"
                     depth[topic].add(role)
@@ -179,13 +180,13 @@ class TopicMatcher:
             elif p.kind in (PassageKind.PRACTICE, PassageKind.ELABORATION):
                 # a passage outside any of its topics' sections that still names one of them
                 for t in self.topics:
-                    if p.keywords[t.id] and t.id not in self._paragraph_topics(p):
+                    if p.keywords[t.id] and t.id not in about:
                         found[t.id].append(TopicEvidence(p.start, p.end, p.text, "mention"))
-        for start, end, source in list(copied) + list(quoted):
-            ref = source.split(":", 1)[1] if source and source.startswith("ref:") else source
-            for topic in self.reference_topics.get(ref or "", []):
-                role = "quoted" if (start, end, source) in quoted else "copied"
-                found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
+        for spans, role in ((copied, "copied"), (quoted, "quoted")):
+            for start, end, source in spans:
+                ref = source.split(":", 1)[1] if source and source.startswith("ref:") else source
+                for topic in self.reference_topics.get(ref or "", []):
+                    found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
         return [self._coverage(t, found[t.id], depth[t.id], paragraphs) for t in self.topics]
 
     def _paragraphs(self, submission: Submission, not_own: np.ndarray) -> list[_Paragraph]:
@@ -261,10 +262,11 @@ class TopicMatcher:
         for sentence in sentences_of(p.text):
             at = p.text.find(sentence, offset)
             offset = at + len(sentence)
+            named = self._keyword_hits(sentence)
             for t in self.topics:
                 if p.section == t.id:
                     continue  # already evidence of its own section
-                hits = self._keyword_hits(sentence)[t.id]
+                hits = named[t.id]
                 if len(hits) >= 2 or (hits and len(sentence) >= self.config.slogan_chars):
                     role = "slogan"
                 elif hits and _STUDY_STATEMENT.search(sentence.replace(hits[0], "")):

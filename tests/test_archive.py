@@ -164,13 +164,7 @@ def test_two_reviewers_deciding_on_one_document_at_once_lose_nothing(archive, sc
     start, rounds = spawn.Barrier(2), 25
     workers = [spawn.Process(target=_reviewer, args=(str(archive.path), name, flag["doc_id"], flag["flag_key"], start, rounds))
                for name in ("li", "wang")]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(120)
-        if w.is_alive():
-            w.kill()
-    assert [w.exitcode for w in workers] == [0, 0]
+    assert _run(workers) == [0, 0]
     trail = archive.decisions("2026Q3", flag["doc_id"])
     notes = [f"{n} {i}" for n in ("li", "wang") for i in range(rounds)] + \
         [f"{n} flag {i}" for n in ("li", "wang") for i in range(rounds)]
@@ -179,6 +173,17 @@ def test_two_reviewers_deciding_on_one_document_at_once_lose_nothing(archive, sc
     document = next(d for d in archive.results("2026Q3")["documents"] if d["doc_id"] == flag["doc_id"])
     assert len(document["review"]["decisions"]) == 2 * rounds
     assert document["review"]["verdict"] == document["review"]["decisions"][-1]["verdict"]
+
+
+def _run(processes) -> list[int | None]:
+    """Start the processes, wait up to two minutes for each (killing one that hangs), return the exit codes."""
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(120)
+        if p.is_alive():
+            p.kill()
+    return [p.exitcode for p in processes]
 
 
 def _opener(path: str, start) -> None:
@@ -191,13 +196,7 @@ def test_processes_opening_a_new_archive_at_once_create_it_once(tmp_path):
     spawn = multiprocessing.get_context("spawn")
     start = spawn.Barrier(3)
     workers = [spawn.Process(target=_opener, args=(str(path), start)) for _ in range(3)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(120)
-        if w.is_alive():
-            w.kill()
-    assert [w.exitcode for w in workers] == [0, 0, 0]
+    assert _run(workers) == [0, 0, 0]
     with raw_sql(path) as con:
         assert [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version")] == \
             list(range(1, SCHEMA_VERSION + 1))
