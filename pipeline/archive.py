@@ -371,6 +371,14 @@ class Archive:
                 self._insert_document(con, row["id"], qid, unit, document)
         return qid
 
+    def holds(self, results: dict) -> bool:
+        """Whether this very scoring of the results' quarter (by its generated_at) is the one stored."""
+        label = results.get("quarter") or results.get("batch") or ""
+        with self._transaction(write=False) as con:
+            row = con.execute("SELECT scored_at FROM quarters WHERE unit = ? AND quarter = ?",
+                              (results.get("unit") or "", quarter_id(label))).fetchone()
+        return row is not None and row["scored_at"] == results.get("generated_at")
+
     @staticmethod
     def _insert_document(con: sqlite3.Connection, row_id: int, qid: str, unit: str, document: dict) -> None:
         member = None
@@ -567,6 +575,12 @@ class Archive:
         with self._transaction(write=False) as con:
             row = con.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
         return dict(row) if row else None
+
+    def users(self) -> list[dict]:
+        """The reviewer accounts by user name, without their password hashes."""
+        with self._transaction(write=False) as con:
+            rows = con.execute("SELECT username, display_name, created_at FROM users ORDER BY username").fetchall()
+        return [dict(r) for r in rows]
 
 
 def _check_decision(reviewer: str, verdict: str, allowed: tuple[str, ...], what: str) -> None:

@@ -27,6 +27,9 @@ nothing of the member's own, is a slogan (口号式堆砌) once the rest of it s
 headings, attributed quotations and the document's frame (the meeting it reports, the closing formula) are not
 judged.
 
+Fitting is a map and a reduce: `BoilerplateDetector.statistics` per partition of the batch (where its texts
+are), `fit_statistics` to merge them; the fitted detector is then shared with whatever judges the documents.
+
 Per document, paragraphs are classified by pipeline.passages (practice, work report, elaboration) to diagnose
 `work_report_not_study` (work-report paragraphs — figures and results, no reflection — make up
 `work_report_min_share` of the body and outweigh the member's own reflected practice) and
@@ -35,6 +38,7 @@ Per document, paragraphs are classified by pipeline.passages (practice, work rep
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -42,12 +46,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Collection, Iterable, Sequence
 
+import ahocorasick
 from spacy.tokens import Span
 
 from .document import Submission
 from .errors import ConfigError
 from .passages import PassageKind, passage_kinds
-from .segment import standard_formulations
+from .segment import dictionary_size, standard_formulations
 from .textnorm import fold
 from .topiclist import Topic, TopicList
 
@@ -141,24 +146,43 @@ _GENERIC_ADDRESSEE = re.compile(
 def find_phrases(text: str, phrases: Sequence[str]) -> list[str]:
     """The phrases found in `text`, longest first and never overlapping, in the order they stand.
     `phrases` must be folded and sorted longest first."""
+    phrases = tuple(phrases)
+    if not phrases or not text:
+        return []
+    # Every occurrence in one pass (Aho–Corasick), then taken as if each phrase were looked for in list order.
+    hits = sorted((order, end + 1 - len(phrase), phrase) for end, (order, phrase) in _automaton(phrases).iter(text))
     taken = [False] * len(text)
     found: list[tuple[int, str]] = []
-    for phrase in phrases:
-        start = text.find(phrase)
-        while start != -1:
-            end = start + len(phrase)
-            if not any(taken[start:end]):
-                taken[start:end] = [True] * len(phrase)
-                found.append((start, phrase))
-            start = text.find(phrase, start + 1)
+    for _, start, phrase in hits:
+        end = start + len(phrase)
+        if not any(taken[start:end]):
+            taken[start:end] = [True] * len(phrase)
+            found.append((start, phrase))
     return [p for _, p in sorted(found)]
 
 
-def words(text: str) -> list[str]:
+@lru_cache(maxsize=16)
+def _automaton(phrases: tuple[str, ...]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for order, phrase in enumerate(phrases):
+        if phrase and phrase not in automaton:
+            automaton.add_word(phrase, (order, phrase))
+    automaton.make_automaton()
+    return automaton
+
+
+def words(text: str) -> tuple[str, ...]:
     """jieba words of a text that contain a Chinese character."""
+    return _words(text, dictionary_size())
+
+
+@lru_cache(maxsize=1 << 16)
+def _words(text: str, dictionary_size: int) -> tuple[str, ...]:
+    """Remembered per state of jieba's dictionary: fitting and judging a batch segment the same sentences, and
+    stock sentences recur across documents."""
     import jieba
 
-    return [w for w in jieba.lcut(text) if _CJK.search(w)]
+    return tuple(w for w in jieba.lcut(text) if _CJK.search(w))
 
 
 def place_names(text: str) -> list[str]:
@@ -367,32 +391,47 @@ def _longest_first(phrases: Iterable[str]) -> tuple[str, ...]:
 
 
 class SentenceIndex:
-    """Near-same sentences across documents: an inverted index from character shingles to sentences, and the
-    owners of the sentences whose shingle Jaccard similarity with a query is at least `jaccard`."""
+    """Near-same sentences across documents: the owners of the indexed sentences whose character-shingle Jaccard
+    similarity with a query is at least `jaccard`.
 
-    def __init__(self, shingle_chars: int, jaccard: float):
+    Exact and linear in practice by prefix filtering (Chaudhuri, Ganti & Kaushik 2006, "A primitive operator for
+    similarity joins"): with every shingle ranked rarest first, two shingle sets of Jaccard >= t share a shingle
+    among the first |x| - ceil(t·|x|) + 1 of each, so only those prefixes are indexed and probed. A shingle that
+    thousands of sentences share (习近平新) therefore never makes a candidate list long, as it would if every
+    shingle were indexed. A sentence said by several documents is indexed once, with all its owners."""
+
+    def __init__(self, owned: Iterable[tuple[str, str]], shingle_chars: int, jaccard: float):
         self.shingle_chars, self.jaccard = shingle_chars, jaccard
-        self.sizes: list[int] = []         # shingles per indexed sentence
-        self.owners: list[str] = []
+        owners: dict[str, set[str]] = defaultdict(set)
+        for owner, sentence in owned:
+            owners[sentence].add(owner)
+        self.owners = [frozenset(o) for o in owners.values()]
+        self.grams = [frozenset(shingles(sentence, shingle_chars)) for sentence in owners]
+        frequency = Counter(g for grams in self.grams for g in grams)
+        self.rank = {g: i for i, g in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))}
         self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, grams in enumerate(self.grams):
+            for g in self._prefix(grams):
+                self.postings[g].append(i)
+        self._holders: dict[str, frozenset[str]] = {}
 
-    def add(self, owner: str, sentence: str) -> None:
-        grams = shingles(sentence, self.shingle_chars)
-        if not grams:
-            return
-        index = len(self.sizes)
-        self.sizes.append(len(grams))
-        self.owners.append(owner)
-        for g in grams:
-            self.postings[g].append(index)
+    def _prefix(self, grams: Collection[str]) -> list[str]:
+        ordered = sorted(grams, key=lambda g: (self.rank.get(g, -1), g))  # a shingle never indexed is rarest
+        must_share = math.ceil(self.jaccard * len(ordered) - 1e-9)
+        return ordered[: len(ordered) - must_share + 1]
 
-    def holders(self, sentence: str) -> set[str]:
-        """Owners of near-same sentences (the query's own owner included, if it was added)."""
-        query = shingles(sentence, self.shingle_chars)
-        shared: Counter[int] = Counter()
-        for g in query:
-            shared.update(self.postings.get(g, ()))
-        return {self.owners[i] for i, n in shared.items() if n / (len(query) + self.sizes[i] - n) >= self.jaccard}
+    def holders(self, sentence: str) -> frozenset[str]:
+        """Owners of near-same sentences (the query's own owner included, if it was indexed)."""
+        if sentence not in self._holders:
+            query = frozenset(shingles(sentence, self.shingle_chars))
+            found: set[str] = set()
+            candidates = {i for g in self._prefix(query) for i in self.postings.get(g, ())}
+            for i in candidates:
+                shared = len(query & self.grams[i])
+                if shared / (len(query) + len(self.grams[i]) - shared) >= self.jaccard:
+                    found |= self.owners[i]
+            self._holders[sentence] = frozenset(found)
+        return self._holders[sentence]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -544,6 +583,17 @@ class _Terms:
         return best
 
 
+@dataclass
+class BatchStatistics:
+    """What BoilerplateDetector.fit learns from a set of texts: their sentences (owner, matching view), the
+    submissions each long word stands in in abstract sentences, and the words seen next to a concrete anchor.
+    Partitions of a batch each compute theirs (in parallel, on other machines); fit_statistics merges them."""
+
+    sentences: list[tuple[str, str]]
+    docs_with: dict[str, set[str]]
+    anchored: set[str]
+
+
 class BoilerplateDetector:
     """Flag generic sentences and slogans in submissions. `fit` learns the batch's sentence frequencies and
     repeated phrases; `detect` judges one submission against them and the quarter's topics."""
@@ -553,7 +603,7 @@ class BoilerplateDetector:
         c = self.config
         self.stock = _longest_first(load_phrases(Path(c.stock_phrases_file)) + tuple(fold(p) for p in standard_formulations()))
         self.learned: tuple[str, ...] = ()
-        self.index = SentenceIndex(c.shingle_chars, c.near_same_jaccard)
+        self.index = SentenceIndex((), c.shingle_chars, c.near_same_jaccard)
         self._terms: dict[TopicList, _Terms] = {}
 
     def fit(self, submissions: Sequence[Submission], *, sources: Sequence[str] = ()) -> "BoilerplateDetector":
@@ -562,26 +612,43 @@ class BoilerplateDetector:
         characters that stand in abstract sentences of learned_min_docs submissions and in no sentence, of any
         text, with a concrete anchor (so a topic's own terms, which practice passages use, are not learned).
         Sources only veto: a large library would teach every word of the language."""
-        c = self.config
-        self.index = SentenceIndex(c.shingle_chars, c.near_same_jaccard)
-        docs_with: dict[str, set[str]] = defaultdict(set)
-        anchored: set[str] = set()
         texts = [(s.doc_id, s.text) for s in submissions] + [(f"source:{i}", t) for i, t in enumerate(sources)]
+        return self.fit_statistics([self.statistics(texts)])
+
+    def statistics(self, texts: Iterable[tuple[str, str]]) -> "BatchStatistics":
+        """What fitting needs of some (owner, text) pairs — the map step, for one partition of a batch. An owner
+        named source:… is a source text: indexed for near-same lookups and a veto on learned words, no more."""
+        c = self.config
+        found = BatchStatistics([], defaultdict(set), set())
         for owner, text in texts:
             for start, end in sentence_spans(text):
                 sentence = fold(text[start:end])
                 if len(sentence) < c.min_sentence_chars:
                     continue
-                self.index.add(owner, sentence)
+                found.sentences.append((owner, sentence))
                 long_words = {w for w in words(sentence) if len(w) >= c.learned_min_chars}
                 if concrete_anchors(sentence):
-                    anchored |= long_words
+                    found.anchored |= long_words
                 elif not owner.startswith("source:"):
                     for w in long_words:
-                        docs_with[w].add(owner)
+                        found.docs_with[w].add(owner)
+        return found
+
+    def fit_statistics(self, parts: Iterable["BatchStatistics"]) -> "BoilerplateDetector":
+        """Fit from the statistics of a batch's partitions (the reduce step): the same detector whichever way the
+        batch was cut, since sentences are indexed as a set and word counts merge by union of owners."""
+        c = self.config
+        merged = BatchStatistics([], defaultdict(set), set())
+        for part in parts:
+            merged.sentences += part.sentences
+            merged.anchored |= part.anchored
+            for w, owners in part.docs_with.items():
+                merged.docs_with[w] |= owners
+        self.index = SentenceIndex(merged.sentences, c.shingle_chars, c.near_same_jaccard)
         shipped = set(self.stock)
-        self.learned = _longest_first(w for w, owners in docs_with.items()
-                                      if len(owners) >= c.learned_min_docs and w not in anchored and w not in shipped)
+        self.learned = _longest_first(w for w, owners in merged.docs_with.items()
+                                      if len(owners) >= c.learned_min_docs and w not in merged.anchored
+                                      and w not in shipped)
         return self
 
     def _terms_for(self, topics: TopicList) -> _Terms:
@@ -687,10 +754,11 @@ def _body_passages(submission: Submission) -> list[tuple[Span, PassageKind]]:
     """Body paragraphs with their passage kind (pipeline.passages, which reads them in their sections); the
     first and last may be the frame."""
     headings = {h.start_char for h in submission.doc.spans.get("headings", [])}
+    text = submission.text  # sliced, since a Span joins its tokens anew on every .text
     # A table's rows are data the text around them discusses, not paragraphs of their own.
     body = [p for p in submission.doc.spans.get("paragraphs", [])
-            if p.label_ not in ("title", "byline", "table_row") and p.text.strip()]
-    kinds = passage_kinds([None if p.start_char in headings else p.text.strip() for p in body])
+            if p.label_ not in ("title", "byline", "table_row") and text[p.start_char:p.end_char].strip()]
+    kinds = passage_kinds([None if p.start_char in headings else text[p.start_char:p.end_char].strip() for p in body])
     return [(p, kind) for p, kind in zip(body, kinds) if kind is not None]
 
 

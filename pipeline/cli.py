@@ -32,6 +32,8 @@ def score(
     semantic: str = typer.Option(None, "--semantic", help="Semantic backend (see `xuexi models`) [default: the active one]."),
     library: Path = typer.Option(None, "--library", help="A folder of texts to check copying against too (earlier speeches, templates)."),
     archive_path: Path = typer.Option(None, "--archive", help="The archive (学习档案) file [default: outputs/archive.sqlite]."),
+    engine: str = typer.Option("local", "--engine", help="local (this process) or dask (a Dask cluster, see docs/scale.md)."),
+    scheduler: str = typer.Option(None, "--scheduler", help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 [default: a cluster on this machine]."),
 ) -> None:
     """Score a quarter's batch, write results.json and keep the quarter in the archive."""
     from .score import score_batch
@@ -50,7 +52,8 @@ def score(
             from .archive import Archive
 
             archive = Archive.open(archive_path or ARCHIVE)  # a bad archive fails in a second, not after minutes
-            run = score_batch(batch, target, progress=progress, semantic=semantic, library=library, archive=archive)
+            run = score_batch(batch, target, progress=progress, semantic=semantic, library=library, archive=archive,
+                              engine=engine, scheduler=scheduler)
         except XuexiError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2)
@@ -71,7 +74,8 @@ def _summary(run) -> None:
     table = Table(title=f"xuexi — {results['batch']} ({results.get('quarter') or 'quarter not given'})", show_header=False)
     table.add_row("scored", f"{len(docs)} documents, {sum(d['chars'] for d in docs):,} characters")
     table.add_row("failed", str(len(run.failed)))
-    table.add_row("time", f"{run.seconds:.1f} s")
+    table.add_row("time", f"{run.seconds:.1f} s" + (" (nothing changed since the last run: its outputs stand)"
+                                                     if run.unchanged else ""))
     table.add_row("results", str(run.out_dir / "results.json"))
     err.print(table)
     topic_ids = [t["topic_id"] for t in docs[0]["topics"]] if docs else []
@@ -204,6 +208,51 @@ def topics_import(
     out_file.write_text(draft, encoding="utf-8")
     topics = TopicList.load(out_file)
     err.print(f"wrote {out_file}: {len(topics)} topics drafted; check the keywords and add each topic's references")
+
+
+# -- the review page and its reviewer accounts -------------------------------------------------------------------
+
+users_app = typer.Typer(no_args_is_help=True, help="Reviewer accounts of the review page.")
+app.add_typer(users_app, name="users")
+
+
+@app.command()
+def review(
+    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on; any but 127.0.0.1 or localhost needs reviewer accounts."),
+    port: int = typer.Option(8000, "--port", help="Port to serve on."),
+) -> None:
+    """Serve the secretaries' review page: confirm or dismiss flags, give verdicts, export the 通报 draft."""
+    from .archive import Archive
+    from .review import make_server
+
+    try:
+        server = make_server(Archive.open(archive_path or ARCHIVE), host=host, port=port)
+    except XuexiError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    err.print(f"review page: http://{host}:{server.effective_port}/ (open it in a browser; Ctrl+C stops it)")
+    server.run()  # waitress returns from it on Ctrl+C
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(..., help="The user name to sign in with."),
+    name: str = typer.Option(..., "--name", help="The name shown on every decision, e.g. 李红."),
+    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
+) -> None:
+    """Add a reviewer account to the archive; asks for the password twice, without showing it."""
+    from .archive import Archive
+    from .review.passwords import hash_password
+
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        archive = Archive.open(archive_path or ARCHIVE)
+        archive.add_user(username, name, hash_password(password))
+    except XuexiError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    err.print(f"added reviewer {username} ({name}) to {archive.path}; `xuexi review` now asks everyone to sign in")
 
 
 if __name__ == "__main__":

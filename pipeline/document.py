@@ -3,6 +3,7 @@ stage's evidence as span groups) plus who wrote it, what kind of document it is 
 
 from __future__ import annotations
 
+import pickle
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,7 +13,7 @@ from spacy.tokens import Doc, Span
 
 from .ingest import detect_format, partition
 from .segment import make_doc
-from .textnorm import NormalizedText
+from .textnorm import NormalizedText, fold
 
 # <seq>_<author>_<doc type>, e.g. 003_周海涛_调研报告 (the seq may be missing; separators _ - or space)
 _FILE_NAME = re.compile(r"^(?:(?P<seq>[A-Za-z]?\d+)[_\-\s]+)?(?P<author>[\u4e00-\u9fff·]{2,5})[_\-\s]+(?P<doc_type>[^_\-\s]+)")
@@ -31,18 +32,18 @@ class Submission:
     format: str = ""
     metadata_source: dict[str, str] = field(default_factory=dict)  # field -> manifest | file name | byline
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return self.doc.text
+        return self.doc.text  # spaCy joins the tokens anew on every access
 
     @cached_property
     def normalized(self) -> NormalizedText:
         return NormalizedText.of(self.doc.text)
 
-    @property
+    @cached_property
     def chars(self) -> int:
         """Characters of the parsed text, white space excluded (the results contract's `chars`)."""
-        return len(self.normalized.text)
+        return len(fold(self.text))
 
     @property
     def title(self) -> str | None:
@@ -99,14 +100,25 @@ def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str
 _META_FIELDS = ("doc_id", "file", "author", "doc_type", "quarter", "format", "metadata_source")
 
 
-def submission_meta(submission: Submission) -> dict:
-    """A Submission's fields other than its Doc, for storing or sending it as bytes."""
-    return {k: getattr(submission, k) for k in _META_FIELDS}
+def submission_to_bytes(submission: Submission) -> bytes:
+    """A Submission as bytes, for the parse cache and for worker processes: its fields, the Doc's words,
+    spaces, sentence starts and span groups (as token offsets). Lighter than Doc.to_bytes, whose msgpack layer
+    looks up plug-ins on every call: the Doc is rebuilt from its words, not segmented again."""
+    doc = submission.doc
+    groups = {key: [(span.start, span.end, span.label_) for span in group] for key, group in doc.spans.items()}
+    return pickle.dumps((
+        {k: getattr(submission, k) for k in _META_FIELDS},
+        [t.text for t in doc], [bool(t.whitespace_) for t in doc],
+        [bool(t.is_sent_start) for t in doc], groups, doc.user_data.get("layout", []),
+    ), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def submission_from_bytes(meta: dict, data: bytes) -> Submission:
-    from spacy.tokens import Doc
-
+def submission_from_bytes(data: bytes) -> Submission:
     from .segment import get_nlp
 
-    return Submission(doc=Doc(get_nlp().vocab).from_bytes(data), **meta)
+    meta, words, spaces, sent_starts, groups, layout = pickle.loads(data)
+    doc = Doc(get_nlp().vocab, words=words, spaces=spaces, sent_starts=sent_starts)
+    doc.user_data["layout"] = layout
+    for key, spans in groups.items():
+        doc.spans[key] = [Span(doc, start, end, label=label) for start, end, label in spans]
+    return Submission(doc=doc, **meta)

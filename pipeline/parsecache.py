@@ -1,6 +1,6 @@
 """The parse cache: an unchanged file is not ingested or segmented again.
 
-A parsed Submission is stored as its spaCy Doc's bytes plus its metadata, under a key made of everything the
+A parsed Submission is stored as its bytes (pipeline.document.submission_to_bytes), under a key made of everything the
 parse depends on: the file's bytes, its manifest row, xuexi's version and the words added to jieba's dictionary
 (they change the segmentation). Entries are written atomically, one file each, so worker processes can share the
 cache and a run killed at any point leaves only whole entries behind; the next run picks up from them."""
@@ -14,7 +14,9 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .document import Submission, submission_from_bytes, submission_meta
+from .document import Submission, submission_from_bytes
+
+STORAGE_FORMAT = 2  # of an entry (pipeline.document.submission_to_bytes); a change makes every old entry a miss
 
 
 class ParseCache:
@@ -22,7 +24,7 @@ class ParseCache:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._salt = hashlib.sha256(
-            json.dumps([__version__, sorted(set(dictionary_words))], ensure_ascii=False).encode()
+            json.dumps([__version__, STORAGE_FORMAT, sorted(set(dictionary_words))], ensure_ascii=False).encode()
         ).hexdigest()
         self.hits = 0
         self.misses = 0
@@ -43,13 +45,11 @@ class ParseCache:
         except FileNotFoundError:
             self.misses += 1
             return None
-        meta_len = int.from_bytes(data[:4], "big")
         self.hits += 1
-        return submission_from_bytes(json.loads(data[4:4 + meta_len]), data[4 + meta_len:])
+        return submission_from_bytes(data)
 
-    def put(self, key: str, submission: Submission) -> None:
-        meta_bytes = json.dumps(submission_meta(submission), ensure_ascii=False).encode()
-        data = len(meta_bytes).to_bytes(4, "big") + meta_bytes + submission.doc.to_bytes()
+    def put(self, key: str, data: bytes) -> None:
+        """Store a Submission's bytes (pipeline.document.submission_to_bytes) under `key`."""
         entry = self.folder / key[:2] / key
         entry.parent.mkdir(exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")

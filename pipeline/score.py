@@ -3,21 +3,26 @@ its sources, flag boilerplate, score topic coverage per document, write results.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .archive import Archive, content_hash
 from .batch import Batch, FailedFile
-from .boilerplate import BoilerplateDetector
-from .copying import CheckedText, CopyDetector, CopySource
-from .document import Submission, read_submission, submission_from_bytes, submission_meta
+from .boilerplate import BoilerplateDetector, BoilerplateReport
+from .copying import CheckedText, CopyDetector, CopyReport, CopySource
+from .document import Submission, read_submission, submission_from_bytes, submission_to_bytes
 from .parsecache import ParseCache
 from .errors import ConfigError, XuexiError
 from .files import write_json_atomic
+from .forking import forked_map
 from .results import build_results, document_record
+from .runstate import RunInputs
 from .segment import add_dictionary_words
+from .semantic import backend_identity
+from .topiclist import TopicList
 from .topics import TopicMatcher
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -32,13 +37,11 @@ class ScoreRun:
     seconds: float
     submissions: list[Submission] = field(default_factory=list)
     report_error: str | None = None
+    unchanged: bool = False  # nothing changed since the last run into out_dir: its outputs stand
 
     @property
     def failed(self) -> list[dict]:
         return self.results["failed"]
-
-
-MIN_FILES_FOR_WORKERS = 8  # below this, starting worker processes costs more than it saves
 
 
 def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict] | None = None,
@@ -62,29 +65,12 @@ def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict]
     if progress:
         progress(what, done, len(paths))
     jobs = [(p, batch_root, manifest.get(rel[p]), rel[p]) for p in todo]
-    if workers > 1 and len(todo) >= MIN_FILES_FOR_WORKERS:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        from .segment import added_words
-
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=add_dictionary_words,
-                                 initargs=(added_words(),)) as pool:
-            outcomes = pool.map(_read_one_as_bytes, jobs, chunksize=4)
-            for (path, *_), outcome in zip(jobs, outcomes):
-                found[path] = _from_bytes(outcome)
-                done += 1
-                _remember(cache, keys.get(path), found[path])
-                if progress:
-                    progress(what, done, len(paths))
-    else:
-        for job in jobs:
-            found[job[0]] = _read_one(*job)
-            done += 1
-            _remember(cache, keys.get(job[0]), found[job[0]])
-            if progress:
-                progress(what, done, len(paths))
+    # Forked readers inherit jieba's dictionary with the words added to it; each sends back bytes.
+    for job, outcome in zip(jobs, forked_map(_read_one_as_bytes, jobs, workers=workers, chunksize=4)):
+        found[job[0]] = _remember(cache, keys.get(job[0]), outcome)
+        done += 1
+        if progress:
+            progress(what, done, len(paths))
     submissions = [found[p] for p in paths if isinstance(found[p], Submission)]
     failed = [found[p] for p in paths if isinstance(found[p], FailedFile)]
     return submissions, failed
@@ -99,24 +85,18 @@ def _read_one(path: Path, batch_root: Path, manifest_row: dict | None, rel: str)
         return FailedFile(rel, f"{path.name}: could not be read ({exc.__class__.__name__}: {exc})")
 
 
-def _read_one_as_bytes(job) -> tuple[dict, bytes] | FailedFile:
-    """In a worker: a Submission travels back as its Doc's bytes and metadata (a Doc pickles with its vocab)."""
+def _read_one_as_bytes(job) -> bytes | FailedFile:
+    """A file read into a Submission's bytes: what a worker sends back and what the parse cache stores."""
     outcome = _read_one(*job)
+    return outcome if isinstance(outcome, FailedFile) else submission_to_bytes(outcome)
+
+
+def _remember(cache: ParseCache | None, key: str | None, outcome: bytes | FailedFile) -> Submission | FailedFile:
     if isinstance(outcome, FailedFile):
         return outcome
-    return submission_meta(outcome), outcome.doc.to_bytes()
-
-
-def _from_bytes(outcome) -> Submission | FailedFile:
-    if isinstance(outcome, FailedFile):
-        return outcome
-    meta, data = outcome
-    return submission_from_bytes(meta, data)
-
-
-def _remember(cache: ParseCache | None, key: str | None, outcome) -> None:
-    if cache is not None and key is not None and isinstance(outcome, Submission):
+    if cache is not None and key is not None:
         cache.put(key, outcome)
+    return submission_from_bytes(outcome)
 
 
 def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | None, cache: ParseCache | None = None,
@@ -138,64 +118,115 @@ def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | Non
     return sources, failed
 
 
+ENGINES = ("local", "dask")
+
+
+def checked_text(submission: Submission) -> CheckedText:
+    """What copy detection reads of a submission: its text, author and attributed quotations."""
+    return CheckedText(submission.doc_id, submission.text, submission.author,
+                       tuple((q.start_char, q.end_char) for q in submission.spans("quotes") if q.label_ == "attributed"))
+
+
+def boilerplate_references(sources: list[CopySource]) -> list[str]:
+    """The texts boilerplate fitting reads besides the submissions: the references studied this quarter."""
+    return [s.text for s in sources if s.source_id.startswith("ref:")]
+
+
+def judge_boilerplate(submissions: list[Submission], boilerplate: BoilerplateDetector, topics: TopicList, *,
+                      workers: int) -> Iterator[BoilerplateReport]:
+    """Every submission's boilerplate report, in order, judged in forked processes (pure Python that needs only
+    the fitted detector), beside the topic matching the caller does meanwhile."""
+    return forked_map(lambda s: boilerplate.detect(s, topics=topics), submissions, workers=workers)
+
+
+def document_result(submission: Submission, copies: CopyReport, generic: BoilerplateReport,
+                    matcher: TopicMatcher) -> dict:
+    """One document's record of results.json: what ingest found, its copying, boilerplate and topic coverage."""
+    record = document_record(submission)
+    record.update(copies.to_dict())
+    record.update(generic.to_dict())
+    coverage = matcher.coverage(
+        submission,
+        copied=[(m.start, m.end, m.source) for m in copies.matches],
+        quoted=[(q.start, q.end, q.source) for q in copies.quoted],
+        generic=[(g.start, g.end) for g in generic.generic],
+    )
+    record["topics"] = [c.to_dict() for c in coverage]
+    return record
+
+
+def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopySource], *, semantic: str | None,
+                out_dir: Path, progress: Progress | None, workers: int) -> list[dict]:
+    """The local engine: copy detection's phases in this process, then every document's record."""
+    from .semantic import get_encoder
+
+    # The encoder starts its threads only now, after any worker processes were forked.
+    encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
+    if progress:
+        progress("finding copied passages", 0, 1)
+    copies = CopyDetector(encoder=encoder).detect([checked_text(s) for s in submissions], sources)
+    if progress:
+        progress("finding copied passages", 1, 1)
+    boilerplate = BoilerplateDetector().fit(submissions, sources=boilerplate_references(sources))
+    matcher = TopicMatcher(batch.topics, encoder=encoder)
+    documents = []
+    judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers)
+    for i, (submission, generic) in enumerate(zip(submissions, judged)):
+        documents.append(document_result(submission, copies[submission.doc_id], generic, matcher))
+        if progress:
+            progress("scoring topics", i + 1, len(submissions))
+    return documents
+
+
 def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, semantic: str | None = None,
-                library: Path | None = None, workers: int | None = None, archive: Archive | None = None) -> ScoreRun:
+                library: Path | None = None, workers: int | None = None, archive: Archive | None = None,
+                engine: str = "local", scheduler: str | None = None) -> ScoreRun:
     """Score a batch folder into out_dir/results.json with the semantic backend named `semantic` (None: the
     default, see pipeline.semantic), checking copying also against the texts of a `library` folder and, with an
     `archive`, against the unit's earlier quarters there; the scored quarter is then stored in the archive.
     Files are read in `workers` processes (None: one per core), and not read again while unchanged (the parse
-    cache in out_dir/.cache), so a run that was interrupted resumes where it stopped.
-    Raises ConfigError when the batch, the library or the backend is unusable."""
+    cache in out_dir/.cache), so a run that was interrupted resumes where it stopped. `engine` "dask" scores
+    on the Dask cluster at `scheduler` (None: one started on this machine) instead, with the same results
+    (pipeline.distributed).
+    Raises ConfigError when the batch, the library, the backend or the engine is unusable."""
     import os
 
-    from .semantic import get_encoder
-
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
+    if scheduler is not None and engine != "dask":
+        raise ConfigError("a scheduler address is for the Dask engine: give --engine dask with --scheduler")
     workers = workers or os.cpu_count() or 1
     started = time.perf_counter()
     batch = Batch.open(batch_dir)
+    earlier = archive.earlier_texts(batch.topics.quarter or batch.name, unit=batch.topics.unit) if archive else []
+    inputs = RunInputs(batch.root, library=library, encoder=backend_identity(semantic),
+                       earlier=[t.content_hash for t in earlier], archive=archive.path if archive else None,
+                       out_dir=Path(out_dir))
+    if inputs.unchanged_since_last_run(out_dir):
+        results = json.loads((Path(out_dir) / "results.json").read_text(encoding="utf-8"))
+        if archive is not None and not archive.holds(results):
+            archive.store_quarter(results)
+        return ScoreRun(results, Path(out_dir), time.perf_counter() - started, unchanged=True)
+    RunInputs.forget(out_dir)
     keywords = [k for t in batch.topics for k in t.keywords]
     add_dictionary_words(keywords)
     cache = ParseCache(Path(out_dir) / ".cache" / "parsed", dictionary_words=keywords)
-    submissions, failed = read_files(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
-                                     cache=cache, workers=workers)
     sources, bad_sources = copy_sources(batch, library=library, progress=progress, cache=cache, workers=workers)
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
         in_prior = {content_hash(s.text) for s in sources if s.source_id.startswith("prior:")}
-        sources += [CopySource(t.source_id, t.text, t.author)
-                    for t in archive.earlier_texts(batch.topics.quarter or batch.name, unit=batch.topics.unit)
-                    if t.content_hash not in in_prior]
-    # The encoder starts its threads only now, after any worker processes were forked.
-    encoder = get_encoder(semantic, cache_dir=Path(out_dir) / ".cache" / "embeddings")
+        sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
+    if engine == "dask":
+        from .distributed import score_on_dask
+
+        submissions = []
+        documents, failed = score_on_dask(batch, sources, out_dir=Path(out_dir), semantic=semantic,
+                                          scheduler=scheduler, progress=progress)
+    else:
+        submissions, failed = read_files(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
+                                         cache=cache, workers=workers)
+        documents = _score_here(batch, submissions, sources, semantic=semantic, out_dir=Path(out_dir),
+                                progress=progress, workers=workers)
     failed = list(batch.problems) + failed + bad_sources
-
-    checked = [CheckedText(s.doc_id, s.text, s.author,
-                           tuple((q.start_char, q.end_char) for q in s.spans("quotes") if q.label_ == "attributed"))
-               for s in submissions]
-    if progress:
-        progress("finding copied passages", 0, 1)
-    copies = CopyDetector(encoder=encoder).detect(checked, sources)
-    if progress:
-        progress("finding copied passages", 1, 1)
-
-    boilerplate = BoilerplateDetector().fit(submissions, sources=[s.text for s in sources if s.source_id.startswith("ref:")])
-    matcher = TopicMatcher(batch.topics, encoder=encoder)
-    documents = []
-    for i, submission in enumerate(submissions):
-        record = document_record(submission)
-        report = copies[submission.doc_id]
-        generic = boilerplate.detect(submission, topics=batch.topics)
-        record.update(report.to_dict())
-        record.update(generic.to_dict())
-        coverage = matcher.coverage(
-            submission,
-            copied=[(m.start, m.end, m.source) for m in report.matches],
-            quoted=[(q.start, q.end, q.source) for q in report.quoted],
-            generic=[(g.start, g.end) for g in generic.generic],
-        )
-        record["topics"] = [c.to_dict() for c in coverage]
-        documents.append(record)
-        if progress:
-            progress("scoring topics", i + 1, len(submissions))
     results = build_results(batch, documents, failed)
     write_json_atomic(Path(out_dir) / "results.json", results)
     if archive is not None:
@@ -207,4 +238,6 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
         write_reports(results, out_dir)
     except Exception as exc:  # results.json is written; a report bug must not hide it
         run.report_error = f"the reports could not be written ({exc.__class__.__name__}: {exc}); results.json is complete"
+    else:
+        inputs.remember(out_dir)
     return run

@@ -72,6 +72,11 @@ def add_dictionary_words(words) -> None:
 _ADDED: list[str] = []
 
 
+def dictionary_size() -> int:
+    """How many words were added to jieba's dictionary: it only grows, so this names its state."""
+    return len(_ADDED)
+
+
 def added_words() -> list[str]:
     """The words added to jieba's dictionary in this process, to add in worker processes too."""
     return list(_ADDED)

@@ -192,18 +192,19 @@ class TopicMatcher:
     def _paragraphs(self, submission: Submission, not_own: np.ndarray) -> list[_Paragraph]:
         headings = {h.start_char for h in submission.spans("headings")}
         body = [p for p in submission.spans("paragraphs") if p.label_ not in ("title", "byline")]
-        kinds = passage_kinds([None if p.start_char in headings else p.text for p in body])
+        texts = [submission.text[p.start_char:p.end_char] for p in body]  # a Span joins its tokens on every .text
+        kinds = passage_kinds([None if p.start_char in headings else text for p, text in zip(body, texts)])
         section: str | None = None
         out = []
-        for p, kind in zip(body, kinds):
+        for p, text, kind in zip(body, texts, kinds):
             if kind is None:
-                section = self._heading_topic(p.text) or (section if _is_subheading(p.text) else None)
+                section = self._heading_topic(text) or (section if _is_subheading(text) else None)
                 continue
             own = 1.0 - float(not_own[p.start_char:p.end_char].mean()) if p.end_char > p.start_char else 0.0
-            folded = fold(p.text)
+            folded = fold(text)
             aliases = {tid: [a for a in words if a in folded] for tid, words in self._aliases.items()}
-            out.append(_Paragraph(p.start_char, p.end_char, p.text, kind, own, section, {},
-                                  self._keyword_hits(p.text), aliases))
+            out.append(_Paragraph(p.start_char, p.end_char, text, kind, own, section, {},
+                                  self._keyword_hits(text), aliases))
         if self.encoder is not None and out:
             sims = self.encoder.encode([p.text for p in out]) @ self._profiles.T
             for i, p in enumerate(out):

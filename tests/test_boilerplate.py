@@ -23,6 +23,7 @@ from pipeline.boilerplate import (
     parallelism,
     quoted_names,
     reflection,
+    sentence_spans,
     shingles,
     shortcomings,
 )
@@ -90,6 +91,18 @@ def test_bounds_hold_with_topics_the_detector_has_never_seen(dev, dev_labels, ev
     m = evaluate({"documents": dev_labels}, results_of({s.doc_id: detector.detect(s, topics=topics) for s in submissions}))
     assert m["generic_recall"] >= 0.85
     assert m["generic_false_positive_rate"] <= 0.05
+
+
+def test_fitting_on_partitions_of_a_batch_gives_the_same_detector(dev):
+    """The map step may run on any cut of the batch (Dask partitions): merged, it fits the same detector."""
+    batch, submissions, detector, reports = dev
+    sources = [(f"source:{i}", "\n".join(e.text for e in partition(p))) for i, p in enumerate(batch.references.values())]
+    texts = [(s.doc_id, s.text) for s in submissions] + sources
+    fresh = BoilerplateDetector()
+    cut = fresh.fit_statistics([fresh.statistics(texts[i::3]) for i in range(3)])
+    assert cut.learned == detector.learned and len(cut.learned) > 0
+    assert {s.doc_id: cut.detect(s, topics=batch.topics).to_dict() for s in submissions} == \
+        {d: r.to_dict() for d, r in reports.items()}
 
 
 def test_members_own_text_is_rarely_flagged(dev, dev_labels):
@@ -256,12 +269,30 @@ def test_own_voice_markers():
 def test_sentence_index_near_same_by_shingle_jaccard():
     assert shingles("坚持守正创新，在继承中发展。", 4) == {"坚持守正", "持守正创", "守正创新", "正创新在", "创新在继", "新在继承",
                                                 "在继承中", "继承中发", "承中发展"}
-    index = SentenceIndex(4, 0.6)
-    index.add("a", "要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。")
-    index.add("b", "要更加统一思想、凝聚共识，汇聚起推动发展的强大合力。")
-    index.add("c", "我局去年在柳湾村建成分拣车间。")
+    index = SentenceIndex([("a", "要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。"),
+                           ("b", "要更加统一思想、凝聚共识，汇聚起推动发展的强大合力。"),
+                           ("c", "我局去年在柳湾村建成分拣车间。")], 4, 0.6)
     assert index.holders("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。") == {"a", "b"}
     assert index.holders("今年计划在石门村再建一个车间。") == set()
+
+
+def test_sentence_index_finds_what_comparing_every_pair_finds():
+    """Prefix filtering only prunes pairs that cannot reach the threshold: on the dev batch's sentences, each
+    lightly edited, the index answers exactly what a comparison with every sentence answers."""
+    owned = []
+    for path in sorted((DEV / "submissions").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        owned += [(path.stem, fold(text[a:b])) for a, b in sentence_spans(text) if b - a >= 8]
+    index = SentenceIndex(owned, 4, 0.6)
+    queries = [s for _, s in owned[::7]] + [s[2:] + "，切实抓好落实。" for _, s in owned[::11]]
+    grams = [(o, shingles(s, 4)) for o, s in owned]
+    near_some_other = 0
+    for query in queries:
+        q = shingles(query, 4)
+        expected = {o for o, g in grams if len(q & g) / len(q | g) >= 0.6}
+        assert index.holders(query) == expected
+        near_some_other += len(expected) > 1
+    assert near_some_other >= 5  # the check covers queries with near-same sentences elsewhere, not only misses
 
 
 @pytest.mark.parametrize("field, value, message", [

@@ -349,6 +349,25 @@ def test_charts_draw_without_a_chinese_font(full_results, monkeypatch):
         assert image.format == "PNG" and image.width > 400
 
 
+def test_the_ratio_chart_of_a_large_quarter_keeps_to_the_highest_shares(full_results, monkeypatch):
+    """A bar per document would make a province's chart metres long: past MAX_RATIO_BARS it shows the highest."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from pipeline.report import charts
+
+    def height(uri):
+        return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).height
+
+    report = QuarterReport(full_results)
+    assert len(report.documents) > 3
+    every = height(charts.document_ratios(report))
+    monkeypatch.setattr(charts, "MAX_RATIO_BARS", 3)
+    assert height(charts.document_ratios(report)) < every / 2
+
+
 # ---- in the browser: what a person sees
 
 @pytest.fixture(scope="module")

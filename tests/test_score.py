@@ -1,6 +1,7 @@
 """`xuexi score` end to end: the dev batch, a batch full of bad files, exit statuses, atomic results."""
 
 import json
+import os
 import shutil
 import unicodedata
 
@@ -131,6 +132,8 @@ def test_results_json_is_never_written_half(tmp_path, monkeypatch):
     import pipeline.files as files
 
     monkeypatch.setattr(files.json, "dump", crash)
+    with (root / "submissions" / "001_马俊_学习心得.txt").open("a", encoding="utf-8") as f:
+        f.write("我将把学习成果转化为推动工作的实际行动。\n")  # a change, so the run scores and writes again
     with pytest.raises(KeyboardInterrupt):
         score_batch(root, out)
     assert (out / "results.json").read_bytes() == before
@@ -183,6 +186,48 @@ def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(dev_ru
     first, second = dict(dev_run.results), dict(rerun.results)
     first.pop("generated_at"), second.pop("generated_at")
     assert first == second
+
+
+def test_a_rerun_with_nothing_changed_reads_nothing_and_keeps_the_outputs(dev_run, monkeypatch):
+    import pipeline.score as score
+
+    before = {p.name: p.stat().st_mtime_ns for p in dev_run.out_dir.iterdir() if p.is_file()}
+    monkeypatch.setattr(score, "read_submission", lambda *a, **k: pytest.fail("read again"))
+    monkeypatch.setattr(score, "CopyDetector", lambda *a, **k: pytest.fail("scored again"))
+    rerun = score.score_batch(DEV, dev_run.out_dir)
+    assert rerun.unchanged and rerun.results == dev_run.results
+    assert {p.name: p.stat().st_mtime_ns for p in dev_run.out_dir.iterdir() if p.is_file()} == before
+
+
+def test_any_change_to_what_a_run_reads_makes_it_score_again(tmp_path):
+    """The last-run digest covers every file of the batch (by content, not date), the library, the semantic
+    backend and the archive's earlier quarters; outputs kept inside the batch folder are not inputs."""
+    from pipeline.runstate import RunInputs
+
+    batch = tmp_path / "batch"
+    shutil.copytree(DEV, batch)
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "t.txt").write_text("一篇范文。", encoding="utf-8")
+    out = batch / "outputs"
+
+    def digest(**changes):
+        settings = {"library": library, "encoder": "static:x@1", "earlier": ["a"], "archive": None, "out_dir": out}
+        return RunInputs(batch, **{**settings, **changes}).digest
+
+    first = digest()
+    out.mkdir()
+    (out / "results.json").write_text("{}", encoding="utf-8")
+    os.utime(batch / "topics.yaml")
+    assert digest() == first  # touched, not changed; an output folder inside the batch is not read
+    for change in ({"encoder": "static:x@2"}, {"earlier": ["a", "b"]}, {"library": None}):
+        assert digest(**change) != first, change
+    (library / "t.txt").write_text("另一篇范文。", encoding="utf-8")
+    assert digest() != first
+    first = digest()
+    victim = next((batch / "submissions").iterdir())
+    victim.write_bytes(victim.read_bytes() + b" ")
+    assert digest() != first
 
 
 def test_a_run_killed_at_any_point_completes_on_rerun_with_the_same_results(dev_run, tmp_path):

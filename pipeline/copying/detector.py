@@ -1,20 +1,25 @@
 """The copy detector: copied passages of a batch's submissions, with their sources and CNKI-style ratios.
 
-One run over a batch:
+One run over a batch, in three phases; the middle one is the only one that looks across texts, and it works by
+hash, so a cluster can run it on buckets of hashes (pipeline.distributed) and get what one process gets:
 
-1. Fingerprint every text once — references, the library, earlier quarters, the submissions — and sort all
-   fingerprints together (fingerprints.py). Nothing compares documents pairwise: a submission meets a text only
-   through a fingerprint they share.
-2. Pair shared fingerprints, skipping standard formulations (the document-frequency rule below), verify and
-   extend them to exact runs, merge runs across small edits, and cut the result at the submission's paragraph
-   breaks (passages.py).
-3. Per submission: take attributed quotations out (quoted, not copied, unless copied along with their
+1. Per text (`prepare`): the content view and the winnowed fingerprints of every text once — references, the
+   library, earlier quarters, the submissions (fingerprints.py). Nothing compares documents pairwise: a
+   submission meets a text only through a fingerprint they share.
+2. Per hash (`count`, postings.py): document frequency of every fingerprint, the seed pairs of shared
+   fingerprints that are not standard formulations (the document-frequency rule below), and how often each
+   4-character phrase recurs; the rows go back to the checked submission they belong to (`Evidence`).
+3. Per submission (`report`), from its evidence and the texts its seeds name: verify the seeds and extend them
+   to exact runs, merge runs across small edits, cut the result at the submission's paragraph breaks
+   (passages.py); take attributed quotations out (quoted, not copied, unless copied along with their
    surroundings); drop what is too short to be evidence — under `min_chars` from a reference or library text,
    under `min_member_chars` (a paragraph's worth) from another member's text, standard formulations and
    《titles》 not counted; credit every character to one source, references first (a passage in a reference and
    in another submission was taken from the reference by both), then the library, earlier quarters, other
-   submissions.
-4. Paragraphs still open are checked for paraphrase against the references (paraphrase.py).
+   submissions; check the paragraphs still open for paraphrase against the references (paraphrase.py); ratios.
+
+`detect` runs the three phases in this process. Wherever order decides (which source a tie is credited to), texts
+are ordered by key — sources in the order given, then the checked submissions — never by arrival.
 
 Standard formulations: a fingerprint shared by `source_common_df` or more reference/library texts is a 提法
 that independent authors all use; one shared by `member_common_df` or more members' texts (this batch and
@@ -26,24 +31,25 @@ fingerprint may pair also keeps the work linear in the batch size (as MOSS ignor
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import copy
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ConfigError
 from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
-from .fingerprints import INDEPENDENT_SOURCES, ContentView, FingerprintIndex, PhraseMask, Role, phrase_frequency
+from .fingerprints import INDEPENDENT_SOURCES, ContentView, Fingerprints, PhraseMask, PreparedText, Role
 from .paraphrase import ParaphraseFinder, Unit, paragraph_spans, split_sentences
 from .passages import (Passage, Run, chain_runs, clip_passage, extend_edges, extend_seeds,
                        split_at_lines)
+from .postings import PHRASE_CHARS, HashCounts, Rows, fingerprint_rows, phrase_hashes, phrase_rows, reduce_hashes
 from .quotes import MAX_QUOTE_CHARS, quotation_spans
 
 DEFAULT_FORMULATIONS = Path(__file__).resolve().parents[2] / "corpora" / "phrases" / "standard_formulations.txt"
-FORMULAIC_CHARS = 4  # phrase length (content characters) of the formulaic-language share
 MAX_TITLE_CHARS = 60  # a 《…》 run this long or shorter is a title (a citation), never copied prose
 
 
@@ -127,23 +133,100 @@ class CopyConfig:
                 raise ConfigError(f"copy settings: {name} ({getattr(self, name)}) must be at least k ({self.k})")
 
 
+class TextTable:
+    """The texts a checked submission may meet, by key: the sources (keys 0 … len(sources) - 1, prepared when
+    first asked for, so a worker prepares a library text only when one of its documents meets it) and the
+    checked submissions added with `with_texts`."""
+
+    def __init__(self, detector: "CopyDetector", sources: Sequence[CopySource]):
+        self._detector = detector
+        self.sources = list(sources)
+        self._prepared: dict[int, PreparedText] = {}
+        self._keys = {s.source_id: j for j, s in enumerate(self.sources)}
+        self._extra: dict[int, PreparedText] = {}
+
+    def __getitem__(self, key: int) -> PreparedText:
+        if key in self._extra:
+            return self._extra[key]
+        if key not in self._prepared:
+            self._prepared[key] = self._detector.prepare(key, self.sources[key])
+        return self._prepared[key]
+
+    def with_texts(self, texts: Iterable[PreparedText]) -> "TextTable":
+        """This table plus `texts`, sharing what is already prepared."""
+        table = copy.copy(self)
+        table._extra = {**self._extra, **{t.key: t for t in texts}}
+        table._keys = {**self._keys, **{t.source_id: t.key for t in texts}}
+        return table
+
+    def key_of(self, source_id: str) -> int:
+        return self._keys[source_id]
+
+    @cached_property
+    def independent(self) -> list[int]:
+        """Reference and library keys, references first, each role by id."""
+        keys = [j for j, s in enumerate(self.sources) if s.role in INDEPENDENT_SOURCES]
+        return sorted(keys, key=lambda j: (self.sources[j].role, self.sources[j].source_id))
+
+    @cached_property
+    def reference_sentences(self) -> list[tuple[int, list]]:
+        """(key, sentences per paragraph) of every reference, for the paraphrase step."""
+        out = []
+        for j, s in enumerate(self.sources):
+            if s.role == Role.REFERENCE:
+                original = self[j].view.norm.original
+                out.append((j, [split_sentences(original, a, b) for a, b in paragraph_spans(original)]))
+        return out
+
+
+def check_unique_ids(ids: Iterable[str]) -> None:
+    """Raises ConfigError naming the first id given twice: results are keyed by id."""
+    seen = set()
+    for i in ids:
+        if i in seen:
+            raise ConfigError(f"copy detection: two texts have the id {i!r}; ids must be unique")
+        seen.add(i)
+
+
 @dataclass
-class _Batch:
-    """All texts of one run, sources first, then the submissions being checked, with their fingerprints."""
+class Evidence:
+    """What the hash phase found for one checked submission: the document frequencies of its fingerprints (in
+    position order), its seeds by source key, and how many texts hold the phrase at each content position."""
 
-    ids: list[str]
-    roles: list[Role]
-    authors: list[str | None]
-    views: list[ContentView]
-    checked: range
-    index: FingerprintIndex
+    source_df: np.ndarray
+    member_df: np.ndarray
+    seeds: dict[int, list[tuple[int, int]]]
+    recurring: np.ndarray
 
-    def __post_init__(self):
-        self.position = {source_id: j for j, source_id in enumerate(self.ids)}
+    @classmethod
+    def of(cls, text: PreparedText, counts: HashCounts) -> "Evidence":
+        """From the rows of `text` (every row of the reduction that belongs to it, in any order)."""
+        freq = counts.frequencies.take(np.argsort(counts.frequencies["pos"], kind="stable"))
+        if not np.array_equal(freq["pos"], text.prints.positions):
+            raise RuntimeError(f"copy detection: the fingerprint counts of {text.source_id} are incomplete")
+        seeds = {src: list(zip(rows["d"].tolist(), rows["s"].tolist())) for src, rows in counts.seeds.groups("src")}
+        phrases = counts.phrases.take(np.argsort(counts.phrases["hash"], kind="stable"))
+        hashes = phrase_hashes(text)
+        recurring = phrases["texts"][np.searchsorted(phrases["hash"], hashes)] if len(hashes) else hashes
+        return cls(freq["source_df"], freq["member_df"], seeds, recurring)
+
+
+@dataclass
+class _Doc:
+    """One checked submission while its report is made."""
+
+    text: PreparedText
+    checked: CheckedText
+    evidence: Evidence
+    texts: TextTable
+
+    @property
+    def view(self) -> ContentView:
+        return self.text.view
 
 
 class CopyDetector:
-    """Finds copied passages in a batch of submissions; see the module docstring for the method.
+    """Finds copied passages in a batch of submissions; see the module docstring for the method and its phases.
 
     `encoder`: a pipeline.semantic encoder for paraphrase; None loads the default one when first needed.
     """
@@ -152,86 +235,72 @@ class CopyDetector:
         self.config = config or CopyConfig()
         self._encoder = encoder
         self._phrases = PhraseMask(load_formulations(self.config.formulations))
+        self._finder: ParaphraseFinder | None = None
 
     def detect(self, texts: Sequence[CheckedText], sources: Sequence[CopySource]) -> dict[str, CopyReport]:
-        """A CopyReport per submission, keyed by doc_id."""
-        batch = self._prepare(texts, sources)
-        passages = self._passages(batch)
-        reports, claims = {}, {}
-        for i, checked in zip(batch.checked, texts):
-            reports[checked.doc_id], claims[i] = self._report_lexical(batch, i, checked, passages.get(i, []))
+        """A CopyReport per submission, keyed by doc_id: the three phases in this process."""
+        check_unique_ids([s.source_id for s in sources] + [t.source_id for t in texts])
+        table = TextTable(self, sources)
+        first = len(table.sources)
+        prepared = [self.prepare(first + i, t) for i, t in enumerate(texts)]
+        table = table.with_texts(prepared)
+        everything = [table[j] for j in range(first)] + prepared
+        counts = self.count(fingerprint_rows(everything), phrase_rows(everything), first_checked=first)
+        rows = counts.split(lambda keys: keys - first, len(prepared))
+        return {t.doc_id: self.report(p, t, Evidence.of(p, r), table) for p, t, r in zip(prepared, texts, rows)}
+
+    # -- phase 1: per text -----------------------------------------------------------------------------------
+
+    def prepare(self, key: int, text: CopySource | CheckedText) -> PreparedText:
+        """A text's content view and fingerprints; a CheckedText is a submission of this batch."""
+        role = Role.SUBMISSION if isinstance(text, CheckedText) else text.role
+        view = ContentView.of(text.text)
+        prints = Fingerprints.of(view, self.config.k, self.config.window, self._phrases)
+        return PreparedText(key, text.source_id, role, text.author, view, prints)
+
+    # -- phase 2: per hash -----------------------------------------------------------------------------------
+
+    def count(self, postings: Rows, phrases: Rows, *, first_checked: int) -> HashCounts:
+        """The hash phase over rows holding every occurrence of their hashes (postings.py)."""
+        return reduce_hashes(postings, phrases, first_checked=first_checked,
+                             source_common_df=self.config.source_common_df,
+                             member_common_df=self.config.member_common_df)
+
+    # -- phase 3: per checked submission ---------------------------------------------------------------------
+
+    def report(self, text: PreparedText, checked: CheckedText, evidence: Evidence, texts: TextTable) -> CopyReport:
+        """The copy report of one checked submission; `texts` must hold every text its seeds name."""
+        doc = _Doc(text, checked, evidence, texts)
+        report, claimed = self._report_lexical(doc, self._passages(doc))
         if self.config.paraphrase:
-            for found in self._paraphrases(batch, texts, claims):
-                checked = texts[found.unit.doc - batch.checked.start]
-                reports[checked.doc_id].matches.append(CopyMatch(
+            for found in self._paraphrases(doc, claimed):
+                report.matches.append(CopyMatch(
                     found.unit.start, found.unit.end, checked.text[found.unit.start:found.unit.end],
-                    batch.ids[found.source], "".join(s.text for s in found.window), "paraphrase",
+                    texts[found.source].source_id, "".join(s.text for s in found.window), "paraphrase",
                     round(found.similarity, 4)))
-        for i, checked in zip(batch.checked, texts):
-            self._fill_ratios(reports[checked.doc_id], batch, i, checked)
-        return reports
+        self._fill_ratios(report, doc)
+        return report
 
-    # -- step 1: fingerprints --------------------------------------------------------------------------------
-
-    def _prepare(self, texts: Sequence[CheckedText], sources: Sequence[CopySource]) -> _Batch:
-        ids = [s.source_id for s in sources] + [t.source_id for t in texts]
-        seen = set()
-        for i in ids:
-            if i in seen:
-                raise ConfigError(f"copy detection: two texts have the id {i!r}; ids must be unique")
-            seen.add(i)
-        roles = [s.role for s in sources] + [Role.SUBMISSION] * len(texts)
-        views = [ContentView.of(x.text) for x in [*sources, *texts]]
-        index = FingerprintIndex(views, roles, self.config.k, self.config.window, self._phrases)
-        return _Batch(ids, roles, [x.author for x in [*sources, *texts]], views,
-                      range(len(sources), len(ids)), index)
-
-    # -- step 2: seeds, runs, passages -------------------------------------------------------------------------
-
-    def _passages(self, batch: _Batch) -> dict[int, list[Passage]]:
-        """Every passage of every checked submission, from any other text, before quotations and precedence."""
-        cfg = self.config
-        source_df, member_df = batch.index.group_frequencies()
-        wanted = ((source_df >= 1) & (source_df < cfg.source_common_df)) | (
-            (source_df == 0) & (member_df < cfg.member_common_df))
-        seeds: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        independent = np.asarray(INDEPENDENT_SOURCES)
-        for shared in batch.index.shared(wanted):
-            if shared.listed:
-                continue
-            is_sub = shared.roles == Role.SUBMISSION
-            subs = list(zip(shared.texts[is_sub].tolist(), shared.positions[is_sub].tolist()))
-            if shared.source_df:  # a reference or library text holds it: only they are credited
-                pick = np.isin(shared.roles, independent)
-            else:
-                pick = np.ones(len(shared.texts), dtype=bool)
-            targets = list(zip(shared.texts[pick].tolist(), shared.positions[pick].tolist()))
-            for doc, d in subs:
-                if doc not in batch.checked:
-                    continue
-                for src, s in targets:
-                    if src != doc:
-                        seeds[(doc, src)].append((d, s))
-        found: dict[int, list[Passage]] = defaultdict(list)
-        for (doc, src), pairs in sorted(seeds.items()):
-            a, b = batch.views[doc].text, batch.views[src].text
-            runs = extend_seeds(a, b, pairs, cfg.k)
-            lines = batch.views[doc].line_starts.tolist()
-            for chain in chain_runs(runs, doc, src, cfg.max_gap, cfg.max_shift, lines):
+    def _passages(self, doc: _Doc) -> list[Passage]:
+        """Every passage of the submission, from any other text, before quotations and precedence."""
+        cfg, view = self.config, doc.view
+        found = []
+        for src in sorted(doc.evidence.seeds):
+            a, b = view.text, doc.texts[src].view.text
+            runs = extend_seeds(a, b, doc.evidence.seeds[src], cfg.k)
+            lines = view.line_starts.tolist()
+            for chain in chain_runs(runs, doc.text.key, src, cfg.max_gap, cfg.max_shift, lines):
                 passage = extend_edges(a, b, chain, cfg.max_gap, cfg.max_shift, cfg.min_run,
-                                       batch.views[doc].line_of(chain.d0, chain.d1))
-                found[doc].extend(split_at_lines(passage, lines))
+                                       view.line_of(chain.d0, chain.d1))
+                found.extend(split_at_lines(passage, lines))
         return found
 
-    # -- step 3: quotations, precedence, matches ----------------------------------------------------------------
-
-    def _report_lexical(self, batch: _Batch, i: int, checked: CheckedText,
-                        passages: list[Passage]) -> tuple[CopyReport, np.ndarray]:
-        """The verbatim/edited matches and quotations of submission i, and the content characters they claim."""
-        view = batch.views[i]
-        report = CopyReport(checked.doc_id, len(view.norm.text))
-        common = self._common_masks(batch, i, checked)
-        exempt, report.quoted = self._quotations(batch, i, checked, passages, common)
+    def _report_lexical(self, doc: _Doc, passages: list[Passage]) -> tuple[CopyReport, np.ndarray]:
+        """The verbatim/edited matches and quotations of the submission, and the content characters they claim."""
+        view = doc.view
+        report = CopyReport(doc.checked.doc_id, len(view.norm.text))
+        common = self._common_masks(doc)
+        exempt, report.quoted = self._quotations(doc, passages, common)
         pieces = []
         for p in passages:
             for lo, hi in _free_ranges(p.d0, p.d1, exempt):
@@ -241,16 +310,16 @@ class CopyDetector:
         claimed = np.zeros(len(view), dtype=bool)
         for q0, q1 in exempt:
             claimed[q0:q1] = True
-        chosen = self._credit(batch, pieces, claimed, common)
-        report.matches = [self._match(batch, checked, piece) for piece in sorted(chosen, key=lambda p: p.d0)]
+        chosen = self._credit(doc, pieces, claimed, common)
+        report.matches = [self._match(doc, piece) for piece in sorted(chosen, key=lambda p: p.d0)]
         return report, claimed
 
-    def _quotations(self, batch: _Batch, i: int, checked: CheckedText, passages: list[Passage],
+    def _quotations(self, doc: _Doc, passages: list[Passage],
                     common: dict[bool, np.ndarray]) -> tuple[list[tuple[int, int]], list[QuotedPassage]]:
-        """The exempt quotations of submission i (content ranges) and how they are reported. A quotation is
+        """The exempt quotations of the submission (content ranges) and how they are reported. A quotation is
         exempt when it is attributed (CheckedText.quotes), not longer than max_quote_chars and not copied
         together with the text around it."""
-        cfg, view = self.config, batch.views[i]
+        cfg, view, checked = self.config, doc.view, doc.checked
         exempt, quoted = [], []
         for a, b in checked.quotes:
             if len("".join(checked.text[a:b].split())) > cfg.max_quote_chars:
@@ -259,26 +328,26 @@ class CopyDetector:
             if q1 <= q0:
                 continue
             over = [p for p in passages if p.d0 < q1 and q0 < p.d1]
-            if any(self._copied_around(r, q0, q1, common[batch.roles[p.source] in INDEPENDENT_SOURCES])
+            if any(self._copied_around(r, q0, q1, common[doc.texts[p.source].role in INDEPENDENT_SOURCES])
                    for p in over for r in p.runs if r.d0 < q1 and q0 < r.d1):
                 continue
             exempt.append((q0, q1))
-            quoted.append(QuotedPassage(a, b, checked.text[a:b], self._quote_source(batch, i, over, q0, q1)))
+            quoted.append(QuotedPassage(a, b, checked.text[a:b], self._quote_source(doc, over, q0, q1)))
         return exempt, quoted
 
-    def _credit(self, batch: _Batch, pieces: list[Passage], claimed: np.ndarray,
+    def _credit(self, doc: _Doc, pieces: list[Passage], claimed: np.ndarray,
                 common: dict[bool, np.ndarray]) -> list[Passage]:
         """Credits every content character to one source: passages in order of source role (reference, library,
         earlier quarter, submission), then length; each keeps what is still unclaimed if that is long enough."""
-        cfg = self.config
+        cfg, texts = self.config, doc.texts
 
         def long_enough(p: Passage) -> bool:
-            independent = batch.roles[p.source] in INDEPENDENT_SOURCES
+            independent = texts[p.source].role in INDEPENDENT_SOURCES
             needed = cfg.min_chars if independent else cfg.min_member_chars
             return self._substance(p, common[independent]) >= needed
 
         chosen = []
-        for p in sorted(pieces, key=lambda p: (batch.roles[p.source], -p.matched, batch.ids[p.source], p.d0)):
+        for p in sorted(pieces, key=lambda p: (texts[p.source].role, -p.matched, texts[p.source].source_id, p.d0)):
             if not long_enough(p):
                 continue
             for lo, hi in _free_ranges(p.d0, p.d1, _true_ranges(claimed, p.d0, p.d1)):
@@ -295,20 +364,21 @@ class CopyDetector:
         after = run.d1 - q1 - int(mask[q1:run.d1].sum()) if run.d1 > q1 else 0
         return max(before, after) >= self.config.k
 
-    def _quote_source(self, batch: _Batch, i: int, over: list[Passage], q0: int, q1: int) -> str | None:
+    def _quote_source(self, doc: _Doc, over: list[Passage], q0: int, q1: int) -> str | None:
         """The reference (else library text) a quotation was found in: the one matching most of it."""
         best = None
         for p in over:
-            if batch.roles[p.source] in INDEPENDENT_SOURCES:
+            source = doc.texts[p.source]
+            if source.role in INDEPENDENT_SOURCES:
                 overlap = min(p.d1, q1) - max(p.d0, q0)
-                key = (batch.roles[p.source], -overlap, batch.ids[p.source])
+                key = (source.role, -overlap, source.source_id)
                 best = key if best is None or key < best else best
         if best is not None:
             return best[2]
-        words = batch.views[i].text[q0:q1]
-        for j in sorted(range(len(batch.ids)), key=lambda j: (batch.roles[j], batch.ids[j])):
-            if batch.roles[j] in INDEPENDENT_SOURCES and words in batch.views[j].text:
-                return batch.ids[j]
+        words = doc.view.text[q0:q1]
+        for j in doc.texts.independent:
+            if words in doc.texts[j].view.text:
+                return doc.texts[j].source_id
         return None
 
     def _titles(self, text: str, view: ContentView) -> list[tuple[int, int]]:
@@ -323,18 +393,18 @@ class CopyDetector:
             pos = text.find("《", end + 1)
         return out
 
-    def _common_masks(self, batch: _Batch, i: int, checked: CheckedText) -> dict[bool, np.ndarray]:
-        """Content characters of submission i that do not count towards a passage's length: standard
+    def _common_masks(self, doc: _Doc) -> dict[bool, np.ndarray]:
+        """Content characters of the submission that do not count towards a passage's length: standard
         formulations, as judged against independent sources (True) and against members' texts (False), and
         《titles》, which cite a text rather than copy it."""
-        cfg, prints, n = self.config, batch.index.prints[i], len(batch.views[i])
+        cfg, prints, evidence, n = self.config, doc.text.prints, doc.evidence, len(doc.view)
         titles = np.zeros(n + 1, dtype=np.int64)
-        for c0, c1 in self._titles(checked.text, batch.views[i]):
+        for c0, c1 in self._titles(doc.checked.text, doc.view):
             titles[c0] += 1
             titles[c1] -= 1
         masks = {}
-        for against_sources, common in ((True, prints.source_df >= cfg.source_common_df),
-                                        (False, prints.member_df >= cfg.member_common_df)):
+        for against_sources, common in ((True, evidence.source_df >= cfg.source_common_df),
+                                        (False, evidence.member_df >= cfg.member_common_df)):
             mask = titles.copy()
             for pos in prints.positions[common | prints.listed]:
                 mask[pos] += 1
@@ -346,11 +416,12 @@ class CopyDetector:
     def _substance(p: Passage, common: np.ndarray) -> int:
         return int((p.d1 - p.d0) - common[p.d0:p.d1].sum())
 
-    def _match(self, batch: _Batch, checked: CheckedText, p: Passage) -> CopyMatch:
+    def _match(self, doc: _Doc, p: Passage) -> CopyMatch:
         """A passage as the secretary sees it: original-text spans in both texts, closing punctuation that both
         share included; similarity is difflib's ratio (Ratcliff–Obershelp, 2·matches / total length) of the two
         passages as they read, white space aside, so a changed comma counts."""
-        view, src = batch.views[p.doc], batch.views[p.source]
+        view, source = doc.view, doc.texts[p.source]
+        src = source.view
         d_norm = view.norm_span(p.d0, p.d1)
         s_norm = src.norm_span(p.s0, p.s1)
         d_end, s_end = d_norm[1], s_norm[1]
@@ -361,75 +432,67 @@ class CopyDetector:
         s_start, s_stop = src.norm.original_span(s_norm[0], s_end)
         mine, theirs = view.norm.text[d_norm[0]:d_end], src.norm.text[s_norm[0]:s_end]
         similarity = 1.0 if mine == theirs else SequenceMatcher(None, mine, theirs, autojunk=False).ratio()
-        return CopyMatch(start, end, checked.text[start:end], batch.ids[p.source], src.norm.original[s_start:s_stop],
+        return CopyMatch(start, end, doc.checked.text[start:end], source.source_id, src.norm.original[s_start:s_stop],
                          "verbatim" if mine == theirs else "edited", round(similarity, 4))
 
-    # -- step 4: paraphrase ------------------------------------------------------------------------------------------
-
-    def _paraphrases(self, batch: _Batch, texts: Sequence[CheckedText], claims: dict[int, np.ndarray]):
-        units = self._paraphrase_units(batch, texts, claims)
-        references = [(j, [split_sentences(batch.views[j].norm.original, a, b)
-                           for a, b in paragraph_spans(batch.views[j].norm.original)])
-                      for j, role in enumerate(batch.roles) if role == Role.REFERENCE]
+    def _paraphrases(self, doc: _Doc, claimed: np.ndarray):
+        units = self._paraphrase_units(doc, claimed)
+        references = doc.texts.reference_sentences
         if not units or not references:
             return []
-        if self._encoder is None:
-            from ..semantic import get_encoder
+        if self._finder is None:
+            if self._encoder is None:
+                from ..semantic import get_encoder
 
-            self._encoder = get_encoder()
-        return ParaphraseFinder(self._encoder, self.config.paraphrase_similarity,
-                                self.config.paraphrase_length_ratio).find(units, references)
+                self._encoder = get_encoder()
+            self._finder = ParaphraseFinder(self._encoder, self.config.paraphrase_similarity,
+                                            self.config.paraphrase_length_ratio)
+        return self._finder.find(units, references)
 
-    def _paraphrase_units(self, batch: _Batch, texts: Sequence[CheckedText],
-                          claims: dict[int, np.ndarray]) -> list[Unit]:
+    def _paraphrase_units(self, doc: _Doc, claimed: np.ndarray) -> list[Unit]:
         """Paragraphs left open: at least paraphrase_min_chars content characters, and half the paragraph, that
         are not claimed by a copy or quotation, not inside quotation marks or a 《title》, and not shared word for
         word with another member's text (what is shared and was not judged copying is stock text); and not
         formulaic (see CopyConfig.formulaic_share)."""
-        cfg = self.config
-        in_batch = [j for j, role in enumerate(batch.roles) if role != Role.LIBRARY]
-        recurring = dict(zip(in_batch, phrase_frequency([batch.views[j] for j in in_batch], FORMULAIC_CHARS)))
+        cfg, view, prints, checked = self.config, doc.view, doc.text.prints, doc.checked
+        closed = claimed.copy()
+        for pos in prints.positions[(doc.evidence.member_df >= 2) | prints.listed]:
+            closed[pos:pos + cfg.k] = True
+        for a, b in quotation_spans(checked.text):
+            closed[view.content_index(a):view.content_index(b)] = True
+        for c0, c1 in self._titles(checked.text, view):
+            closed[c0:c1] = True
         units = []
-        for i, checked in zip(batch.checked, texts):
-            view, prints = batch.views[i], batch.index.prints[i]
-            closed = claims[i].copy()
-            for pos in prints.positions[(prints.member_df >= 2) | prints.listed]:
-                closed[pos:pos + cfg.k] = True
-            for a, b in quotation_spans(checked.text):
-                closed[view.content_index(a):view.content_index(b)] = True
-            for c0, c1 in self._titles(checked.text, view):
-                closed[c0:c1] = True
-            for a, b in paragraph_spans(checked.text):
-                c0, c1 = view.content_index(a), view.content_index(b)
-                open_chars = (c1 - c0) - int(closed[c0:c1].sum())
-                if open_chars < cfg.paraphrase_min_chars or 2 * open_chars < c1 - c0:
-                    continue
-                if np.mean(recurring[i][c0:max(c0 + 1, c1 - FORMULAIC_CHARS + 1)] >= 3) >= cfg.formulaic_share:
-                    continue
-                sentences = split_sentences(checked.text, a, b)
-                if sentences:
-                    units.append(Unit(i, tuple(sentences)))
+        for a, b in paragraph_spans(checked.text):
+            c0, c1 = view.content_index(a), view.content_index(b)
+            open_chars = (c1 - c0) - int(closed[c0:c1].sum())
+            if open_chars < cfg.paraphrase_min_chars or 2 * open_chars < c1 - c0:
+                continue
+            if np.mean(doc.evidence.recurring[c0:max(c0 + 1, c1 - PHRASE_CHARS + 1)] >= 3) >= cfg.formulaic_share:
+                continue
+            sentences = split_sentences(checked.text, a, b)
+            if sentences:
+                units.append(Unit(doc.text.key, tuple(sentences)))
         return units
 
     # -- ratios --------------------------------------------------------------------------------------------------
 
-    def _fill_ratios(self, report: CopyReport, batch: _Batch, i: int, checked: CheckedText) -> None:
-        norm = batch.views[i].norm
+    def _fill_ratios(self, report: CopyReport, doc: _Doc) -> None:
+        norm = doc.view.norm
         n = len(norm.text)
         if n == 0:
             return
         in_quotes = np.zeros(n, dtype=bool)
-        for a, b in quotation_spans(checked.text):
+        for a, b in quotation_spans(doc.checked.text):
             in_quotes[norm.norm_index(a):norm.norm_index(b)] = True
-        author = checked.author
+        author = doc.checked.author
         all_chars = np.zeros(n, dtype=bool)
         not_own = np.zeros(n, dtype=bool)
         by_source: dict[str, np.ndarray] = {}
         for m in report.matches:
             a, b = norm.norm_index(m.start), norm.norm_index(m.end)
             all_chars[a:b] = True
-            source_index = batch.position[m.source]
-            if author is None or batch.authors[source_index] != author:
+            if author is None or doc.texts[doc.texts.key_of(m.source)].author != author:
                 not_own[a:b] = True
             by_source.setdefault(m.source, np.zeros(n, dtype=bool))[a:b] = True
         report.matches.sort(key=lambda m: (m.start, m.end, m.source))

@@ -1,4 +1,4 @@
-"""Character fingerprints: the content view of a text, winnowed k-gram hashes, and one index over all texts.
+"""Character fingerprints: the content view of a text and its winnowed k-gram hashes.
 
 Copying is found on the *content view*: the matching view (pipeline.textnorm) without punctuation and symbols, so
 a changed or dropped comma never breaks a match. Every text is cut into overlapping k-grams of content characters
@@ -8,9 +8,7 @@ method of MOSS) keeps the smallest hash of every window of `window` consecutive 
 of at least k + window - 1 content characters are then guaranteed to share a fingerprint, and a text of n
 characters keeps about 2n / (window + 1) of them.
 
-The index sorts the fingerprints of all texts together (numpy, no per-text dictionaries) and counts for each
-fingerprint in how many distinct texts of each role it occurs: the document frequency that tells a standard
-formulation (in many texts) from a copied passage (in a few), and that keeps pairing linear in the batch size.
+Everything here is about one text at a time; what is counted across texts (postings.py) meets by hash.
 """
 
 from __future__ import annotations
@@ -109,18 +107,6 @@ def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
     return np.unique(np.argmin(windows, axis=1) + np.arange(len(windows)))
 
 
-def phrase_frequency(views: list[ContentView], n: int) -> list[np.ndarray]:
-    """For every text, the number of distinct texts (itself included) holding each of its n-character phrases,
-    one entry per content position where a phrase starts. Stock language (套话, 提法) recurs; a paraphrase in a
-    member's own words mostly does not."""
-    hashes = [kgram_hashes(v.text, n) for v in views]
-    owners = np.repeat(np.arange(len(hashes), dtype=np.uint64), [len(h) for h in hashes])
-    flat = np.concatenate(hashes + [np.zeros(0, np.uint64)])
-    pairs = np.unique(np.stack([flat, owners], axis=1), axis=0)
-    distinct, counts = np.unique(pairs[:, 0], return_counts=True)
-    return [counts[np.searchsorted(distinct, h)] for h in hashes]
-
-
 class PhraseMask:
     """Marks the content characters covered by listed standard formulations (规范提法): they are never, on their
     own, evidence of copying. Phrases are compared on the content view, so “四个意识” and 四个意识 are one."""
@@ -137,92 +123,33 @@ class PhraseMask:
         return covered
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fingerprints:
-    """One text's winnowed fingerprints: positions (content index where the k-gram starts) and hashes; `listed`
-    marks k-grams made mostly (more than half) of listed standard formulations. The index fills in the document
-    frequencies: in how many distinct reference/library texts (`source_df`) and prior/batch submissions
-    (`member_df`) each hash occurs."""
+    """One text's winnowed fingerprints: positions (content index where the k-gram starts, ascending) and hashes;
+    `listed` marks k-grams made mostly (more than half) of listed standard formulations."""
 
     positions: np.ndarray
     hashes: np.ndarray
     listed: np.ndarray
-    source_df: np.ndarray | None = None
-    member_df: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, view: ContentView, k: int, window: int, phrases: PhraseMask) -> "Fingerprints":
+        hashes = kgram_hashes(view.text, k)
+        positions = winnow(hashes, window)
+        covered = np.concatenate([[0], np.cumsum(phrases.mask(view))])
+        listed = 2 * (covered[positions + k] - covered[positions]) > k
+        return cls(positions, hashes[positions], listed)
 
 
 @dataclass(frozen=True)
-class SharedHash:
-    """One hash found in two or more distinct texts, one of them a submission: where it occurs (text index,
-    content position, role of the text), in how many reference/library texts, and whether it is listed."""
+class PreparedText:
+    """A text as the copy detector reads it: `key` is its place in the run (sources first, then the checked
+    submissions; it orders texts wherever order decides), with its id, role, author, content view and
+    fingerprints."""
 
-    texts: np.ndarray
-    positions: np.ndarray
-    roles: np.ndarray
-    source_df: int
-    listed: bool
-
-
-class FingerprintIndex:
-    """The fingerprints of all texts of one run, sorted by hash once, with per-hash document frequency by role
-    group. Building it is numpy work proportional to the total number of characters."""
-
-    def __init__(self, views: list[ContentView], roles: list[Role], k: int, window: int, phrases: PhraseMask):
-        self.k, self.window = k, window
-        self.roles = np.asarray([int(r) for r in roles], dtype=np.int8)
-        self.prints = [self._fingerprint(view, phrases) for view in views]
-        counts = np.asarray([len(p.positions) for p in self.prints], dtype=np.int64)
-        hashes = np.concatenate([p.hashes for p in self.prints] + [np.zeros(0, np.uint64)])
-        texts = np.repeat(np.arange(len(self.prints), dtype=np.int64), counts)
-        positions = np.concatenate([p.positions for p in self.prints] + [np.zeros(0, np.int64)])
-        listed = np.concatenate([p.listed for p in self.prints] + [np.zeros(0, bool)])
-        order = np.lexsort((texts, hashes))
-        self._hash, self._text, self._pos, self._listed = hashes[order], texts[order], positions[order], listed[order]
-        n = len(order)
-        new_hash = np.ones(n, dtype=bool)
-        new_hash[1:] = self._hash[1:] != self._hash[:-1]
-        new_text = new_hash.copy()
-        new_text[1:] |= self._text[1:] != self._text[:-1]
-        self._starts = np.flatnonzero(new_hash)
-        role = self.roles[self._text]
-        self._source_df = self._per_group(new_text & np.isin(role, INDEPENDENT_SOURCES))
-        self._member_df = self._per_group(new_text & np.isin(role, MEMBER_TEXTS))
-        self._submissions = self._per_group(role == Role.SUBMISSION)
-        self._group_listed = self._per_group(self._listed) > 0
-        group_of = np.cumsum(new_hash) - 1
-        back = np.empty(n, dtype=np.int64)
-        back[order] = np.arange(n)
-        bounds = np.concatenate([[0], np.cumsum(counts)])
-        for i, p in enumerate(self.prints):
-            groups = group_of[back[bounds[i]:bounds[i + 1]]]
-            p.source_df, p.member_df = self._source_df[groups], self._member_df[groups]
-
-    def _fingerprint(self, view: ContentView, phrases: PhraseMask) -> Fingerprints:
-        hashes = kgram_hashes(view.text, self.k)
-        positions = winnow(hashes, self.window)
-        covered = np.concatenate([[0], np.cumsum(phrases.mask(view))])
-        listed = 2 * (covered[positions + self.k] - covered[positions]) > self.k
-        return Fingerprints(positions, hashes[positions], listed)
-
-    def _per_group(self, flags: np.ndarray) -> np.ndarray:
-        if len(flags) == 0:
-            return np.zeros(0, dtype=np.int64)
-        return np.add.reduceat(flags.astype(np.int64), self._starts)
-
-    def shared(self, wanted: np.ndarray | None = None):
-        """Every hash in at least two distinct texts, one of them a submission, as a SharedHash; `wanted`, a
-        boolean over groups given (source_df, member_df), narrows them down before any Python object is made."""
-        distinct = self._source_df + self._member_df
-        keep = (distinct >= 2) & (self._submissions > 0)
-        if wanted is not None:
-            keep &= wanted
-        ends = np.append(self._starts[1:], len(self._hash))
-        for g in np.flatnonzero(keep):
-            a, b = self._starts[g], ends[g]
-            texts = self._text[a:b]
-            yield SharedHash(texts, self._pos[a:b], self.roles[texts], int(self._source_df[g]),
-                             bool(self._group_listed[g]))
-
-    def group_frequencies(self) -> tuple[np.ndarray, np.ndarray]:
-        """(source_df, member_df) per hash group, in the order `shared` walks them: for building `wanted`."""
-        return self._source_df, self._member_df
+    key: int
+    source_id: str
+    role: Role
+    author: str | None
+    view: ContentView
+    prints: Fingerprints

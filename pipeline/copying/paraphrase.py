@@ -143,18 +143,19 @@ class ParaphraseFinder:
         self.min_similarity = min_similarity
         self.min_length_ratio = min_length_ratio
         self.max_extra = max_extra
+        self._references: tuple[tuple[str, ...], np.ndarray] | None = None
 
     def find(self, units: list[Unit], references: list[tuple[int, list[list[Sentence]]]]) -> list[Paraphrase]:
         """`references`: (text index, sentences per paragraph) of each reference. One paraphrase at most per
-        unit: its best-aligned window."""
+        unit: its best-aligned window. Units are judged one by one, so finding them a document at a time gives
+        what one call for the batch gives; the references' vectors are kept for the next call."""
         blocks = [(src, para) for src, paragraphs in references for para in paragraphs if para]
         ref_sentences = [s for _, para in blocks for s in para]
         unit_sentences = [s for u in units for s in u.sentences]
         if not ref_sentences or not unit_sentences:
             return []
-        vectors = self.encoder.encode([s.text for s in unit_sentences] + [s.text for s in ref_sentences],
-                                      kind="passage")
-        unit_vectors, ref_vectors = vectors[:len(unit_sentences)], vectors[len(unit_sentences):]
+        unit_vectors = self.encoder.encode([s.text for s in unit_sentences], kind="passage")
+        ref_vectors = self._reference_vectors(tuple(s.text for s in ref_sentences))
         first_of_block = np.cumsum([0] + [len(para) for _, para in blocks])
         found, row = [], 0
         for unit in units:
@@ -177,3 +178,8 @@ class ParaphraseFinder:
                 src, para = blocks[block]
                 found.append(Paraphrase(unit, src, tuple(para[first:stop]), score))
         return found
+
+    def _reference_vectors(self, texts: tuple[str, ...]) -> np.ndarray:
+        if self._references is None or self._references[0] != texts:
+            self._references = texts, self.encoder.encode(list(texts), kind="passage")
+        return self._references[1]

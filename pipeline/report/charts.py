@@ -88,9 +88,13 @@ def _levels_png(report: QuarterReport, topics: list, font: str | None) -> str:
     return _data_uri(fig)
 
 
+MAX_RATIO_BARS = 40  # documents in the ratio chart: past a page, bars are unreadable; the table lists them all
+
+
 def document_ratios(report: QuarterReport) -> str | None:
     """Paired horizontal bars per document: copy ratio (red) and boilerplate ratio (grey), with dashed lines
-    where each becomes a concern (ConcernConfig.flag_copy_ratio, flag_generic_ratio)."""
+    where each becomes a concern (ConcernConfig.flag_copy_ratio, flag_generic_ratio). A quarter of more than
+    MAX_RATIO_BARS documents shows the documents with the highest ratios."""
     if not report.documents:
         return None
     font = cjk_font()
@@ -99,8 +103,12 @@ def document_ratios(report: QuarterReport) -> str | None:
 
 
 def _ratios_png(report: QuarterReport, font: str | None) -> str:
-    fig, ax = _figure(width=7.5, height=0.32 * len(report.documents) + 1.5)
-    rows = list(reversed(report.documents))
+    shown = report.documents
+    if len(shown) > MAX_RATIO_BARS:
+        highest = sorted(shown, key=lambda d: -max(d.copy_ratio, d.generic_ratio or 0))[:MAX_RATIO_BARS]
+        shown = [d for d in report.documents if d in highest]
+    fig, ax = _figure(width=7.5, height=0.32 * len(shown) + 1.5)
+    rows = list(reversed(shown))
     y = list(range(len(rows)))
     labels = [f"{d.number} {d.member}" if font else str(d.number) for d in rows]
     ax.barh([v + 0.2 for v in y], [d.copy_ratio * 100 for d in rows], height=0.38, color=COPY_COLOUR,
@@ -115,7 +123,12 @@ def _ratios_png(report: QuarterReport, font: str | None) -> str:
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel("占全文字数（%）" if font else "% of characters")
-    fig.suptitle("各篇材料复制比与套话占比" if font else "Copied and boilerplate share per document", fontsize=11)
+    if len(shown) < len(report.documents):
+        title = (f"复制比与套话占比最高的{len(shown)}篇材料（共{len(report.documents)}篇）" if font
+                 else f"The {len(shown)} documents of {len(report.documents)} with the highest shares")
+    else:
+        title = "各篇材料复制比与套话占比" if font else "Copied and boilerplate share per document"
+    fig.suptitle(title, fontsize=11)
     fig.legend(ncol=2, loc="outside lower center", frameon=False, fontsize=9)
     return _data_uri(fig)
 

@@ -1,17 +1,22 @@
 """One HTML page per document (documents/<doc_id>.html): the CNKI-style ratios, the diagnoses, topic coverage
 with its evidence, the full text with copied passages (red), attributed quotations (green) and boilerplate
 (grey) marked and topic evidence noted beside each paragraph, then every copied passage beside its source
-with the differences marked, and the reasons for every boilerplate flag."""
+with the differences marked, and the reasons for every boilerplate flag. The reviewers' decisions show beside
+each flag and the document; a dismissed passage stays marked, outlined only.
+
+The page's blocks `nav`, `document_review` and `<kind>_review` (one per flag, scoped) are where the review page
+(pipeline.review) puts its forms; here they show the decisions taken."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..forking import forked_map
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
 from .html import render_page
 from .quarter import (COPY_KIND_LABELS, EVIDENCE_ROLE_LABELS, GENERIC_KIND_LABELS, LEVEL_NAMES, DocumentFacts,
-                      QuarterReport, percent)
+                      QuarterReport, percent, verdict)
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,26 @@ class CopiedView:
     source_page: str | None   # the source document's page, when it is one of this quarter's
     ours: list[DiffPiece]
     theirs: list[DiffPiece]
+    review: dict | None       # the reviewers' decisions on it (Archive.results), None while undecided
+
+
+@dataclass(frozen=True)
+class QuotedView:
+    number: int
+    text: str
+    source: str
+    located: bool
+    review: dict | None
+
+
+@dataclass(frozen=True)
+class GenericView:
+    number: int
+    kind: str
+    text: str
+    reasons: list[str]
+    located: bool
+    review: dict | None
 
 
 @dataclass(frozen=True)
@@ -40,19 +65,19 @@ class TopicRow:
 
 
 def write_document_pages(report: QuarterReport, out_dir: Path) -> list[Path]:
-    pages = {f"doc:{d.doc_id}": d.page for d in report.documents}
-    return [render_page("document.html", out_dir / doc.page, **document_context(report, doc, pages))
-            for doc in report.documents]
+    """One page per document, written in forked processes: a province's quarter has thousands."""
+    links = {f"doc:{d.doc_id}": PurePosixPath(d.page).name for d in report.documents}  # pages share one folder
+    return list(forked_map(lambda doc: render_page("document.html", out_dir / doc.page,
+                                                   **document_context(report, doc, links)), report.documents))
 
 
-def document_context(report: QuarterReport, doc: DocumentFacts, pages: dict[str, str]) -> dict:
-    """What document.html shows of one document; `pages` maps "doc:<doc_id>" to the page of that document."""
+def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str, str]) -> dict:
+    """What document.html shows of one document; `links` maps "doc:<doc_id>" to the link to that document."""
     text = doc.record.get("text") or ""
     locate = Locator(text)
 
-    def page_of(source: str | None) -> str | None:  # document pages share one folder
-        target = pages.get(source or "")
-        return PurePosixPath(target).name if target else None
+    def page_of(source: str | None) -> str | None:
+        return links.get(source or "")
 
     copied = []
     for i, c in enumerate(doc.copied, 1):
@@ -61,10 +86,13 @@ def document_context(report: QuarterReport, doc: DocumentFacts, pages: dict[str,
         copied.append(CopiedView(_mark("copied", i, locate, c), i,
                                  COPY_KIND_LABELS.get(c.get("kind"), c.get("kind") or ""),
                                  percent(similarity) if isinstance(similarity, (int, float)) else "—",
-                                 report.source_name(c.get("source")), page_of(c.get("source")), ours, theirs))
+                                 report.source_name(c.get("source")), page_of(c.get("source")), ours, theirs,
+                                 c.get("review")))
     quoted = [(i, q, _mark("quoted", i, locate, q)) for i, q in enumerate(doc.quoted, 1)]
     generic = [(i, g, _mark("generic", i, locate, g)) for i, g in enumerate(doc.generic, 1)]
     marks = [c.mark for c in copied if c.mark] + [m for _, _, m in quoted + generic if m]
+    dismissed = {f"{kind}-{i}" for kind in ("copied", "quoted", "generic")
+                 for i, passage in enumerate(doc.record.get(kind) or [], 1) if verdict(passage) == "dismiss"}
 
     rows = topic_rows(report, doc)
     order = {row.id: n for n, row in enumerate(rows)}
@@ -86,26 +114,34 @@ def document_context(report: QuarterReport, doc: DocumentFacts, pages: dict[str,
                        for s, r in sorted(doc.per_source.items(), key=lambda kv: (-kv[1], kv[0]))],
         "topics": rows,
         "paragraphs": [(p, roles.get(text[p.start:p.end], "")) for p in marked_paragraphs(text, marks, notes)],
+        "dismissed": dismissed,
         "copied": copied,
-        "quoted": [(i, q.get("text") or "", report.source_name(q["source"]) if q.get("source") else "", m is not None)
-                   for i, q, m in quoted],
-        "generic": [(i, GENERIC_KIND_LABELS.get(g.get("kind"), g.get("kind") or "套话"), g.get("text") or "",
-                     [r for r in g.get("reasons") or [] if r], m is not None) for i, g, m in generic],
+        "quoted": [QuotedView(i, q.get("text") or "", report.source_name(q["source"]) if q.get("source") else "",
+                              m is not None, q.get("review")) for i, q, m in quoted],
+        "generic": [GenericView(i, GENERIC_KIND_LABELS.get(g.get("kind"), g.get("kind") or "套话"), g.get("text") or "",
+                                [r for r in g.get("reasons") or [] if r], m is not None, g.get("review"))
+                    for i, g, m in generic],
     }
 
 
 def ratio_rows(report: QuarterReport, doc: DocumentFacts) -> list[tuple[str, str, str]]:
     """The CNKI-style figures as (name, value, what it means); a ratio this run did not give shows as —."""
     largest = doc.largest_source
-    return [
-        ("总文字复制比", percent(doc.copy_ratio), "复制内容占全文字数（不含已注明出处的引用）"),
+    rows = [
+        ("总文字复制比", percent(doc.scored_copy_ratio), "复制内容占全文字数（不含已注明出处的引用）"),
         ("去除引用复制比", percent(doc.ratio_without_quotes), "再去掉引号内的复制内容"),
         ("去除本人复制比", percent(doc.ratio_without_own), "再去掉与本人往期材料相同的内容"),
         ("单篇最大复制比", percent(largest[1]) if largest else "—",
-         f"来自{report.source_name(largest[0])}" if largest else "复制内容最多的单一来源"),
-        ("套话占比", percent(doc.generic_ratio), "套话、口号式语句占全文字数"),
+         (f"来自{report.source_name(largest[0])}" + ("（审阅后）" if doc.dismissed.by_source else "")) if largest
+         else "复制内容最多的单一来源"),
+        ("套话占比", percent(doc.scored_generic_ratio), "套话、口号式语句占全文字数"),
         ("全文字数", str(doc.record.get("chars") or "—"), "不含空白"),
     ]
+    if doc.dismissed.copied:
+        rows.insert(1, ("审阅后复制比", percent(doc.copy_ratio), "去掉审阅排除的复制内容，计入汇总和通报"))
+    if doc.dismissed.generic:
+        rows.insert(-1, ("审阅后套话占比", percent(doc.generic_ratio), "去掉审阅排除的套话，计入汇总和通报"))
+    return rows
 
 
 def topic_rows(report: QuarterReport, doc: DocumentFacts) -> list[TopicRow]:

@@ -8,6 +8,11 @@ shown as not assessed, never as 未学.
 Documents are ranked by a concern score (关注度, 0-100, see ConcernConfig) so secretaries read the most
 doubtful ones first. Every field of a document record is read defensively: a stage absent from a run leaves
 its part of the report empty instead of failing it.
+
+The reviewers' decisions (results from Archive.results carry them as `review`) count: a dismissed flag no longer
+counts against the member (its characters leave the copy and boilerplate ratios, a dismissed diagnosis is not
+made), a document judged 需补学 or 退回修改 is named in the 通报's 补学 part and never a good example, and one
+judged 合格 is a good example wherever its levels reach 学用结合, whatever the machine's ratios.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import datetime, timezone
 
 from ..errors import ConfigError
 from ..levels import LEVEL_NAMES
+from .highlight import Locator
 
 DIAGNOSIS_LABELS = {
     "theory_without_practice": "学用“两张皮”",
@@ -31,6 +37,13 @@ EVIDENCE_ROLE_LABELS = {
     "practice": "联系实际", "copied": "复制内容", "quoted": "引用",
 }
 UNSIGNED = "（未署名）"
+FLAG_VERDICT_LABELS = {"confirm": "已确认", "dismiss": "已排除"}
+RESTUDY_VERDICTS = ("需补学", "退回修改")
+
+
+def verdict(entry: dict | None) -> str | None:
+    """The current review verdict of a flag or a document (its latest decision), None while undecided."""
+    return ((entry or {}).get("review") or {}).get("verdict")
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,11 @@ class Diagnosis:
     label: str
     reason: str
     evidence: tuple[str, ...]
+    review: dict | None = None       # the reviewers' decisions on it, as Archive.results merges them in
+
+    @property
+    def verdict(self) -> str | None:
+        return (self.review or {}).get("verdict")
 
     @property
     def heading(self) -> tuple[str, str]:
@@ -94,6 +112,16 @@ class Concern:
     rank: int = 0
 
 
+@dataclass(frozen=True)
+class Dismissed:
+    """Shares of a document's characters (white space excluded) that only dismissed flags cover: copied, copied
+    per source, boilerplate. They no longer count against the member."""
+
+    copied: float = 0.0
+    by_source: dict[str, float] = field(default_factory=dict)
+    generic: float = 0.0
+
+
 @dataclass
 class DocumentFacts:
     """One document record with what the reports derive from it."""
@@ -102,7 +130,9 @@ class DocumentFacts:
     number: int                      # 1-based, in doc_id order; the document's label where a chart lacks CJK
     levels: dict[str, int]           # topic_id -> level, assessed topics only
     missing_required: list[Topic]
-    diagnoses: list[Diagnosis]
+    diagnoses: list[Diagnosis]       # those made and not dismissed by a reviewer
+    dismissed_diagnoses: list[Diagnosis] = field(default_factory=list)
+    dismissed: Dismissed = field(default_factory=Dismissed)
     page: str = ""                   # its page, relative to the output folder
     concern: Concern = field(default_factory=lambda: Concern(0.0, []))
 
@@ -123,8 +153,19 @@ class DocumentFacts:
         return (self.record.get("structure") or {}).get("title") or self.doc_id
 
     @property
-    def copy_ratio(self) -> float:
+    def verdict(self) -> str | None:
+        """The reviewers' overall verdict (合格, 需补学, 退回修改), None while undecided."""
+        return verdict(self.record)
+
+    @property
+    def scored_copy_ratio(self) -> float:
+        """总文字复制比 as the machine found it."""
         return float(self.record.get("copy_ratio") or 0.0)
+
+    @property
+    def copy_ratio(self) -> float:
+        """总文字复制比 as it counts: the machine's figure less what only dismissed passages cover."""
+        return max(self.scored_copy_ratio - self.dismissed.copied, 0.0)
 
     def _ratios(self) -> dict:
         return self.record.get("copy_ratios") or {}
@@ -139,6 +180,8 @@ class DocumentFacts:
 
     @property
     def largest_source(self) -> tuple[str, float] | None:
+        if self.dismissed.by_source:  # the run's figure may name a source only dismissed passages came from
+            return max(self.per_source.items(), key=lambda kv: (kv[1], kv[0]), default=None)
         top = self._ratios().get("largest_source")
         if isinstance(top, dict) and top.get("source"):
             return top["source"], float(top.get("ratio") or 0.0)
@@ -146,19 +189,30 @@ class DocumentFacts:
 
     @property
     def per_source(self) -> dict[str, float]:
-        """Copied share per source: from copy_ratios when the run gave it, else counted from the passages."""
+        """Copied share per source, as it counts (what only dismissed passages cover left out): from copy_ratios
+        when the run gave it, else counted from the passages."""
         given = self._ratios().get("per_source")
         if isinstance(given, dict) and given:
-            return {k: float(v) for k, v in sorted(given.items())}
-        chars = self.record.get("chars") or 0
-        counted: Counter = Counter()
-        for c in self.record.get("copied") or []:
-            counted[c.get("source") or "?"] += len(_no_space(c.get("text") or ""))
-        return {k: v / chars for k, v in sorted(counted.items())} if chars else {}
+            scored = {k: float(v) for k, v in sorted(given.items())}
+        else:
+            chars = self.record.get("chars") or 0
+            counted: Counter = Counter()
+            for c in self.record.get("copied") or []:
+                counted[_source_of(c)] += len(_no_space(c.get("text") or ""))
+            scored = {k: v / chars for k, v in sorted(counted.items())} if chars else {}
+        shares = {k: v - self.dismissed.by_source.get(k, 0.0) for k, v in scored.items()}
+        return {k: v for k, v in shares.items() if v > 1e-9}
+
+    @property
+    def scored_generic_ratio(self) -> float | None:
+        """套话占比 as the machine found it."""
+        return _number(self.record.get("generic_ratio"))
 
     @property
     def generic_ratio(self) -> float | None:
-        return _number(self.record.get("generic_ratio"))
+        """套话占比 as it counts: the machine's figure less what only dismissed passages cover."""
+        scored = self.scored_generic_ratio
+        return None if scored is None else max(scored - self.dismissed.generic, 0.0)
 
     @property
     def copied(self) -> list[dict]:
@@ -252,9 +306,14 @@ class QuarterReport:
                 out.append((topic, names))
         return out
 
+    def restudy(self) -> list[DocumentFacts]:
+        """The documents the reviewers judged 需补学 or 退回修改, in doc_id order."""
+        return [d for d in self.documents if d.verdict in RESTUDY_VERDICTS]
+
     def good_examples(self) -> list[GoodExample]:
-        """Members with topics at level 3 (学用结合) in a document whose copy and boilerplate ratios stay below the
-        flag lines and that has no diagnosis; most such topics first, then by name."""
+        """Members with topics at level 3 (学用结合) in a document the reviewers judged 合格, or one not judged
+        需补学 / 退回修改 whose copy and boilerplate ratios stay below the flag lines and that has no diagnosis;
+        most such topics first, then by name."""
         out = []
         for member in self.members:
             docs, topics = [], []
@@ -308,8 +367,11 @@ class QuarterReport:
             if found:
                 evidence = found.get("evidence") or []
                 diagnoses.append(Diagnosis(key, label, found.get("reason") or label,
-                                           tuple(e if isinstance(e, str) else (e or {}).get("text", "") for e in evidence)))
-        return DocumentFacts(record, number, levels, missing, diagnoses)
+                                           tuple(e if isinstance(e, str) else (e or {}).get("text", "") for e in evidence),
+                                           found.get("review")))
+        return DocumentFacts(record, number, levels, missing,
+                             [d for d in diagnoses if d.verdict != "dismiss"],
+                             [d for d in diagnoses if d.verdict == "dismiss"], _dismissed(record))
 
     def _concern(self, doc: DocumentFacts) -> Concern:
         c = self.config
@@ -324,9 +386,10 @@ class QuarterReport:
         reasons = []
         if doc.copy_ratio > 0:
             top = doc.largest_source or max(doc.per_source.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-            reasons.append(f"总文字复制比{percent(doc.copy_ratio)}" + (f"（最多来自{self.source_name(top[0])}）" if top else ""))
+            named = "审阅后复制比" if doc.dismissed.copied else "总文字复制比"
+            reasons.append(f"{named}{percent(doc.copy_ratio)}" + (f"（最多来自{self.source_name(top[0])}）" if top else ""))
         if generic > 0:
-            reasons.append(f"套话占比{percent(generic)}")
+            reasons.append(f"{'审阅后' if doc.dismissed.generic else ''}套话占比{percent(generic)}")
         if doc.missing_required:
             reasons.append(f"{len(doc.missing_required)}个必学专题未涉及（{'、'.join(t.id for t in doc.missing_required)}）")
         reasons.extend(d.label for d in doc.diagnoses)
@@ -349,9 +412,45 @@ class QuarterReport:
         return members
 
     def _clean(self, doc: DocumentFacts) -> bool:
+        if doc.verdict:  # the reviewers' word stands over the machine's
+            return doc.verdict == "合格"
         c = self.config
         return (doc.copy_ratio < c.flag_copy_ratio and (doc.generic_ratio or 0) < c.flag_generic_ratio
                 and not doc.diagnoses)
+
+
+def _dismissed(record: dict) -> Dismissed:
+    """What of a document's copied and boilerplate passages only dismissed flags cover, as shares of its chars."""
+    chars = record.get("chars") or 0
+    copied, generic = record.get("copied") or [], record.get("generic") or []
+    if not chars or not any(verdict(p) == "dismiss" for p in copied + generic):
+        return Dismissed()
+    text = record.get("text") or ""
+    sources = sorted({_source_of(c) for c in copied if verdict(c) == "dismiss"})
+    return Dismissed(_only_dismissed(text, copied) / chars,
+                     {s: _only_dismissed(text, [c for c in copied if _source_of(c) == s]) / chars for s in sources},
+                     _only_dismissed(text, generic) / chars)
+
+
+def _only_dismissed(text: str, passages: list[dict]) -> int:
+    """Characters (white space excluded) that dismissed passages cover and no standing one of `passages` does. A
+    dismissed passage not found in the text counts all its characters."""
+    locate = Locator(text)
+    standing: set[int] = set()
+    dismissed: set[int] = set()
+    unplaced = 0
+    for passage in passages:
+        span = locate.span(passage)
+        if span is None:
+            unplaced += len(_no_space(passage.get("text") or "")) if verdict(passage) == "dismiss" else 0
+            continue
+        chars = {i for i in range(*span) if not text[i].isspace()}
+        (dismissed if verdict(passage) == "dismiss" else standing).update(chars)
+    return len(dismissed - standing) + unplaced
+
+
+def _source_of(copied: dict) -> str:
+    return copied.get("source") or "?"
 
 
 def _source_label(source: str | None) -> str:

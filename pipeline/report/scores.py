@@ -1,6 +1,6 @@
 """scores.csv and scores.xlsx: the same table, one row per document (so per member and document), in doc_id
-order: who wrote it, its level on every topic, the CNKI-style ratios, the boilerplate share, the diagnoses and
-its concern score and rank. The CSV is UTF-8 with a byte-order mark so Excel opens its Chinese correctly; the
+order: who wrote it, its level on every topic, the CNKI-style ratios, the boilerplate share, both as they count
+after review, the diagnoses not dismissed, its concern score and rank and the reviewers' verdict. The CSV is UTF-8 with a byte-order mark so Excel opens its Chinese correctly; the
 workbook has its header frozen, widths set, ratios as percentages and level cells coloured like the heat map.
 A value a run did not produce is left empty."""
 
@@ -12,20 +12,21 @@ from pathlib import Path
 from .quarter import QuarterReport, run_timestamp
 
 LEVEL_FILLS = {0: "FBE0E0", 1: "FFF3C4", 2: "D8ECD2", 3: "9FD49A"}
-RATIO_COLUMNS = ("总文字复制比", "去除引用复制比", "去除本人复制比", "套话占比")
+RATIO_COLUMNS = ("总文字复制比", "去除引用复制比", "去除本人复制比", "套话占比", "审阅后复制比", "审阅后套话占比")
 
 
 def score_table(report: QuarterReport) -> tuple[list[str], list[list]]:
     """(header, rows); levels are ints, ratios floats in 0..1, a missing value None."""
     header = (["材料", "作者", "类型", "文件", "字数"] + [f"{t.id} 层次" for t in report.topics]
-              + list(RATIO_COLUMNS) + ["问题诊断", "关注度", "关注排名"])
+              + list(RATIO_COLUMNS) + ["问题诊断", "关注度", "关注排名", "审阅结论"])
     rows = []
     for d in report.documents:
         rows.append(
             [d.doc_id, d.member, d.doc_type, d.record.get("file") or "", d.record.get("chars")]
             + [d.levels.get(t.id) for t in report.topics]
-            + [d.copy_ratio, d.ratio_without_quotes, d.ratio_without_own, d.generic_ratio]
-            + ["；".join(x.label for x in d.diagnoses), d.concern.score, d.concern.rank]
+            + [d.scored_copy_ratio, d.ratio_without_quotes, d.ratio_without_own, d.scored_generic_ratio,
+               d.copy_ratio, d.generic_ratio]
+            + ["；".join(x.label for x in d.diagnoses), d.concern.score, d.concern.rank, d.verdict]
         )
     return header, rows
 

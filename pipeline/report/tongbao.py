@@ -6,7 +6,9 @@ exact line spacing of 28.95 pt on a line grid; page numbers 四号宋体 “— 
 
 The text (标题, 主送, 正文 一、基本情况 / 二、好的做法和典型 / 三、存在的问题 / 四、下一步要求, 落款 and 成文日期
 placeholders) is built from the QuarterReport's figures; good examples and those who must 补学 are named,
-problems are stated as counts without names, as such 通报 do.
+problems are stated as counts without names, as such 通报 do. The reviewers' decisions count as QuarterReport
+says: dismissed flags are not problems, documents judged 需补学 or 退回修改 are named in 督促补学 with the
+reviewer's note, and documents judged 合格 may be good examples.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
-from .quarter import LEVEL_NAMES, QuarterReport, percent, run_timestamp
+from .quarter import LEVEL_NAMES, DocumentFacts, QuarterReport, percent, run_timestamp
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
@@ -110,9 +112,12 @@ def tongbao_blocks(report: QuarterReport) -> list[Block]:
 
     blocks.append(Block("heading1", "四、下一步要求"))
     missing = [m for m in report.members if m.missing_required]
+    restudy = report.restudy()
     steps = []
     if missing:
         steps.append(("督促补学。", "请以下同志对照本季度必学专题，于下季度第一次集中学习前完成补学，并向学习秘书组提交补学心得："))
+    elif restudy:
+        steps.append(("督促补学。", "请以下同志按照学习秘书组的审阅意见，于下季度第一次集中学习前完成补学或修改："))
     else:
         steps.append(("巩固学习成果。", "本季度各位同志的材料均涉及了全部必学专题，要在学深悟透、学以致用上持续用力。"))
     steps += [
@@ -122,9 +127,12 @@ def tongbao_blocks(report: QuarterReport) -> list[Block]:
     ]
     for i, (lead, text) in enumerate(steps):
         blocks.append(Block("body", text, lead=f"（{CHINESE_NUMBERS[i]}）{lead}"))
-        if i == 0 and missing:  # by topic: each title once, however many must 补学 it
-            for j, (topic, names) in enumerate(report.missing_by_topic(), 1):
+        if i == 0 and (missing or restudy):  # by topic: each title once, however many must 补学 it
+            by_topic = report.missing_by_topic()
+            for j, (topic, names) in enumerate(by_topic, 1):
                 blocks.append(Block("body", f"{j}．补学{_quoted(topic.title)}：{'、'.join(names)}同志。"))
+            for j, doc in enumerate(restudy, len(by_topic) + 1):
+                blocks.append(Block("body", f"{j}．{_judged(doc)}"))
 
     blocks.append(Block("signature", "（署名单位）"))
     blocks.append(Block("date", f"{report.year or '××××'}年×月×日"))
@@ -161,6 +169,16 @@ def _problems(report: QuarterReport, t: dict) -> list[tuple[str, str]]:
                     f"有{t['members_missing']}名同志的材料未涉及部分必学专题，共{len(by_topic)}个专题、{cells}人次；"
                     f"其中未涉及{_quoted(topic.title)}的有{len(names)}人。"))
     return out
+
+
+def _judged(doc: DocumentFacts) -> str:
+    """One document the reviewers judged 需补学 or 退回修改, with the note of that decision."""
+    what = f"{doc.member}同志的{doc.doc_type or '学习材料'}"
+    note = doc.record["review"]["decisions"][-1].get("note", "").strip().rstrip("。；;.")
+    reason = f"（审阅意见：{note}）" if note else ""
+    if doc.verdict == "退回修改":
+        return f"{what}经学习秘书组审阅退回修改{reason}，请修改后重新报送。"
+    return f"{what}经学习秘书组审阅需补学{reason}，请完成补学后重新提交学习心得。"
 
 
 def _quoted(title: str) -> str:

@@ -8,6 +8,6 @@ Backends, the default order and the model folder layout are in registry.py; the 
 """
 
 from .encoder import Encoder, Kind
-from .registry import SemanticConfig, get_encoder, list_backends
+from .registry import SemanticConfig, backend_identity, get_encoder, list_backends
 
-__all__ = ["Encoder", "Kind", "SemanticConfig", "get_encoder", "list_backends"]
+__all__ = ["Encoder", "Kind", "SemanticConfig", "backend_identity", "get_encoder", "list_backends"]

