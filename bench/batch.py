@@ -1,6 +1,6 @@
 """A whole quarter end to end at N and 2N documents: compose a batch from the shared blocks (compose.py --reuse,
-.txt submissions), score it with `xuexi score`'s code path, and print wall time, characters per second and peak
-memory of the scoring process (and its workers).
+.txt submissions), score it as `xuexi score` does (archive and every report included), and print wall time,
+characters per second and peak memory of the scoring process (and its workers).
 
     .venv/bin/python bench/batch.py --docs 1000 [--semantic static] [--workers 2]
 
@@ -34,14 +34,18 @@ def score(batch: Path, out: Path, semantic: str | None, workers: int) -> dict:
     code = (
         "import json, sys, time, resource\n"
         "from pathlib import Path\n"
+        "from pipeline.archive import Archive\n"
         "from pipeline.score import score_batch\n"
         "t = time.perf_counter()\n"
-        f"run = score_batch(Path({str(batch)!r}), Path({str(out)!r}), semantic={semantic!r}, workers={workers})\n"
+        f"archive = Archive.open(Path({str(out)!r}) / 'archive.sqlite')\n"
+        f"run = score_batch(Path({str(batch)!r}), Path({str(out)!r}), semantic={semantic!r}, workers={workers},"
+        " archive=archive)\n"
         "seconds = time.perf_counter() - t\n"
         "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "print(json.dumps({'seconds': seconds, 'docs': len(run.results['documents']),\n"
         "                  'chars': sum(d['chars'] for d in run.results['documents']), 'peak_mb': peak / 1024}))\n"
     )
+    out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     figures = json.loads(result.stdout.strip().splitlines()[-1])

@@ -54,10 +54,10 @@ started = time.perf_counter()
 run = score_batch(Path({batch!r}), Path({out!r}), semantic={semantic!r}, workers={workers}, engine={engine!r},
                   scheduler={scheduler!r}, progress=lambda *_: last.update(at=time.perf_counter()))
 seconds = time.perf_counter() - started
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({{"seconds": seconds, "docs": len(run.results["documents"]), "peak_mb": own / 1024,
-                  "children_peak_mb": children / 1024, "writing": started + seconds - last["at"]}}))
+own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({{"seconds": seconds, "docs": len(run.results["documents"]), "peak_mb": own.ru_maxrss / 1024,
+                  "children_peak_mb": children.ru_maxrss / 1024, "writing": started + seconds - last["at"],
+                  "cpu": sum(r.ru_utime + r.ru_stime for r in (own, children))}}))
 """
 
 
@@ -70,11 +70,24 @@ def score(batch: Path, out: Path, *, semantic: str, workers: int, engine: str, s
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def peak_mb() -> float:
-    """This process's peak resident memory (run on each worker)."""
+def usage(dask_scheduler=None) -> tuple[float, float]:
+    """This process's CPU seconds and peak resident memory in MB (run on each worker and on the scheduler)."""
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime, r.ru_maxrss / 1024
+
+
+def thread_cpu(dask_scheduler) -> dict:
+    """CPU seconds of the tasks' threads by task prefix, from the scheduler's fine performance metrics; and the
+    (de)serialization of data moved between workers."""
+    out = {}
+    for key, value in dask_scheduler.cumulative_worker_metrics.items():
+        if isinstance(key, tuple) and key[0] == "execute" and key[2] == "thread-cpu":
+            out[key[1]] = out.get(key[1], 0) + value
+        elif isinstance(key, tuple) and key[-2:] in (("serialize", "seconds"), ("deserialize", "seconds")):
+            out["(de)serialize"] = out.get("(de)serialize", 0) + value
+    return out
 
 
 def stage_of(key) -> str:
@@ -86,7 +99,7 @@ def stage_of(key) -> str:
 
 
 def task_figures(records: list[dict]) -> dict[str, list[float]]:
-    """Compute seconds of every task, by stage."""
+    """Compute seconds (wall) of every task, by stage."""
     seconds = defaultdict(list)
     for r in records:
         compute = sum(s["stop"] - s["start"] for s in r["startstops"] if s["action"] == "compute")
@@ -94,9 +107,16 @@ def task_figures(records: list[dict]) -> dict[str, list[float]]:
     return seconds
 
 
+def cpu_figures(by_prefix: dict) -> dict[str, float]:
+    cpu = defaultdict(float)
+    for prefix, seconds in by_prefix.items():
+        cpu[prefix if prefix == "(de)serialize" else stage_of(prefix)] += seconds
+    return cpu
+
+
 def same_results(a: Path, b: Path) -> bool:
     def text(p: Path) -> str:
-        return re.sub(r'\n "generated_at": "[^"]*",', "", p.read_text(encoding="utf-8"), count=1)
+        return re.sub(r'"generated_at": "[^"]*"', '"generated_at": ""', p.read_text(encoding="utf-8"), count=1)
     return text(a) == text(b)
 
 
@@ -124,7 +144,9 @@ def main() -> None:
                 with get_task_stream(client) as stream:
                     dask = score(batch, work / "dask", semantic=a.semantic, workers=a.workers, engine="dask",
                                  scheduler=address)
-                workers_peak = client.run(peak_mb)
+                workers = client.run(usage)
+                dask["cpu"] += sum(cpu for cpu, _ in workers.values()) + client.run_on_scheduler(usage)[0]
+                by_prefix = client.run_on_scheduler(thread_cpu)
         finally:
             cluster.stdin.close()
             cluster.wait(timeout=60)
@@ -133,21 +155,24 @@ def main() -> None:
 
     print(f"{local['docs']} documents, semantic backend {a.semantic}, {a.workers} processes; identical results.json: "
           f"{'yes' if identical else 'NO'}")
-    print(f"{'engine':8} {'seconds':>9} {'docs/s':>8} {'writing s':>10} {'peak MB':>9}")
+    print(f"{'engine':8} {'seconds':>9} {'docs/s':>8} {'CPU s':>8} {'writing s':>10} {'peak MB':>9}")
     for name, run, note in (
             ("local", local, f"reading processes: largest {local['children_peak_mb']:.0f} MB"),
-            ("dask", dask, f"the client; workers {', '.join(f'{m:.0f}' for m in workers_peak.values())} MB")):
-        print(f"{name:8} {run['seconds']:9.1f} {run['docs'] / run['seconds']:8.1f} {run['writing']:10.1f}"
-              f" {run['peak_mb']:9.0f}   ({note})")
-    print("(writing: after the last document was scored: results.json and the reports, on the client)")
-    print(f"dask / local time: {dask['seconds'] / local['seconds']:.2f}")
-    figures = task_figures(stream.data)
+            ("dask", dask, f"the client; workers {', '.join(f'{mb:.0f}' for _, mb in workers.values())} MB")):
+        print(f"{name:8} {run['seconds']:9.1f} {run['docs'] / run['seconds']:8.1f} {run['cpu']:8.0f}"
+              f" {run['writing']:10.1f} {run['peak_mb']:9.0f}   ({note})")
+    print("(CPU: every process of the run — for Dask the client, the workers and the scheduler; writing: after the "
+          "last document was scored, results.json and the reports, on the client)")
+    print(f"dask / local: time {dask['seconds'] / local['seconds']:.2f}, CPU {dask['cpu'] / local['cpu']:.2f}")
+    figures, cpu = task_figures(stream.data), cpu_figures(by_prefix)
     parts = len(figures.get(STAGES["read"], [])) or 1
-    print(f"\nDask task stream: {parts} partitions of about {local['docs'] / parts:.0f} documents")
-    print(f"{'stage':40} {'tasks':>6} {'compute s':>10} {'s/task':>8} {'ms/doc':>8}")
-    for stage, seconds in sorted(figures.items(), key=lambda kv: -sum(kv[1])):
-        print(f"{stage:40} {len(seconds):6} {sum(seconds):10.1f} {sum(seconds) / len(seconds):8.2f}"
-              f" {1000 * sum(seconds) / local['docs']:8.2f}")
+    print(f"\nDask stages: {parts} partitions of about {local['docs'] / parts:.0f} documents; wall: the tasks' compute "
+          "time (task stream), CPU: their threads' CPU time (fine performance metrics)")
+    print(f"{'stage':40} {'tasks':>6} {'wall s':>8} {'CPU s':>8} {'CPU ms/doc':>11}")
+    for stage in sorted(set(figures) | set(cpu), key=lambda st: -cpu.get(st, 0)):
+        seconds = figures.get(stage, [])
+        print(f"{stage:40} {len(seconds):6} {sum(seconds):8.1f} {cpu.get(stage, 0):8.1f}"
+              f" {1000 * cpu.get(stage, 0) / local['docs']:11.2f}")
 
 
 if __name__ == "__main__":

@@ -199,6 +199,13 @@ def document_flags(document: dict, *, quarter: str, unit: str) -> list[ArchivedF
     return flags
 
 
+def _flag_entries(document: dict) -> Iterator[dict]:
+    """The results.json entries of a document that are flags: its passages and the diagnoses made."""
+    for kind in FLAG_LISTS:
+        yield from document.get(kind) or []
+    yield from (entry for entry in (document.get("diagnoses") or {}).values() if entry)
+
+
 @dataclass(frozen=True)
 class ArchivedText:
     """An earlier quarter's submission, as a source for recycled-text checks (`source_id` prior:<quarter>/<doc_id>)."""
@@ -264,6 +271,9 @@ class Archive:
         con = sqlite3.connect(self.path, timeout=self.config.busy_timeout, isolation_level=None)
         con.row_factory = sqlite3.Row
         con.execute("PRAGMA foreign_keys = ON")
+        # Room for a whole quarter's pages (up to 256 MB, taken only as used): with the default 2 MB, storing
+        # thousands of documents spills pages to the WAL and writes them there again and again.
+        con.execute("PRAGMA cache_size = -262144")
         return con
 
     @contextmanager
@@ -349,11 +359,14 @@ class Archive:
         if not label:
             raise XuexiError("cannot archive results without a quarter: give `quarter:` in topics.yaml")
         qid, unit = quarter_id(label), results.get("unit") or ""
-        data = json.loads(json.dumps(results, ensure_ascii=False))  # a copy to strip review fields from
-        for document in data["documents"]:
-            document.pop("review", None)
-            for flag in document_flags(document, quarter=qid, unit=unit):
-                flag.entry.pop("review", None)
+        data = results
+        if any("review" in document or any("review" in entry for entry in _flag_entries(document))
+               for document in results["documents"]):
+            data = json.loads(json.dumps(results, ensure_ascii=False))  # a copy to strip review fields from
+            for document in data["documents"]:
+                document.pop("review", None)
+                for entry in _flag_entries(document):
+                    entry.pop("review", None)
         now = _now()
         with self._transaction(write=True) as con:
             row = con.execute(

@@ -42,7 +42,7 @@ import numpy as np
 
 from .batch import Batch, FailedFile
 from .boilerplate import BatchStatistics, BoilerplateDetector
-from .copying import CheckedText, CopyDetector, CopySource, Evidence, TextTable, check_unique_ids
+from .copying import CheckedText, CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
 from .copying.fingerprints import PreparedText
 from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
 from . import __version__
@@ -110,8 +110,8 @@ class ClusterRun:
         return CopyDetector(encoder=self.encoder)
 
     @cached_property
-    def table(self) -> TextTable:
-        return TextTable(self.detector, self.sources)
+    def table(self) -> SourceTable:
+        return SourceTable(self.detector, self.sources)
 
     @cached_property
     def matcher(self):
@@ -187,7 +187,7 @@ def _reduce(group: tuple, run: ClusterRun, parts: int) -> list[tuple]:
     counts = run.detector.count(Rows.concat((e[2] for e in elements), POSTINGS),
                                 Rows.concat((e[3] for e in elements), PHRASES), first_checked=run.first_checked)
     out = [(p, "counts", piece) for p, piece in enumerate(counts.split(run.part_of, parts))
-           if len(piece.frequencies) or len(piece.seeds) or len(piece.phrases)]
+           if len(piece.frequencies) or len(piece.seeds) or len(piece.rare)]
     seeds = counts.seeds
     submitted = seeds["src"] >= run.first_checked
     if submitted.any():
@@ -199,12 +199,13 @@ def _reduce(group: tuple, run: ClusterRun, parts: int) -> list[tuple]:
 
 
 def _join(group: tuple, run: ClusterRun) -> list[tuple]:
-    """The prepared texts of one partition that other partitions' documents meet, sent to those partitions."""
+    """The texts of one partition that other partitions' documents meet, sent to those partitions: (key, text)
+    pairs, which are prepared again there; a prepared text is ten times the size of its text."""
     _, elements = group
-    texts = {t.key: t for e in elements if e[1] == "prepared" for t in e[2]}
+    texts = {key: text for e in elements if e[1] == "texts" for key, text in e[2]}
     needs = Rows.concat((e[2] for e in elements if e[1] == "needs"), NEEDS)
     wanted = Rows(part=run.part_of(needs["doc"]), src=needs["src"])
-    return [(p, "texts", [texts[k] for k in np.unique(rows["src"]).tolist()]) for p, rows in wanted.groups("part")]
+    return [(p, "texts", [(k, texts[k]) for k in np.unique(rows["src"]).tolist()]) for p, rows in wanted.groups("part")]
 
 
 def _finish(group: tuple, run: ClusterRun, boilerplate) -> list[dict]:
@@ -215,8 +216,8 @@ def _finish(group: tuple, run: ClusterRun, boilerplate) -> list[dict]:
     _, elements = group
     [part] = [e[2] for e in elements if e[1] == "own"]
     counts = HashCounts.concat([e[2] for e in elements if e[1] == "counts"])
-    met = [t for e in elements if e[1] == "texts" for t in e[2]]
-    table = run.table.with_texts(part.prepared + met)
+    met = [run.detector.prepare(key, text) for e in elements if e[1] == "texts" for key, text in e[2]]
+    table = TextTable(run.table, part.prepared + met)
     keys = np.asarray([t.key for t in part.prepared], dtype=np.int64)
     rows = counts.split(lambda k: np.searchsorted(keys, k), len(keys))
     run.teach_words()
@@ -251,7 +252,7 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
     import dask.bag as db
     from distributed import Client, LocalCluster, futures_of
 
-    from .segment import added_words
+    from .segment import added_words, get_nlp
 
     check_unique_ids([s.source_id for s in sources] + [f"doc:{p.stem}" for p in batch.submissions])
     if not batch.submissions:
@@ -271,57 +272,70 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
             raise ConfigError(f"no Dask worker has joined the scheduler at {client.scheduler.address} within "
                               f"{WAIT_FOR_WORKERS} s; start workers with `dask worker` (see docs/scale.md)") from exc
         partition_docs = partition_size(len(batch.submissions), sum(client.nthreads().values()))
+        get_nlp()  # the client's dictionary holds what the workers' will: the formulations and the topic words
+        _forget_other_batches(client, added_words())
         run = client.scatter(ClusterRun(batch, sources, words=added_words(), semantic=semantic, out_dir=out_dir,
                                         partition_docs=partition_docs), broadcast=True)
         items = [(i, str(p)) for i, p in enumerate(batch.submissions)]
         parts = max(1, math.ceil(len(items) / partition_docs))
         read = db.from_sequence(items, partition_size=partition_docs).map_partitions(_read, run).persist()
-        _report_progress(progress, "reading", futures_of(read))
-
-        buckets = parts
-        source_keys = list(range(len(sources)))
-        source_parts = db.from_sequence(source_keys, partition_size=SOURCE_PARTITION_TEXTS) if sources else None
-        rows = read.map(lambda part: part.prepared).map_partitions(_flat_rows, buckets)
-        if source_parts is not None:
-            rows = db.concat([rows, source_parts.map_partitions(_source_rows, run, buckets)])
-        reduced = rows.groupby(lambda e: e[0], shuffle="tasks").map(_reduce, run, parts).flatten()
-        counts = reduced.filter(lambda e: e[1] == "counts")
-        own_texts = read.map(lambda part: (part.index, "prepared", part.prepared))
-        joined = db.concat([reduced.filter(lambda e: e[1] == "needs"), own_texts]) \
-            .groupby(lambda e: e[0], shuffle="tasks").map(_join, run).flatten()
-        own = read.map(lambda part: (part.index, "own", part))
-        boilerplate = _fit_task(read, sources, run)
-        records = db.concat([own, counts, joined]).groupby(lambda e: e[0], shuffle="tasks") \
-            .map(_finish, run, boilerplate).flatten()
-        futures = client.compute(records.to_delayed())
-        _report_progress(progress, "finding copied passages and scoring topics", futures)
-        documents = client.gather(futures)
+        for _ in _as_done(progress, "reading", futures_of(read)):
+            pass
         failed = read.map(lambda part: part.failed).flatten().compute()
-        return [d for part in documents for d in part], failed
+        futures = client.compute(_records(read, run, sources, parts).to_delayed())
+        documents = []
+        for future in _as_done(progress, "finding copied passages and scoring topics", futures):
+            documents += future.result()
+            future.release()  # the records are here now: the worker may forget them
+        return documents, failed
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
+def _forget_other_batches(client, words: list[str]) -> None:
+    """Restarts the workers when one of them has served a batch with other topic words: jieba keeps every word
+    it is taught for the life of a process, and one word more can segment a sentence differently."""
+    from .segment import added_words
+
+    if any(set(known) - set(words) for known in client.run(added_words).values()):
+        client.restart()
+
+
+def _records(read, run, sources: list[CopySource], parts: int):
+    """The bag of the documents' records from the read partitions: copy phase 2 over as many hash buckets as
+    there are partitions, the join, the boilerplate fit and the finish (see the module docstring)."""
+    import dask
+    import dask.bag as db
+
+    from .score import boilerplate_references
+
+    rows = read.map(lambda part: part.prepared).map_partitions(_flat_rows, parts)
+    if sources:
+        keys = db.from_sequence(range(len(sources)), partition_size=SOURCE_PARTITION_TEXTS)
+        rows = db.concat([rows, keys.map_partitions(_source_rows, run, parts)])
+    reduced = rows.groupby(lambda e: e[0], shuffle="tasks").map(_reduce, run, parts).flatten()
+    texts = read.map(lambda part: (part.index, "texts", [(t.key, c) for t, c in zip(part.prepared, part.checked)]))
+    joined = db.concat([reduced.filter(lambda e: e[1] == "needs"), texts]) \
+        .groupby(lambda e: e[0], shuffle="tasks").map(_join, run).flatten()
+    own = read.map(lambda part: (part.index, "own", part))
+    boilerplate = dask.delayed(_fit)(read.map(lambda part: part.statistics), boilerplate_references(sources), run)
+    return db.concat([own, reduced.filter(lambda e: e[1] == "counts"), joined]) \
+        .groupby(lambda e: e[0], shuffle="tasks").map(_finish, run, boilerplate).flatten()
+
+
 def _flat_rows(prepared_lists: list[list[PreparedText]], buckets: int) -> list[tuple]:
     return _by_hash([t for texts in prepared_lists for t in texts], buckets)
 
 
-def _fit_task(read, sources: list[CopySource], run):
-    import dask
-
-    from .score import boilerplate_references
-
-    return dask.delayed(_fit)(read.map(lambda part: part.statistics), boilerplate_references(sources), run)
-
-
-def _report_progress(progress, what: str, futures: list) -> None:
-    """Waits for `futures`, reporting each one done."""
+def _as_done(progress, what: str, futures: list):
+    """Each of `futures` as it completes, reporting progress."""
     from distributed import as_completed
 
     if progress:
         progress(what, 0, len(futures))
-    for done, _ in enumerate(as_completed(futures), 1):
+    for done, future in enumerate(as_completed(futures), 1):
+        yield future
         if progress:
             progress(what, done, len(futures))

@@ -12,10 +12,11 @@ def write_json_atomic(path: Path, data: dict) -> None:
     """Write whole or not at all: a temporary file in the same folder, flushed, then renamed over the target."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False)  # without indent, so the C encoder writes it: 10x faster
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1)
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -123,8 +123,8 @@ ENGINES = ("local", "dask")
 
 def checked_text(submission: Submission) -> CheckedText:
     """What copy detection reads of a submission: its text, author and attributed quotations."""
-    return CheckedText(submission.doc_id, submission.text, submission.author,
-                       tuple((q.start_char, q.end_char) for q in submission.spans("quotes") if q.label_ == "attributed"))
+    quotes = tuple((q.start_char, q.end_char) for q in submission.spans("quotes") if q.label_ == "attributed")
+    return CheckedText(submission.doc_id, submission.text, submission.author, quotes)
 
 
 def boilerplate_references(sources: list[CopySource]) -> list[str]:

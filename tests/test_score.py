@@ -131,7 +131,7 @@ def test_results_json_is_never_written_half(tmp_path, monkeypatch):
 
     import pipeline.files as files
 
-    monkeypatch.setattr(files.json, "dump", crash)
+    monkeypatch.setattr(files.os, "fsync", crash)  # the new text is in the temporary file, not yet in place
     with (root / "submissions" / "001_马俊_学习心得.txt").open("a", encoding="utf-8") as f:
         f.write("我将把学习成果转化为推动工作的实际行动。\n")  # a change, so the run scores and writes again
     with pytest.raises(KeyboardInterrupt):

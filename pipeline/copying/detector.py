@@ -31,7 +31,6 @@ fingerprint may pair also keeps the work linear in the batch size (as MOSS ignor
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -133,34 +132,20 @@ class CopyConfig:
                 raise ConfigError(f"copy settings: {name} ({getattr(self, name)}) must be at least k ({self.k})")
 
 
-class TextTable:
-    """The texts a checked submission may meet, by key: the sources (keys 0 … len(sources) - 1, prepared when
-    first asked for, so a worker prepares a library text only when one of its documents meets it) and the
-    checked submissions added with `with_texts`."""
+class SourceTable:
+    """A run's copy sources by key (0 … len(sources) - 1), each prepared when first asked for: a worker prepares
+    a library text only when one of its documents meets it, and once."""
 
     def __init__(self, detector: "CopyDetector", sources: Sequence[CopySource]):
         self._detector = detector
         self.sources = list(sources)
         self._prepared: dict[int, PreparedText] = {}
-        self._keys = {s.source_id: j for j, s in enumerate(self.sources)}
-        self._extra: dict[int, PreparedText] = {}
+        self.keys = {s.source_id: j for j, s in enumerate(self.sources)}
 
     def __getitem__(self, key: int) -> PreparedText:
-        if key in self._extra:
-            return self._extra[key]
         if key not in self._prepared:
             self._prepared[key] = self._detector.prepare(key, self.sources[key])
         return self._prepared[key]
-
-    def with_texts(self, texts: Iterable[PreparedText]) -> "TextTable":
-        """This table plus `texts`, sharing what is already prepared."""
-        table = copy.copy(self)
-        table._extra = {**self._extra, **{t.key: t for t in texts}}
-        table._keys = {**self._keys, **{t.source_id: t.key for t in texts}}
-        return table
-
-    def key_of(self, source_id: str) -> int:
-        return self._keys[source_id]
 
     @cached_property
     def independent(self) -> list[int]:
@@ -179,6 +164,21 @@ class TextTable:
         return out
 
 
+class TextTable:
+    """The texts some checked submissions may meet, by key: the sources and the checked submissions given."""
+
+    def __init__(self, sources: SourceTable, texts: Iterable[PreparedText] = ()):
+        self.sources = sources
+        self._texts = {t.key: t for t in texts}
+        self._keys = {t.source_id: t.key for t in self._texts.values()}
+
+    def __getitem__(self, key: int) -> PreparedText:
+        return self._texts[key] if key in self._texts else self.sources[key]
+
+    def key_of(self, source_id: str) -> int:
+        return self._keys[source_id] if source_id in self._keys else self.sources.keys[source_id]
+
+
 def check_unique_ids(ids: Iterable[str]) -> None:
     """Raises ConfigError naming the first id given twice: results are keyed by id."""
     seen = set()
@@ -191,7 +191,8 @@ def check_unique_ids(ids: Iterable[str]) -> None:
 @dataclass
 class Evidence:
     """What the hash phase found for one checked submission: the document frequencies of its fingerprints (in
-    position order), its seeds by source key, and how many texts hold the phrase at each content position."""
+    position order), its seeds by source key, and whether the phrase starting at each content position recurs
+    in other texts (postings.RECURRING_TEXTS)."""
 
     source_df: np.ndarray
     member_df: np.ndarray
@@ -205,9 +206,7 @@ class Evidence:
         if not np.array_equal(freq["pos"], text.prints.positions):
             raise RuntimeError(f"copy detection: the fingerprint counts of {text.source_id} are incomplete")
         seeds = {src: list(zip(rows["d"].tolist(), rows["s"].tolist())) for src, rows in counts.seeds.groups("src")}
-        phrases = counts.phrases.take(np.argsort(counts.phrases["hash"], kind="stable"))
-        hashes = phrase_hashes(text)
-        recurring = phrases["texts"][np.searchsorted(phrases["hash"], hashes)] if len(hashes) else hashes
+        recurring = ~np.isin(phrase_hashes(text), counts.rare["hash"])
         return cls(freq["source_df"], freq["member_df"], seeds, recurring)
 
 
@@ -240,11 +239,11 @@ class CopyDetector:
     def detect(self, texts: Sequence[CheckedText], sources: Sequence[CopySource]) -> dict[str, CopyReport]:
         """A CopyReport per submission, keyed by doc_id: the three phases in this process."""
         check_unique_ids([s.source_id for s in sources] + [t.source_id for t in texts])
-        table = TextTable(self, sources)
-        first = len(table.sources)
+        source_table = SourceTable(self, sources)
+        first = len(sources)
         prepared = [self.prepare(first + i, t) for i, t in enumerate(texts)]
-        table = table.with_texts(prepared)
-        everything = [table[j] for j in range(first)] + prepared
+        table = TextTable(source_table, prepared)
+        everything = [source_table[j] for j in range(first)] + prepared
         counts = self.count(fingerprint_rows(everything), phrase_rows(everything), first_checked=first)
         rows = counts.split(lambda keys: keys - first, len(prepared))
         return {t.doc_id: self.report(p, t, Evidence.of(p, r), table) for p, t, r in zip(prepared, texts, rows)}
@@ -376,7 +375,7 @@ class CopyDetector:
         if best is not None:
             return best[2]
         words = doc.view.text[q0:q1]
-        for j in doc.texts.independent:
+        for j in doc.texts.sources.independent:
             if words in doc.texts[j].view.text:
                 return doc.texts[j].source_id
         return None
@@ -437,7 +436,7 @@ class CopyDetector:
 
     def _paraphrases(self, doc: _Doc, claimed: np.ndarray):
         units = self._paraphrase_units(doc, claimed)
-        references = doc.texts.reference_sentences
+        references = doc.texts.sources.reference_sentences
         if not units or not references:
             return []
         if self._finder is None:
@@ -468,7 +467,7 @@ class CopyDetector:
             open_chars = (c1 - c0) - int(closed[c0:c1].sum())
             if open_chars < cfg.paraphrase_min_chars or 2 * open_chars < c1 - c0:
                 continue
-            if np.mean(doc.evidence.recurring[c0:max(c0 + 1, c1 - PHRASE_CHARS + 1)] >= 3) >= cfg.formulaic_share:
+            if np.mean(doc.evidence.recurring[c0:max(c0 + 1, c1 - PHRASE_CHARS + 1)]) >= cfg.formulaic_share:
                 continue
             sentences = split_sentences(checked.text, a, b)
             if sentences:

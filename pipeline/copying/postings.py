@@ -8,8 +8,9 @@ computed on any split of the hashes — everything in one piece, or buckets of `
   texts (`source_df`) and members' texts, batch and earlier quarters (`member_df`), its hash occurs — the
   standard-formulation rule of detector.py;
 - seeds: for every hash that may seed a copied passage, the pairs (submission position, source position);
-- phrase recurrence: for every 4-character phrase of a checked submission, how many texts other than the library
-  hold it — the formulaic-language share of the paraphrase step.
+- phrase recurrence: which 4-character phrases of a checked submission do not recur — fewer than
+  RECURRING_TEXTS texts other than the library hold them — for the formulaic-language share of the paraphrase
+  step. Only those rare phrases travel back: in a large batch nearly every phrase recurs.
 
 Rows travel as `Rows`: equal-length numpy columns, split by a key into parts and concatenated back. A reduction
 sorts what it receives, so neither the split nor the order in which parts arrive changes its output. A checked
@@ -27,12 +28,14 @@ import numpy as np
 from .fingerprints import INDEPENDENT_SOURCES, MEMBER_TEXTS, PreparedText, Role, kgram_hashes
 
 PHRASE_CHARS = 4  # phrase length (content characters) of the formulaic-language share
+RECURRING_TEXTS = 3  # a phrase held by this many texts (two besides the one read) recurs
 
-POSTINGS = {"hash": np.uint64, "text": np.int64, "pos": np.int64, "role": np.int8, "listed": bool}
-PHRASES = {"hash": np.uint64, "text": np.int64}
-FREQUENCIES = {"text": np.int64, "pos": np.int64, "source_df": np.int64, "member_df": np.int64}
-SEEDS = {"doc": np.int64, "src": np.int64, "d": np.int64, "s": np.int64}
-PHRASE_COUNTS = {"text": np.int64, "hash": np.uint64, "texts": np.int64}
+# Text keys, positions and counts fit 32 bits (2 billion texts, characters): rows are what the shuffle moves.
+POSTINGS = {"hash": np.uint64, "text": np.int32, "pos": np.int32, "role": np.int8, "listed": bool}
+PHRASES = {"hash": np.uint64, "text": np.int32}
+FREQUENCIES = {"text": np.int32, "pos": np.int32, "source_df": np.int32, "member_df": np.int32}
+SEEDS = {"doc": np.int32, "src": np.int32, "d": np.int32, "s": np.int32}
+RARE_PHRASES = {"text": np.int32, "hash": np.uint64}
 
 
 class Rows:
@@ -101,28 +104,29 @@ def phrase_rows(texts: Iterable[PreparedText]) -> Rows:
 @dataclass
 class HashCounts:
     """What one reduction over a set of whole hash groups gives: `frequencies` (text, pos, source_df, member_df)
-    of checked fingerprints, `seeds` (doc, src, d, s), `phrases` (text, hash, texts) of checked texts."""
+    of checked fingerprints, `seeds` (doc, src, d, s), `rare` (text, hash): the phrases of checked texts that do
+    not recur."""
 
     frequencies: Rows
     seeds: Rows
-    phrases: Rows
+    rare: Rows
 
     def split(self, part_of, parts: int) -> list["HashCounts"]:
         """The rows in `parts` pieces by the piece their checked text goes to (part_of: text keys -> pieces)."""
         pieces = [rows.split(part_of(rows[column]), parts) for rows, column in
-                  ((self.frequencies, "text"), (self.seeds, "doc"), (self.phrases, "text"))]
+                  ((self.frequencies, "text"), (self.seeds, "doc"), (self.rare, "text"))]
         return [HashCounts(*columns) for columns in zip(*pieces)]
 
     @classmethod
     def concat(cls, parts: Sequence["HashCounts"]) -> "HashCounts":
         return cls(Rows.concat((p.frequencies for p in parts), FREQUENCIES),
                    Rows.concat((p.seeds for p in parts), SEEDS),
-                   Rows.concat((p.phrases for p in parts), PHRASE_COUNTS))
+                   Rows.concat((p.rare for p in parts), RARE_PHRASES))
 
 
 def reduce_hashes(postings: Rows, phrases: Rows, *, first_checked: int, source_common_df: int,
                   member_common_df: int) -> HashCounts:
-    """Document frequencies, seeds and phrase recurrence from rows holding every occurrence of their hashes.
+    """Document frequencies, seeds and rare phrases from rows holding every occurrence of their hashes.
 
     A seed pairs a checked submission's occurrence of a hash with every other text's occurrence of it, for a hash
     in at least two distinct texts that is not a standard formulation: listed, or in `source_common_df` or more
@@ -155,17 +159,18 @@ def reduce_hashes(postings: Rows, phrases: Rows, *, first_checked: int, source_c
         other = texts[doc_rows] != texts[target_rows]
         doc_rows, target_rows = doc_rows[other], target_rows[other]
         seeds.append(Rows(doc=texts[doc_rows], src=texts[target_rows], d=positions[doc_rows], s=positions[target_rows]))
-    return HashCounts(frequencies, Rows.concat(seeds, SEEDS), _phrase_counts(phrases, first_checked))
+    return HashCounts(Rows.concat([frequencies], FREQUENCIES), Rows.concat(seeds, SEEDS),
+                      _rare_phrases(phrases, first_checked))
 
 
-def _phrase_counts(phrases: Rows, first_checked: int) -> Rows:
-    """(text, hash, texts holding it) for every distinct phrase of a checked text."""
+def _rare_phrases(phrases: Rows, first_checked: int) -> Rows:
+    """(text, hash) for every distinct phrase of a checked text that fewer than RECURRING_TEXTS texts hold."""
     order = np.lexsort((phrases["text"], phrases["hash"]))
     hashes, texts = phrases["hash"][order], phrases["text"][order]
     new_hash, new_text, per_group = _hash_groups(hashes, texts)
-    holders = per_group(new_text)
-    mine = new_text & (texts >= first_checked)
-    return Rows(text=texts[mine], hash=hashes[mine], texts=holders[(np.cumsum(new_hash) - 1)[mine]])
+    holders = per_group(new_text)[np.cumsum(new_hash) - 1]
+    mine = new_text & (texts >= first_checked) & (holders < RECURRING_TEXTS)
+    return Rows.concat([Rows(text=texts[mine], hash=hashes[mine])], RARE_PHRASES)
 
 
 def _hash_groups(hashes: np.ndarray, texts: np.ndarray):
