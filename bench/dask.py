@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/dask.py --docs 20000 [--semantic static] [--workers 2] [--keep DIR]
 
-Scores the batch on a LocalCluster of `workers` worker processes with one thread each and with the local engine
-(`workers` reading processes), each run in a fresh process with empty caches, and prints per engine the wall
-time, documents a second and the peak memory of the scoring process (the client, for Dask: the cluster runs in
-another process), the time ratio, and the workers' peak memory. From the scheduler's task stream it prints, per
-stage of the Dask graph, the tasks, their compute seconds in all and per task, and the documents per partition:
-the measured inputs of the capacity estimate in docs/scale.md. It checks that both engines wrote the same
-results.json (time stamp aside).
+Scores the batch on a LocalCluster of `workers` worker processes with one thread each, then with the local engine
+(`workers` reading and judging processes), each run in a fresh process with empty caches, and checks that both
+wrote the same results.json (time stamp aside). Prints per engine the wall time, documents a second, the CPU
+seconds of every process of the run, the time spent writing on the client after the last document, and the
+peak memory of the scoring process (for Dask the client: the cluster runs in another process) and of each
+worker. Then, per stage of the Dask graph, its tasks, their compute time (the scheduler's task stream) and their
+threads' CPU time (its fine performance metrics), in all and per document: the measured inputs of the capacity
+estimate in docs/scale.md. CPU time is what to compare on a busy machine: wall time counts the waits too.
 """
 
 from __future__ import annotations

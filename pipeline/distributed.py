@@ -13,9 +13,9 @@ them to every worker once (`ClusterRun`, scattered with broadcast), and builds o
    each worker preparing a source's view only when it needs it.
 2. by hash: every partition splits its fingerprint and phrase rows into buckets by hash; a bag groupby (a task
    shuffle) brings each bucket's rows together and copy phase 2 reduces them (document frequencies, seeds,
-   phrase recurrence). The rows go on to the partition of the checked submission they belong to.
-3. join: a submission that seeds a copy in another partition sends its prepared text there (a groupby by the
-   source's partition); nothing else of a submission leaves its partition before the last step.
+   rare phrases). The rows go on to the partition of the checked submission they belong to.
+3. join: a submission that seeds a copy in another partition sends its text there (a groupby by the source's
+   partition), where it is prepared again; nothing else of a submission leaves its partition before the last step.
 4. finish: per partition, a groupby brings its documents, their rows and the texts they meet together: copy
    phase 3 (alignment, quotations, precedence, paraphrase, ratios), boilerplate and topic coverage per document,
    each document's record of results.json.
@@ -40,16 +40,17 @@ from pathlib import Path
 
 import numpy as np
 
+from . import __version__
 from .batch import Batch, FailedFile
 from .boilerplate import BatchStatistics, BoilerplateDetector
 from .copying import CheckedText, CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
 from .copying.fingerprints import PreparedText
 from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
-from . import __version__
 from .errors import ConfigError
 from .semantic import backend_identity
 
-PARTITION_DOCS = 200  # submissions per partition: a few seconds of work each, few enough tasks for the scheduler
+PARTITION_DOCS = 200  # submissions per partition: a few seconds of work each
+MAX_PARTITIONS = 1000  # beyond this, bigger partitions: each shuffle's tasks grow faster than its partitions
 SOURCE_PARTITION_TEXTS = 200  # copy sources fingerprinted per task
 NEEDS = {"doc": np.int64, "src": np.int64}
 WAIT_FOR_WORKERS = 60  # seconds a cluster may take to have a worker
@@ -205,7 +206,8 @@ def _join(group: tuple, run: ClusterRun) -> list[tuple]:
     texts = {key: text for e in elements if e[1] == "texts" for key, text in e[2]}
     needs = Rows.concat((e[2] for e in elements if e[1] == "needs"), NEEDS)
     wanted = Rows(part=run.part_of(needs["doc"]), src=needs["src"])
-    return [(p, "texts", [(k, texts[k]) for k in np.unique(rows["src"]).tolist()]) for p, rows in wanted.groups("part")]
+    return [(p, "texts", [(k, texts[k]) for k in np.unique(rows["src"]).tolist()])
+            for p, rows in wanted.groups("part")]
 
 
 def _finish(group: tuple, run: ClusterRun, boilerplate) -> list[dict]:
@@ -240,9 +242,10 @@ def _fit(parts: list[BatchStatistics], references: list[str], run: ClusterRun) -
 # -- the client --------------------------------------------------------------------------------------------------
 
 def partition_size(docs: int, threads: int) -> int:
-    """Submissions per partition: PARTITION_DOCS, or fewer so that a small batch still gives every thread of
-    the cluster two partitions."""
-    return max(1, min(PARTITION_DOCS, math.ceil(docs / (2 * max(threads, 1)))))
+    """Submissions per partition: PARTITION_DOCS; fewer, so that a small batch still gives every thread of the
+    cluster two partitions; more, so that a very large one has at most MAX_PARTITIONS."""
+    most = max(PARTITION_DOCS, math.ceil(docs / MAX_PARTITIONS))
+    return max(1, min(most, math.ceil(docs / (2 * max(threads, 1)))))
 
 
 def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, semantic: str | None,
