@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.batch import Batch  # noqa: E402
-from pipeline.boilerplate import BoilerplateConfig, BoilerplateDetector, load_phrases  # noqa: E402
+from pipeline.boilerplate import BoilerplateConfig, BoilerplateDetector  # noqa: E402
+from pipeline.lexicon import phrase_list  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
 from pipeline.document import read_submission  # noqa: E402
 from pipeline.segment import add_dictionary_words  # noqa: E402
@@ -72,7 +73,7 @@ def profile_of(doc_id: str) -> str:
 def reduced_stock_file(drop_sources: list[Path], keep_sources: list[Path], out: Path) -> Path:
     text = "".join(norm(p.read_text(encoding="utf-8")) for p in drop_sources)
     attested = "".join(norm(p.read_text(encoding="utf-8")) for p in keep_sources)
-    kept = [p for p in load_phrases(BoilerplateConfig().stock_phrases_file) if p not in text or p in attested]
+    kept = [p for p in map(fold, phrase_list(BoilerplateConfig().stock_phrases_file)) if p not in text or p in attested]
     out.write_text("\n".join(kept) + "\n", encoding="utf-8")
     return out
 

@@ -46,17 +46,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Collection, Iterable, Sequence
 
-import ahocorasick
 from spacy.tokens import Span
 
 from .document import Submission
 from .errors import ConfigError
+from . import lexicon as lx
+from .lexicon import find_phrases
 from .passages import PassageKind, passage_kinds
 from .segment import dictionary_size, standard_formulations
 from .textnorm import fold
 from .topiclist import Topic, TopicList
 
-STOCK_PHRASES_FILE = Path(__file__).resolve().parents[1] / "corpora" / "phrases" / "stock_phrases.txt"
+STOCK_PHRASES_FILE = lx.phrase_file("stock_phrases.txt")
 
 # ---------------------------------------------------------------------------------------------------------------
 # Vocabulary of the genre. GENRE_WORDS are the all-purpose words of official writing, usable about any matter:
@@ -85,92 +86,6 @@ FUNCTION_WORDS = frozenset("""
 一种 各种 一切 一些 好 个 种 项 再 更要 既要 又要 也要 只有 才能 通过 按照 根据 关于 对于 为了 围绕 同时 并且
 """.split())
 
-_PUNCT = re.compile(r"[，、；。！？：,;:!?“”‘’《》〈〉（）()\"'…—·\-]")
-_CLAUSE_SPLIT = re.compile(r"[，、；。！？：,;:!?]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-# Figures: Arabic digits (counts, amounts, percentages, dates); Chinese numerals with a unit that counts real
-# things or a share (七成, 三名). Abstract prose counts in fixed formulas (四个意识, 一张蓝图), which these avoid.
-_FIGURE = re.compile(r"\d+(?:\.\d+)?|[一二三四五六七八九十两几半][一二三四五六七八九十]*(?:成|批次|人次|户|名|起案件|场)")
-_TIME = re.compile(
-    r"\d{4}年|\d{1,2}月|去年|今年|明年|前年|上半年|下半年|年底|年初|年内|年末|季度|本月|上月|下月|月底|月初|"
-    r"近日|日前|春节|国庆|元旦|中秋|端午|清明|五一|汛期|春耕|秋收|开学"
-)
-_PLACE_SUFFIXES = ("镇", "村", "乡", "县", "区", "街道", "社区", "开发区", "产业园", "园区")
-_GENERIC_PLACES = frozenset(
-    "乡村 农村 山村 城乡 城区 辖区 社区 园区 景区 山区 片区 市区 小区 新区 地区 全县 全区 各区 各县 全村 本村 该村 驻村 "
-    "进村 入村 下乡 城镇 乡镇 各乡镇 街道 开发区 产业园 贫困地区 脱贫地区 农村地区 郊区 老区 边区 灾区 误区 盲区 禁区 "
-    "雷区 红区 深水区 无人区 试验区 示范区 功能区 保护区".split()
-)
-# First-person statements of what was done or is planned (我局去年…, 我们准备…, 我们把…作为…), not exhortation
-# (我们要…, 我们必须…).
-_FIRST_PERSON = r"(?:我局|我们|我单位|我所|我处|我科|本局|局党组|我市|工作队|我)[^，。；：要须应]{0,16}?"
-_FIRST_PERSON_ACT = re.compile(_FIRST_PERSON + r"(?:了|过|已|正在|先后|累计|随即|决定|明确|把[^，。；]{1,20}作为)")
-# A first-person plan (我们准备牵头组建…) ties a sentence down; a pledge (表态: 我将继续加强学习、不断提高
-# 素质) does not: its plan is carried by the adverbs of exhortation.
-_FIRST_PERSON_PLAN = re.compile(_FIRST_PERSON + r"(?:将|计划|准备|打算|拟|力争)(?P<rest>[^，。；]{0,20})")
-_PLEDGE = re.compile(r"继续|进一步|不断|努力|持续|始终|更加|以更|切实|坚持|以这次|以此次|为契机")
-# Narration of what happened (a verb with the aspect particle 了: 作了安排, 抓住了) or of what the study covered
-# (本次学习还涉及…). Boilerplate exhorts and never narrates.
-_NARRATION = re.compile(
-    r"(?<=[\u4e00-\u9fff])(?<![为除罢不])了(?!解|不起|如指掌|结|却)|"
-    r"(?:本次|此次|这次|本季度|近期|此外|会上|会后|自学|业余时间)[^。；]{0,24}?(?:学习|研读|阅读|选读|自学|研讨|交流|涉及|包括|列入|摘录)"
-)
-# The member's own thinking, in the first person singular (我体会, 我近期思考, 在我看来, 通过学习我认识到).
-_REFLECTION = re.compile(
-    r"我(?!们)[^，。；：要须]{0,6}?(?:体会|认为|理解|感受|觉得|意识到|注意到|思考|感到|认识到|想到|深感|体悟|领悟|反思|明白)|"
-    r"在我看来|依我|让我|使我|我的(?:理解|体会|认识|看法|感受)|体会到|感受最深"
-)
-# A shortcoming stated, not exhorted: the member's own diagnosis (有的…重视不够, 存在…问题).
-_SHORTCOMING = re.compile(
-    r"有的|不够|不足|不强|不高|不明显|不经常|不到位|不紧密|不彻底|不健全|不突出|不灵活|不及时|偏少|偏低|偏弱|偏轻|偏慢|"
-    r"滞后|薄弱|欠缺|缺乏|还存在|存在着?[^。；]{0,16}(?:问题|现象)"
-)
-_ARGUMENT = re.compile(
-    r"如果|倘若|假如|一旦|往往|容易|之所以|因为|所以|究其原因|看似|看起来|实际上|其实|本质|在于|取决于|意味着|好比|就像|比如|例如|"
-    r"说到底|换句话说|恰恰|反过来|反之|否则|当然|而不是|不等于|才算|难以|就会|却|不是[^。]{1,24}而是"
-)
-# Modal 要 (要坚持, 我们要), not 要 inside a word (重要, 主要, 需要, 要求, 要点, 纪要).
-_MODAL = re.compile(r"(?<![重主需必紧只纲摘首显扼次想纪])要(?![求点素件害闻是])|必须|务必|应当|一定要|决不能|绝不能|不能")
-_IMPERATIVE_OPENING = re.compile(
-    r"^(?:要|必须|务必|应当|一定要|坚持|加强|强化|推动|推进|注重|保持|发扬|增强|树立|聚焦|狠抓|着力|切实|进一步|持续|"
-    r"始终|全面|深入|扎实|大力|不断|努力|坚决|牢固|牢牢|自觉|既要|确保|以更|以高度|以时不我待)"
-)
-# Who boilerplate addresses: everyone and no one, then a modal within a few characters.
-_GENERIC_ADDRESSEE = re.compile(
-    r"^(?:各级[^，。]{0,6}|广大[^，。]{0,6}|全体[^，。]{0,6}|全系统[^，。]{0,4}|各部门|各单位|全局[^，。]{0,4}|"
-    r"党员领导干部|领导干部|党员干部|我们|大家|各项工作)(?:一定|都|还|更|务必)?(?:要|必须|应当)"
-)
-
-
-def find_phrases(text: str, phrases: Sequence[str]) -> list[str]:
-    """The phrases found in `text`, longest first and never overlapping, in the order they stand.
-    `phrases` must be folded and sorted longest first."""
-    phrases = tuple(phrases)
-    if not phrases or not text:
-        return []
-    # Every occurrence in one pass (Aho–Corasick), then taken as if each phrase were looked for in list order.
-    hits = sorted((order, end + 1 - len(phrase), phrase) for end, (order, phrase) in _automaton(phrases).iter(text))
-    taken = [False] * len(text)
-    found: list[tuple[int, str]] = []
-    for _, start, phrase in hits:
-        end = start + len(phrase)
-        if not any(taken[start:end]):
-            taken[start:end] = [True] * len(phrase)
-            found.append((start, phrase))
-    return [p for _, p in sorted(found)]
-
-
-@lru_cache(maxsize=16)
-def _automaton(phrases: tuple[str, ...]) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for order, phrase in enumerate(phrases):
-        if phrase and phrase not in automaton:
-            automaton.add_word(phrase, (order, phrase))
-    automaton.make_automaton()
-    return automaton
-
-
 def words(text: str) -> tuple[str, ...]:
     """jieba words of a text that contain a Chinese character."""
     return _words(text, dictionary_size())
@@ -182,7 +97,7 @@ def _words(text: str, dictionary_size: int) -> tuple[str, ...]:
     stock sentences recur across documents."""
     import jieba
 
-    return tuple(w for w in jieba.lcut(text) if _CJK.search(w))
+    return tuple(w for w in jieba.lcut(text) if lx.CJK.search(w))
 
 
 def place_names(text: str) -> list[str]:
@@ -191,11 +106,11 @@ def place_names(text: str) -> list[str]:
     tokens = words(text)
     found = []
     for i, token in enumerate(tokens):
-        if token in _GENERIC_PLACES:
+        if token in lx.GENERIC_PLACES:
             continue
-        if len(token) >= 3 and token.endswith(_PLACE_SUFFIXES) and token[:-1] not in _GENERIC_PLACES:
+        if len(token) >= 3 and token.endswith(lx.PLACE_SUFFIXES) and token[:-1] not in lx.GENERIC_PLACES:
             found.append(token)
-        elif token in _PLACE_SUFFIXES and i > 0 and len(tokens[i - 1]) >= 2 and tokens[i - 1] + token not in _GENERIC_PLACES:
+        elif token in lx.PLACE_SUFFIXES and i > 0 and len(tokens[i - 1]) >= 2 and tokens[i - 1] + token not in lx.GENERIC_PLACES:
             found.append(tokens[i - 1] + token)
     return found
 
@@ -204,12 +119,13 @@ def concrete_anchors(text: str) -> list[str]:
     """What ties a sentence to one place and time: figures, dates and times, named places, first-person
     statements of what was done or planned (not a pledge to 继续/不断/进一步 do better). Any one of them means
     the sentence is not boilerplate."""
-    anchors = [m.group(0) for m in _FIGURE.finditer(text)]
-    anchors += [m.group(0) for m in _TIME.finditer(text)]
+    anchors = [m.group(0) for m in lx.FIGURE.finditer(text)]
+    anchors += [m.group(0) for m in lx.COUNTED.finditer(text)]
+    anchors += [m.group(0) for m in lx.TIME.finditer(text)]
     anchors += place_names(text)
-    anchors += [m.group(0) for m in _FIRST_PERSON_ACT.finditer(text)]
-    anchors += [m.group(0)[: m.start("rest") - m.start()] for m in _FIRST_PERSON_PLAN.finditer(text)
-                if not _PLEDGE.search(m.group("rest"))]
+    anchors += [m.group(0) for m in lx.FIRST_PERSON_ACT.finditer(text)]
+    anchors += [m.group(0)[: m.start("rest") - m.start()] for m in lx.FIRST_PERSON_PLAN.finditer(text)
+                if not lx.PLEDGE.search(m.group("rest"))]
     return anchors
 
 
@@ -224,17 +140,17 @@ def exhortation(text: str) -> tuple[str | None, bool]:
     """The words that make a sentence an exhortation, and whether they open it: an imperative or modal opening
     (要…, 坚持…, 进一步…) or a generic addressee with a modal (各级党组织要, 我们要) opens it; a modal further in
     (…，必须…) does not. (None, False) if there is none."""
-    opening = _GENERIC_ADDRESSEE.match(text) or _IMPERATIVE_OPENING.match(text)
+    opening = lx.GENERIC_ADDRESSEE.match(text) or lx.IMPERATIVE_OPENING.match(text)
     if opening:
         return opening.group(0), True
-    modal = _MODAL.search(text)
+    modal = lx.MODAL.search(text)
     return (modal.group(0), False) if modal else (None, False)
 
 
 def parallelism(text: str) -> list[str]:
     """排比 and 四字格: adjacent clauses of one length (2-8 characters) that share a character in the same place
     (更高标准、更严要求; 守土有责、守土负责), or three or more four-character clauses. Returns the clauses."""
-    clauses = [c for c in _CLAUSE_SPLIT.split(text) if c]
+    clauses = [c for c in lx.CLAUSE_SPLIT.split(text) if c]
     found: list[str] = []
     for a, b in zip(clauses, clauses[1:]):
         if len(a) == len(b) and 2 <= len(a) <= 8 and a != b and any(x == y for x, y in zip(a, b)):
@@ -285,39 +201,34 @@ def genre_share(text: str, phrases: Sequence[str], topic_phrases: Collection[str
 
 def narration(text: str) -> str | None:
     """Narration of what happened at the study or what it covered (作了安排, 本次学习还涉及…)."""
-    m = _NARRATION.search(text)
+    m = lx.NARRATION.search(text)
     return m.group(0) if m else None
 
 
 def shortcomings(text: str) -> list[str]:
     """Shortcomings stated (重视不够, 存在…问题); only meaningful in a sentence that is not an exhortation, since
     "要正视差距" asks for a diagnosis and does not make one."""
-    return [m.group(0) for m in _SHORTCOMING.finditer(text)]
+    return [m.group(0) for m in lx.SHORTCOMING.finditer(text)]
 
 
 def reflection(text: str) -> str | None:
     """A first-person marker of the member's own thinking (我体会, 在我看来, 通过学习我认识到)."""
-    m = _REFLECTION.search(text)
+    m = lx.REFLECTION.search(text)
     return m.group(0) if m else None
 
 
 def argument(text: str) -> str | None:
     """A connective of reasoning (如果…就, 看似…实际上, 不是…而是) — own argument, rare in stock sentences."""
-    m = _ARGUMENT.search(text)
+    m = lx.ARGUMENT.search(text)
     return m.group(0) if m else None
 
 
 def shingles(text: str, size: int) -> set[str]:
     """Character `size`-grams of a sentence with punctuation dropped."""
-    bare = _PUNCT.sub("", text)
+    bare = lx.PUNCTUATION.sub("", text)
     if len(bare) <= size:
         return {bare} if bare else set()
     return {bare[i : i + size] for i in range(len(bare) - size + 1)}
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a plain text: up to and including 。！？；, never across a line break."""
-    return [(m.start(), m.end()) for m in re.finditer(r"[^。！？；!?;\n]+[。！？；!?;]?[”’」』）)]*", text) if m.group(0).strip()]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -377,13 +288,6 @@ class BoilerplateConfig:
             raise ConfigError("threshold and slogan_threshold must be positive")
         if not 0 < self.work_report_min_share <= 1:
             raise ConfigError(f"work_report_min_share must be in (0, 1], not {self.work_report_min_share}")
-
-
-@lru_cache(maxsize=4)
-def load_phrases(path: Path) -> tuple[str, ...]:
-    """A phrase list (one a line, # comments), folded."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return tuple(fold(l) for l in lines if l.strip() and not l.lstrip().startswith("#"))
 
 
 def _longest_first(phrases: Iterable[str]) -> tuple[str, ...]:
@@ -601,7 +505,7 @@ class BoilerplateDetector:
     def __init__(self, config: BoilerplateConfig | None = None):
         self.config = config or BoilerplateConfig()
         c = self.config
-        self.stock = _longest_first(load_phrases(Path(c.stock_phrases_file)) + tuple(fold(p) for p in standard_formulations()))
+        self.stock = _longest_first(tuple(fold(p) for p in lx.phrase_list(Path(c.stock_phrases_file))) + tuple(fold(p) for p in standard_formulations()))
         self.learned: tuple[str, ...] = ()
         self.index = SentenceIndex((), c.shingle_chars, c.near_same_jaccard)
         self._terms: dict[TopicList, _Terms] = {}
@@ -621,7 +525,7 @@ class BoilerplateDetector:
         c = self.config
         found = BatchStatistics([], defaultdict(set), set())
         for owner, text in texts:
-            for start, end in sentence_spans(text):
+            for start, end in lx.sentence_spans(text):
                 sentence = fold(text[start:end])
                 if len(sentence) < c.min_sentence_chars:
                     continue

@@ -8,31 +8,10 @@ shared by topic coverage and boilerplate detection."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 
-# Concrete anchors: figures in Arabic digits (counts, amounts, percentages, dates). Abstract prose uses
-# Chinese numerals (一个、四个最严) but hardly ever digits.
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-# Reflection on one's own practice: a shortcoming admitted, a next step planned.
-_PROBLEM = re.compile(
-    r"(?:但|不过|然而|同时也|也要看到|走访中|调研中|回访)[^。；]{0,40}?(?:问题|短板|不足|差距|薄弱|不够|偏低|偏少|偏慢|偏长|偏轻"
-    r"|滞后|隐患|不强|困难|难题|仍|尚|还|只|仅)"
-    # a shortcoming stated outright (inspection results — 发现问题612个 — are not one)
-    r"|(?:存在|还存在|仍存在|暴露出|反映出)[^。；]{0,20}?(?:问题|不足|短板|差距|薄弱环节)"
-    r"|不足[。；，]|不到位|滞后|偏低|偏少|偏弱|偏慢|比较普遍|较为普遍|不平衡|不充分|薄弱|短板|差距较大|留不住|难以为继"
-    r"|走过场|流于形式"
-)
-_NEXT_STEP = re.compile(r"下一步|接下来|今后|为此|针对这|对此|计划|准备|打算|力争|争取|拟于|年内|年底前|以前|前再|还将|将于|将在|将把|将进一步|将对|将以|我们将|我局将|后续|着手")
-_FIRST_PERSON_WORK = re.compile(r"我局|我们|我所|我单位|我处|我科|本局|我市局|我分管|我牵头|我带队|局党组")
-# Frame of a study document: the meeting it reports, the closing formula.
-_MEETING_WORD = re.compile(r"召开|举办|举行|读书班|学习会|集中学习|现场教学|辅导报告|视频会议|专题学习|集中研讨|交流研讨")
-_DATE = re.compile(r"\d{4}年|\d{1,2}月|[上下]午|[上中下]旬")
-_CLOSING = re.compile(r"批评指正|不妥之处|以上是|我的发言就到这里|粗浅|谢谢|不当之处|合格答卷|回报组织|多提宝贵意见|学无止境|"
-                      r"今后，我将|会议最后|结束前|总结讲话|下一阶段学习")
-_SENTENCE = re.compile(r"[^。！？；!?;]+[。！？；!?;]?[”’」』）)]*")
-
+from . import lexicon as lx
 
 class PassageKind(str, Enum):
     PRACTICE = "practice"          # own concrete practice with reflection (problems, next steps)
@@ -60,18 +39,14 @@ class PassageFeatures:
         return self.next_step or self.problem
 
 
-def sentences_of(text: str) -> list[str]:
-    return [s for s in (m.group(0).strip() for m in _SENTENCE.finditer(text)) if s]
-
-
 def features(text: str) -> PassageFeatures:
     return PassageFeatures(
         chars=len(text),
-        sentences=len(sentences_of(text)),
-        figures=len(_FIGURE.findall(text)),
-        problem=bool(_PROBLEM.search(text)),
-        next_step=bool(_NEXT_STEP.search(text)),
-        first_person_work=bool(_FIRST_PERSON_WORK.search(text)),
+        sentences=len(lx.sentences(text)),
+        figures=len(lx.FIGURE.findall(text)),
+        problem=bool(lx.PROBLEM.search(text)),
+        next_step=bool(lx.NEXT_STEP.search(text)),
+        first_person_work=bool(lx.FIRST_PERSON_WORK.search(text)),
     )
 
 
@@ -84,9 +59,9 @@ def passage_kind(text: str, *, position: str = "body") -> PassageKind:
     """Classify one paragraph. `position` is "first" or "last" for the first and last body paragraphs, where a
     document's frame stands."""
     f = features(text)
-    if position == "first" and _MEETING_WORD.search(text) and _DATE.search(text):
+    if position == "first" and lx.MEETING_WORD.search(text) and lx.DATE.search(text):
         return PassageKind.FRAME
-    if position == "last" and _CLOSING.search(text):
+    if position == "last" and lx.CLOSING.search(text):
         return PassageKind.FRAME
     if f.concrete:
         return PassageKind.PRACTICE if f.reflective else PassageKind.WORK_REPORT

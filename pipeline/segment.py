@@ -23,20 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .ingest import Element, ElementKind
-
-PHRASES_FILE = Path(__file__).resolve().parents[1] / "corpora" / "phrases" / "standard_formulations.txt"
-# A sentence ends after 。！？； (and the closing marks that follow), or at a line break.
-_SENTENCE_BREAK = re.compile(r"[。！？；!?;][”’」』）)]*\s*|\n\s*")
-MIN_QUOTE_CHARS = 8
-
-# Who or what is quoted, then a verb of saying, then at most a colon or comma before the opening mark.
-_ATTRIBUTION = re.compile(
-    r"(?:总书记|习近平|主席|同志|《[^》]{1,60}》|文中|讲话|报告|原文|党章|中央|会议|文件|古人|先贤|所说的|所讲的)"
-    r"[^。！？；]{0,80}?"
-    r"(?:强调|指出|要求|说|讲|提出|写道|明确|号召|告诫|阐明|论述|指示|宣示|所指出的|所强调的|所要求的)"
-    r"(?:的|过|道|了)?[：:，,]?\s*$"
-)
-
+from .lexicon import ATTRIBUTION, MIN_QUOTE_CHARS, SENTENCE_BREAK, phrase_file, phrase_list
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
@@ -54,8 +41,7 @@ def get_nlp() -> Language:
 @lru_cache(maxsize=1)
 def standard_formulations() -> tuple[str, ...]:
     """The shipped standard formulations (one per line, # comments)."""
-    lines = PHRASES_FILE.read_text(encoding="utf-8").splitlines()
-    return tuple(l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#"))
+    return phrase_list(phrase_file("standard_formulations.txt"))
 
 
 def add_dictionary_words(words) -> None:
@@ -137,7 +123,7 @@ def sentences_component(doc: Doc) -> Doc:
         return doc
     text = doc.text
     starts = {p.start_char for p in doc.spans.get("paragraphs", [])} | {0}
-    starts |= {m.end() for m in _SENTENCE_BREAK.finditer(text)}
+    starts |= {m.end() for m in SENTENCE_BREAK.finditer(text)}
     token_starts = np.fromiter((t.idx for t in doc), dtype=np.int64, count=len(doc))
     flags = np.full(len(doc), -1, dtype=np.int64)  # -1: not a start, 1: a start (spaCy's SENT_START)
     positions = np.searchsorted(token_starts, sorted(starts))
@@ -197,6 +183,6 @@ def find_quotations(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
         if len(inner) < MIN_QUOTE_CHARS:
             continue
         before_start = max(text.rfind(c, 0, open_at) for c in "。！？；") + 1
-        lead = _ATTRIBUTION.search(text[before_start:open_at])
+        lead = ATTRIBUTION.search(text[before_start:open_at])
         lead_span = (before_start + lead.start(), before_start + lead.end()) if lead else None
         found.append((open_at + 1, close_at, lead_span))

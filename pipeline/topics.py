@@ -29,15 +29,12 @@ from typing import Sequence
 
 import numpy as np
 
+from . import lexicon as lx
 from .document import Submission
 from .levels import LEVEL_NAMES
-from .passages import PassageKind, passage_kinds, sentences_of
+from .passages import PassageKind, passage_kinds
 from .textnorm import fold
 from .topiclist import Topic, TopicList
-
-# A sentence that reports one's own study names a topic in passing: 近期我研读了关于……的重要论述。
-_STUDY_STATEMENT = re.compile(r"学习|研读|自学|研学|学了|读了|篇目|传达|交流|专题|论述|精神|辅导|思考|领会|部署|文件|文章|笔记|原文")
-
 
 @dataclass(frozen=True)
 class TopicConfig:
@@ -198,7 +195,7 @@ class TopicMatcher:
         out = []
         for p, text, kind in zip(body, texts, kinds):
             if kind is None:
-                section = self._heading_topic(text) or (section if _is_subheading(text) else None)
+                section = self._heading_topic(text) or (section if lx.is_subheading(text) else None)
                 continue
             own = 1.0 - float(not_own[p.start_char:p.end_char].mean()) if p.end_char > p.start_char else 0.0
             folded = fold(text)
@@ -260,7 +257,7 @@ class TopicMatcher:
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
         """Short statements name a topic in passing (a study report) or stack its keywords (a slogan)."""
         offset = 0
-        for sentence in sentences_of(p.text):
+        for sentence in lx.sentences(p.text):
             at = p.text.find(sentence, offset)
             offset = at + len(sentence)
             named = self._keyword_hits(sentence)
@@ -270,7 +267,7 @@ class TopicMatcher:
                 hits = named[t.id]
                 if len(hits) >= 2 or (hits and len(sentence) >= self.config.slogan_chars):
                     role = "slogan"
-                elif hits and _STUDY_STATEMENT.search(sentence.replace(hits[0], "")):
+                elif hits and lx.STUDY_STATEMENT.search(sentence.replace(hits[0], "")):
                     role = "mention"
                 else:
                     continue
@@ -297,7 +294,7 @@ class TopicMatcher:
     def _heading_topic(self, heading: str) -> str | None:
         """The topic a heading announces: the one whose title it reproduces (most of the title's character
         bigrams), else the only topic whose keywords it names."""
-        grams = _bigrams(fold(_strip_numbering(heading)))
+        grams = _bigrams(fold(lx.strip_numbering(heading)))
         if not grams:
             return None
         best, score = None, 0.0
@@ -363,15 +360,6 @@ def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
 def _bigrams(text: str) -> set[str]:
     text = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", text)
     return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
-def _strip_numbering(heading: str) -> str:
-    return re.sub(r"^(?:[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])", "", heading.strip())
-
-
-def _is_subheading(text: str) -> bool:
-    """（一） or 1. under a topic's heading keeps the section's topic."""
-    return bool(re.match(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])", text.strip()))
 
 
 def _dedupe(evidence: list[TopicEvidence]) -> list[TopicEvidence]:

@@ -11,19 +11,18 @@ import pytest
 
 from conftest import DEV, REALISTIC, SHARED
 from pipeline.batch import Batch
+from pipeline.lexicon import find_phrases, sentence_spans
 from pipeline.boilerplate import (
     BoilerplateConfig,
     BoilerplateDetector,
     SentenceIndex,
     concrete_anchors,
     exhortation,
-    find_phrases,
     genre_share,
     narration,
     parallelism,
     quoted_names,
     reflection,
-    sentence_spans,
     shingles,
     shortcomings,
 )

@@ -8,11 +8,10 @@ each other — verbatim, edited or paraphrased — with attributed quotations an
 See detector.py for the method and CopyConfig for the settings.
 """
 
-from .detector import (CopyConfig, CopyDetector, Evidence, SourceTable, TextTable, check_unique_ids,
-                       load_formulations)
+from .detector import CopyConfig, CopyDetector, Evidence, SourceTable, TextTable, check_unique_ids
 from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from .quotes import find_attributed_quotes, quotation_spans
 
 __all__ = ["CheckedText", "CopyConfig", "CopyDetector", "CopyMatch", "CopyReport", "CopySource", "Evidence",
            "QuotedPassage", "SourceTable", "TextTable", "check_unique_ids", "find_attributed_quotes",
-           "load_formulations", "quotation_spans"]
+           "quotation_spans"]

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..lexicon import phrase_file, phrase_list
 from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from .fingerprints import INDEPENDENT_SOURCES, ContentView, Fingerprints, PhraseMask, PreparedText, Role
 from .paraphrase import ParaphraseFinder, Unit, paragraph_spans, split_sentences
@@ -48,18 +49,7 @@ from .passages import (Passage, Run, chain_runs, clip_passage, extend_edges, ext
 from .postings import PHRASE_CHARS, HashCounts, Rows, fingerprint_rows, phrase_hashes, phrase_rows, reduce_hashes
 from .quotes import MAX_QUOTE_CHARS, quotation_spans
 
-DEFAULT_FORMULATIONS = Path(__file__).resolve().parents[2] / "corpora" / "phrases" / "standard_formulations.txt"
 MAX_TITLE_CHARS = 60  # a 《…》 run this long or shorter is a title (a citation), never copied prose
-
-
-def load_formulations(path: Path) -> list[str]:
-    """Phrases of a standard-formulation list: one a line, `#` comment lines and blank lines skipped."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise ConfigError(f"standard formulations list {path}: cannot be read ({e.strerror}); "
-                          "give an existing file in the copy settings") from e
-    return [s.strip() for s in lines if s.strip() and not s.lstrip().startswith("#")]
 
 
 @dataclass(frozen=True)
@@ -110,7 +100,7 @@ class CopyConfig:
     paraphrase_similarity: float = 0.925
     paraphrase_length_ratio: float = 0.6
     formulaic_share: float = 0.15
-    formulations: Path = field(default=DEFAULT_FORMULATIONS)
+    formulations: Path = field(default=phrase_file("standard_formulations.txt"))
 
     def __post_init__(self):
         for name in ("k", "window", "min_chars", "min_member_chars", "min_run", "max_quote_chars",
@@ -233,7 +223,7 @@ class CopyDetector:
     def __init__(self, config: CopyConfig | None = None, *, encoder=None):
         self.config = config or CopyConfig()
         self._encoder = encoder
-        self._phrases = PhraseMask(load_formulations(self.config.formulations))
+        self._phrases = PhraseMask(phrase_list(Path(self.config.formulations)))
         self._finder: ParaphraseFinder | None = None
 
     def detect(self, texts: Sequence[CheckedText], sources: Sequence[CopySource]) -> dict[str, CopyReport]:

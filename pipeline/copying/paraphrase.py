@@ -17,12 +17,12 @@ passage of about its own length, while a long paragraph of one's own tends to ec
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")
+from ..lexicon import sentence_spans
+
 MIN_SENTENCE_CHARS = 8  # a shorter fragment (a lead-in such as 我认为，) is joined to the sentence after it
 
 
@@ -78,10 +78,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
     """Sentences of text[start:end], each with its closing punctuation; a fragment shorter than
     MIN_SENTENCE_CHARS (white space excluded) joins the sentence after it (the last one joins the one before)."""
-    pieces = []
-    for m in SENTENCE.finditer(text, start, end):
-        if m.end() > m.start():
-            pieces.append([m.start(), m.end()])
+    pieces = [list(span) for span in sentence_spans(text, start, end)]
     merged: list[list[int]] = []
     carry = None
     for a, b in pieces:

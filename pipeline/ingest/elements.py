@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
+
+from ..lexicon import HEADING_NUMBERING, SENTENCE_END
 
 
 class ElementKind(str, Enum):
@@ -27,16 +28,6 @@ class Element:
     page: int | None = None
 
 
-# Typed numbering of Chinese official writing, outermost first: 一、 （一） 1. （1）, plus the ordinal leads
-# 一是 / 第一， that open a point inside a paragraph-style heading.
-HEADING_NUMBERING = (
-    (1, re.compile(r"^[一二三四五六七八九十]{1,3}[、．.]")),
-    (2, re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
-    (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
-    (4, re.compile(r"^[（(]\d{1,2}[）)]")),
-    (2, re.compile(r"^(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]{1,3}[，,、])")),
-)
-SENTENCE_END = "。！？；!?;"
 MAX_HEADING_CHARS = 60
 
 

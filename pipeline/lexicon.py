@@ -1,0 +1,237 @@
+"""The lexicon: every cue of Chinese official writing that xuexi's stages read, in one place.
+
+Segmentation, copy detection, boilerplate, passage kinds and topics all ask the same questions of a text — where
+its sentences end, what is a figure or a date, who "we" are, what states a shortcoming or plans a next step, what
+attributes a quotation, how a heading is numbered — and they must all get the same answer. So each cue is
+written here once, and every stage imports it. Phrase lists (stock phrases, standard formulations) are data
+under corpora/phrases, loaded by `phrase_list`; `find_phrases` is the one phrase search.
+
+Punctuation: real text mixes full-width and half-width marks (， or ,  ： or :  ； or ;  ？ or ?  ！ or !), and
+the matching view (pipeline.textnorm.fold) turns full-width into half-width. Every pattern here accepts both.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import ahocorasick
+
+from .errors import ConfigError
+
+# --- sentences ---------------------------------------------------------------------------------------------------
+
+SENTENCE_END = "。！？；!?;"
+CLOSING_MARKS = "”’」』）)\"'"
+# A full stop written half-width (学习.) ends a sentence after a Chinese character or a closing mark; after a
+# digit it is a decimal point or a list number (3.5%, 1.加强…) and does not.
+_HALF_WIDTH_STOP = r"(?<=[\u4e00-\u9fff”’」』）)])\.(?!\d)"
+_SENTENCE_PIECE = re.compile(
+    rf"(?:[^。！？；!?;.\n]|(?<![\u4e00-\u9fff”’」』）)])\.|\.(?=\d))+"
+    rf"(?:(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*)?"
+)
+SENTENCE_BREAK = re.compile(rf"(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*\s*|\n\s*")
+CLAUSE_SPLIT = re.compile(r"[，、；。！？：,;:!?]")
+PUNCTUATION = re.compile(r"[，、；。！？：,;:!?“”‘’《》〈〉（）()\"'…—·\-]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as (start, end): up to and including 。！？； (full- or half-width, and a
+    half-width full stop after a Chinese character) with the closing marks that follow, never across a line
+    break, outer white space trimmed."""
+    end = len(text) if end is None else end
+    out = []
+    for m in _SENTENCE_PIECE.finditer(text, start, end):
+        piece = m.group(0)
+        a = m.start() + len(piece) - len(piece.lstrip())
+        b = m.end() - (len(piece) - len(piece.rstrip()))
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text (see sentence_spans)."""
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+# --- headings ----------------------------------------------------------------------------------------------------
+
+# Typed numbering of Chinese official writing, outermost first: 一、 （一） 1. （1）, plus the ordinal leads
+# 一是 / 第一， that open a point inside a paragraph-style heading.
+HEADING_NUMBERING = (
+    (1, re.compile(r"^[一二三四五六七八九十]{1,3}[、．.]")),
+    (2, re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
+    (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    (4, re.compile(r"^[（(]\d{1,2}[）)]")),
+    (2, re.compile(r"^(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]{1,3}[，,、])")),
+)
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、](?!\d))\s*")
+_SUBHEADING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、](?!\d))")
+
+
+def strip_numbering(heading: str) -> str:
+    """A heading without its typed numbering (一、 （一） 1. （1））."""
+    return _NUMBERING.sub("", heading.strip())
+
+
+def is_subheading(text: str) -> bool:
+    """（一） or 1. opens a point under a section's heading."""
+    return bool(_SUBHEADING.match(text.strip()))
+
+
+# --- figures, dates, places ----------------------------------------------------------------------------------
+
+# Figures in Arabic digits: counts, amounts, percentages, dates. Abstract prose counts in fixed formulas with
+# Chinese numerals (四个意识, 一张蓝图), hardly ever in digits.
+FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+# Chinese numerals with a unit that counts real things or a share (七成, 三名, 两户).
+COUNTED = re.compile(r"[一二三四五六七八九十两几半][一二三四五六七八九十]*(?:成|批次|人次|户|名|起案件|场)")
+TIME = re.compile(
+    r"\d{4}年|\d{1,2}月|去年|今年|明年|前年|上半年|下半年|年底|年初|年内|年末|季度|本月|上月|下月|月底|月初|"
+    r"近日|日前|春节|国庆|元旦|中秋|端午|清明|五一|汛期|春耕|秋收|开学"
+)
+DATE = re.compile(r"\d{4}年|\d{1,2}月|[上下]午|[上中下]旬")
+PLACE_SUFFIXES = ("镇", "村", "乡", "县", "区", "街道", "社区", "开发区", "产业园", "园区")
+GENERIC_PLACES = frozenset(
+    "乡村 农村 山村 城乡 城区 辖区 社区 园区 景区 山区 片区 市区 小区 新区 地区 全县 全区 各区 各县 全村 本村 该村 驻村 "
+    "进村 入村 下乡 城镇 乡镇 各乡镇 街道 开发区 产业园 贫困地区 脱贫地区 农村地区 郊区 老区 边区 灾区 误区 盲区 禁区 "
+    "雷区 红区 深水区 无人区 试验区 示范区 功能区 保护区".split()
+)
+
+# --- who "we" are ------------------------------------------------------------------------------------------------
+
+# The member's own unit in the first person, whatever the unit: 我局 我院 我校 我镇 我行 我委…, 本单位, the
+# unit's leading body (局党组, 院党组, 镇党委, 行党委), and the plain 我们 / 咱们.
+_UNIT_CHARS = "局院校镇行委厅部处科所办县市区村司队站社"
+FIRST_PERSON_UNIT = (
+    rf"(?:我们|咱们|我[{_UNIT_CHARS}]|本[{_UNIT_CHARS}]|我单位|本单位|我部门|本部门|我中心|本系统|全[行院校镇]|"
+    rf"[{_UNIT_CHARS}]党[组委]|集团公司|工作队)"
+)
+FIRST_PERSON = rf"(?:{FIRST_PERSON_UNIT}|我)"
+FIRST_PERSON_WORK = re.compile(FIRST_PERSON_UNIT + r"|我分管|我牵头|我带队")
+_ACTOR = FIRST_PERSON + r"[^，。；：,;:要须应]{0,16}?"
+# First-person statements of what was done or is planned (我局去年…, 我们准备…, 我们把…作为…), not exhortation
+# (我们要…, 我们必须…).
+FIRST_PERSON_ACT = re.compile(_ACTOR + r"(?:了|过|已|正在|先后|累计|随即|决定|明确|把[^，。；,;]{1,20}作为)")
+FIRST_PERSON_PLAN = re.compile(_ACTOR + r"(?:将|计划|准备|打算|拟|力争)(?P<rest>[^，。；,;]{0,20})")
+# A pledge (表态: 我将继续加强学习、不断提高素质) carries its plan in adverbs of exhortation, not in a measure.
+PLEDGE = re.compile(r"继续|进一步|不断|努力|持续|始终|更加|以更|切实|坚持|以这次|以此次|为契机")
+
+# --- the member's own voice ------------------------------------------------------------------------------------
+
+# Narration of what happened (a verb with the aspect particle 了: 作了安排, 抓住了) or of what the study covered
+# (本次学习还涉及…).
+NARRATION = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?<![为除罢不])了(?!解|不起|如指掌|结|却)|"
+    r"(?:本次|此次|这次|本季度|近期|此外|会上|会后|自学|业余时间)[^。；;]{0,24}?(?:学习|研读|阅读|选读|自学|研讨|交流|涉及|包括|列入|摘录)"
+)
+# The member's own thinking, in the first person singular (我体会, 我近期思考, 在我看来, 通过学习我认识到).
+REFLECTION = re.compile(
+    r"我(?!们)[^，。；：,;:要须]{0,6}?(?:体会|认为|理解|感受|觉得|意识到|注意到|思考|感到|认识到|想到|深感|体悟|领悟|反思|明白)|"
+    r"在我看来|依我|让我|使我|我的(?:理解|体会|认识|看法|感受)|体会到|感受最深"
+)
+# A shortcoming stated, not exhorted: the member's own diagnosis (有的…重视不够, 存在…问题).
+SHORTCOMING = re.compile(
+    r"有的|不够|不足|不强|不高|不明显|不经常|不到位|不紧密|不彻底|不健全|不突出|不灵活|不及时|偏少|偏低|偏弱|偏轻|偏慢|"
+    r"滞后|薄弱|欠缺|缺乏|还存在|存在着?[^。；;]{0,16}(?:问题|现象)"
+)
+# A problem found in one's own practice: a shortcoming after a turn (但…不足, 调研中…偏低) or stated outright
+# (inspection results — 发现问题612个 — are not one).
+PROBLEM = re.compile(
+    r"(?:但|不过|然而|同时也|也要看到|走访中|调研中|回访)[^。；;]{0,40}?(?:问题|短板|不足|差距|薄弱|不够|偏低|偏少|偏慢|偏长|偏轻"
+    r"|滞后|隐患|不强|困难|难题|仍|尚|还|只|仅)"
+    r"|(?:存在|还存在|仍存在|暴露出|反映出)[^。；;]{0,20}?(?:问题|不足|短板|差距|薄弱环节)"
+    r"|不足[。；，;,]|不到位|滞后|偏低|偏少|偏弱|偏慢|比较普遍|较为普遍|不平衡|不充分|薄弱|短板|差距较大|留不住|难以为继"
+    r"|走过场|流于形式"
+)
+NEXT_STEP = re.compile(
+    r"下一步|接下来|今后|为此|针对这|对此|计划|准备|打算|力争|争取|拟于|年内|年底前|以前|前再|还将|将于|将在|将把|将进一步|"
+    r"将对|将以|我们将|" + FIRST_PERSON_UNIT + r"将|后续|着手"
+)
+ARGUMENT = re.compile(
+    r"如果|倘若|假如|一旦|往往|容易|之所以|因为|所以|究其原因|看似|看起来|实际上|其实|本质|在于|取决于|意味着|好比|就像|比如|例如|"
+    r"说到底|换句话说|恰恰|反过来|反之|否则|当然|而不是|不等于|才算|难以|就会|却|不是[^。]{1,24}而是"
+)
+
+# --- exhortation -------------------------------------------------------------------------------------------------
+
+# Modal 要 (要坚持, 我们要), not 要 inside a word (重要, 主要, 需要, 要求, 要点, 纪要).
+MODAL = re.compile(r"(?<![重主需必紧只纲摘首显扼次想纪])要(?![求点素件害闻是])|必须|务必|应当|一定要|决不能|绝不能|不能")
+IMPERATIVE_OPENING = re.compile(
+    r"^(?:要|必须|务必|应当|一定要|坚持|加强|强化|推动|推进|注重|保持|发扬|增强|树立|聚焦|狠抓|着力|切实|进一步|持续|"
+    r"始终|全面|深入|扎实|大力|不断|努力|坚决|牢固|牢牢|自觉|既要|确保|以更|以高度|以时不我待)"
+)
+# Who boilerplate addresses: everyone and no one, then a modal within a few characters.
+GENERIC_ADDRESSEE = re.compile(
+    r"^(?:各级[^，。,]{0,6}|广大[^，。,]{0,6}|全体[^，。,]{0,6}|全系统[^，。,]{0,4}|各部门|各单位|全局[^，。,]{0,4}|"
+    r"党员领导干部|领导干部|党员干部|我们|大家|各项工作)(?:一定|都|还|更|务必)?(?:要|必须|应当)"
+)
+
+# --- the frame of a study document -----------------------------------------------------------------------------
+
+MEETING_WORD = re.compile(r"召开|举办|举行|读书班|学习会|集中学习|现场教学|辅导报告|视频会议|专题学习|集中研讨|交流研讨")
+CLOSING = re.compile(r"批评指正|不妥之处|以上是|我的发言就到这里|粗浅|谢谢|不当之处|合格答卷|回报组织|多提宝贵意见|学无止境|"
+                     r"今后，我将|会议最后|结束前|总结讲话|下一阶段学习")
+# A sentence that reports one's own study names a topic in passing: 近期我研读了关于……的重要论述。
+STUDY_STATEMENT = re.compile(r"学习|研读|自学|研学|学了|读了|篇目|传达|交流|专题|论述|精神|辅导|思考|领会|部署|文件|文章|笔记|原文")
+
+# --- quotations --------------------------------------------------------------------------------------------------
+
+MIN_QUOTE_CHARS = 8  # a shorter “…” is a term in quotation marks (“四个意识”), not a quotation
+# Who or what is quoted, then a verb of saying, then at most a colon or comma before the opening mark.
+ATTRIBUTION = re.compile(
+    r"(?:总书记|习近平|主席|同志|《[^》]{1,60}》|文中|讲话|报告|原文|党章|中央|会议|文件|古人|先贤|所说的|所讲的)"
+    r"[^。！？；!?;]{0,80}?"
+    r"(?:强调|指出|要求|说|讲|提出|写道|明确|号召|告诫|阐明|论述|指示|宣示|所指出的|所强调的|所要求的)"
+    r"(?:的|过|道|了)?[：:，,]?\s*$"
+)
+
+
+# --- phrase lists ------------------------------------------------------------------------------------------------
+
+
+def phrase_file(name: str) -> Path:
+    """A phrase list shipped under corpora/phrases."""
+    return Path(__file__).resolve().parents[1] / "corpora" / "phrases" / name
+
+
+@lru_cache(maxsize=8)
+def phrase_list(path: Path) -> tuple[str, ...]:
+    """The phrases of a list: one a line, `#` comment lines and blank lines skipped, outer white space trimmed."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ConfigError(f"phrase list {path}: cannot be read ({e.strerror})") from e
+    return tuple(s.strip() for s in lines if s.strip() and not s.lstrip().startswith("#"))
+
+
+def find_phrases(text: str, phrases: Sequence[str]) -> list[str]:
+    """The phrases found in `text`, longest first and never overlapping, in the order they stand.
+    `phrases` must be sorted longest first (and folded, when `text` is the matching view)."""
+    phrases = tuple(phrases)
+    if not phrases or not text:
+        return []
+    # Every occurrence in one pass (Aho–Corasick), then taken as if each phrase were looked for in list order.
+    hits = sorted((order, end + 1 - len(phrase), phrase) for end, (order, phrase) in _automaton(phrases).iter(text))
+    taken = [False] * len(text)
+    found: list[tuple[int, str]] = []
+    for _, start, phrase in hits:
+        stop = start + len(phrase)
+        if not any(taken[start:stop]):
+            taken[start:stop] = [True] * len(phrase)
+            found.append((start, phrase))
+    return [p for _, p in sorted(found)]
+
+
+@lru_cache(maxsize=32)
+def _automaton(phrases: tuple[str, ...]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for order, phrase in enumerate(phrases):
+        if phrase and phrase not in automaton:
+            automaton.add_word(phrase, (order, phrase))
+    automaton.make_automaton()
+    return automaton
