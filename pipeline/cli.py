@@ -34,8 +34,10 @@ def score(
     archive_path: Path = typer.Option(None, "--archive", help="The archive (学习档案) file [default: outputs/archive.sqlite]."),
     engine: str = typer.Option("local", "--engine", help="local (this process) or dask (a Dask cluster, see docs/scale.md)."),
     scheduler: str = typer.Option(None, "--scheduler", help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 [default: a cluster on this machine]."),
+    config_path: Path = typer.Option(None, "--config", help="A YAML file of thresholds and weights that override the defaults (results.json's `config` lists them all)."),
 ) -> None:
     """Score a quarter's batch, write results.json and keep the quarter in the archive."""
+    from .config import ScoringConfig
     from .score import score_batch
 
     target = out_dir or PROJECT_ROOT / "outputs" / batch.resolve().name
@@ -51,9 +53,10 @@ def score(
         try:
             from .archive import Archive
 
+            config = ScoringConfig.load(config_path) if config_path else ScoringConfig()
             archive = Archive.open(archive_path or ARCHIVE)  # a bad archive fails in a second, not after minutes
             run = score_batch(batch, target, progress=progress, semantic=semantic, library=library, archive=archive,
-                              engine=engine, scheduler=scheduler)
+                              engine=engine, scheduler=scheduler, config=config)
         except XuexiError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2)

@@ -43,6 +43,7 @@ import numpy as np
 from . import __version__
 from .batch import Batch, FailedFile
 from .boilerplate import BatchStatistics, BoilerplateDetector
+from .config import ScoringConfig
 from .copying import CheckedText, CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
 from .copying.fingerprints import PreparedText
 from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
@@ -77,13 +78,14 @@ class ClusterRun:
     _built = ("encoder", "detector", "table", "matcher", "parse_cache", "boilerplate")
 
     def __init__(self, batch: Batch, sources: list[CopySource], *, words: list[str], semantic: str | None,
-                 out_dir: Path, partition_docs: int):
+                 config: ScoringConfig, out_dir: Path, partition_docs: int):
         self.root, self.manifest, self.topics = batch.root, batch.manifest, batch.topics
         self.keywords = [k for t in batch.topics for k in t.keywords]
         self.sources = sources
         self.first_checked = len(sources)
         self.words = words
         self.semantic = semantic
+        self.config = config
         self.model = backend_identity(semantic)  # resolved here: a worker must load these very weights
         self.version = __version__
         self.cache_dir = Path(out_dir) / ".cache"
@@ -108,7 +110,7 @@ class ClusterRun:
 
     @cached_property
     def detector(self) -> CopyDetector:
-        return CopyDetector(encoder=self.encoder)
+        return CopyDetector(self.config.copying, encoder=self.encoder)
 
     @cached_property
     def table(self) -> SourceTable:
@@ -118,12 +120,12 @@ class ClusterRun:
     def matcher(self):
         from .topics import TopicMatcher
 
-        return TopicMatcher(self.topics, encoder=self.encoder)
+        return TopicMatcher(self.topics, encoder=self.encoder, config=self.config.topics)
 
     @cached_property
     def boilerplate(self) -> BoilerplateDetector:
         """An unfitted detector: what computes a partition's boilerplate statistics."""
-        return BoilerplateDetector()
+        return BoilerplateDetector(self.config.boilerplate)
 
     @cached_property
     def parse_cache(self):
@@ -236,7 +238,7 @@ def _fit(parts: list[BatchStatistics], references: list[str], run: ClusterRun) -
     """Boilerplate fitting's reduce step: the partitions' statistics, in partition order, then the references'."""
     run.teach_words()
     sources = run.boilerplate.statistics((f"source:{i}", text) for i, text in enumerate(references))
-    return BoilerplateDetector().fit_statistics([*parts, sources])
+    return BoilerplateDetector(run.config.boilerplate).fit_statistics([*parts, sources])
 
 
 # -- the client --------------------------------------------------------------------------------------------------
@@ -249,7 +251,7 @@ def partition_size(docs: int, threads: int) -> int:
 
 
 def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, semantic: str | None,
-                  scheduler: str | None, progress=None) -> tuple[list[dict], list[FailedFile]]:
+                  scheduler: str | None, config: ScoringConfig, progress=None) -> tuple[list[dict], list[FailedFile]]:
     """The documents' records and the failed files of a batch, scored on the cluster at `scheduler` (None: a
     LocalCluster on this machine)."""
     import dask.bag as db
@@ -277,7 +279,7 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
         partition_docs = partition_size(len(batch.submissions), sum(client.nthreads().values()))
         get_nlp()  # the client's dictionary holds what the workers' will: the formulations and the topic words
         _forget_other_batches(client, added_words())
-        run = client.scatter(ClusterRun(batch, sources, words=added_words(), semantic=semantic, out_dir=out_dir,
+        run = client.scatter(ClusterRun(batch, sources, words=added_words(), semantic=semantic, config=config, out_dir=out_dir,
                                         partition_docs=partition_docs), broadcast=True)
         items = [(i, str(p)) for i, p in enumerate(batch.submissions)]
         parts = max(1, math.ceil(len(items) / partition_docs))

@@ -3,7 +3,7 @@
 A rerun with nothing changed should cost a glance, not a scoring: copy detection and boilerplate statistics are
 batch-wide, so one changed file changes every document's results, but an unchanged batch has nothing new to say.
 `RunInputs` digests everything a results.json depends on: every file of the batch folder and of the reference
-library (by content), the semantic backend (name and weights), xuexi's code and shipped phrase lists, and the
+library (by content), the semantic backend (name and weights), the scoring configuration, xuexi's code and shipped phrase lists, and the
 earlier quarters the archive supplies. The digest is written after results.json and the reports are complete,
 so an interrupted run never leaves a digest that would skip its own completion."""
 
@@ -37,9 +37,9 @@ class RunInputs:
     """The digest of what one scoring of `batch_dir` into an output folder reads."""
 
     def __init__(self, batch_dir: Path, *, library: Path | None, encoder: str, earlier: list[str],
-                 archive: Path | None, out_dir: Path):
+                 archive: Path | None, out_dir: Path, config: str):
         h = hashlib.blake2b(digest_size=16)
-        h.update(json.dumps([__version__, encoder, sorted(earlier), str(archive or "")]).encode())
+        h.update(json.dumps([__version__, encoder, sorted(earlier), str(archive or ""), config]).encode())
         for folder in (Path(batch_dir), CODE, PHRASE_LISTS, *([Path(library)] if library else [])):
             h.update(f"\1{folder.name}\1".encode())
             _digest_folder(h, folder, skip=Path(out_dir).resolve())  # outputs kept inside the batch are not inputs

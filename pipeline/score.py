@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 from .archive import Archive, content_hash
 from .batch import Batch, FailedFile
 from .boilerplate import BoilerplateDetector, BoilerplateReport
+from .config import ScoringConfig
 from .copying import CheckedText, CopyDetector, CopyReport, CopySource
 from .document import Submission, read_submission, submission_from_bytes, submission_to_bytes
 from .parsecache import ParseCache
@@ -156,7 +157,7 @@ def document_result(submission: Submission, copies: CopyReport, generic: Boilerp
 
 
 def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopySource], *, semantic: str | None,
-                out_dir: Path, progress: Progress | None, workers: int) -> list[dict]:
+                config: ScoringConfig, out_dir: Path, progress: Progress | None, workers: int) -> list[dict]:
     """The local engine: copy detection's phases in this process, then every document's record."""
     from .semantic import get_encoder
 
@@ -164,11 +165,11 @@ def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopyS
     encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
     if progress:
         progress("finding copied passages", 0, 1)
-    copies = CopyDetector(encoder=encoder).detect([checked_text(s) for s in submissions], sources)
+    copies = CopyDetector(config.copying, encoder=encoder).detect([checked_text(s) for s in submissions], sources)
     if progress:
         progress("finding copied passages", 1, 1)
-    boilerplate = BoilerplateDetector().fit(submissions, sources=boilerplate_references(sources))
-    matcher = TopicMatcher(batch.topics, encoder=encoder)
+    boilerplate = BoilerplateDetector(config.boilerplate).fit(submissions, sources=boilerplate_references(sources))
+    matcher = TopicMatcher(batch.topics, encoder=encoder, config=config.topics)
     documents = []
     judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers)
     for i, (submission, generic) in enumerate(zip(submissions, judged)):
@@ -180,14 +181,14 @@ def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopyS
 
 def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, semantic: str | None = None,
                 library: Path | None = None, workers: int | None = None, archive: Archive | None = None,
-                engine: str = "local", scheduler: str | None = None) -> ScoreRun:
+                engine: str = "local", scheduler: str | None = None, config: ScoringConfig | None = None) -> ScoreRun:
     """Score a batch folder into out_dir/results.json with the semantic backend named `semantic` (None: the
     default, see pipeline.semantic), checking copying also against the texts of a `library` folder and, with an
     `archive`, against the unit's earlier quarters there; the scored quarter is then stored in the archive.
     Files are read in `workers` processes (None: one per core), and not read again while unchanged (the parse
     cache in out_dir/.cache), so a run that was interrupted resumes where it stopped. `engine` "dask" scores
     on the Dask cluster at `scheduler` (None: one started on this machine) instead, with the same results
-    (pipeline.distributed).
+    (pipeline.distributed). `config` holds every threshold and weight (None: the defaults); results.json records it.
     Raises ConfigError when the batch, the library, the backend or the engine is unusable."""
     import os
 
@@ -196,12 +197,13 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     if scheduler is not None and engine != "dask":
         raise ConfigError("a scheduler address is for the Dask engine: give --engine dask with --scheduler")
     workers = workers or os.cpu_count() or 1
+    config = config or ScoringConfig()
     started = time.perf_counter()
     batch = Batch.open(batch_dir)
     earlier = archive.earlier_texts(batch.topics.quarter or batch.name, unit=batch.topics.unit) if archive else []
     inputs = RunInputs(batch.root, library=library, encoder=backend_identity(semantic),
                        earlier=[t.content_hash for t in earlier], archive=archive.path if archive else None,
-                       out_dir=Path(out_dir))
+                       out_dir=Path(out_dir), config=config.digest())
     if inputs.unchanged_since_last_run(out_dir):
         results = json.loads((Path(out_dir) / "results.json").read_text(encoding="utf-8"))
         if archive is not None and not archive.holds(results):
@@ -220,14 +222,14 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
 
         submissions = []
         documents, failed = score_on_dask(batch, sources, out_dir=Path(out_dir), semantic=semantic,
-                                          scheduler=scheduler, progress=progress)
+                                          scheduler=scheduler, config=config, progress=progress)
     else:
         submissions, failed = read_files(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
                                          cache=cache, workers=workers)
-        documents = _score_here(batch, submissions, sources, semantic=semantic, out_dir=Path(out_dir),
+        documents = _score_here(batch, submissions, sources, semantic=semantic, config=config, out_dir=Path(out_dir),
                                 progress=progress, workers=workers)
     failed = list(batch.problems) + failed + bad_sources
-    results = build_results(batch, documents, failed)
+    results = build_results(batch, documents, failed, extra={"config": config.to_dict()})
     write_json_atomic(Path(out_dir) / "results.json", results)
     if archive is not None:
         archive.store_quarter(results)

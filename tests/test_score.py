@@ -201,7 +201,7 @@ def test_a_rerun_with_nothing_changed_reads_nothing_and_keeps_the_outputs(dev_ru
 
 def test_any_change_to_what_a_run_reads_makes_it_score_again(tmp_path):
     """The last-run digest covers every file of the batch (by content, not date), the library, the semantic
-    backend and the archive's earlier quarters; outputs kept inside the batch folder are not inputs."""
+    backend, the scoring configuration and the archive's earlier quarters; outputs kept inside the batch folder are not inputs."""
     from pipeline.runstate import RunInputs
 
     batch = tmp_path / "batch"
@@ -212,7 +212,8 @@ def test_any_change_to_what_a_run_reads_makes_it_score_again(tmp_path):
     out = batch / "outputs"
 
     def digest(**changes):
-        settings = {"library": library, "encoder": "static:x@1", "earlier": ["a"], "archive": None, "out_dir": out}
+        settings = {"library": library, "encoder": "static:x@1", "earlier": ["a"], "archive": None, "out_dir": out,
+                    "config": "c1"}
         return RunInputs(batch, **{**settings, **changes}).digest
 
     first = digest()
@@ -220,7 +221,7 @@ def test_any_change_to_what_a_run_reads_makes_it_score_again(tmp_path):
     (out / "results.json").write_text("{}", encoding="utf-8")
     os.utime(batch / "topics.yaml")
     assert digest() == first  # touched, not changed; an output folder inside the batch is not read
-    for change in ({"encoder": "static:x@2"}, {"earlier": ["a", "b"]}, {"library": None}):
+    for change in ({"encoder": "static:x@2"}, {"earlier": ["a", "b"]}, {"library": None}, {"config": "c2"}):
         assert digest(**change) != first, change
     (library / "t.txt").write_text("另一篇范文。", encoding="utf-8")
     assert digest() != first
