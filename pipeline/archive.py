@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import time
@@ -262,6 +263,10 @@ class Archive:
                               f"give the path of an SQLite file with --archive")
         archive = cls(Path(path), config)
         archive.path.parent.mkdir(parents=True, exist_ok=True)
+        # It holds every document's text and the reviewers' password hashes: readable by its owner only. SQLite
+        # gives its -wal and -shm files the database file's permissions.
+        os.close(os.open(archive.path, os.O_RDWR | os.O_CREAT, 0o600))
+        os.chmod(archive.path, 0o600)  # an archive made before this rule was readable by everyone
         archive._migrate()
         return archive
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, printable
 from .topiclist import TopicList
 
 # Which copy of a submission handed in twice (same name, two formats) is scored: the one closest to the
@@ -34,6 +35,7 @@ class Batch:
     prior: list[Path]
     manifest: dict[str, dict[str, str]] = field(default_factory=dict)   # relative path -> row
     problems: list[FailedFile] = field(default_factory=list)           # found before any file is read
+    skipped: list[FailedFile] = field(default_factory=list)            # hidden files, links: never read
 
     @property
     def name(self) -> str:
@@ -57,16 +59,69 @@ class Batch:
         topics = TopicList.load(root / "topics.yaml", references_dir=references_dir)
         problems: list[FailedFile] = []
         manifest = _read_manifest(root, problems)
-        files = sorted(p for p in submissions_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
+        skipped: list[FailedFile] = []
+        files = batch_files(root, submissions_dir, skipped)
         chosen = _one_per_doc_id(root, files, problems)
         references = {}
-        if references_dir.is_dir():
-            for p in sorted(references_dir.iterdir()):
-                if p.is_file() and not p.name.startswith("."):
-                    references.setdefault(p.stem, p)
-        prior_dir = root / "prior"
-        prior = sorted(p for p in prior_dir.rglob("*") if p.is_file() and not p.name.startswith(".")) if prior_dir.is_dir() else []
-        return cls(root, topics, chosen, references, prior, manifest, problems)
+        for p in batch_files(root, references_dir, skipped, recursive=False):
+            references.setdefault(p.stem, p)
+        prior = batch_files(root, root / "prior", skipped)
+        return cls(root, topics, chosen, references, prior, manifest, problems, skipped)
+
+
+def batch_files(root: Path, folder: Path, skipped: list[FailedFile], *, recursive: bool = True) -> list[Path]:
+    """The files of a batch subfolder that may be read, sorted. Only the batch is read: a file or folder that is a
+    link leading outside the batch folder (or nowhere), a hidden file (.name) and an office lock file (~$name)
+    are listed in `skipped` with the reason, never read. Links are followed only inside the batch."""
+    inside = root.resolve()
+    if not folder.exists() and not folder.is_symlink():
+        return []
+    if not _within(folder, inside):
+        skipped.append(FailedFile(_shown(root, folder), "文件夹是指向批次文件夹以外的链接，已拒绝读取"))
+        return []
+    if not folder.is_dir():
+        return []
+    found = []
+    for base, dirs, names in os.walk(folder):
+        here = Path(base)
+        for d in sorted(dirs):  # a linked folder is not walked unless it leads inside the batch
+            if (here / d).is_symlink() and not _within(here / d, inside):
+                skipped.append(FailedFile(_shown(root, here / d), "文件夹是指向批次文件夹以外的链接，已拒绝读取"))
+        dirs[:] = sorted(d for d in dirs if recursive and not d.startswith(".") and _within(here / d, inside))
+        for name in sorted(names):
+            path = here / name
+            reason = _refusal(path, inside)
+            if reason:
+                skipped.append(FailedFile(_shown(root, path), reason))
+            elif path.is_file():
+                found.append(path)
+        if not recursive:
+            break
+    return sorted(found)
+
+
+def _refusal(path: Path, inside: Path) -> str | None:
+    if path.name.startswith("."):
+        return "隐藏文件，已跳过"
+    if path.name.startswith("~$"):
+        return "Office 临时锁定文件，已跳过"
+    if path.is_symlink() and not path.exists():
+        return "链接指向的文件不存在，已跳过"
+    if not _within(path, inside):
+        return "是指向批次文件夹以外的链接，已拒绝读取"
+    return None
+
+
+def _within(path: Path, inside: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(inside)
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
+def _shown(root: Path, path: Path) -> str:
+    """A path as the secretary sees it: relative to the batch folder, control characters escaped."""
+    return printable(path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name)
 
 
 def _read_manifest(root: Path, problems: list[FailedFile]) -> dict[str, dict[str, str]]:

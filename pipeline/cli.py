@@ -10,10 +10,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .errors import ConfigError, XuexiError
+from .errors import ConfigError, XuexiError, printable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="xuexi: quarterly review of theory-study submissions.")
 topics_app = typer.Typer(no_args_is_help=True, help="Check or draft the quarter's topic list.")
@@ -92,7 +93,9 @@ def _summary(run) -> None:
             coverage.add_row(tid, *map(str, counts))
         err.print(coverage)
     for f in run.failed:
-        err.print(f"[red]failed[/red] {f['file']}: {f['error']}")
+        err.print(f"[red]failed[/red] {escape(printable(f['file']))}: {escape(printable(f['error']))}")
+    for f in run.results.get("skipped", []):
+        err.print(f"[yellow]skipped[/yellow] {escape(printable(f['file']))}: {escape(printable(f['error']))}")
     if run.report_error:
         err.print(f"[red]reports:[/red] {run.report_error}")
     else:

@@ -3,7 +3,7 @@ stage's evidence as span groups) plus who wrote it, what kind of document it is 
 
 from __future__ import annotations
 
-import pickle
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -106,17 +106,18 @@ def submission_to_bytes(submission: Submission) -> bytes:
     looks up plug-ins on every call: the Doc is rebuilt from its words, not segmented again."""
     doc = submission.doc
     groups = {key: [(span.start, span.end, span.label_) for span in group] for key, group in doc.spans.items()}
-    return pickle.dumps((
+    # JSON, not pickle: the parse cache is read back from disk, and data must never be able to run code.
+    return json.dumps((
         {k: getattr(submission, k) for k in _META_FIELDS},
         [t.text for t in doc], [bool(t.whitespace_) for t in doc],
         [bool(t.is_sent_start) for t in doc], groups, doc.user_data.get("layout", []),
-    ), protocol=pickle.HIGHEST_PROTOCOL)
+    ), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def submission_from_bytes(data: bytes) -> Submission:
     from .segment import get_nlp
 
-    meta, words, spaces, sent_starts, groups, layout = pickle.loads(data)
+    meta, words, spaces, sent_starts, groups, layout = json.loads(data)
     doc = Doc(get_nlp().vocab, words=words, spaces=spaces, sent_starts=sent_starts)
     doc.user_data["layout"] = layout
     for key, spans in groups.items():

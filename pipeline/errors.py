@@ -15,3 +15,9 @@ class ExtractionError(XuexiError):
 
 class ConfigError(XuexiError):
     """topics.yaml, manifest.csv or the batch folder is not usable; the message carries the line number."""
+
+
+def printable(text: str) -> str:
+    """A file name or reason as one safe line: control characters (a newline in a file name) shown escaped, so
+    that no name can forge a line of the screen output or of a report."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

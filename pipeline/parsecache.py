@@ -3,7 +3,8 @@
 A parsed Submission is stored as its bytes (pipeline.document.submission_to_bytes), under a key made of everything the
 parse depends on: the file's bytes, its manifest row, xuexi's version and the words added to jieba's dictionary
 (they change the segmentation). Entries are written atomically, one file each, so worker processes can share the
-cache and a run killed at any point leaves only whole entries behind; the next run picks up from them."""
+cache and a run killed at any point leaves only whole entries behind; the next run picks up from them. Entries are
+JSON, never code: an entry that does not parse back into a Submission is a miss."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .document import Submission, submission_from_bytes
 
-STORAGE_FORMAT = 2  # of an entry (pipeline.document.submission_to_bytes); a change makes every old entry a miss
+STORAGE_FORMAT = 3  # of an entry (pipeline.document.submission_to_bytes); a change makes every old entry a miss
 
 
 class ParseCache:
@@ -45,8 +46,14 @@ class ParseCache:
         except FileNotFoundError:
             self.misses += 1
             return None
+        try:
+            submission = submission_from_bytes(data)
+        except Exception:  # a damaged or planted entry is data that does not parse: a miss, read the file again
+            entry.unlink(missing_ok=True)
+            self.misses += 1
+            return None
         self.hits += 1
-        return submission_from_bytes(data)
+        return submission
 
     def put(self, key: str, data: bytes) -> None:
         """Store a Submission's bytes (pipeline.document.submission_to_bytes) under `key`."""

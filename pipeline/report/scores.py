@@ -12,6 +12,11 @@ from pathlib import Path
 from .quarter import QuarterReport, run_timestamp
 
 LEVEL_FILLS = {0: "FBE0E0", 1: "FFF3C4", 2: "D8ECD2", 3: "9FD49A"}
+# A cell beginning with one of these is taken by Excel and other spreadsheets for a formula (or DDE command): names
+# and file names come from the batch folder and manifest.csv, so they are always written as text.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
 RATIO_COLUMNS = ("总文字复制比", "去除引用复制比", "去除本人复制比", "套话占比", "审阅后复制比", "审阅后套话占比")
 
 
@@ -36,7 +41,8 @@ def write_scores_csv(report: QuarterReport, path: Path) -> Path:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        # a leading apostrophe is the spreadsheets' own mark for "this is text"
+        writer.writerows([["" if v is None else "'" + v if _live(v) else v for v in row] for row in rows])
     return path
 
 
@@ -60,6 +66,8 @@ def write_scores_xlsx(report: QuarterReport, path: Path) -> Path:
     ratio_columns = {header.index(name) + 1 for name in RATIO_COLUMNS}
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
+            if _live(cell.value):
+                cell.data_type = "s"  # stored as a string, never as a formula
             if cell.column in ratio_columns and cell.value is not None:
                 cell.number_format = "0.0%"
             elif cell.column in level_columns and isinstance(cell.value, int) and cell.value in LEVEL_FILLS:
@@ -77,6 +85,10 @@ def write_scores_xlsx(report: QuarterReport, path: Path) -> Path:
     book.properties.title = f"{report.unit}{report.quarter_name}学习材料得分"
     book.save(path)
     return path
+
+
+def _live(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_LEADS)
 
 
 def _display_width(value) -> int:

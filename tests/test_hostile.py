@@ -1,0 +1,164 @@
+"""Hostile inputs: a batch folder and its files written to attack the secretary's machine. Each probe is scored
+beside normal documents with `xuexi score`; the run completes, the normal documents are scored, and the hostile
+part is named with its reason and never read, run or written out live."""
+
+import csv
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import DEV
+from pipeline.cli import app
+
+runner = CliRunner()
+GOOD = "关于本季度理论学习的心得体会\n{name}\n通过学习，我对乡村振兴有了新的认识。我们村今年修了3.2公里道路。\n"
+
+
+def batch(root: Path, names=("001_马俊_学习心得", "002_林雪_学习心得")) -> Path:
+    (root / "submissions").mkdir(parents=True)
+    shutil.copytree(DEV / "references", root / "references")
+    shutil.copy(DEV / "topics.yaml", root / "topics.yaml")
+    for name in names:
+        (root / "submissions" / f"{name}.txt").write_text(GOOD.format(name=name.split("_")[1]), encoding="utf-8")
+    return root
+
+
+def score(root: Path, out: Path, *extra: str):
+    result = runner.invoke(app, ["score", str(root), "--out", str(out), "--archive", str(out.parent / "a.sqlite"),
+                                 "--semantic", "static", *extra])
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    return result, results
+
+
+def every_output_text(out: Path) -> str:
+    """Everything the run wrote that a person or another program reads, as text."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    parts = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.suffix in (".json", ".html", ".csv")]
+    parts += [p.text for p in Document(str(out / "tongbao.docx")).paragraphs]
+    parts += [str(c.value) for row in load_workbook(out / "scores.xlsx").active.iter_rows() for c in row]
+    return "\n".join(parts)
+
+
+def test_formula_cells_from_the_manifest_are_written_as_text(tmp_path):
+    root = batch(tmp_path / "b", names=("001_a_学习心得", "002_b_学习心得", "003_c_学习心得", "004_d_学习心得"))
+    authors = ['=HYPERLINK("http://x","点")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(1+1)"]
+    with open(root / "manifest.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["file", "author", "doc_type", "quarter"])
+        for i, a in enumerate(authors):
+            w.writerow([f"submissions/00{i + 1}_{'abcd'[i]}_学习心得.txt", a, "学习心得", "2026Q3"])
+    result, _ = score(root, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "out" / "scores.xlsx").active
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("作者")] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(c.value for c in cells) == sorted(authors)
+    assert all(c.data_type == "s" for c in cells)  # strings, not formulas
+    with open(tmp_path / "out" / "scores.csv", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["作者"] for r in rows) == sorted("'" + a for a in authors)
+
+
+def test_links_outside_the_batch_hidden_files_and_dangling_links_are_listed_never_read(tmp_path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "机密.txt").write_text("机密文件\n张三\n这是一份不应被读取的机密材料，内容绝不能出现在结果里。\n", encoding="utf-8")
+    (secret / "P09_张三_学习心得.txt").write_text((secret / "机密.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    root = batch(tmp_path / "b")
+    sub = root / "submissions"
+    (sub / "003_张三_学习心得.txt").symlink_to(secret / "机密.txt")
+    (sub / "004_李四_学习心得.txt").symlink_to(tmp_path / "nowhere.txt")
+    (sub / ".005_王五_学习心得.txt").write_text(GOOD.format(name="王五") + "隐藏的文字不应出现。\n", encoding="utf-8")
+    (sub / "linked").symlink_to(secret, target_is_directory=True)
+    (root / "prior").symlink_to(secret, target_is_directory=True)
+    inside = sub / "006_赵六_学习心得.txt"  # a link that stays inside the batch is read like the file
+    inside.symlink_to(root / "submissions" / "001_马俊_学习心得.txt")
+    result, results = score(root, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert {d["doc_id"] for d in results["documents"]} == {"001_马俊_学习心得", "002_林雪_学习心得", "006_赵六_学习心得"}
+    skipped = {s["file"]: s["error"] for s in results["skipped"]}
+    assert set(skipped) == {"submissions/003_张三_学习心得.txt", "submissions/004_李四_学习心得.txt",
+                            "submissions/.005_王五_学习心得.txt", "submissions/linked", "prior"}
+    assert "以外" in skipped["submissions/003_张三_学习心得.txt"] and "不存在" in skipped["submissions/004_李四_学习心得.txt"]
+    assert "隐藏" in skipped["submissions/.005_王五_学习心得.txt"] and "以外" in skipped["prior"]
+    for file in skipped:
+        assert file.split("/")[-1] in result.output
+    written = every_output_text(tmp_path / "out")
+    assert "机密" not in written and "隐藏的文字" not in written
+
+
+def test_a_file_name_cannot_forge_a_line_on_screen(tmp_path):
+    root = batch(tmp_path / "b")
+    (root / "submissions" / ".x\nscored 99 documents").write_text("x", encoding="utf-8")
+    result, results = score(root, tmp_path / "out")
+    assert "\\x0ascored 99 documents" in result.output
+    assert not any(line.startswith("scored 99") for line in result.output.splitlines())
+
+
+def test_a_planted_parse_cache_entry_neither_runs_code_nor_crashes(tmp_path):
+    root = batch(tmp_path / "b")
+    out = tmp_path / "out"
+    first, before = score(root, out)
+    assert first.exit_code == 0
+    entries = [p for p in (out / ".cache" / "parsed").rglob("*") if p.is_file()]
+    assert entries
+    marker = tmp_path / "pwned"
+    import pickle
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    for entry in entries:  # what a pickle-reading cache would run
+        entry.write_bytes(pickle.dumps(Exploit()))
+    (out / ".cache" / "last_run.json").unlink()
+    again, after = score(root, out)
+    assert again.exit_code == 0, again.output
+    assert not marker.exists()
+    strip = lambda r: {**r, "generated_at": None}
+    assert strip(after) == strip(before)
+
+
+def test_the_archive_is_readable_by_its_owner_only(tmp_path):
+    root = batch(tmp_path / "b")
+    old = tmp_path / "old.sqlite"
+    old.write_bytes(b"")
+    old.chmod(0o644)
+    from pipeline.archive import Archive
+
+    Archive.open(old)
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+    result, _ = score(root, tmp_path / "out")
+    assert stat.S_IMODE((tmp_path / "a.sqlite").stat().st_mode) == 0o600
+
+
+def _can_unshare() -> bool:
+    return shutil.which("unshare") is not None and subprocess.run(
+        ["unshare", "-rn", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _can_unshare(), reason="this machine does not allow a network namespace (unshare -rn)")
+def test_scoring_the_demo_needs_no_network(tmp_path):
+    """Offline by construction: the demo scored inside a network namespace with no network at all gives the same
+    results.json as outside it."""
+    demo = Path(__file__).resolve().parents[1] / "corpora" / "demo"
+    xuexi = str(Path(sys.executable).with_name("xuexi"))
+    runs = {}
+    for name, prefix in (("offline", ["unshare", "-rn"]), ("online", [])):
+        out = tmp_path / name
+        done = subprocess.run(prefix + [xuexi, "score", str(demo), "--out", str(out), "--archive",
+                                        str(tmp_path / f"{name}.sqlite")], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        runs[name] = {**json.loads((out / "results.json").read_text(encoding="utf-8")), "generated_at": None}
+    assert runs["offline"] == runs["online"]
