@@ -13,6 +13,7 @@ from .topiclist import TopicList
 # Which copy of a submission handed in twice (same name, two formats) is scored: the one closest to the
 # author's original.
 FORMAT_PREFERENCE = (".docx", ".doc", ".wps", ".txt", ".pdf")
+MAX_MANIFEST_BYTES = 10_000_000  # a line per file: a province's quarter is well under a megabyte
 
 
 @dataclass(frozen=True)
@@ -128,20 +129,27 @@ def _read_manifest(root: Path, problems: list[FailedFile]) -> dict[str, dict[str
     path = root / "manifest.csv"
     if not path.exists():
         return {}
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise ConfigError(f"manifest.csv: larger than {MAX_MANIFEST_BYTES:,} bytes; it lists one line per file")
     rows: dict[str, dict[str, str]] = {}
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        if not reader.fieldnames or "file" not in reader.fieldnames:
-            raise ConfigError(f"manifest.csv line 1: needs the columns file,author,doc_type,quarter")
-        for row in reader:
-            line = reader.line_num
-            name = (row.get("file") or "").strip()
-            if not name:
-                continue
-            if not (root / name).is_file():
-                problems.append(FailedFile(name, f"manifest.csv line {line} names {name}, which is not in the batch folder"))
-                continue
-            rows[name] = {k: (v or "").strip() for k, v in row.items() if k}
+        try:
+            if not reader.fieldnames or "file" not in reader.fieldnames:
+                raise ConfigError("manifest.csv line 1: needs the columns file,author,doc_type,quarter")
+            for row in reader:
+                line = reader.line_num
+                name = (row.get("file") or "").strip()
+                if not name:
+                    continue
+                if not (root / name).is_file():
+                    problems.append(FailedFile(name, f"manifest.csv line {line} names {name}, which is not in the batch folder"))
+                    continue
+                rows[name] = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"manifest.csv line {reader.line_num + 1}: not UTF-8 text; save it as CSV UTF-8") from exc
+        except csv.Error as exc:  # a field over csv's size limit, a NUL byte
+            raise ConfigError(f"manifest.csv line {reader.line_num + 1}: not readable as CSV ({exc})") from exc
     return rows
 
 

@@ -11,6 +11,12 @@ import yaml
 from .errors import ConfigError
 
 TOP_KEYS = {"quarter", "unit", "topics"}
+# topics.yaml is data a secretary types: a few topics with their words. Anything far beyond that is refused before
+# it is built into objects (an alias bomb expands to gigabytes; deep nesting exhausts the stack).
+MAX_TOPICS_BYTES = 1_000_000
+MAX_DEPTH = 6  # the document, topics, a topic, its keyword list: four levels are used
+PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
+              "tag:yaml.org,2002:float", "tag:yaml.org,2002:null", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 TOPIC_KEYS = {"id", "title", "required", "keywords", "key_points", "references"}
 
 
@@ -52,8 +58,11 @@ class TopicList:
             raise ConfigError(f"{path}: no topics.yaml; every batch needs the quarter's topic list") from exc
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{name}: not UTF-8 text; save it as UTF-8") from exc
+        if len(text.encode("utf-8")) > MAX_TOPICS_BYTES:
+            raise ConfigError(f"{name}: larger than {MAX_TOPICS_BYTES:,} bytes; a topic list is a few pages at most")
         try:
-            root = yaml.compose(text)
+            _check_plain_data(text, name)
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" line {mark.line + 1}" if mark else ""
@@ -84,7 +93,27 @@ class TopicList:
                             f"{references_dir.name}/{ref}.txt does not exist"
                         )
             topics.append(topic)
-        return cls(_scalar(top.get("quarter")), _scalar(top.get("unit")), tuple(topics))
+        return cls(_scalar(top.get("quarter"), name), _scalar(top.get("unit"), name), tuple(topics))
+
+
+def _check_plain_data(text: str, name: str) -> None:
+    """Refuse, with the line, what plain data never needs: aliases (*name), tags of other types (!!python/object)
+    and nesting deeper than MAX_DEPTH. Read as an event stream, so nothing is expanded or built first."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise ConfigError(f"{name} line {line}: an alias (*{event.anchor}) is not allowed; write the text out")
+        tag = getattr(event, "tag", None)
+        if tag not in PLAIN_TAGS:
+            raise ConfigError(f"{name} line {line}: the tag {tag} is not allowed; write plain text")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError(f"{name} line {line}: nested more than {MAX_DEPTH} levels deep; "
+                                  f"a topic list is topics with keywords and key points")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _line(node: yaml.Node) -> int:
@@ -94,15 +123,19 @@ def _line(node: yaml.Node) -> int:
 def _mapping(node: yaml.MappingNode, name: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     out = {}
     for knode, vnode in node.value:
+        if not isinstance(knode, yaml.ScalarNode):
+            raise ConfigError(f"{name} line {_line(knode)}: a key must be plain text")
         out[str(knode.value)] = (knode, vnode)
     return out
 
 
-def _scalar(pair) -> str | None:
+def _scalar(pair, name: str) -> str | None:
     if pair is None:
         return None
-    node = pair[1]
-    return str(node.value).strip() if isinstance(node, yaml.ScalarNode) and str(node.value).strip() else None
+    key, node = pair
+    if not isinstance(node, yaml.ScalarNode):
+        raise ConfigError(f"{name} line {_line(node)}: '{key.value}' must be plain text")
+    return str(node.value).strip() or None
 
 
 def _strings(node: yaml.Node, name: str, what: str) -> tuple[str, ...]:
@@ -127,10 +160,10 @@ def _topic(node: yaml.Node, name: str) -> Topic:
     for key, (knode, _) in fields.items():
         if key not in TOPIC_KEYS:
             raise ConfigError(f"{name} line {_line(knode)}: unknown topic key '{key}'; allowed: {', '.join(sorted(TOPIC_KEYS))}")
-    topic_id = _scalar(fields.get("id"))
+    topic_id = _scalar(fields.get("id"), name)
     if not topic_id:
         raise ConfigError(f"{name} line {_line(node)}: topic without an 'id'")
-    title = _scalar(fields.get("title"))
+    title = _scalar(fields.get("title"), name)
     if not title:
         raise ConfigError(f"{name} line {_line(node)}: topic {topic_id} has no 'title'")
     keywords = _strings(fields["keywords"][1], name, "keywords") if "keywords" in fields else ()
@@ -140,7 +173,7 @@ def _topic(node: yaml.Node, name: str) -> Topic:
     required_node = fields.get("required")
     required = True
     if required_node is not None:
-        value = str(required_node[1].value).strip().lower()
+        value = (_scalar(required_node, name) or "").lower()
         if value not in ("true", "false", "yes", "no"):
             raise ConfigError(f"{name} line {_line(required_node[1])}: 'required' must be true or false")
         required = value in ("true", "yes")

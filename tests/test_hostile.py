@@ -162,3 +162,40 @@ def test_scoring_the_demo_needs_no_network(tmp_path):
         assert done.returncode == 0, done.stderr[-2000:]
         runs[name] = {**json.loads((out / "results.json").read_text(encoding="utf-8")), "generated_at": None}
     assert runs["offline"] == runs["online"]
+
+
+TOPIC = "  - id: T1\n    title: 巩固拓展脱贫攻坚成果\n    keywords: [乡村振兴]\n"
+
+
+def _alias_bomb(where: str) -> str:
+    """Anchors reused many times over (billion laughs): in a value that expects text, or as a mapping key."""
+    if where == "required":
+        return ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [乡村振兴]\n"
+                "    references: &r [RA1, RA1, RA1, RA1]\n    key_points: [*r, *r, *r, *r]\n    required: *r\n")
+    return "quarter: 2026Q3\nunit: &u 单位\n*u : 1\ntopics:\n" + TOPIC
+
+
+@pytest.mark.parametrize("topics, message", [
+    (_alias_bomb("required"), "line 7: an alias"),
+    (_alias_bomb("key"), "line 3: an alias"),
+    ("quarter: 2026Q3\ntopics:\n" + TOPIC + "    key_points: " + "[" * 100_000 + "]" * 100_000 + "\n", "line 6: nested"),
+    ("quarter: !!python/object:os.system 2026Q3\ntopics:\n" + TOPIC, "line 1: the tag"),
+    ("quarter: 2026Q3\nunit: [一个, 列表]\ntopics:\n" + TOPIC, "line 2: 'unit' must be plain text"),
+])
+def test_a_hostile_topics_yaml_is_refused_with_its_line_and_no_traceback(tmp_path, topics, message):
+    root = batch(tmp_path / "b")
+    (root / "topics.yaml").write_text(topics, encoding="utf-8")
+    xuexi = str(Path(sys.executable).with_name("xuexi"))
+    done = subprocess.run([xuexi, "score", str(root), "--out", str(tmp_path / "out"), "--archive",
+                           str(tmp_path / "a.sqlite")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) <= 3
+
+
+def test_a_manifest_with_a_huge_field_is_a_line_numbered_error(tmp_path):
+    root = batch(tmp_path / "b")
+    (root / "manifest.csv").write_text("file,author,doc_type,quarter\nsubmissions/001_马俊_学习心得.txt,马俊,学习心得,2026Q3\n"
+                                       + "x," + "长" * 200_000 + ",学习心得,2026Q3\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out"), "--archive", str(tmp_path / "a.sqlite")])
+    assert result.exit_code == 2 and "manifest.csv line 3" in result.output
