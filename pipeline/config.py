@@ -3,6 +3,8 @@ validated object, recorded in every results.json, overridable from a file with `
 
 The file is YAML with one section per stage, naming only what it changes:
 
+    reading:
+      seconds_per_file: 60
     copying:
       min_chars: 50
     boilerplate:
@@ -10,7 +12,8 @@ The file is YAML with one section per stage, naming only what it changes:
     topics:
       own_share: 0.6
 
-Each section's keys are the fields of that stage's config class (CopyConfig, BoilerplateConfig, TopicConfig),
+Each section's keys are the fields of that stage's config class (ReaderLimits, CopyConfig, BoilerplateConfig,
+TopicConfig),
 where each is documented with its unit and reason; results.json's `config` lists them all with the values used.
 """
 
@@ -27,15 +30,17 @@ import yaml
 from .boilerplate import BoilerplateConfig
 from .copying import CopyConfig
 from .errors import ConfigError
+from .ingest import ReaderLimits
 from .topics import TopicConfig
 
-_SECTIONS = {"copying": CopyConfig, "boilerplate": BoilerplateConfig, "topics": TopicConfig}
+_SECTIONS = {"reading": ReaderLimits, "copying": CopyConfig, "boilerplate": BoilerplateConfig, "topics": TopicConfig}
 
 
 @dataclass(frozen=True)
 class ScoringConfig:
     """The configuration of one scoring run, one part per stage."""
 
+    reading: ReaderLimits = field(default_factory=ReaderLimits)
     copying: CopyConfig = field(default_factory=CopyConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     topics: TopicConfig = field(default_factory=TopicConfig)
@@ -53,7 +58,7 @@ class ScoringConfig:
             where = f"第{mark.line + 1}行" if mark is not None else ""
             raise ConfigError(f"配置文件 {path} {where}不是有效的 YAML：{getattr(e, 'problem', e)}") from e
         if not isinstance(data, dict):
-            raise ConfigError(f"配置文件 {path} 应按阶段分节（copying、boilerplate、topics），每节写要改的参数")
+            raise ConfigError(f"配置文件 {path} 应按阶段分节（{'、'.join(_SECTIONS)}），每节写要改的参数")
         parts = {}
         for section, values in data.items():
             if section not in _SECTIONS:

@@ -131,7 +131,7 @@ class ClusterRun:
     def parse_cache(self):
         from .parsecache import ParseCache
 
-        return ParseCache(self.cache_dir / "parsed", dictionary_words=self.keywords)
+        return ParseCache(self.cache_dir / "parsed", dictionary_words=self.keywords, limits=self.config.reading)
 
     def teach_words(self) -> None:
         """jieba's dictionary as the client has it: segmentation and boilerplate depend on it."""
@@ -157,8 +157,9 @@ def _read(items: list[tuple[int, str]], run: ClusterRun) -> list[_Partition]:
     from .score import checked_text, read_files
 
     run.teach_words()
+    # A Dask worker's memory is bounded by its nanny (memory_limit), which restarts a worker that passes it.
     submissions, failed = read_files(run.root, [Path(p) for _, p in items], manifest=run.manifest,
-                                     cache=run.parse_cache)
+                                     cache=run.parse_cache, limits=run.config.reading, isolated=False)
     key = {Path(p).stem: run.first_checked + i for i, p in items}
     checked = [checked_text(s) for s in submissions]
     prepared = [run.detector.prepare(key[c.doc_id], c) for c in checked]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
-from .ingest import detect_format, partition
+from .ingest import ReaderLimits, detect_format, partition
 from .segment import make_doc
 from .textnorm import NormalizedText, fold
 
@@ -67,9 +67,10 @@ def metadata_from_file_name(stem: str) -> dict[str, str]:
     return {k: v for k, v in (("author", match["author"]), ("doc_type", match["doc_type"])) if v}
 
 
-def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str] | None = None) -> Submission:
-    """Ingest and segment one file. Metadata comes from the manifest first, then the file name, then the byline.
-    Raises XuexiError subclasses with a one-line reason."""
+def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str] | None = None,
+                    limits: ReaderLimits = ReaderLimits()) -> Submission:
+    """Ingest and segment one file within `limits`. Metadata comes from the manifest first, then the file name,
+    then the byline. Raises XuexiError subclasses with a one-line reason."""
     path = Path(path)
     known: dict[str, str] = {}
     source: dict[str, str] = {}
@@ -78,7 +79,7 @@ def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str
             if values.get(key) and key not in known:
                 known[key], source[key] = values[key].strip(), origin
     fmt = detect_format(path)
-    elements = partition(path, author=known.get("author"))
+    elements = partition(path, author=known.get("author"), limits=limits)
     doc = make_doc(elements)
     submission = Submission(
         doc_id=path.stem,

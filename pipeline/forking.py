@@ -22,19 +22,23 @@ _INHERITED: tuple[Callable, Sequence] | None = None
 
 
 def forked_map(function: Callable[[Item], Result], items: Sequence[Item], *, workers: int | None = None,
-               chunksize: int = 16) -> Iterator[Result]:
+               chunksize: int = 16, isolate: Callable[[], None] | None = None) -> Iterator[Result]:
     """function(item) for every item, in order, in `workers` forked processes (None: one per core), or here
     where forking is not available or not worth it. `function` may be a closure: it is inherited, not pickled;
-    what it returns is pickled back."""
+    what it returns is pickled back. With `isolate`, the items always go to worker processes (where the platform
+    can fork), each of which calls isolate() first: work that must not endanger this process (reading files
+    under a memory limit)."""
     workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    if not forks or (isolate is None and (workers < 2 or len(items) < MIN_ITEMS)) or not items:
         yield from map(function, items)
         return
     global _INHERITED
     _INHERITED = (function, items)
     gc.freeze()  # a child's garbage collector would otherwise walk, and so copy, the whole inherited heap
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=isolate) as pool:
             yield from pool.map(_call_inherited, range(len(items)), chunksize=chunksize)
     finally:
         gc.unfreeze()

@@ -8,6 +8,7 @@ JSON, never code: an entry that does not parse back into a Submission is a miss.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -16,17 +17,19 @@ from pathlib import Path
 
 from . import __version__
 from .document import Submission, submission_from_bytes
+from .ingest import ReaderLimits
 
 STORAGE_FORMAT = 3  # of an entry (pipeline.document.submission_to_bytes); a change makes every old entry a miss
 
 
 class ParseCache:
-    def __init__(self, folder: Path, *, dictionary_words: list[str]):
+    def __init__(self, folder: Path, *, dictionary_words: list[str], limits: ReaderLimits = ReaderLimits()):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._salt = hashlib.sha256(
-            json.dumps([__version__, STORAGE_FORMAT, sorted(set(dictionary_words))], ensure_ascii=False).encode()
-        ).hexdigest()
+        # stricter reading limits may refuse a file that was read before: they are part of every key
+        self._salt = hashlib.sha256(json.dumps([__version__, STORAGE_FORMAT, sorted(set(dictionary_words)),
+                                                sorted(dataclasses.asdict(limits).items())],
+                                               ensure_ascii=False).encode()).hexdigest()
         self.hits = 0
         self.misses = 0
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -19,6 +21,8 @@ from .parsecache import ParseCache
 from .errors import ConfigError, XuexiError
 from .files import write_json_atomic
 from .forking import forked_map
+from .ingest import ReaderLimits
+from .ingest.limits import limit_memory, memory_message, time_limit
 from .results import build_results, document_record
 from .runstate import RunInputs
 from .segment import add_dictionary_words
@@ -47,10 +51,13 @@ class ScoreRun:
 
 def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict] | None = None,
                progress: Progress | None = None, what: str = "reading", cache: ParseCache | None = None,
-               workers: int = 1) -> tuple[list[Submission], list[FailedFile]]:
-    """Ingest and segment files, from the parse cache where a file is unchanged, else in `workers` processes.
-    A file that cannot be read becomes a FailedFile with its reason; an unexpected error in one file is reported
-    the same way, so one bad document never stops a batch. Results keep the order of `paths`."""
+               workers: int = 1, limits: ReaderLimits = ReaderLimits(),
+               isolated: bool = True) -> tuple[list[Submission], list[FailedFile]]:
+    """Ingest and segment files, from the parse cache where a file is unchanged, else in `workers` processes —
+    `isolated`: always in worker processes whose memory is limited (ReaderLimits.memory_mb), where the platform
+    allows. A file that cannot be read becomes a FailedFile with its reason; an unexpected error in one file, or
+    a worker that dies reading it, is reported the same way, so one bad document never stops a batch. Results
+    keep the order of `paths`."""
     manifest = manifest or {}
     rel = {p: p.relative_to(batch_root).as_posix() if p.is_relative_to(batch_root) else p.name for p in paths}
     found: dict[Path, Submission | FailedFile] = {}
@@ -65,9 +72,10 @@ def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict]
     done = len(found)
     if progress:
         progress(what, done, len(paths))
-    jobs = [(p, batch_root, manifest.get(rel[p]), rel[p]) for p in todo]
+    jobs = [(p, batch_root, manifest.get(rel[p]), rel[p], limits) for p in todo]
+    isolate = partial(limit_memory, limits.memory_mb) if isolated else None
     # Forked readers inherit jieba's dictionary with the words added to it; each sends back bytes.
-    for job, outcome in zip(jobs, forked_map(_read_one_as_bytes, jobs, workers=workers, chunksize=4)):
+    for job, outcome in _read_all(jobs, workers=workers, isolate=isolate):
         found[job[0]] = _remember(cache, keys.get(job[0]), outcome)
         done += 1
         if progress:
@@ -77,11 +85,35 @@ def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict]
     return submissions, failed
 
 
-def _read_one(path: Path, batch_root: Path, manifest_row: dict | None, rel: str) -> Submission | FailedFile:
+def _read_all(jobs: list[tuple], *, workers: int, isolate) -> Iterator[tuple[tuple, bytes | FailedFile]]:
+    """(job, outcome) for every job, in order. When a worker process dies (a reader crashed in native code, or
+    the system stopped it), the jobs not yet done are read again one worker each, so that only the file that
+    kills its worker is lost, with a reason."""
+    done = 0
     try:
-        return read_submission(path, batch_root=batch_root, manifest_row=manifest_row)
+        for outcome in forked_map(_read_one_as_bytes, jobs, workers=workers, chunksize=4, isolate=isolate):
+            yield jobs[done], outcome
+            done += 1
+        return
+    except BrokenProcessPool:
+        pass
+    for job in jobs[done:]:
+        try:
+            outcome = next(forked_map(_read_one_as_bytes, [job], workers=1, isolate=isolate))
+        except BrokenProcessPool:
+            outcome = FailedFile(job[3], f"{job[0].name}: 读取该文件时读取进程异常终止（可能超过内存限额或文件损坏），已跳过")
+        yield job, outcome
+
+
+def _read_one(path: Path, batch_root: Path, manifest_row: dict | None, rel: str,
+              limits: ReaderLimits) -> Submission | FailedFile:
+    try:
+        with time_limit(limits.seconds_per_file, path.name):
+            return read_submission(path, batch_root=batch_root, manifest_row=manifest_row, limits=limits)
     except XuexiError as exc:
         return FailedFile(rel, str(exc))
+    except MemoryError:
+        return FailedFile(rel, memory_message(path.name, limits))
     except Exception as exc:  # a reader bug must not lose the rest of the batch
         return FailedFile(rel, f"{path.name}: could not be read ({exc.__class__.__name__}: {exc})")
 
@@ -101,7 +133,7 @@ def _remember(cache: ParseCache | None, key: str | None, outcome: bytes | Failed
 
 
 def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | None, cache: ParseCache | None = None,
-                 workers: int = 1) -> tuple[list[CopySource], list[FailedFile]]:
+                 workers: int = 1, limits: ReaderLimits = ReaderLimits()) -> tuple[list[CopySource], list[FailedFile]]:
     """What a submission may have been copied from: the references studied (ref:), a reference library of
     earlier speeches and templates (lib:), and earlier quarters' submissions (prior:)."""
     sources, failed = [], []
@@ -113,7 +145,8 @@ def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | Non
         groups.append(("lib", sorted(p for p in library.rglob("*") if p.is_file() and not p.name.startswith(".")), "library"))
     for prefix, paths, what in groups:
         root = library if prefix == "lib" else batch.root
-        read, bad = read_files(root, paths, progress=progress, what=f"reading {what}", cache=cache, workers=workers)
+        read, bad = read_files(root, paths, progress=progress, what=f"reading {what}", cache=cache, workers=workers,
+                               limits=limits)
         sources += [CopySource(f"{prefix}:{s.doc_id}", s.text, s.author) for s in read]
         failed += bad
     return sources, failed
@@ -212,8 +245,9 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     RunInputs.forget(out_dir)
     keywords = [k for t in batch.topics for k in t.keywords]
     add_dictionary_words(keywords)
-    cache = ParseCache(Path(out_dir) / ".cache" / "parsed", dictionary_words=keywords)
-    sources, bad_sources = copy_sources(batch, library=library, progress=progress, cache=cache, workers=workers)
+    cache = ParseCache(Path(out_dir) / ".cache" / "parsed", dictionary_words=keywords, limits=config.reading)
+    sources, bad_sources = copy_sources(batch, library=library, progress=progress, cache=cache, workers=workers,
+                                        limits=config.reading)
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
         in_prior = {content_hash(s.text) for s in sources if s.source_id.startswith("prior:")}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
@@ -225,7 +259,7 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
                                           scheduler=scheduler, config=config, progress=progress)
     else:
         submissions, failed = read_files(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
-                                         cache=cache, workers=workers)
+                                         cache=cache, workers=workers, limits=config.reading)
         documents = _score_here(batch, submissions, sources, semantic=semantic, config=config, out_dir=Path(out_dir),
                                 progress=progress, workers=workers)
     failed = list(batch.problems) + failed + bad_sources

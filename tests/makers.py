@@ -4,6 +4,7 @@ paragraphs, running headers and page numbers, scanned pages, encryption."""
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 PAGE_HEADER = "临江市市场监督管理局党组理论学习中心组"
@@ -149,4 +150,60 @@ def garbled_pdf(source: Path, path: Path) -> Path:
     data = source.read_bytes()
     assert b"/UniGB-UCS2-H" in data
     path.write_bytes(data.replace(b"/UniGB-UCS2-H", b"/Identity-H  "))
+    return path
+
+
+def docx_bomb(source: Path, path: Path, unpacked_mb: int) -> Path:
+    """A real .docx whose word/document.xml is padded with empty paragraphs until it unpacks to `unpacked_mb`
+    megabytes (a few MB on disk): a zip bomb in Word's clothes."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    xml = parts.pop("word/document.xml")
+    head, tail = xml.split(b"</w:body>")
+    padding = b"<w:p/>" * (1 << 17)  # 768 KB of empty paragraphs
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+        with z.open("word/document.xml", "w", force_zip64=True) as f:
+            f.write(head)
+            for _ in range(unpacked_mb * (1 << 20) // len(padding)):
+                f.write(padding)
+            f.write(b"</w:body>" + tail)
+    return path
+
+
+def docx_with_parts(source: Path, path: Path, extra_parts: int) -> Path:
+    """A real .docx with `extra_parts` more (tiny) entries in its package."""
+    import zipfile
+
+    shutil.copy(source, path)
+    with zipfile.ZipFile(path, "a") as z:
+        for i in range(extra_parts):
+            z.writestr(f"customXml/extra{i}.xml", b"<x/>")
+    return path
+
+
+def raw_pdf(path: Path, pages: int, content: bytes) -> Path:
+    """A PDF written by hand whose `pages` pages all draw one shared content stream (Flate-compressed): a
+    heavy stream is interpreted once per page."""
+    import zlib
+
+    stream = zlib.compress(content, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + i) for i in range(pages)) + b"] /Count %d >>" % pages,
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+                b"/Contents 4 0 R >>"] * pages
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
     return path

@@ -199,3 +199,62 @@ def test_a_manifest_with_a_huge_field_is_a_line_numbered_error(tmp_path):
                                        + "x," + "长" * 200_000 + ",学习心得,2026Q3\n", encoding="utf-8")
     result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out"), "--archive", str(tmp_path / "a.sqlite")])
     assert result.exit_code == 2 and "manifest.csv line 3" in result.output
+
+
+def _limits_batch(tmp_path):
+    import makers
+
+    root = batch(tmp_path / "b")
+    sub = root / "submissions"
+    normal = makers.docx_file(tmp_path / "normal.docx", [("Title", "学习心得"), ("Normal", "周明"),
+                                                          ("Normal", "通过学习，我对乡村振兴有了新的认识。")])
+    makers.docx_bomb(normal, sub / "003_周明_学习心得.docx", unpacked_mb=600)
+    makers.docx_with_parts(normal, sub / "004_吴刚_学习心得.docx", extra_parts=6_000)
+    makers.raw_pdf(sub / "005_郑红_学习心得.pdf", pages=1_500, content=b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n")
+    makers.raw_pdf(sub / "006_钱多_学习心得.pdf", pages=60,
+                   content=b"BT /F1 12 Tf 72 720 Td (lol) Tj ET\n" * 40_000)  # 1.4 MB drawn on 60 pages
+    return root
+
+
+def test_files_built_to_exhaust_the_reader_are_refused_with_the_limit_they_passed(tmp_path):
+    root = _limits_batch(tmp_path)
+    assert (root / "submissions" / "003_周明_学习心得.docx").stat().st_size < 10 * 2**20
+    result, results = score(root, tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert {d["doc_id"] for d in results["documents"]} == {"001_马俊_学习心得", "002_林雪_学习心得"}
+    failed = {f["file"].split("/")[-1]: f["error"] for f in results["failed"]}
+    assert "512 MB 的解压上限" in failed["003_周明_学习心得.docx"]
+    assert "5,000 个的上限" in failed["004_吴刚_学习心得.docx"]
+    assert "1,000 页的上限" in failed["005_郑红_学习心得.pdf"]
+    assert "64 MB 的上限" in failed["006_钱多_学习心得.pdf"]
+    for name in failed:
+        assert name in result.output
+
+
+def test_reading_limits_are_configuration(tmp_path):
+    """A lower time limit stops a long but honest PDF; the reason names the limit."""
+    import makers
+
+    root = batch(tmp_path / "b")
+    paragraph = "通过学习，我对乡村振兴有了新的认识，我们村今年修了道路，办了合作社，带动群众增收。" * 6
+    makers.pdf_file(root / "submissions" / "003_孙丽_调研报告.pdf",
+                    [("title", "调研报告")] + [("body", paragraph)] * 400)
+    config = tmp_path / "limits.yaml"
+    config.write_text("reading:\n  seconds_per_file: 1\n", encoding="utf-8")
+    result, results = score(root, tmp_path / "out", "--config", str(config))
+    assert result.exit_code == 1, result.output
+    assert {d["doc_id"] for d in results["documents"]} == {"001_马俊_学习心得", "002_林雪_学习心得"}
+    assert "1 秒的时限" in results["failed"][0]["error"]
+    assert results["config"]["reading"]["seconds_per_file"] == 1
+
+
+def test_a_reader_that_needs_too_much_memory_is_stopped_and_the_batch_goes_on(tmp_path):
+    root = batch(tmp_path / "b")
+    line = "学习心得体会，我们要加强学习。" * 1000 + "\n"
+    (root / "submissions" / "003_冯涛_学习心得.txt").write_text(line * 2000, encoding="utf-8")  # 86 MB of text
+    config = tmp_path / "limits.yaml"
+    config.write_text("reading:\n  memory_mb: 300\n", encoding="utf-8")
+    result, results = score(root, tmp_path / "out", "--config", str(config))
+    assert result.exit_code == 1, result.output
+    assert {d["doc_id"] for d in results["documents"]} == {"001_马俊_学习心得", "002_林雪_学习心得"}
+    assert "300 MB 的限额" in results["failed"][0]["error"]

@@ -11,10 +11,9 @@ from typing import Callable
 
 from ..errors import ExtractionError, UnsupportedFormatError
 from .elements import Element, ElementKind
+from .limits import ReaderLimits, check_pdf, check_zip
 
-MAX_FILE_BYTES = 100 * 1024 * 1024  # a .docx full of photographs can be large; text is limited below
 MIN_CHINESE_SHARE = 0.3  # below this share of Chinese among letters, topics and copying cannot be judged
-MAX_TEXT_CHARS = 1_000_000  # about 500 pages: far above any study submission, small enough to score safely
 
 
 class FileFormat(str, Enum):
@@ -68,23 +67,29 @@ def _readers() -> dict[FileFormat, Callable[..., list[Element]]]:
             FileFormat.DOC: partition_legacy}
 
 
-def partition(path: Path, *, author: str | None = None) -> list[Element]:
-    """The elements of one submission, whatever its format. Raises XuexiError subclasses with a one-line reason."""
+def partition(path: Path, *, author: str | None = None, limits: ReaderLimits = ReaderLimits()) -> list[Element]:
+    """The elements of one submission, whatever its format, within `limits`. Raises XuexiError subclasses with a
+    one-line reason."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
         raise ExtractionError(f"{path.name}: empty file (0 bytes)")
-    if size > MAX_FILE_BYTES:
+    if size > limits.max_file_mb * 2**20:
         raise ExtractionError(
-            f"{path.name}: {size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for one submission; split it"
+            f"{path.name}: {size / 2**20:.0f} MB is over the {limits.max_file_mb} MB limit for one submission; split it"
         )
-    elements = _readers()[detect_format(path)](path, author=author)
+    fmt = detect_format(path)
+    if fmt is FileFormat.DOCX:
+        check_zip(path, limits)
+    elif fmt is FileFormat.PDF:
+        check_pdf(path, limits)
+    elements = _readers()[fmt](path, author=author)
     chars = sum(len(e.text) for e in elements)
     if not any(e.text.strip() for e in elements):
         raise ExtractionError(f"{path.name}: no text in the file")
-    if chars > MAX_TEXT_CHARS:
+    if chars > limits.max_text_chars:
         raise ExtractionError(
-            f"{path.name}: {chars:,} characters is over the {MAX_TEXT_CHARS:,}-character limit for one submission; split it"
+            f"{path.name}: {chars:,} characters is over the {limits.max_text_chars:,}-character limit for one submission; split it"
         )
     han = sum(1 for e in elements for c in e.text if "\u4e00" <= c <= "\u9fff")
     letters = sum(1 for e in elements for c in e.text if c.isalpha())
@@ -95,4 +100,4 @@ def partition(path: Path, *, author: str | None = None) -> list[Element]:
     return elements
 
 
-__all__ = ["Element", "ElementKind", "FileFormat", "detect_format", "partition"]
+__all__ = ["Element", "ElementKind", "FileFormat", "ReaderLimits", "detect_format", "partition"]

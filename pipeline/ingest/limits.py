@@ -1,0 +1,147 @@
+"""What one file may cost to read. A submission is a few thousand characters on a few pages; a file built to
+exhaust the machine (a .docx whose XML unpacks to gigabytes, a PDF of a hundred thousand pages or one heavy
+content stream drawn on every page) is refused with the limit it passed, and the rest of the batch is scored.
+
+The checks before reading look at what the file declares (ZIP entry sizes, PDF page count and content streams);
+what no declaration shows is bounded while reading: every file is read in a worker process whose address space
+may grow by at most `memory_mb` and which gives up after `seconds_per_file` (`guarded`, where the platform allows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError, ExtractionError
+
+MB = 1 << 20
+
+
+@dataclass(frozen=True)
+class ReaderLimits:
+    """Limits of reading one file; every one is far above any real study submission."""
+
+    max_file_mb: int = 100               # a .docx full of photographs can be large; its text is limited below
+    max_text_chars: int = 1_000_000      # about 500 pages of text
+    max_zip_entries: int = 5_000         # a Word file has tens of parts; media add hundreds at most
+    max_unzipped_mb: int = 512           # what a .docx's parts declare they unpack to, all together
+    max_pdf_pages: int = 1_000           # pages of one PDF
+    max_pdf_content_mb: int = 64         # decoded page content streams, counted on every page that draws them
+    memory_mb: int = 1_024               # address space a reading worker may add to what it inherited
+    seconds_per_file: int = 120          # wall-clock seconds to read one file
+
+    def __post_init__(self):
+        for name, value in self.__dict__.items():
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"reading limits: {name} must be a whole number of at least 1, not {value!r}")
+
+
+def check_zip(path: Path, limits: ReaderLimits) -> None:
+    """Refuse a ZIP package (.docx) whose entries or declared unpacked size pass the limits. Python's zipfile never
+    unpacks more than an entry declares, so the declaration bounds what reading can cost."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            entries = z.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # the reader says what is wrong with it
+    if len(entries) > limits.max_zip_entries:
+        raise ExtractionError(f"{path.name}: 文件包含 {len(entries):,} 个部件，超过每个文件 {limits.max_zip_entries:,} 个的上限，"
+                              f"不像正常的 Word 文件，已拒绝读取")
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > limits.max_unzipped_mb * MB:
+        raise ExtractionError(f"{path.name}: 文件解压后有 {unpacked / MB:,.0f} MB，超过每个文件 {limits.max_unzipped_mb} MB "
+                              f"的解压上限，已拒绝读取")
+
+
+def check_pdf(path: Path, limits: ReaderLimits) -> None:
+    """Refuse a PDF with more pages than `max_pdf_pages` (counted by PDFium, which does not walk the pages), or whose
+    pages draw more than `max_pdf_content_mb` of decoded content streams (a stream shared by many pages counts on
+    each: it is interpreted on each)."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception:  # damaged or encrypted: the reader says which
+        return
+    try:
+        pages = len(pdf)
+    finally:
+        pdf.close()
+    if pages > limits.max_pdf_pages:
+        raise ExtractionError(f"{path.name}: PDF 有 {pages:,} 页，超过每个文件 {limits.max_pdf_pages:,} 页的上限，已拒绝读取")
+    content = _pdf_content_bytes(path, stop_after=limits.max_pdf_content_mb * MB)
+    if content > limits.max_pdf_content_mb * MB:
+        raise ExtractionError(f"{path.name}: PDF 页面内容流超过 {limits.max_pdf_content_mb} MB 的上限（同一内容在多页重复绘制），"
+                              f"已拒绝读取")
+
+
+def _pdf_content_bytes(path: Path, *, stop_after: int) -> int:
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    total = 0
+    sizes: dict[int, int] = {}  # a shared stream is decoded once
+    try:
+        with open(path, "rb") as f:
+            document = PDFDocument(PDFParser(f))
+            for page in PDFPage.create_pages(document):
+                for stream in page.contents:
+                    stream = resolve1(stream)
+                    key = id(stream)
+                    if key not in sizes:
+                        sizes[key] = len(stream.get_data())
+                    total += sizes[key]
+                    if total > stop_after:
+                        return total
+    except Exception:  # damaged, encrypted: the reader says which
+        return total
+    return total
+
+
+class ReadTimeout(ExtractionError):
+    """Reading one file took longer than the limit."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int, name: str):
+    """Raise ReadTimeout in this thread after `seconds`, where the platform has SIGALRM and this is the main
+    thread; elsewhere the block runs unbounded."""
+    import threading
+
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ReadTimeout(f"{name}: 读取超过每个文件 {seconds} 秒的时限，已停止（文件可能被构造成耗尽资源）")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def limit_memory(memory_mb: int) -> None:
+    """Let this process's address space grow by at most `memory_mb` from what it is now (Linux and other systems
+    with RLIMIT_AS and /proc; elsewhere nothing is set). Called in a reading worker when it starts."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as f:
+            size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (size + memory_mb * MB, resource.RLIM_INFINITY))
+    except (ImportError, OSError, ValueError):
+        pass
+
+
+def memory_message(name: str, limits: ReaderLimits) -> str:
+    return f"{name}: 读取所需内存超过每个文件 {limits.memory_mb} MB 的限额，已停止（文件可能被构造成耗尽资源）"
