@@ -9,17 +9,73 @@ so an interrupted run never leaves a digest that would skip its own completion."
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from pathlib import Path
+from typing import Iterator
 
 from . import __version__
+from .errors import ConfigError
 from .files import write_json_atomic
 
 CODE = Path(__file__).resolve().parent  # xuexi itself: a changed detector changes the results, version or not
 PHRASE_LISTS = CODE.parent / "corpora" / "phrases"
 STATE_FILE = Path(".cache") / "last_run.json"
 OUTPUTS = ("results.json", "summary.html", "tongbao.docx", "scores.csv", "scores.xlsx")
+LOCK_FILE = Path(".cache") / "run.lock"
+# Present while a run replaces the outputs: until it is gone, the folder may hold outputs of two runs.
+INCOMPLETE = "INCOMPLETE.txt"
+INCOMPLETE_TEXT = ("本文件夹中的输出正在更新，或上一次评分在写出结果时中断：结果文件与报告可能不属于同一次运行。"
+                   "请重新运行 xuexi score，完成后此文件会自动删除。\n")
+
+
+@contextlib.contextmanager
+def exclusive(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for one run. A second run into the same folder refuses at once (ConfigError) instead
+    of doing the whole work beside the first. The lock is the operating system's, so a run that is killed
+    releases it with its process."""
+    path = Path(out_dir) / LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as f:
+        if not _try_lock(f):
+            f.seek(0)
+            holder = f.read().strip() or "?"
+            raise ConfigError(f"输出文件夹 {out_dir} 正在被另一次评分使用（进程 {holder}）；请等它结束后再运行，"
+                              f"或用 --out 指定另一个文件夹")
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        yield
+
+
+def _try_lock(f) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def mark_incomplete(out_dir: Path) -> None:
+    """The outputs are about to be replaced: say so in the folder until `mark_complete`."""
+    (Path(out_dir) / INCOMPLETE).write_text(INCOMPLETE_TEXT, encoding="utf-8")
+
+
+def mark_complete(out_dir: Path) -> None:
+    (Path(out_dir) / INCOMPLETE).unlink(missing_ok=True)
 
 
 def _digest_folder(h, folder: Path, skip: Path) -> None:
@@ -51,7 +107,8 @@ class RunInputs:
             state = json.loads((Path(out_dir) / STATE_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return state.get("inputs") == self.digest and all((Path(out_dir) / name).is_file() for name in OUTPUTS)
+        return (state.get("inputs") == self.digest and all((Path(out_dir) / name).is_file() for name in OUTPUTS)
+                and not (Path(out_dir) / INCOMPLETE).exists())
 
     def remember(self, out_dir: Path) -> None:
         write_json_atomic(Path(out_dir) / STATE_FILE, {"inputs": self.digest})

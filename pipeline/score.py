@@ -24,7 +24,7 @@ from .forking import forked_map
 from .ingest import ReaderLimits
 from .ingest.limits import limit_memory, memory_message, time_limit
 from .results import build_results, document_record
-from .runstate import RunInputs
+from .runstate import RunInputs, exclusive, mark_complete, mark_incomplete
 from .segment import add_dictionary_words
 from .semantic import backend_identity
 from .topiclist import TopicList
@@ -233,19 +233,28 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     config = config or ScoringConfig()
     started = time.perf_counter()
     batch = Batch.open(batch_dir)
+    with exclusive(out_dir):
+        return _score_batch(batch, Path(out_dir), started=started, progress=progress, semantic=semantic,
+                            library=library, workers=workers, archive=archive, engine=engine, scheduler=scheduler,
+                            config=config)
+
+
+def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progress | None, semantic: str | None,
+                 library: Path | None, workers: int, archive: Archive | None, engine: str, scheduler: str | None,
+                 config: ScoringConfig) -> ScoreRun:
     earlier = archive.earlier_texts(batch.topics.quarter or batch.name, unit=batch.topics.unit) if archive else []
     inputs = RunInputs(batch.root, library=library, encoder=backend_identity(semantic),
                        earlier=[t.content_hash for t in earlier], archive=archive.path if archive else None,
-                       out_dir=Path(out_dir), config=config.digest())
+                       out_dir=out_dir, config=config.digest())
     if inputs.unchanged_since_last_run(out_dir):
-        results = json.loads((Path(out_dir) / "results.json").read_text(encoding="utf-8"))
+        results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
         if archive is not None and not archive.holds(results):
             archive.store_quarter(results)
-        return ScoreRun(results, Path(out_dir), time.perf_counter() - started, unchanged=True)
+        return ScoreRun(results, out_dir, time.perf_counter() - started, unchanged=True)
     RunInputs.forget(out_dir)
     keywords = [k for t in batch.topics for k in t.keywords]
     add_dictionary_words(keywords)
-    cache = ParseCache(Path(out_dir) / ".cache" / "parsed", dictionary_words=keywords, limits=config.reading)
+    cache = ParseCache(out_dir / ".cache" / "parsed", dictionary_words=keywords, limits=config.reading)
     sources, bad_sources = copy_sources(batch, library=library, progress=progress, cache=cache, workers=workers,
                                         limits=config.reading)
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
@@ -255,19 +264,20 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
         from .distributed import score_on_dask
 
         submissions = []
-        documents, failed = score_on_dask(batch, sources, out_dir=Path(out_dir), semantic=semantic,
+        documents, failed = score_on_dask(batch, sources, out_dir=out_dir, semantic=semantic,
                                           scheduler=scheduler, config=config, progress=progress)
     else:
         submissions, failed = read_files(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
                                          cache=cache, workers=workers, limits=config.reading)
-        documents = _score_here(batch, submissions, sources, semantic=semantic, config=config, out_dir=Path(out_dir),
+        documents = _score_here(batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir,
                                 progress=progress, workers=workers)
     failed = list(batch.problems) + failed + bad_sources
     results = build_results(batch, documents, failed, extra={"config": config.to_dict()})
-    write_json_atomic(Path(out_dir) / "results.json", results)
+    mark_incomplete(out_dir)
+    write_json_atomic(out_dir / "results.json", results)
     if archive is not None:
         archive.store_quarter(results)
-    run = ScoreRun(results, Path(out_dir), time.perf_counter() - started, submissions)
+    run = ScoreRun(results, out_dir, time.perf_counter() - started, submissions)
     try:
         from .report import write_reports
 
@@ -276,4 +286,5 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
         run.report_error = f"the reports could not be written ({exc.__class__.__name__}: {exc}); results.json is complete"
     else:
         inputs.remember(out_dir)
+        mark_complete(out_dir)
     return run

@@ -258,3 +258,43 @@ def test_a_reader_that_needs_too_much_memory_is_stopped_and_the_batch_goes_on(tm
     assert result.exit_code == 1, result.output
     assert {d["doc_id"] for d in results["documents"]} == {"001_马俊_学习心得", "002_林雪_学习心得"}
     assert "300 MB 的限额" in results["failed"][0]["error"]
+
+
+def test_a_second_run_into_the_same_folder_refuses_while_the_first_holds_it(tmp_path):
+    from pipeline.runstate import exclusive
+
+    root = batch(tmp_path / "b")
+    out = tmp_path / "out"
+    with exclusive(out):
+        result = runner.invoke(app, ["score", str(root), "--out", str(out), "--archive", str(tmp_path / "a.sqlite")])
+    assert result.exit_code == 2 and "正在被另一次评分使用" in result.output
+    assert not (out / "results.json").exists()
+    result, _ = score(root, out)  # released with its holder
+    assert result.exit_code == 0
+
+
+KILL_WHILE_REPORTING = """
+import os, signal, sys
+from pathlib import Path
+import pipeline.report
+from pipeline.score import score_batch
+pipeline.report.write_reports = lambda results, out: os.kill(os.getpid(), signal.SIGKILL)
+score_batch(Path(sys.argv[1]), Path(sys.argv[2]), semantic="static")
+"""
+
+
+def test_a_run_killed_after_results_json_leaves_the_folder_marked_and_the_rerun_completes_it(tmp_path):
+    root = batch(tmp_path / "b")
+    out = tmp_path / "out"
+    first, _ = score(root, out)
+    assert first.exit_code == 0 and not (out / "INCOMPLETE.txt").exists()
+    (root / "submissions" / "002_林雪_学习心得.txt").unlink()
+    killed = subprocess.run([sys.executable, "-c", KILL_WHILE_REPORTING, str(root), str(out)], capture_output=True)
+    assert killed.returncode == -9
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [d["doc_id"] for d in results["documents"]] == ["001_马俊_学习心得"]  # new results, old reports beside
+    assert "中断" in (out / "INCOMPLETE.txt").read_text(encoding="utf-8")
+    again, results = score(root, out)
+    assert again.exit_code == 0
+    assert not (out / "INCOMPLETE.txt").exists()
+    assert "林雪" not in every_output_text(out)

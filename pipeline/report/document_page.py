@@ -67,8 +67,13 @@ class TopicRow:
 def write_document_pages(report: QuarterReport, out_dir: Path) -> list[Path]:
     """One page per document, written in forked processes: a province's quarter has thousands."""
     links = {f"doc:{d.doc_id}": PurePosixPath(d.page).name for d in report.documents}  # pages share one folder
-    return list(forked_map(lambda doc: render_page("document.html", out_dir / doc.page,
-                                                   **document_context(report, doc, links)), report.documents))
+    written = list(forked_map(lambda doc: render_page("document.html", out_dir / doc.page,
+                                                      **document_context(report, doc, links)), report.documents))
+    # a document no longer in the quarter keeps no page: the folder shows one run's documents
+    for folder in {p.parent for p in written}:
+        for stale in set(folder.glob("*.html")) - set(written):
+            stale.unlink()
+    return written
 
 
 def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str, str]) -> dict:
