@@ -36,6 +36,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import sqlite3
 import time
 from collections import Counter, defaultdict
@@ -132,7 +133,17 @@ _V2_REVIEW = (
         BEGIN SELECT RAISE(ABORT, 'decisions are never deleted: add a new decision'); END""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_SCORING, _V2_REVIEW)
+_V3_SESSIONS = (
+    # Review-page sign-ins, so that one ends on the server (logout, a changed password, a removed account) and a
+    # copied cookie of an ended session is worth nothing. username is NULL for a name-only sign-in.
+    """CREATE TABLE review_sessions (
+        sid TEXT PRIMARY KEY,
+        username TEXT,
+        started_at TEXT NOT NULL)""",
+    "CREATE INDEX review_sessions_user ON review_sessions(username)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_SCORING, _V2_REVIEW, _V3_SESSIONS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ORDER = "q.period, q.first_stored_at, q.id"  # quarters, earliest first (alias q)
@@ -599,6 +610,40 @@ class Archive:
         with self._transaction(write=False) as con:
             rows = con.execute("SELECT username, display_name, created_at FROM users ORDER BY username").fetchall()
         return [dict(r) for r in rows]
+
+    def remove_user(self, username: str) -> None:
+        """Remove a reviewer account and end its sessions; its decisions stay in the audit trail under its name."""
+        with self._transaction(write=True) as con:
+            if not con.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount:
+                raise XuexiError(f"the archive {self.path} has no user {username}")
+            con.execute("DELETE FROM review_sessions WHERE username = ?", (username,))
+
+    def set_password(self, username: str, password_hash: str) -> None:
+        """Replace a reviewer's password hash and end every session signed in with the old password."""
+        with self._transaction(write=True) as con:
+            if not con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                               (password_hash, username)).rowcount:
+                raise XuexiError(f"the archive {self.path} has no user {username}")
+            con.execute("DELETE FROM review_sessions WHERE username = ?", (username,))
+
+    # -- review-page sessions --------------------------------------------------------------------------------
+
+    def start_session(self, username: str | None) -> str:
+        """A new sign-in: its random id, to keep in the (signed) session cookie."""
+        sid = secrets.token_urlsafe(32)
+        with self._transaction(write=True) as con:
+            con.execute("INSERT INTO review_sessions VALUES (?, ?, ?)", (sid, username, _now()))
+        return sid
+
+    def session_user(self, sid: str) -> tuple[bool, str | None]:
+        """(whether the sign-in `sid` is still open, its user name)."""
+        with self._transaction(write=False) as con:
+            row = con.execute("SELECT username FROM review_sessions WHERE sid = ?", (sid,)).fetchone()
+        return (row is not None, row["username"] if row else None)
+
+    def end_session(self, sid: str) -> None:
+        with self._transaction(write=True) as con:
+            con.execute("DELETE FROM review_sessions WHERE sid = ?", (sid,))
 
 
 def _check_decision(reviewer: str, verdict: str, allowed: tuple[str, ...], what: str) -> None:

@@ -227,13 +227,14 @@ def review(
     archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on; any but 127.0.0.1 or localhost needs reviewer accounts."),
     port: int = typer.Option(8000, "--port", help="Port to serve on."),
+    https_proxy: bool = typer.Option(False, "--https-proxy", help="Served behind an HTTPS reverse proxy on this machine: trust its X-Forwarded-For/-Proto and send cookies over HTTPS only."),
 ) -> None:
     """Serve the secretaries' review page: confirm or dismiss flags, give verdicts, export the 通报 draft."""
     from .archive import Archive
     from .review import make_server
 
     try:
-        server = make_server(Archive.open(archive_path or ARCHIVE), host=host, port=port)
+        server = make_server(Archive.open(archive_path or ARCHIVE), host=host, port=port, https_proxy=https_proxy)
     except XuexiError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2)
@@ -259,6 +260,43 @@ def users_add(
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2)
     err.print(f"added reviewer {username} ({name}) to {archive.path}; `xuexi review` now asks everyone to sign in")
+
+
+@users_app.command("remove")
+def users_remove(
+    username: str = typer.Argument(..., help="The user name of the account to remove."),
+    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Remove a reviewer account and end its sessions; its decisions stay in the audit trail."""
+    from .archive import Archive
+
+    if not yes:
+        typer.confirm(f"remove reviewer {username}?", abort=True)
+    try:
+        Archive.open(archive_path or ARCHIVE).remove_user(username)
+    except XuexiError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    err.print(f"removed reviewer {username}; their sessions have ended")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: str = typer.Argument(..., help="The user name whose password changes."),
+    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
+) -> None:
+    """Set a reviewer's new password (asked twice, not shown); every session signed in with the old one ends."""
+    from .archive import Archive
+    from .review.passwords import hash_password
+
+    password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    try:
+        Archive.open(archive_path or ARCHIVE).set_password(username, hash_password(password))
+    except XuexiError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    err.print(f"changed the password of {username}; their sessions have ended")
 
 
 if __name__ == "__main__":

@@ -140,8 +140,9 @@ def test_password_hashes_are_salted_scrypt_carrying_their_parameters():
     assert not verify_password("Correct horse", first)
     assert not verify_password("correct horse", first[:-2] + ("AA" if first[-2:] != "AA" else "BB"))
     assert not verify_password("correct horse", "correct horse") and not verify_password("", "")
-    with pytest.raises(XuexiError, match="at least 8"):
-        hash_password("short")
+    for weak in ("short", "123456789", " " * 12, "\t" * 10):  # under 10 characters, or only white space
+        with pytest.raises(XuexiError, match="至少需要 10 个字符"):
+            hash_password(weak)
 
 
 def test_with_accounts_every_page_needs_a_sign_in(archive, app, quarter_results):

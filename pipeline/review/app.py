@@ -34,6 +34,7 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, ren
                    send_from_directory, session, url_for)
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..archive import DIAGNOSIS, DOCUMENT_VERDICTS, FLAG_LISTS, FLAG_VERDICTS, Archive
 from ..errors import XuexiError
@@ -42,7 +43,7 @@ from ..report import QuarterReport, write_reports
 from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
 from ..report.quarter import DIAGNOSIS_LABELS, FLAG_VERDICT_LABELS, DocumentFacts, verdict
-from .passwords import verify_password
+from .signin import Busy, SignInConfig, SignInGuard, TooManyAttempts
 
 HERE = Path(__file__).parent
 NOTE_LIMIT = 2000  # characters of a decision's note
@@ -57,19 +58,25 @@ pages = Blueprint("review", __name__)
 
 @dataclass(frozen=True)
 class Review:
-    """What the app serves: the archive, and the folder exports go into (one subfolder per batch)."""
+    """What the app serves: the archive, the folder exports go into (one subfolder per batch), and the guard of
+    its sign-in."""
 
     archive: Archive
     exports: Path
+    signin: SignInGuard
 
 
-def create_app(archive: Archive, *, exports: Path | None = None, trusted_hosts: list[str] | None = None) -> Flask:
+def create_app(archive: Archive, *, exports: Path | None = None, trusted_hosts: list[str] | None = None,
+               https_proxy: bool = False, signin: SignInConfig | None = None) -> Flask:
     """The review app over `archive`, exporting into `exports` (default: the archive's folder, so outputs land
     where `xuexi report` puts them). `trusted_hosts`: the Host names it answers to, None for any; a page served on
     127.0.0.1 answers only to its own names, so a web page in the same browser cannot reach it by DNS rebinding.
 
     The session secret is new at every start (secrets.token_bytes): nothing secret is kept on disk, and
-    restarting the server is how every session ends; a reviewer signs in again after a restart."""
+    restarting the server is how every session ends; a reviewer signs in again after a restart. A sign-in is also
+    kept in the archive (review_sessions), so logging out, a changed password or a removed account ends it on
+    the server, whatever the browser keeps. `https_proxy`: served behind an HTTPS reverse proxy on this machine,
+    whose X-Forwarded-For and X-Forwarded-Proto are trusted; cookies are then sent over HTTPS only (Secure)."""
     app = Flask(__name__, static_folder=str(HERE / "static"), template_folder=str(HERE / "templates"))
     app.jinja_options = {**app.jinja_options, **OPTIONS}
     # the review's templates first, then the report's: the document page is the report's, with forms added
@@ -85,8 +92,12 @@ def create_app(archive: Archive, *, exports: Path | None = None, trusted_hosts: 
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),  # a signed-in session lasts a working day at most
         MAX_CONTENT_LENGTH=256 * 1024,
         TRUSTED_HOSTS=trusted_hosts,
+        SESSION_COOKIE_SECURE=https_proxy,
     )
-    app.extensions["xuexi_review"] = Review(archive, Path(exports) if exports else archive.path.parent)
+    if https_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    app.extensions["xuexi_review"] = Review(archive, Path(exports) if exports else archive.path.parent,
+                                            SignInGuard(signin or SignInConfig()))
     app.register_blueprint(pages)
     return app
 
@@ -106,10 +117,13 @@ def csrf_token() -> str:
 
 def _reviewer() -> str | None:
     """Who is deciding: the signed-in account (display name and user name) when the archive has accounts, else
-    the name given at the start of the session."""
+    the name given at the start of the session; None when the session's sign-in has ended on the server."""
     archive = _review().archive
+    open_, username = archive.session_user(session["sid"]) if session.get("sid") else (False, None)
+    if not open_:
+        return None
     if archive.users():
-        user = archive.user(session["user"]) if session.get("user") else None
+        user = archive.user(username) if username else None
         return f"{user['display_name']}（{user['username']}）" if user else None
     return session.get("name")
 
@@ -159,31 +173,47 @@ def login():
     error = None
     if request.method == "POST":
         if accounts:
-            username = request.form.get("username", "").strip()
+            username = request.form.get("username", "").strip()[:80]
             user = archive.user(username) if username else None
-            if user and verify_password(request.form.get("password", ""), user["password_hash"]):
-                _new_session(user=username)
+            try:
+                right = _review().signin.check(username, request.remote_addr or "", request.form.get("password", ""),
+                                               user["password_hash"] if user else None)
+            except TooManyAttempts as wait:
+                return _refused(429, f"尝试次数过多，请 {wait.retry_after} 秒后再试。", wait.retry_after)
+            except Busy:
+                return _refused(503, "登录请求过多，请稍后再试。", 1)
+            if right:
+                _new_session(username, user=username)
                 return redirect(target)
             error = "用户名或密码不正确。"
         else:
             name = " ".join(request.form.get("name", "").split())[:40]
             if name:
-                _new_session(name=name)
+                _new_session(None, name=name)
                 return redirect(target)
             error = "请填写审阅人姓名，每条审阅记录都会写上它。"
     return render_template("login.html", accounts=accounts, error=error, target=target), 401 if error else 200
 
 
+def _refused(code: int, message: str, retry_after: int):
+    response = current_app.make_response((render_template("error.html", code=code, message=message), code))
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 @pages.post("/logout")
 def logout():
+    if session.get("sid"):
+        _review().archive.end_session(session["sid"])
     session.clear()
     return redirect(url_for("review.login"))
 
 
-def _new_session(**who: str) -> None:
-    """A fresh session for a reviewer who just signed in: nothing carried over, a new CSRF token."""
+def _new_session(username: str | None, **who: str) -> None:
+    """A fresh session for a reviewer who just signed in: nothing carried over, a new sign-in kept in the
+    archive, a new CSRF token."""
     session.clear()
-    session.update(who)
+    session.update(who, sid=_review().archive.start_session(username))
     csrf_token()
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..errors import XuexiError
 
 _PHC = re.compile(r"^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$")
-MIN_LENGTH = 8
+MIN_LENGTH = 10  # characters; with the back-off on sign-in (review.signin) guessing one takes years
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,10 @@ class ScryptCost:
 
 
 def hash_password(password: str, cost: ScryptCost = ScryptCost()) -> str:
-    """The PHC string of `password` with a fresh salt. Raises XuexiError for a password under MIN_LENGTH."""
-    if len(password) < MIN_LENGTH:
-        raise XuexiError(f"a reviewer's password needs at least {MIN_LENGTH} characters")
+    """The PHC string of `password` with a fresh salt. Raises XuexiError for a password under MIN_LENGTH
+    characters, or one of white space only."""
+    if len(password) < MIN_LENGTH or not password.strip():
+        raise XuexiError(f"审阅人密码至少需要 {MIN_LENGTH} 个字符，且不能全是空格")
     salt = secrets.token_bytes(16)
     digest = _scrypt(password, salt, cost)
     return f"$scrypt$ln={cost.ln},r={cost.r},p={cost.p}${_b64(salt)}${_b64(digest)}"
