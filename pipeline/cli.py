@@ -234,7 +234,9 @@ def review(
     from .review import make_server
 
     try:
-        server = make_server(Archive.open(archive_path or ARCHIVE), host=host, port=port, https_proxy=https_proxy)
+        # exports land where `xuexi report` writes, never beside an archive kept in a batch folder
+        server = make_server(Archive.open(archive_path or ARCHIVE), host=host, port=port, https_proxy=https_proxy,
+                             exports=PROJECT_ROOT / "outputs")
     except XuexiError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2)

@@ -284,6 +284,19 @@ def test_a_members_history_shows_every_quarter_with_its_verdicts(archive, app, q
     assert client.get("/members/不在档案里的人").status_code == 404
 
 
+def test_a_member_whose_name_holds_a_slash_has_a_page(tmp_path, quarter_results):
+    results = copy.deepcopy(quarter_results)
+    results["documents"][0]["author"] = "欧阳/明"
+    archive = Archive.open(tmp_path / "slash.sqlite")
+    archive.store_quarter(results)
+    client = signed_in(create_app(archive, exports=tmp_path / "outputs", trusted_hosts=list(LOCAL_HOSTS)))
+    queue = client.get(f"/quarters/{QUARTER}").get_data(as_text=True)
+    link = re.search(r'href="(/members/[^"]*)"[^>]*>欧阳/明<', queue)[1].replace("&amp;", "&")
+    for url in (link, "/members/" + quote("欧阳/明", safe="")):
+        page = client.get(url)
+        assert page.status_code == 200 and "欧阳/明" in page.get_data(as_text=True)
+
+
 def test_dismissed_passages_leave_the_ratios_only_where_no_standing_flag_covers_them():
     text = "甲乙丙丁戊己庚辛壬癸"
     review = {"verdict": "dismiss", "decisions": [{"verdict": "dismiss", "note": "有出处"}]}

@@ -365,7 +365,7 @@ def _note() -> str:
 
 # -- a member across quarters ------------------------------------------------------------------------------------
 
-@pages.get("/members/<name>")
+@pages.get("/members/<path:name>")  # a name may hold any character, "/" too
 def member(name: str):
     unit = request.args.get("unit") or None
     history = _review().archive.member_history(name, unit=unit)
