@@ -53,7 +53,7 @@ def _is_word_zip(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
             return "word/document.xml" in z.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except Exception:  # BadZipFile, an unsupported ZIP version, a damaged directory: not a Word file we can read
         return False
 
 

@@ -19,6 +19,17 @@ _TITLE_STYLES = {"title", "标题"}
 
 def partition_docx(path: Path, *, author: str | None = None) -> list[Element]:
     document = _open(path)
+    try:
+        return _read(document, author)
+    except Exception as exc:  # a damaged part (numbering, styles) that opened but does not hold what Word writes
+        raise ExtractionError(f"{path.name}: the .docx file is damaged ({_first_line(exc)}); save it again from Word") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [exc.__class__.__name__])[0]
+
+
+def _read(document, author: str | None) -> list[Element]:
     numbering = _Numbering(document)
     lines: list[Line] = []
     heading_of: dict[int, int] = {}      # index in lines -> style level (0 = Title style)
@@ -63,7 +74,7 @@ def _open(path: Path):
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ExtractionError(f"{path.name}: the .docx file is damaged ({exc.__class__.__name__}); save it again from Word") from exc
     except Exception as exc:  # lxml and python-docx raise many kinds on broken parts
-        raise ExtractionError(f"{path.name}: the .docx file could not be read ({exc}); save it again from Word") from exc
+        raise ExtractionError(f"{path.name}: the .docx file could not be read ({_first_line(exc)}); save it again from Word") from exc
 
 
 def _paragraph_text(p) -> str:

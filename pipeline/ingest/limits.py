@@ -46,8 +46,8 @@ def check_zip(path: Path, limits: ReaderLimits) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             entries = z.infolist()
-    except (zipfile.BadZipFile, OSError):
-        return  # the reader says what is wrong with it
+    except Exception:  # BadZipFile, an unsupported ZIP version, a damaged directory: the reader says which
+        return
     if len(entries) > limits.max_zip_entries:
         raise ExtractionError(f"{path.name}: 文件包含 {len(entries):,} 个部件，超过每个文件 {limits.max_zip_entries:,} 个的上限，"
                               f"不像正常的 Word 文件，已拒绝读取")

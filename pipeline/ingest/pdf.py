@@ -114,14 +114,17 @@ def _partition_pdfium(path: Path, author: str | None) -> list[Element]:
     are re-joined as hard-wrapped text."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
     try:
-        raw_lines = []
-        for page in pdf:
-            text = page.get_textpage().get_text_range()
-            raw_lines.extend(l for l in text.replace("\r\n", "\n").split("\n") if not _PAGE_NUMBER.match(l.strip()))
-    finally:
-        pdf.close()
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            raw_lines = []
+            for page in pdf:
+                text = page.get_textpage().get_text_range()
+                raw_lines.extend(l for l in text.replace("\r\n", "\n").split("\n") if not _PAGE_NUMBER.match(l.strip()))
+        finally:
+            pdf.close()
+    except pdfium.PdfiumError as exc:  # a page PDFium cannot load: the file is damaged
+        raise ExtractionError(f"{path.name}: not a readable PDF ({exc}); export it again") from exc
     text = "".join(raw_lines)
     if not text.strip() or _looks_garbled(text):
         raise ExtractionError(
