@@ -59,10 +59,10 @@ class Batch:
         references_dir = root / "references"
         topics = TopicList.load(root / "topics.yaml", references_dir=references_dir)
         problems: list[FailedFile] = []
-        manifest = _read_manifest(root, problems)
         skipped: list[FailedFile] = []
         files = batch_files(root, submissions_dir, skipped)
         chosen = _one_per_doc_id(root, files, problems)
+        manifest = _read_manifest(root, chosen, skipped)
         references = {}
         for p in batch_files(root, references_dir, skipped, recursive=False):
             references.setdefault(p.stem, p)
@@ -125,12 +125,20 @@ def _shown(root: Path, path: Path) -> str:
     return printable(path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name)
 
 
-def _read_manifest(root: Path, problems: list[FailedFile]) -> dict[str, dict[str, str]]:
+def _read_manifest(root: Path, files: list[Path], skipped: list[FailedFile]) -> dict[str, dict[str, str]]:
+    """manifest.csv's rows by the batch-relative path of the submission each names. A row may name its file as a
+    secretary types it: the path under the batch (submissions/001_周建民_党课讲稿.txt), the bare file name, or the
+    name without its extension. A row that names no submission is listed in `skipped`, once, as that row."""
     path = root / "manifest.csv"
     if not path.exists():
         return {}
     if path.stat().st_size > MAX_MANIFEST_BYTES:
         raise ConfigError(f"manifest.csv: larger than {MAX_MANIFEST_BYTES:,} bytes; it lists one line per file")
+    named: dict[str, Path] = {}
+    for f in files:  # a stem first, so a full name or path wins over it
+        named.setdefault(f.stem, f)
+    for f in files:
+        named[f.name] = named[f.relative_to(root).as_posix()] = f
     rows: dict[str, dict[str, str]] = {}
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
@@ -138,14 +146,16 @@ def _read_manifest(root: Path, problems: list[FailedFile]) -> dict[str, dict[str
             if not reader.fieldnames or "file" not in reader.fieldnames:
                 raise ConfigError("manifest.csv line 1: needs the columns file,author,doc_type,quarter")
             for row in reader:
-                line = reader.line_num
-                name = (row.get("file") or "").strip()
+                name = (row.get("file") or "").strip().replace("\\", "/")
                 if not name:
                     continue
-                if not (root / name).is_file():
-                    problems.append(FailedFile(name, f"manifest.csv line {line} names {name}, which is not in the batch folder"))
+                found = named.get(name) or named.get(f"submissions/{name}")
+                if found is None:
+                    skipped.append(FailedFile(f"manifest.csv 第{reader.line_num}行",
+                                              f"所列文件“{printable(name)}”不在 submissions/ 中，这一行未使用"))
                     continue
-                rows[name] = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+                rows[found.relative_to(root).as_posix()] = {
+                    k: (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
         except UnicodeDecodeError as exc:
             raise ConfigError(f"manifest.csv line {reader.line_num + 1}: not UTF-8 text; save it as CSV UTF-8") from exc
         except csv.Error as exc:  # a field over csv's size limit, a NUL byte

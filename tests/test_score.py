@@ -83,7 +83,6 @@ def test_bad_files_are_listed_with_reasons_and_the_rest_is_scored(tmp_path):
         "submissions/009_表格_学习心得.xlsx": "not read",
         "submissions/010_英文_学习心得.txt": "not a Chinese document",
         "submissions/011_胡佳_学习心得.txt": "same doc_id",
-        "submissions/099_缺失_学习心得.docx": "manifest.csv line 3",
     }
     assert set(failed) == set(expected)
     for file, reason in expected.items():
@@ -92,6 +91,26 @@ def test_bad_files_are_listed_with_reasons_and_the_rest_is_scored(tmp_path):
         assert file.split("/")[-1] in result.output
     doc = next(d for d in results["documents"] if d["doc_id"] == "011_胡佳_学习心得")
     assert doc["format"] == "docx"
+    # a manifest row naming no file is that row's problem, listed once, never a failed file
+    assert [s for s in results["skipped"] if s["file"].startswith("manifest.csv")] == [
+        {"file": "manifest.csv 第3行", "error": "所列文件“submissions/099_缺失_学习心得.docx”不在 submissions/ 中，这一行未使用"}]
+
+
+@pytest.mark.parametrize("style", ["bare", "stem", "path"])
+def test_a_manifest_naming_files_as_a_secretary_types_them_gives_every_file_its_author(tmp_path, style):
+    root = small_batch(tmp_path / "batch")
+    names = ["001_文件一_学习心得.txt", "002_文件二_研讨发言.txt"]
+    for name in names:
+        (root / "submissions" / name).write_text("学习心得\n通过学习，我对乡村振兴有了新的认识。\n", encoding="utf-8")
+    shown = {"bare": lambda n: n, "stem": lambda n: n.rsplit(".", 1)[0], "path": lambda n: f"submissions/{n}"}[style]
+    (root / "manifest.csv").write_text("file,author,doc_type,quarter\n" + "".join(
+        f"{shown(n)},作者{i},调研报告,2026Q3\n" for i, n in enumerate(names)), encoding="utf-8")
+    result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out"), "--archive", str(tmp_path / "a.sqlite"),
+                                 "--semantic", "static"])
+    assert result.exit_code == 0, result.output
+    results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert results["failed"] == [] and results["skipped"] == []
+    assert [(d["author"], d["doc_type"]) for d in results["documents"]] == [("作者0", "调研报告"), ("作者1", "调研报告")]
 
 
 @pytest.mark.parametrize("topics, message", [
