@@ -219,6 +219,29 @@ def _flag_entries(document: dict) -> Iterator[dict]:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """What re-scoring a quarter would drop: archived documents no longer in the batch, and decisions whose flag or
+    document is gone (they stay in the audit trail, but no longer count)."""
+
+    quarter: str
+    documents: list[str]
+    decisions: list[dict]
+
+    def __bool__(self) -> bool:
+        return bool(self.documents or self.decisions)
+
+    def describe(self) -> str:
+        """One Chinese line for the secretary."""
+        parts = []
+        if self.documents:
+            shown = "、".join(self.documents[:5]) + ("等" if len(self.documents) > 5 else "")
+            parts.append(f"{len(self.documents)} 篇已归档材料（{shown}）")
+        if self.decisions:
+            parts.append(f"{len(self.decisions)} 条审阅结论")
+        return f"档案中的 {self.quarter} 将失去{'和'.join(parts)}"
+
+
+@dataclass(frozen=True)
 class ArchivedText:
     """An earlier quarter's submission, as a source for recycled-text checks (`source_id` prior:<quarter>/<doc_id>)."""
 
@@ -399,6 +422,29 @@ class Archive:
             for document in data["documents"]:
                 self._insert_document(con, row["id"], qid, unit, document)
         return qid
+
+    def dropped_by(self, results: dict, *, doc_ids: set[str] | None = None) -> "Replacement":
+        """What storing `results` would drop from the archive: archived documents of its quarter that it does
+        not hold, and reviewers' decisions that would no longer attach to a flag or document (their flag is not
+        raised again). With `doc_ids` instead of the results' documents, only the documents are compared (the
+        check made before scoring)."""
+        label = results.get("quarter") or results.get("batch") or ""
+        qid, unit = quarter_id(label), results.get("unit") or ""
+        with self._transaction(write=False) as con:
+            row = con.execute("SELECT id FROM quarters WHERE unit = ? AND quarter = ?", (unit, qid)).fetchone()
+            if row is None:
+                return Replacement(qid, [], [])
+            archived = [r["doc_id"] for r in con.execute(
+                "SELECT doc_id FROM documents WHERE quarter_id = ? ORDER BY doc_id", (row["id"],))]
+            decided = con.execute(
+                """SELECT doc_id, flag_key, max(flag_text) AS flag_text FROM decisions WHERE quarter_id = ?
+                   GROUP BY doc_id, flag_key ORDER BY doc_id""", (row["id"],)).fetchall()
+        kept = doc_ids if doc_ids is not None else {d["doc_id"] for d in results["documents"]}
+        keys = None if doc_ids is not None else {f.key for d in results["documents"]
+                                                  for f in document_flags(d, quarter=qid, unit=unit)}
+        lost = [dict(d) for d in decided
+                if d["doc_id"] not in kept or (keys is not None and d["flag_key"] and d["flag_key"] not in keys)]
+        return Replacement(qid, [d for d in archived if d not in kept], lost)
 
     def holds(self, results: dict) -> bool:
         """Whether this very scoring of the results' quarter (by its generated_at) is the one stored."""

@@ -36,6 +36,7 @@ def score(
     engine: str = typer.Option("local", "--engine", help="local (this process) or dask (a Dask cluster, see docs/scale.md)."),
     scheduler: str = typer.Option(None, "--scheduler", help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 [default: a cluster on this machine]."),
     config_path: Path = typer.Option(None, "--config", help="A YAML file of thresholds and weights that override the defaults (results.json's `config` lists them all)."),
+    replace: bool = typer.Option(False, "--replace", help="Replace an archived quarter even if archived documents or reviewers' decisions are dropped."),
 ) -> None:
     """Score a quarter's batch, write results.json and keep the quarter in the archive."""
     from .config import ScoringConfig
@@ -57,7 +58,7 @@ def score(
             config = ScoringConfig.load(config_path) if config_path else ScoringConfig()
             archive = Archive.open(archive_path or ARCHIVE)  # a bad archive fails in a second, not after minutes
             run = score_batch(batch, target, progress=progress, semantic=semantic, library=library, archive=archive,
-                              engine=engine, scheduler=scheduler, config=config)
+                              engine=engine, scheduler=scheduler, config=config, replace=replace)
         except XuexiError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2)
@@ -92,6 +93,8 @@ def _summary(run) -> None:
             counts = [sum(1 for d in docs for t in d["topics"] if t["topic_id"] == tid and t["level"] == lv) for lv in range(4)]
             coverage.add_row(tid, *map(str, counts))
         err.print(coverage)
+    if run.replaced:
+        err.print(f"[yellow]replaced:[/yellow] {escape(run.replaced.describe())}（审阅记录仍保留在审计记录中）")
     for f in run.failed:
         err.print(f"[red]failed[/red] {escape(printable(f['file']))}: {escape(printable(f['error']))}")
     for f in run.results.get("skipped", []):

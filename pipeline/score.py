@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .archive import Archive, content_hash
+from .archive import Archive, Replacement, content_hash
 from .batch import Batch, FailedFile
 from .boilerplate import BoilerplateDetector, BoilerplateReport
 from .config import ScoringConfig
@@ -43,6 +43,7 @@ class ScoreRun:
     submissions: list[Submission] = field(default_factory=list)
     report_error: str | None = None
     unchanged: bool = False  # nothing changed since the last run into out_dir: its outputs stand
+    replaced: Replacement | None = None  # what replacing the archived quarter dropped (with --replace)
 
     @property
     def failed(self) -> list[dict]:
@@ -214,7 +215,8 @@ def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopyS
 
 def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, semantic: str | None = None,
                 library: Path | None = None, workers: int | None = None, archive: Archive | None = None,
-                engine: str = "local", scheduler: str | None = None, config: ScoringConfig | None = None) -> ScoreRun:
+                engine: str = "local", scheduler: str | None = None, config: ScoringConfig | None = None,
+                replace: bool = False) -> ScoreRun:
     """Score a batch folder into out_dir/results.json with the semantic backend named `semantic` (None: the
     default, see pipeline.semantic), checking copying also against the texts of a `library` folder and, with an
     `archive`, against the unit's earlier quarters there; the scored quarter is then stored in the archive.
@@ -222,6 +224,8 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     cache in out_dir/.cache), so a run that was interrupted resumes where it stopped. `engine` "dask" scores
     on the Dask cluster at `scheduler` (None: one started on this machine) instead, with the same results
     (pipeline.distributed). `config` holds every threshold and weight (None: the defaults); results.json records it.
+    A quarter the archive holds is never replaced by one that drops archived documents or reviewers' decisions
+    unless `replace` (ScoreRun.replaced says what was dropped).
     Raises ConfigError when the batch, the library, the backend or the engine is unusable."""
     import os
 
@@ -233,15 +237,27 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     config = config or ScoringConfig()
     started = time.perf_counter()
     batch = Batch.open(batch_dir)
+    if archive is not None and not replace:  # before any work: a batch missing archived documents
+        _refuse_to_drop(archive.dropped_by(_identity(batch), doc_ids={p.stem for p in batch.submissions}))
     with exclusive(out_dir):
         return _score_batch(batch, Path(out_dir), started=started, progress=progress, semantic=semantic,
                             library=library, workers=workers, archive=archive, engine=engine, scheduler=scheduler,
-                            config=config)
+                            config=config, replace=replace)
+
+
+def _identity(batch: Batch) -> dict:
+    """What names a batch's quarter in the archive."""
+    return {"quarter": batch.topics.quarter, "batch": batch.name, "unit": batch.topics.unit}
+
+
+def _refuse_to_drop(replacement) -> None:
+    if replacement:
+        raise ConfigError(f"{replacement.describe()}，未做任何改动；确需替换，请加 --replace 重新运行")
 
 
 def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progress | None, semantic: str | None,
                  library: Path | None, workers: int, archive: Archive | None, engine: str, scheduler: str | None,
-                 config: ScoringConfig) -> ScoreRun:
+                 config: ScoringConfig, replace: bool) -> ScoreRun:
     earlier = archive.earlier_texts(batch.topics.quarter or batch.name, unit=batch.topics.unit) if archive else []
     inputs = RunInputs(batch.root, library=library, encoder=backend_identity(semantic),
                        earlier=[t.content_hash for t in earlier], archive=archive.path if archive else None,
@@ -249,6 +265,8 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     if inputs.unchanged_since_last_run(out_dir):
         results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
         if archive is not None and not archive.holds(results):
+            if not replace:
+                _refuse_to_drop(archive.dropped_by(results))
             archive.store_quarter(results)
         return ScoreRun(results, out_dir, time.perf_counter() - started, unchanged=True)
     RunInputs.forget(out_dir)
@@ -273,11 +291,14 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
                                 progress=progress, workers=workers)
     failed = list(batch.problems) + failed + bad_sources
     results = build_results(batch, documents, failed, extra={"config": config.to_dict()})
+    replaced = archive.dropped_by(results) if archive is not None else None
+    if not replace:
+        _refuse_to_drop(replaced)
     mark_incomplete(out_dir)
     write_json_atomic(out_dir / "results.json", results)
     if archive is not None:
         archive.store_quarter(results)
-    run = ScoreRun(results, out_dir, time.perf_counter() - started, submissions)
+    run = ScoreRun(results, out_dir, time.perf_counter() - started, submissions, replaced=replaced)
     try:
         from .report import write_reports
 
