@@ -6,6 +6,7 @@ or batch (no such folder, a topics.yaml with errors)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -18,6 +19,13 @@ from .errors import ConfigError, XuexiError, printable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="xuexi: quarterly review of theory-study submissions.")
 topics_app = typer.Typer(no_args_is_help=True, help="Check or draft the quarter's topic list.")
+
+
+@app.callback()
+def private_by_default() -> None:
+    """Everything xuexi writes (outputs, caches, the archive) holds confidential documents: readable by this user
+    only (files 0600, folders 0700)."""
+    os.umask(0o077)
 app.add_typer(topics_app, name="topics")
 
 err = Console(stderr=True, soft_wrap=True)  # a reason stays on one line, however long

@@ -130,7 +130,7 @@ def test_a_planted_parse_cache_entry_neither_runs_code_nor_crashes(tmp_path):
     assert strip(after) == strip(before)
 
 
-def test_the_archive_is_readable_by_its_owner_only(tmp_path):
+def test_the_archive_and_every_output_are_readable_by_their_owner_only(tmp_path):
     root = batch(tmp_path / "b")
     old = tmp_path / "old.sqlite"
     old.write_bytes(b"")
@@ -141,6 +141,8 @@ def test_the_archive_is_readable_by_its_owner_only(tmp_path):
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
     result, _ = score(root, tmp_path / "out")
     assert stat.S_IMODE((tmp_path / "a.sqlite").stat().st_mode) == 0o600
+    for path in (tmp_path / "out").rglob("*"):  # results, reports and caches too
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
 
 
 def _can_unshare() -> bool:
