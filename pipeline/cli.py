@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .errors import ConfigError, XuexiError, printable
+from .files import workspace
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="xuexi: quarterly review of theory-study submissions.")
 topics_app = typer.Typer(no_args_is_help=True, help="Check or draft the quarter's topic list.")
@@ -30,8 +31,8 @@ app.add_typer(topics_app, name="topics")
 
 err = Console(stderr=True, soft_wrap=True)  # a reason stays on one line, however long
 out = Console()
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-ARCHIVE = PROJECT_ROOT / "outputs" / "archive.sqlite"
+OUTPUTS = workspace() / "outputs"
+ARCHIVE = OUTPUTS / "archive.sqlite"
 
 
 @app.command()
@@ -50,7 +51,7 @@ def score(
     from .config import ScoringConfig
     from .score import score_batch
 
-    target = out_dir or PROJECT_ROOT / "outputs" / batch.resolve().name
+    target = out_dir or OUTPUTS / batch.resolve().name
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         tasks: dict[str, int] = {}
@@ -130,7 +131,7 @@ def report(
     except XuexiError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2)
-    target = out_dir or PROJECT_ROOT / "outputs" / (results.get("batch") or quarter)
+    target = out_dir or OUTPUTS / (results.get("batch") or quarter)
     write_json_atomic(target / "results.json", results)
     for path in write_reports(results, target):
         err.print(f"wrote {path}")
@@ -247,7 +248,7 @@ def review(
     try:
         # exports land where `xuexi report` writes, never beside an archive kept in a batch folder
         server = make_server(Archive.open(archive_path or ARCHIVE), host=host, port=port, https_proxy=https_proxy,
-                             exports=PROJECT_ROOT / "outputs")
+                             exports=OUTPUTS)
     except XuexiError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2)

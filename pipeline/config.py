@@ -23,6 +23,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -126,4 +127,8 @@ def _type_name(default) -> str:
 
 
 def _plain(value):
-    return str(value) if isinstance(value, Path) else value
+    """A setting as results.json records it; a shipped phrase list by its name, wherever xuexi is installed."""
+    if not isinstance(value, Path):
+        return value
+    shipped = Path(str(resources.files("pipeline.phrases")))
+    return f"pipeline.phrases/{value.name}" if value.parent == shipped else str(value)

@@ -1,4 +1,4 @@
-"""Writing outputs whole or not at all."""
+"""Where xuexi keeps its folders, and writing outputs whole or not at all."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ import json
 import os
 import tempfile
 from pathlib import Path
+
+_CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def workspace() -> Path:
+    """The folder that holds outputs/ and models/: the project checkout xuexi runs from, or, for an installed
+    wheel (no checkout around the package), the current folder."""
+    return _CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd()
 
 
 def write_json_atomic(path: Path, data: dict) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
@@ -195,8 +196,8 @@ ATTRIBUTION = re.compile(
 
 
 def phrase_file(name: str) -> Path:
-    """A phrase list shipped under corpora/phrases."""
-    return Path(__file__).resolve().parents[1] / "corpora" / "phrases" / name
+    """A phrase list shipped under corpora/phrases (package data of pipeline.phrases)."""
+    return Path(str(resources.files("pipeline.phrases") / name))
 
 
 @lru_cache(maxsize=8)

