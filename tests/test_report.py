@@ -229,14 +229,26 @@ def test_scores_csv_and_xlsx_have_one_row_per_document(full_results, full_out):
     assert sorted(int(r["关注排名"]) for r in rows) == list(range(1, len(rows) + 1))
     assert any(r["问题诊断"] == "以工作总结代替学习体会" for r in rows)
 
-    sheet = load_workbook(full_out / "scores.xlsx").active
+    book = load_workbook(full_out / "scores.xlsx")
+    assert book.sheetnames == ["材料（按关注度）", "问题标记", "未学名单", "复制来源"]
+    sheet = book["材料（按关注度）"]
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == list(rows[0].keys())
-    assert [v[0] for v in values[1:]] == [r["材料"] for r in rows]
-    assert sheet.freeze_panes == "C2"
+    assert list(values[0]) == list(rows[0].keys()) + ["材料页面"]
+    by_rank = sorted(rows, key=lambda r: int(r["关注排名"]))
+    assert [v[0] for v in values[1:]] == [r["材料"] for r in by_rank]  # sorted by concern
+    level = values[0].index(f"{full_results['topic_list'][0]['id']} 层次")
+    assert all(str(v[level]).split()[1] in ("未涉及", "提及", "阐述", "学用结合") for v in values[1:])
+    links = [sheet.cell(i, len(values[0])).hyperlink.target for i in range(2, len(values) + 1)]
+    assert links == [f"documents/{r['材料']}.html" for r in by_rank]
+    assert all((full_out / link).is_file() for link in links)
+    assert sheet.freeze_panes == "C2" and sheet.page_setup.orientation == "landscape"
     ratio_column = values[0].index("总文字复制比") + 1
     assert sheet.cell(2, ratio_column).number_format == "0.0%"
-    assert all(sheet.column_dimensions[c].width >= 8 for c in "ABCD")
+    flags = list(book["问题标记"].iter_rows(values_only=True))
+    assert len(flags) - 1 == sum(len(d["copied"]) + len(d["quoted"]) + len(d["generic"]) for d in docs.values()) + sum(
+        1 for d in docs.values() for v in (d.get("diagnoses") or {}).values() if v)
+    assert {f[3] for f in flags[1:]} >= {"复制", "套话"} and all(f[8] in ("待审", "已确认", "已排除") for f in flags[1:])
+    assert list(book["未学名单"].iter_rows(values_only=True))[0] == ("专题", "专题名称", "须补学的同志")
 
 
 def test_tongbao_is_a_gongwen_draft_naming_examples_and_who_must_restudy(full_results, full_out):

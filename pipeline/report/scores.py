@@ -1,15 +1,21 @@
-"""scores.csv and scores.xlsx: the same table, one row per document (so per member and document), in doc_id
-order: who wrote it, its level on every topic, the CNKI-style ratios, the boilerplate share, both as they count
-after review, the diagnoses not dismissed, its concern score and rank and the reviewers' verdict. The CSV is UTF-8 with a byte-order mark so Excel opens its Chinese correctly; the
-workbook has its header frozen, widths set, ratios as percentages and level cells coloured like the heat map.
-A value a run did not produce is left empty."""
+"""scores.csv and scores.xlsx. The CSV is one table, one row per document in doc_id order: who wrote it, its level
+on every topic, the CNKI-style ratios, the boilerplate share, both as they count after review, the diagnoses not
+dismissed, its concern score and rank and the reviewers' verdict; UTF-8 with a byte-order mark so Excel opens its
+Chinese correctly. The workbook is what a secretary works from: the same table sorted by concern with level
+names, level cells coloured like the heat map and a link to each document's page; every flag; the 未学 list; the
+copy sources; each sheet with a frozen header, widths set, ratios as percentages, A4 landscape printing. A value
+a run did not produce is left empty; a cell that would be a formula is text."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from .quarter import QuarterReport, run_timestamp
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from ..levels import LEVEL_NAMES
+from .quarter import (COPY_KIND_LABELS, FLAG_VERDICT_LABELS, GENERIC_KIND_LABELS, QuarterReport, run_timestamp,
+                      verdict)
 
 LEVEL_FILLS = {0: "FBE0E0", 1: "FFF3C4", 2: "D8ECD2", 3: "9FD49A"}
 # A cell beginning with one of these is taken by Excel and other spreadsheets for a formula (or DDE command): names
@@ -47,37 +53,22 @@ def write_scores_csv(report: QuarterReport, path: Path) -> Path:
 
 
 def write_scores_xlsx(report: QuarterReport, path: Path) -> Path:
+    """The workbook a secretary works from: the documents by concern (level names, a link to each page), every
+    flag with its source and review state, the 未学 list and the copy sources; each sheet prints on A4 landscape."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
-    header, rows = score_table(report)
     book = Workbook()
-    sheet = book.active
-    sheet.title = "材料得分"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    sheet.freeze_panes = "C2"  # header and the document/author columns stay in view
-    level_columns = {header.index(f"{t.id} 层次") + 1 for t in report.topics}
-    ratio_columns = {header.index(name) + 1 for name in RATIO_COLUMNS}
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if _live(cell.value):
-                cell.data_type = "s"  # stored as a string, never as a formula
-            if cell.column in ratio_columns and cell.value is not None:
-                cell.number_format = "0.0%"
-            elif cell.column in level_columns and isinstance(cell.value, int) and cell.value in LEVEL_FILLS:
-                cell.fill = PatternFill("solid", fgColor=LEVEL_FILLS[cell.value])
-                cell.alignment = Alignment(horizontal="center")
-    for index, name in enumerate(header, 1):
-        values = [name] + [row[index - 1] for row in rows]
-        widest = max(_display_width(v) for v in values)
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 8), 48)
-    sheet.auto_filter.ref = sheet.dimensions
+    documents = book.active
+    documents.title = "材料（按关注度）"
+    _document_sheet(report, documents)
+    _fill(book.create_sheet("问题标记"), ["关注排名", "材料", "作者", "类别", "种类", "文字", "来源", "相似度", "审阅状态"],
+          _flag_rows(report), text_columns={"文字"})
+    _fill(book.create_sheet("未学名单"), ["专题", "专题名称", "须补学的同志"],
+          [[t.id, t.title, "、".join(names)] for t, names in report.missing_by_topic()])
+    _fill(book.create_sheet("复制来源"), ["关注排名", "材料", "作者", "来源", "占全文比例"],
+          [[d.concern.rank, d.doc_id, d.member, report.source_name(source), share]
+           for d in report.ranked for source, share in sorted(d.per_source.items(), key=lambda kv: -kv[1])],
+          ratio_columns={"占全文比例"})
     # the workbook's dates are the run's, so writing a results.json twice gives the same properties
     stamp = run_timestamp(report.results)
     if stamp:
@@ -85,6 +76,80 @@ def write_scores_xlsx(report: QuarterReport, path: Path) -> Path:
     book.properties.title = f"{report.unit}{report.quarter_name}学习材料得分"
     book.save(path)
     return path
+
+
+def _document_sheet(report: QuarterReport, sheet) -> None:
+    """score_table's columns in concern order, levels in words ("2 阐述"), and a link to each document's page."""
+    header, rows = score_table(report)
+    by_id = {row[0]: row for row in rows}
+    level_columns = {header.index(f"{t.id} 层次") for t in report.topics}
+    ordered = []
+    for doc in report.ranked:
+        row = list(by_id[doc.doc_id])
+        for c in level_columns:
+            row[c] = f"{row[c]} {LEVEL_NAMES[row[c]]}" if isinstance(row[c], int) else row[c]
+        ordered.append(row + ["打开"])
+    _fill(sheet, header + ["材料页面"], ordered, ratio_columns=set(RATIO_COLUMNS))
+    link = len(header) + 1
+    for doc, row in zip(report.ranked, sheet.iter_rows(min_row=2, min_col=link, max_col=link)):
+        row[0].hyperlink = doc.page  # relative to the workbook, which sits beside documents/
+        row[0].style = "Hyperlink"
+    for row in sheet.iter_rows(min_row=2):
+        for c in level_columns:
+            level = int(str(row[c].value).split()[0]) if row[c].value is not None else None
+            if level in LEVEL_FILLS:
+                row[c].fill = PatternFill("solid", fgColor=LEVEL_FILLS[level])
+                row[c].alignment = Alignment(horizontal="center")
+    sheet.freeze_panes = "C2"  # header and the rank/document columns stay in view
+
+
+def _flag_rows(report: QuarterReport) -> list[list]:
+    rows = []
+    for d in report.ranked:
+        for kind, entries in (("复制", d.copied), ("引用", d.quoted), ("套话", d.generic)):
+            for e in entries:
+                label = (COPY_KIND_LABELS.get(e.get("kind"), "") if kind == "复制"
+                         else GENERIC_KIND_LABELS.get(e.get("kind"), "") if kind == "套话" else "注明出处的引用")
+                rows.append([d.concern.rank, d.doc_id, d.member, kind, label, e.get("text") or "",
+                             report.source_name(e.get("source")) if e.get("source") else "",
+                             e.get("similarity"), FLAG_VERDICT_LABELS.get(verdict(e), "待审")])
+        for diagnosis in d.diagnoses:
+            rows.append([d.concern.rank, d.doc_id, d.member, "诊断", diagnosis.label, diagnosis.reason, "", None,
+                         FLAG_VERDICT_LABELS.get(diagnosis.verdict, "待审")])
+    return rows
+
+
+def _fill(sheet, header: list[str], rows: list[list], *, ratio_columns: set[str] = frozenset(),
+          text_columns: set[str] = frozenset()) -> None:
+    """A sheet of rows under a bold, wrapped header: widths to fit (long text wrapped), cells that would be
+    formulas kept as text, a filter, and A4 landscape printing fitted to the page width."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ratios = {header.index(name) + 1 for name in ratio_columns if name in header}
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if _live(cell.value):
+                cell.data_type = "s"  # stored as a string, never as a formula
+            if cell.column in ratios and isinstance(cell.value, float):
+                cell.number_format = "0.0%"
+    for index, name in enumerate(header, 1):
+        widest = max(_display_width(v) for v in [name] + [row[index - 1] for row in rows])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 8), 60 if name in text_columns else 40)
+        if name in text_columns:
+            for cell in sheet[get_column_letter(index)][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _live(value) -> bool:
