@@ -22,9 +22,10 @@ class FailedFile:
 
     file: str
     error: str
+    author: str | None = None  # whose file it is, from the manifest or the file name, when known
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "error": self.error}
+        return {"file": self.file, "error": self.error, **({"author": self.author} if self.author else {})}
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Batch:
     manifest: dict[str, dict[str, str]] = field(default_factory=dict)   # relative path -> row
     problems: list[FailedFile] = field(default_factory=list)           # found before any file is read
     skipped: list[FailedFile] = field(default_factory=list)            # hidden files, links: never read
+    roster: list[dict[str, str]] = field(default_factory=list)         # members.csv: who should hand in
 
     @property
     def name(self) -> str:
@@ -67,7 +69,7 @@ class Batch:
         for p in batch_files(root, references_dir, skipped, recursive=False):
             references.setdefault(p.stem, p)
         prior = batch_files(root, root / "prior", skipped)
-        return cls(root, topics, chosen, references, prior, manifest, problems, skipped)
+        return cls(root, topics, chosen, references, prior, manifest, problems, skipped, _read_roster(root))
 
 
 def batch_files(root: Path, folder: Path, skipped: list[FailedFile], *, recursive: bool = True) -> list[Path]:
@@ -161,6 +163,32 @@ def _read_manifest(root: Path, files: list[Path], skipped: list[FailedFile]) -> 
         except csv.Error as exc:  # a field over csv's size limit, a NUL byte
             raise ConfigError(f"manifest.csv line {reader.line_num + 1}: not readable as CSV ({exc})") from exc
     return rows
+
+
+def _read_roster(root: Path) -> list[dict[str, str]]:
+    """members.csv: the group's members (name, role, unit), so the reports can say who did not hand anything in.
+    Optional; a row without a name is left out, a name given twice counts once."""
+    path = root / "members.csv"
+    if not path.exists():
+        return []
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise ConfigError(f"members.csv: larger than {MAX_MANIFEST_BYTES:,} bytes; it lists one line per member")
+    roster: dict[str, dict[str, str]] = {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        try:
+            if not reader.fieldnames or "name" not in reader.fieldnames:
+                raise ConfigError("members.csv line 1: needs the columns name,role,unit")
+            for row in reader:
+                name = " ".join((row.get("name") or "").split())
+                if name:
+                    roster.setdefault(name, {"name": name, "role": (row.get("role") or "").strip(),
+                                             "unit": (row.get("unit") or "").strip()})
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"members.csv line {reader.line_num + 1}: not UTF-8 text; save it as CSV UTF-8") from exc
+        except csv.Error as exc:
+            raise ConfigError(f"members.csv line {reader.line_num + 1}: not readable as CSV ({exc})") from exc
+    return list(roster.values())
 
 
 def _one_per_doc_id(root: Path, files: list[Path], problems: list[FailedFile]) -> list[Path]:

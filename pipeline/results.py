@@ -64,4 +64,5 @@ def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile],
         "documents": sorted(documents, key=lambda d: d["doc_id"]),
         "failed": [f.to_dict() for f in sorted(failed, key=lambda f: f.file)],
         "skipped": [f.to_dict() for f in batch.skipped],
+        "roster": batch.roster,
     }

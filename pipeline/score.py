@@ -16,7 +16,8 @@ from .batch import Batch, FailedFile
 from .boilerplate import BoilerplateDetector, BoilerplateReport
 from .config import ScoringConfig
 from .copying import CheckedText, CopyDetector, CopyReport, CopySource
-from .document import Submission, read_submission, submission_from_bytes, submission_to_bytes
+from .document import (Submission, metadata_from_file_name, read_submission, submission_from_bytes,
+                       submission_to_bytes)
 from .parsecache import ParseCache
 from .errors import ConfigError, XuexiError
 from .files import write_json_atomic
@@ -102,21 +103,28 @@ def _read_all(jobs: list[tuple], *, workers: int, isolate) -> Iterator[tuple[tup
         try:
             outcome = next(forked_map(_read_one_as_bytes, [job], workers=1, isolate=isolate))
         except BrokenProcessPool:
-            outcome = FailedFile(job[3], f"{job[0].name}: 读取该文件时读取进程异常终止（可能超过内存限额或文件损坏），已跳过")
+            outcome = FailedFile(job[3], f"{job[0].name}: 读取该文件时读取进程异常终止（可能超过内存限额或文件损坏），已跳过",
+                                 _author_of(job[0], job[2]))
         yield job, outcome
 
 
 def _read_one(path: Path, batch_root: Path, manifest_row: dict | None, rel: str,
               limits: ReaderLimits) -> Submission | FailedFile:
+    author = _author_of(path, manifest_row)
     try:
         with time_limit(limits.seconds_per_file, path.name):
             return read_submission(path, batch_root=batch_root, manifest_row=manifest_row, limits=limits)
     except XuexiError as exc:
-        return FailedFile(rel, str(exc))
+        return FailedFile(rel, str(exc), author)
     except MemoryError:
-        return FailedFile(rel, memory_message(path.name, limits))
+        return FailedFile(rel, memory_message(path.name, limits), author)
     except Exception as exc:  # a reader bug must not lose the rest of the batch
-        return FailedFile(rel, f"{path.name}: could not be read ({exc.__class__.__name__}: {exc})")
+        return FailedFile(rel, f"{path.name}: could not be read ({exc.__class__.__name__}: {exc})", author)
+
+
+def _author_of(path: Path, manifest_row: dict | None) -> str | None:
+    """Whose file it is, as far as it is known without reading it: the manifest, then the file name."""
+    return (manifest_row or {}).get("author") or metadata_from_file_name(path.stem).get("author")
 
 
 def _read_one_as_bytes(job) -> bytes | FailedFile:

@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DEV = SHARED / "eval" / "dev"
 REALISTIC = SHARED / "realistic"
+DEMO = ROOT / "corpora" / "demo"
 sys.path.insert(0, str(Path(__file__).parent))  # tests/makers.py
 
 
@@ -24,6 +25,16 @@ def dev_run(tmp_path_factory):
     from pipeline.score import score_batch
 
     return score_batch(DEV, tmp_path_factory.mktemp("dev-out"))
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The demo batch (corpora/demo) scored once for the whole session with the defaults, into an archive."""
+    from pipeline.archive import Archive
+    from pipeline.score import score_batch
+
+    out = tmp_path_factory.mktemp("demo-out")
+    return score_batch(DEMO, out, archive=Archive.open(out / "archive.sqlite"))
 
 
 @pytest.fixture(scope="session")

@@ -264,6 +264,7 @@ def test_tongbao_is_a_gongwen_draft_naming_examples_and_who_must_restudy(full_re
     paragraphs = [p for p in document.paragraphs if p.text.strip()]
     title = paragraphs[0]
     assert title.text.replace("\n", "") == "关于2026年第三季度党组理论学习中心组学习情况的通报"
+    assert "党组理论学习中心组学习情况的通报" in title.text.split("\n")[-1]  # the title breaks between phrases
 
     def east_asian(run):
         return run._r.rPr.rFonts.get(qn("w:eastAsia"))
@@ -285,11 +286,11 @@ def test_tongbao_is_a_gongwen_draft_naming_examples_and_who_must_restudy(full_re
     expected = {(d["author"], required[t["topic_id"]]) for d in docs for t in d["topics"]
                 if t["level"] == 0 and t["topic_id"] in required}
     named = set()
-    for p in paragraphs:
-        m = re.fullmatch(r"\d+．补学“(.+)”：(.+)同志。", p.text)
+    for p in paragraphs:  # one line a member: 3．王芳同志：补学“…”、“…”。
+        m = re.fullmatch(r"\d+．(.+?)同志：补学(“.+”)。", p.text)
         if m:
-            title = m.group(1).replace("‘", "“").replace("’", "”")  # quotation marks inside quotation marks
-            named |= {(name, title) for name in m.group(2).split("、")}
+            titles = re.findall(r"“((?:[^“”])+)”", m.group(2))
+            named |= {(m.group(1), t.replace("‘", "“").replace("’", "”")) for t in titles}
     assert named == expected and named
 
     # good examples: level 3 somewhere, in a document without copying above the line or diagnoses
@@ -302,7 +303,9 @@ def test_tongbao_is_a_gongwen_draft_naming_examples_and_who_must_restudy(full_re
     text = "\n".join(p.text for p in paragraphs)
     copying = sum(1 for d in docs if d["copy_ratio"] >= report.config.flag_copy_ratio)
     assert f"有{copying}篇材料文字复制比在20%以上" in text
-    assert "（署名单位）" in text and "2026年×月×日" in text
+    assert f"{full_results['unit']}理论学习中心组" in text  # 落款: the unit and the run's date
+    stamp = full_results["generated_at"][:10].split("-")
+    assert f"{int(stamp[0])}年{int(stamp[1])}月{int(stamp[2])}日" in text
 
 
 def test_tongbao_of_a_quarter_without_problems_says_so(dev_results):

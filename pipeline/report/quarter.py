@@ -262,7 +262,9 @@ class QuarterReport:
         for rank, doc in enumerate(self.ranked, 1):
             doc.concern.rank = rank
         self.members = self._members()
-        self.failed = [{"file": f.get("file") or "", "error": f.get("error") or ""} for f in results.get("failed") or []]
+        self.failed = [{"file": f.get("file") or "", "error": f.get("error") or "", "author": f.get("author")}
+                       for f in results.get("failed") or []]
+        self.roster = [r["name"] for r in results.get("roster") or [] if r.get("name")]
 
     # ---- the quarter's heading
 
@@ -290,6 +292,16 @@ class QuarterReport:
         return [t for t in self.topics if t.required]
 
     # ---- derived views
+
+    def failed_members(self) -> list[str]:
+        """Members whose file could not be read and who have no other document this quarter, in file order."""
+        scored = {d.member for d in self.documents}
+        return list(dict.fromkeys(f["author"] for f in self.failed if f["author"] and f["author"] not in scored))
+
+    def not_submitted(self) -> list[str]:
+        """Members on the roster (members.csv) who handed in nothing, in roster order."""
+        handed_in = {d.member for d in self.documents} | {f["author"] for f in self.failed if f["author"]}
+        return [name for name in self.roster if name not in handed_in]
 
     def source_name(self, source: str | None) -> str:
         """A copy source in words; another document of this quarter is named by its author and type."""

@@ -4,15 +4,18 @@
 二级标题 (（一）), run in before their paragraph's text; 28 characters × 22 lines a page, approximated by an
 exact line spacing of 28.95 pt on a line grid; page numbers 四号宋体 “— 1 —”, odd pages right, even pages left.
 
-The text (标题, 主送, 正文 一、基本情况 / 二、好的做法和典型 / 三、存在的问题 / 四、下一步要求, 落款 and 成文日期
-placeholders) is built from the QuarterReport's figures; good examples and those who must 补学 are named,
-problems are stated as counts without names, as such 通报 do. The reviewers' decisions count as QuarterReport
-says: dismissed flags are not problems, documents judged 需补学 or 退回修改 are named in 督促补学 with the
-reviewer's note, and documents judged 合格 may be good examples.
+The text (标题, 主送, 正文 一、基本情况 / 二、好的做法和典型 / 三、存在的问题 / 四、下一步要求, 落款 with the unit
+and the run's date, and an annex of review notes) is built from the QuarterReport's figures; good examples, those
+who must 补学 (each member once), whose file could not be read and, with a roster (members.csv), who handed in
+nothing are named; problems are stated as counts without names, as such 通报 do. The reviewers' decisions count
+as QuarterReport says: dismissed flags are not problems, documents judged 需补学 or 退回修改 are named in 督促补学
+with their notes in the annex (internal ids rewritten as names), and documents judged 合格 may be good examples.
+A quarter with nothing to analyse says exactly that.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,8 @@ from ..errors import ConfigError
 from .quarter import LEVEL_NAMES, DocumentFacts, QuarterReport, percent, run_timestamp
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
+# a copy source written the way results.json names it (ref:RC1, doc:008_…, prior:P02_…), as a reviewer may paste it
+_SOURCE_ID = re.compile(r"(?<![A-Za-z0-9_])(?:ref|doc|prior|lib):[^\s，。；、,;]+")
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,8 @@ class GongwenLayout:
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph of the 通报: kind is title, addressee, heading1, body, signature or date; `lead` is a
-    run-in 二级标题 printed before `text`."""
+    """One paragraph of the 通报: kind is title, addressee, heading1, body, signature, date, annex (the 附件
+    mark) or annex_title; `lead` is a run-in 二级标题 printed before `text`."""
 
     kind: str
     text: str
@@ -65,9 +70,15 @@ def tongbao_blocks(report: QuarterReport) -> list[Block]:
     t = report.totals()
     quarter = report.quarter_name or "本季度"
     blocks = [
-        # two lines, broken between phrases: a 二号 line holds about 20 characters
-        Block("title", f"关于{quarter}党组理论学习\n中心组学习情况的通报"),
+        # two lines, broken where the phrase breaks (a 二号 line holds about 20 characters), never inside
+        # 党组理论学习中心组
+        Block("title", f"关于{quarter}\n党组理论学习中心组学习情况的通报"),
         Block("addressee", f"{report.unit or '党组'}理论学习中心组各位成员："),
+    ]
+    if not report.documents:  # nothing to analyse: say exactly that, and who must hand in
+        blocks.append(Block("body", _nothing_scored(report, t)))
+        return blocks + _signature(report)
+    blocks += [
         Block("body", f"为全面了解{quarter}党组理论学习中心组学习情况，推动理论学习走深走实，按照中心组学习计划安排，"
                       "学习秘书组对本季度中心组成员提交的学习材料进行了梳理分析。现将有关情况通报如下。"),
         Block("heading1", "一、基本情况"),
@@ -75,8 +86,7 @@ def tongbao_blocks(report: QuarterReport) -> list[Block]:
     types = "、".join(f"{name}{n}篇" for name, n in t["doc_types"])
     basic = f"本季度共有{t['members']}名中心组成员提交学习材料{t['documents']}篇，{_chars(t['chars'])}"
     basic += f"，其中{types}。" if types else "。"
-    if t["failed"]:
-        basic += f"另有{t['failed']}个文件未能读取，未纳入本次分析，请相关同志重新报送。"
+    basic += _missing_materials(report, t)
     blocks.append(Block("body", basic))
     required = report.required_topics
     if required and t["members"]:
@@ -125,18 +135,87 @@ def tongbao_blocks(report: QuarterReport) -> list[Block]:
         ("推动学用结合。", "要把学习成效体现到推动分管工作上，在学习材料中讲清本领域的具体做法、存在问题和下一步打算。"),
         ("加强督促检查。", "学习秘书组将对补学和整改情况进行跟踪，有关情况在下季度学习情况通报中一并反映。"),
     ]
+    notes = _review_notes(report, restudy)
     for i, (lead, text) in enumerate(steps):
         blocks.append(Block("body", text, lead=f"（{CHINESE_NUMBERS[i]}）{lead}"))
-        if i == 0 and (missing or restudy):  # by topic: each title once, however many must 补学 it
-            by_topic = report.missing_by_topic()
-            for j, (topic, names) in enumerate(by_topic, 1):
-                blocks.append(Block("body", f"{j}．补学{_quoted(topic.title)}：{'、'.join(names)}同志。"))
-            for j, doc in enumerate(restudy, len(by_topic) + 1):
-                blocks.append(Block("body", f"{j}．{_judged(doc)}"))
-
-    blocks.append(Block("signature", "（署名单位）"))
-    blocks.append(Block("date", f"{report.year or '××××'}年×月×日"))
+        if i == 0 and (missing or restudy):  # one line a member, each name once
+            for j, line in enumerate(_restudy_lines(report, missing, restudy, notes), 1):
+                blocks.append(Block("body", f"{j}．{line}"))
+    if notes:
+        blocks.append(Block("body", "附件：学习材料审阅意见"))
+    blocks += _signature(report)
+    if notes:  # the reviewers' notes as the annex, in the secretary's words, never internal ids
+        blocks.append(Block("annex", "附件"))
+        blocks.append(Block("annex_title", "学习材料审阅意见"))
+        blocks += [Block("body", f"{j}．{note}") for j, note in enumerate(notes.values(), 1)]
     return blocks
+
+
+def _signature(report: QuarterReport) -> list[Block]:
+    """落款 and 成文日期: the unit's 中心组 and the day the analysis was run (公文 dates in Arabic numerals)."""
+    when = run_timestamp(report.results)
+    date = f"{when.year}年{when.month}月{when.day}日" if when else f"{report.year or '××××'}年×月×日"
+    return [Block("signature", f"{report.unit}理论学习中心组" if report.unit else "（署名单位）"),
+            Block("date", date)]
+
+
+def _nothing_scored(report: QuarterReport, t: dict) -> str:
+    quarter = report.quarter_name or "本季度"
+    if t["failed"]:
+        text = f"{quarter}共收到{t['failed']}个文件，均未能读取，本季度没有可供分析的学习材料。"
+    else:
+        text = f"{quarter}未收到中心组成员的学习材料，本季度没有可供分析的学习材料。"
+    return text + _missing_materials(report, t)
+
+
+def _missing_materials(report: QuarterReport, t: dict) -> str:
+    """Who handed in a file that could not be read, who (by the roster) handed in nothing: by name."""
+    text = ""
+    failed, absent = report.failed_members(), report.not_submitted()
+    if failed:
+        text += f"{'、'.join(failed)}同志报送的文件未能读取，请重新报送。"
+    elif t["failed"] and report.documents:
+        text += f"另有{t['failed']}个文件未能读取，未纳入本次分析。"
+    if absent:
+        text += f"{'、'.join(absent)}同志本季度未提交学习材料，请抓紧报送。"
+    return text
+
+
+def _restudy_lines(report: QuarterReport, missing: list, restudy: list[DocumentFacts],
+                   notes: dict[str, str]) -> list[str]:
+    """A line for each member who must 补学 or revise: the topics not studied, then the reviewers' verdicts."""
+    judged: dict[str, list[DocumentFacts]] = {}
+    for doc in restudy:
+        judged.setdefault(doc.member, []).append(doc)
+    lines = []
+    for name in dict.fromkeys([m.name for m in missing] + list(judged)):
+        parts = []
+        topics = next((m.missing_required for m in missing if m.name == name), [])
+        if topics:
+            parts.append("补学" + "、".join(_quoted(t.title) for t in topics))
+        for doc in judged.get(name, []):
+            seen = "（审阅意见见附件）" if doc.doc_id in notes else ""
+            if doc.verdict == "退回修改":
+                parts.append(f"{doc.doc_type or '学习材料'}经审阅退回修改{seen}，请修改后重新报送")
+            else:
+                parts.append(f"{doc.doc_type or '学习材料'}经审阅需补学{seen}，请完成补学后重新提交学习心得")
+        lines.append(f"{name}同志：{'；'.join(parts)}。")
+    return lines
+
+
+def _review_notes(report: QuarterReport, restudy: list[DocumentFacts]) -> dict[str, str]:
+    """doc_id -> the reviewers' note on a document judged 需补学 or 退回修改, made readable: another document
+    named by its author and type, a source by its name, never an internal id."""
+    notes = {}
+    for doc in restudy:
+        note = doc.record["review"]["decisions"][-1].get("note", "").strip().rstrip("。；;.")
+        if not note:
+            continue
+        for other in sorted(report.documents, key=lambda d: -len(d.doc_id)):
+            note = note.replace(other.doc_id, f"{other.member}的{other.doc_type or '材料'}")
+        note = _SOURCE_ID.sub(lambda m: report.source_name(m.group(0)), note)
+        notes[doc.doc_id] = f"{doc.member}同志的{doc.doc_type or '学习材料'}：{note}。"
+    return notes
 
 
 def _problems(report: QuarterReport, t: dict) -> list[tuple[str, str]]:
@@ -169,16 +248,6 @@ def _problems(report: QuarterReport, t: dict) -> list[tuple[str, str]]:
                     f"有{t['members_missing']}名同志的材料未涉及部分必学专题，共{len(by_topic)}个专题、{cells}人次；"
                     f"其中未涉及{_quoted(topic.title)}的有{len(names)}人。"))
     return out
-
-
-def _judged(doc: DocumentFacts) -> str:
-    """One document the reviewers judged 需补学 or 退回修改, with the note of that decision."""
-    what = f"{doc.member}同志的{doc.doc_type or '学习材料'}"
-    note = doc.record["review"]["decisions"][-1].get("note", "").strip().rstrip("。；;.")
-    reason = f"（审阅意见：{note}）" if note else ""
-    if doc.verdict == "退回修改":
-        return f"{what}经学习秘书组审阅退回修改{reason}，请修改后重新报送。"
-    return f"{what}经学习秘书组审阅需补学{reason}，请完成补学后重新提交学习心得。"
 
 
 def _quoted(title: str) -> str:
@@ -230,6 +299,12 @@ def write_tongbao(report: QuarterReport, path: Path, layout: GongwenLayout | Non
             document.add_paragraph()  # 标题下空一行
         elif block.kind == "addressee":
             _run(p, block.text, lay.body_font, lay.latin_font, lay.body_size)
+        elif block.kind == "annex":  # 附件 on a page of its own, 黑体, top left
+            p.paragraph_format.page_break_before = True
+            _run(p, block.text, lay.heading1_font, lay.latin_font, lay.body_size)
+        elif block.kind == "annex_title":
+            pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(p, block.text, lay.title_font, lay.latin_font, lay.title_size)
         elif block.kind in ("signature", "date"):
             pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             pf.right_indent = indent * 2  # 成文日期右空四字
