@@ -132,4 +132,4 @@ def _looks_like_byline(text: str, author: str | None) -> bool:
 
 def _is_fragment(text: str) -> bool:
     """A short unpunctuated line that is not a heading: a salutation, a signature, a table cell."""
-    return text.endswith(("：", ":", "，", "、")) or text.startswith(("同志们", "附件"))
+    return text.endswith(("：", ":", "，", ",", "、")) or text.startswith(("同志们", "附件"))
