@@ -236,11 +236,12 @@ SOURCE_AFTER = re.compile(
 # The writer as the one who says it (我们常讲“…”, 我说：“…”): the writer's own words, not a quotation. 跟我说 and
 # 对我们讲 make the writer the listener.
 FIRST_PERSON_SAYER = re.compile(r"(?<![跟对向给和同与])(?:我们|咱们|我)(?:[常也还就都总曾又]|经常|常常|一直|曾经)?\s*$")
-# A line that introduces the quotations set out below it: an excerpt heading (【原文摘录】, 一、原文摘录, 重点摘录),
-# a line ending with a colon that names a source or a verb of saying (学县委书记讲话，摘抄两句：), or a heading that
-# names the speech or the text (一、《在…会议上的讲话》).
+# A line that introduces the quotations set out below it: a heading or lead-in (no sentence ends in it) that notes
+# an excerpt or names the speech or text (【原文摘录】, 一、原文摘录, 一、《在…会议上的讲话》, 学县委书记讲话，摘抄两句：),
+# or a line ending with a colon after a source or a verb of saying (…对这一问题提出明确要求：).
 QUOTE_INTRODUCER = re.compile(
-    rf"{EXCERPT}|(?:{_QUOTE_SOURCE}|{_SAYING})[^。！？；!?;\n]{{0,80}}[：:]\s*$|^[^。！？；!?;\n]*(?:《[^《》\n]{{1,80}}》|讲话|总书记)[^。！？；!?;\n]*$"
+    rf"^[^。！？；!?;\n]*(?:{EXCERPT}|《[^《》\n]{{1,80}}》|讲话|总书记)[^。！？；!?;\n]*$"
+    rf"|(?:{_QUOTE_SOURCE}|{_SAYING})[^。！？；!?;\n]{{0,80}}[：:]\s*$"
 )
 
 

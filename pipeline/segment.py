@@ -10,7 +10,7 @@ plus three small registered components:
                    sentence they close);
 - `xuexi_quotes`   span group `quotes`: the quotations (pipeline.quotations), labelled `attributed` when their
                    source is named (总书记强调：“…”, 正如《…》所说，“…”, a 【原文摘录】 heading above them…), else
-                   `unattributed`; the attributions are in span group `quote_leads`.
+                   `unattributed`; their attributions, in the same order, are span group `quote_leads`.
 """
 
 from __future__ import annotations
@@ -135,16 +135,15 @@ def sentences_component(doc: Doc) -> Doc:
 
 @Language.component("xuexi_quotes", assigns=["doc.spans"])
 def quotes_component(doc: Doc) -> Doc:
-    quotes, leads = [], []
+    quotes, leads = [], []  # the n-th lead attributes the n-th attributed quotation
     for q in find_quotations(doc.text):
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        lead = doc.char_span(*q.lead, alignment_mode="expand") if q.lead else None
         if span is None:
             continue
-        quotes.append(Span(doc, span.start, span.end, label="attributed" if q.attributed else "unattributed"))
-        if q.lead:
-            lead = doc.char_span(*q.lead, alignment_mode="expand")
-            if lead is not None:
-                leads.append(Span(doc, lead.start, lead.end, label="lead"))
+        quotes.append(Span(doc, span.start, span.end, label="attributed" if lead is not None else "unattributed"))
+        if lead is not None:
+            leads.append(Span(doc, lead.start, lead.end, label="lead"))
     doc.spans["quotes"] = quotes
     doc.spans["quote_leads"] = leads
     return doc

@@ -106,8 +106,9 @@ def test_the_lead_of_a_block_quotation_is_the_heading_that_introduces_it():
     # the writer's own saying
     "我们常讲“不能为了追求进度而降低质量标准”，道理人人都懂。",
     "学习了总书记的讲话，我们常说：“干部干部，先干一步。”",
-    # a block of quotation lines under a heading that names no source
+    # a quotation line under a heading that names no source, or under a sentence of the writer's own
     "二、几点体会\n“要把项目建设作为经济工作的生命线。”",
+    "我认真读了讲话原文，体会很深。\n“要把项目建设作为经济工作的生命线。”",
     # a view nobody is named for
     "有人说“放开了就会乱，所以要多设门槛”，我不赞同。",
 ])
