@@ -199,18 +199,19 @@ MIN_QUOTE_CHARS = 8  # a shorter “…” with no attribution is a term in quot
 # remark runs longer (“我听明白了”).
 MIN_SAYING_CHARS = 5
 
-# Whose words they are: a leader, an author, a text (《…》, a law's article), a meeting, a role, the ancients.
+# Whose words they are: a leader, an author, a text (《…》, a law's article), a meeting, a role, the ancients,
+# someone already named (他).
 _QUOTE_SOURCE = (
     r"(?:总书记|习近平|主席|同志|《[^《》\n]{1,80}》|文中|一文|文章|书中|讲话|报告|原文|党章|宪法|中央|会议|文件|材料|"
     r"纲要|条例|法律|法规|古人|先贤|前人|古语|俗话|老话|马克思|恩格斯|列宁|毛泽东|"
-    r"邓小平|书记|[省市县区镇乡村校院行局厅处]长|检察长|董事长|部长|主任|专家|教授|学者|负责人|"
-    r"第[一二三四五六七八九十百零〇\d]+条)"
+    r"邓小平|书记|[省市县区镇乡村校院行局厅处]长|检察长|董事长|部长|主任|领导|专家|教授|学者|负责人|会上|"
+    r"(?<!其)他|她|第[一二三四五六七八九十百零〇\d]+条)"
 )
 # A verb of saying, writing or laying down (强调、指出、讲到、坦言、规定…); single-character 说/讲/言 not inside
 # another word (说到底, 讲话, 言论).
 _SAYING = (
     r"(?:强调|指出|要求|提出|提到|讲到|谈到|说到|说过|说道|写道|问道|明确|号召|告诫|阐明|阐述|论述|指示|批示|宣示|"
-    r"重申|指明|点明|点出|点到|点了|寄语|坦言|表示|认为|设想|主张|提醒|叮嘱|嘱咐|概括|形容|规定|"
+    r"重申|指明|点明|点出|点到|点了|寄语|坦言|表示|认为|设想|主张|倡导|引用|援引|提醒|叮嘱|嘱咐|概括|形容|规定|"
     r"(?<!换句话)(?<!(?<!后)来)(?<![如是就听要])说(?!到底|白了|穿了|起来|明|服|法|是)|讲(?!话|座|究|解|台|课|述|授)|"
     r"(?<![发语])言(?!论|语|行|之|辞|传)|曰)"
 )
