@@ -229,10 +229,12 @@ REPORTED_SPEECH = re.compile(rf"(?P<verb>{_SAYING})[^。！？；!?;\n“”\"�
 # 原文摘录（辅导材料第四部分）：“…”, 同上：“…”.
 EXCERPT = r"(?:摘录|摘抄|摘编|摘记|原文|同上)"
 EXCERPT_LEAD = re.compile(rf"(?:《[^《》\n]{{1,80}}》\s*(?:[（(][^（）()\n]{{0,40}}[）)])?\s*[：:]|{EXCERPT}[^。！？；!?;\n“”\"「」]{{0,60}}[：:】\]])\s*$")
-# The source written after the quotation: “…”（《…》）, “…”（同上）, “…”——《…》.
+# The source written after the quotation, on its line or the next: “…”（《…》）, “…”（同上）, “…”——《…》,
+# ——摘自《…》.
+_CITED_FROM = r"(?:摘自|出自|引自|选自)"
 SOURCE_AFTER = re.compile(
-    rf"[。！？；!?;.，,]?\s*(?:[（(]\s*(?:《|见《|{EXCERPT}|摘自|出自|引自|选自|习近平|总书记)[^（）()\n]{{0,80}}[）)]"
-    rf"|——\s*(?:《|习近平|总书记|毛泽东|邓小平|马克思))"
+    rf"[。！？；!?;.，,]?\s*(?:[（(]\s*(?:《|见《|{EXCERPT}|{_CITED_FROM}|习近平|总书记)[^（）()\n]{{0,80}}[）)]"
+    rf"|——\s*(?:《|{_CITED_FROM}|习近平|总书记|毛泽东|邓小平|马克思)[^\n]{{0,80}})"
 )
 # The writer as the one who says it (我们常讲“…”, 我说：“…”): the writer's own words, not a quotation. 跟我说 and
 # 对我们讲 make the writer the listener.

@@ -7,7 +7,7 @@ its cues in pipeline.lexicon. A quotation is attributed when
 - the words before the opening mark, within its sentence, name a source and a verb of saying (总书记强调：“…”,
   正如《…》所说，要“…”, 《刑事诉讼法》第十五条规定：“…”, 讲话中提到，“…”), or report someone's words with a colon
   (一位教授说：“…”), or name a text or an excerpt with a colon (【原文摘录】《工作方案》：“…”);
-- the source is written after it: “…”（《…》）, “…”（同上）, “…”——《…》;
+- the source is written after it, on its line or the next: “…”（《…》）, “…”（同上）, “…”——《…》, ——摘自《…》;
 - it stands on a line of its own (numbered or not) under a line that introduces quotations: an excerpt heading
   (【原文摘录】, 一、原文摘录), a line ending with a colon that names the source (学县委书记讲话，摘抄两句：), or a
   heading naming the speech or text (一、《在…会议上的讲话》).
@@ -114,8 +114,20 @@ def _attribution(text: str, start: int, end: int) -> tuple[int, int] | None:
     if after:
         return after.start(), after.end()
     if _stands_alone(text, line_start, line_end, open_at, end):
-        return _introducer(text, line_start)
+        return _source_below(text, line_end) or _introducer(text, line_start)
     return None
+
+
+def _source_below(text: str, line_end: int) -> tuple[int, int] | None:
+    """The next line, when all it says is where the quotation above comes from (——摘自《…》, （同上）)."""
+    if line_end >= len(text):
+        return None
+    next_end = text.find("\n", line_end + 1)
+    next_end = len(text) if next_end == -1 else next_end
+    line = text[line_end + 1:next_end]
+    start = line_end + 1 + len(line) - len(line.lstrip())
+    m = SOURCE_AFTER.match(text, start, next_end)
+    return (m.start(), m.end()) if m and not text[m.end():next_end].strip() else None
 
 
 def _lead(text: str, line_start: int, at: int) -> tuple[int, int] | None:
@@ -147,7 +159,9 @@ def _introducer(text: str, line_start: int) -> tuple[int, int] | None:
         start = text.rfind("\n", 0, end) + 1
         line = text[start:end]
         if line.strip() and not _is_quotation_line(line):
-            return (start, end) if QUOTE_INTRODUCER.search(line.strip()) else None
+            if not QUOTE_INTRODUCER.search(line.strip()):
+                return None
+            return start + len(line) - len(line.lstrip()), start + len(line.rstrip())
         end = start - 1
     return None
 

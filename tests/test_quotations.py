@@ -90,6 +90,11 @@ def test_quotation_lines_take_their_source_from_the_line_that_introduces_them(te
     assert attributed(text) == [FIRST, SECOND]
 
 
+def test_a_quotation_line_takes_its_source_from_the_line_below_that_names_it():
+    assert attributed(f"“{FIRST}”\n——摘自《在全县作风建设大会上的讲话》\n我体会很深。") == [FIRST]
+    assert attributed(f"“{FIRST}”\n——这句话我一直记着。") == []
+
+
 def test_a_quotation_opening_its_line_is_led_into_by_the_line_above():
     text = f"县委书记在调研时对这个问题提出明确要求：\n“{FIRST}”这句话我一直记着。"
     assert attributed(text) == [FIRST]
