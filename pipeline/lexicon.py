@@ -25,11 +25,12 @@ from .errors import ConfigError
 
 SENTENCE_END = "。！？；!?;"
 CLOSING_MARKS = "”’」』）)\"'"
-# A full stop written half-width (学习.) ends a sentence after a Chinese character or a closing mark; after a
-# digit it is a decimal point or a list number (3.5%, 1.加强…) and does not.
-_HALF_WIDTH_STOP = r"(?<=[\u4e00-\u9fff”’」』）)])\.(?!\d)"
+# A full stop written half-width (学习. 增长12%. 他说"好".) ends a sentence after a Chinese character, a
+# percent sign or a closing mark; after a digit it is a decimal point or a list number (3.5%, 1.加强…) and does not.
+_STOP_AFTER = "\u4e00-\u9fff”’」』）)%％‰\""
+_HALF_WIDTH_STOP = rf"(?<=[{_STOP_AFTER}])\.(?!\d)"
 _SENTENCE_PIECE = re.compile(
-    rf"(?:[^。！？；!?;.\n]|(?<![\u4e00-\u9fff”’」』）)])\.|\.(?=\d))+"
+    rf"(?:[^。！？；!?;.\n]|(?<![{_STOP_AFTER}])\.|\.(?=\d))+"
     rf"(?:(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*)?"
 )
 SENTENCE_BREAK = re.compile(rf"(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*\s*|\n\s*")

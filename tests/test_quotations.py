@@ -135,9 +135,9 @@ def test_quotation_marks_nested_half_width_and_unclosed():
 
 # -- half-width punctuation read like full-width ------------------------------------------------------------------
 
-FULL = ("总书记指出：“理论学习要常学常新。”我们要照办；各支部怎么落实？要有台账！"
+FULL = ("总书记指出：“理论学习要常学常新。”我们要照办；各支部怎么落实？要有台账！上季度完成率为92.5%。"
         "一是建立清单，二是定期通报。")
-HALF = ('总书记指出:"理论学习要常学常新."我们要照办;各支部怎么落实?要有台账!'
+HALF = ('总书记指出:"理论学习要常学常新."我们要照办;各支部怎么落实?要有台账!上季度完成率为92.5%.'
         "一是建立清单,二是定期通报.")
 
 
@@ -150,7 +150,7 @@ def test_half_width_text_splits_into_the_same_sentences_and_finds_the_same_quota
         doc = make_doc([Element(ElementKind.PARAGRAPH, text)])
         return [(fold(q.text), q.label_) for q in doc.spans["quotes"]]
 
-    assert len(sentences(FULL)) == 5
+    assert len(sentences(FULL)) == 6
     assert sentences(HALF) == sentences(FULL)
     assert quotes(HALF) == [("理论学习要常学常新.", "attributed")]
     assert quotes(FULL) == [(fold("理论学习要常学常新。"), "attributed")]
