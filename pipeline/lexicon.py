@@ -26,11 +26,12 @@ from .errors import ConfigError
 
 SENTENCE_END = "。！？；!?;"
 CLOSING_MARKS = "”’」』）)\"'"
-# A full stop written half-width (学习.) ends a sentence after a Chinese character or a closing mark; after a
-# digit it is a decimal point or a list number (3.5%, 1.加强…) and does not.
-_HALF_WIDTH_STOP = r"(?<=[\u4e00-\u9fff”’」』）)])\.(?!\d)"
+# A full stop written half-width (学习. 增长12%. 他说"好".) ends a sentence after a Chinese character, a
+# percent sign or a closing mark; after a digit it is a decimal point or a list number (3.5%, 1.加强…) and does not.
+_STOP_AFTER = "\u4e00-\u9fff”’」』）)%％‰\""
+_HALF_WIDTH_STOP = rf"(?<=[{_STOP_AFTER}])\.(?!\d)"
 _SENTENCE_PIECE = re.compile(
-    rf"(?:[^。！？；!?;.\n]|(?<![\u4e00-\u9fff”’」』）)])\.|\.(?=\d))+"
+    rf"(?:[^。！？；!?;.\n]|(?<![{_STOP_AFTER}])\.|\.(?=\d))+"
     rf"(?:(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*)?"
 )
 SENTENCE_BREAK = re.compile(rf"(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*\s*|\n\s*")
@@ -52,6 +53,16 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if b > a:
             out.append((a, b))
     return out
+
+
+_LINE_END = re.compile(rf"(?:[。！？；!?;]|{_HALF_WIDTH_STOP})[{re.escape(CLOSING_MARKS)}》]*\s*$")
+_LINE_END_OR_COLON = re.compile(rf"(?:[。！？；!?;：:]|{_HALF_WIDTH_STOP})[{re.escape(CLOSING_MARKS)}》]*\s*$")
+
+
+def ends_sentence(line: str, *, colon: bool = False) -> bool:
+    """Whether a line ends a sentence (。！？； full- or half-width, a half-width full stop after a Chinese
+    character), after any closing marks; with `colon`, a line ending with ： or : (a lead-in) counts too."""
+    return bool((_LINE_END_OR_COLON if colon else _LINE_END).search(line))
 
 
 def sentences(text: str) -> list[str]:
@@ -180,15 +191,62 @@ CLOSING = re.compile(r"批评指正|不妥之处|以上是|我的发言就到这
 # A sentence that reports one's own study names a topic in passing: 近期我研读了关于……的重要论述。
 STUDY_STATEMENT = re.compile(r"学习|研读|自学|研学|学了|读了|篇目|传达|交流|专题|论述|精神|辅导|思考|领会|部署|文件|文章|笔记|原文")
 
-# --- quotations --------------------------------------------------------------------------------------------------
+# --- quotations ---------------------------------------------------------------------------------------------------
 
-MIN_QUOTE_CHARS = 8  # a shorter “…” is a term in quotation marks (“四个意识”), not a quotation
-# Who or what is quoted, then a verb of saying, then at most a colon or comma before the opening mark.
-ATTRIBUTION = re.compile(
-    r"(?:总书记|习近平|主席|同志|《[^》]{1,60}》|文中|讲话|报告|原文|党章|中央|会议|文件|古人|先贤|所说的|所讲的)"
-    r"[^。！？；!?;]{0,80}?"
-    r"(?:强调|指出|要求|说|讲|提出|写道|明确|号召|告诫|阐明|论述|指示|宣示|所指出的|所强调的|所要求的)"
-    r"(?:的|过|道|了)?[：:，,]?\s*$"
+# Quotation marks, opening → closing: “…” (writers nest double marks where ‘…’ belongs), 「…」 and 『…』, and the
+# half-width "…" of text typed on a Western keyboard, which opens and closes with the same mark.
+QUOTE_MARKS = {"“": "”", "「": "」", "『": "』", '"': '"'}
+MIN_QUOTE_CHARS = 8  # a shorter “…” with no attribution is a term in quotation marks (“四个意识”), not a quotation
+# Attributed words shorter than this are a 提法 named after its author (总书记提出的“两个确立”); a saying or a
+# remark runs longer (“我听明白了”).
+MIN_SAYING_CHARS = 5
+
+# Whose words they are: a leader, an author, a text (《…》, a law's article), a meeting, a role, the ancients,
+# someone already named (他).
+_QUOTE_SOURCE = (
+    r"(?:总书记|习近平|主席|同志|《[^《》\n]{1,80}》|文中|一文|文章|书中|讲话|报告|原文|党章|宪法|中央|会议|文件|材料|"
+    r"纲要|条例|法律|法规|古人|先贤|前人|古语|俗话|老话|马克思|恩格斯|列宁|毛泽东|"
+    r"邓小平|书记|[省市县区镇乡村校院行局厅处]长|检察长|董事长|部长|主任|领导|专家|教授|学者|负责人|会上|"
+    r"(?<!其)他|她|第[一二三四五六七八九十百零〇\d]+条)"
+)
+# A verb of saying, writing or laying down (强调、指出、讲到、坦言、规定…); single-character 说/讲/言 not inside
+# another word (说到底, 讲话, 言论).
+_SAYING = (
+    r"(?:强调|指出|要求|提出|提到|讲到|谈到|说到|说过|说道|写道|问道|明确|号召|告诫|阐明|阐述|论述|指示|批示|宣示|"
+    r"重申|指明|点明|点出|点到|点了|寄语|坦言|表示|认为|设想|主张|倡导|引用|援引|提醒|叮嘱|嘱咐|概括|形容|规定|"
+    r"(?<!换句话)(?<!(?<!后)来)(?<![如是就听要])说(?!到底|白了|穿了|起来|明|服|法|是)|讲(?!话|座|究|解|台|课|述|授)|"
+    r"(?<![发语])言(?!论|语|行|之|辞|传)|曰)"
+)
+# Between the verb and the opening mark: 的/过/道/了, a colon or comma, and at most a few words that carry the
+# quotation on (…强调，要“…”; …所说，各级机构要“…”), never the member's own voice (…要求，我们要“…”).
+_QUOTE_TAIL = r"(?:的|过|道|了|着)?\s*[：:，,]?\s*[^，。；：、！？,;:!?“”\"「」『』《》\s我咱]{0,6}\s*[：:，,]?\s*$"
+# The attribution that leads into a quotation, within its sentence: a source, then a verb of saying right before
+# the mark (总书记强调：“…”, 《…》第十五条规定：“…”, 讲话中提到，要“…”, 正如《…》所说，“…”); an aside may stand
+# between the two (报告把…放在…之首（…），提出“…”).
+ATTRIBUTION = re.compile(rf"{_QUOTE_SOURCE}[^。！？；!?;\n]{{0,120}}?(?P<verb>{_SAYING}){_QUOTE_TAIL}")
+# Reported speech: anyone who is not the writer says something, then a colon (一位教授说：“…”, 负责人后来说了一句话，
+# 我记得很清楚：“…”).
+REPORTED_SPEECH = re.compile(rf"(?P<verb>{_SAYING})[^。！？；!?;\n“”\"「」]{{0,16}}?[：:]\s*$")
+# A text named and then quoted: 《工作方案》：“…”; a note that what follows is an excerpt: 【原文摘录】“…”,
+# 原文摘录（辅导材料第四部分）：“…”, 同上：“…”.
+EXCERPT = r"(?:摘录|摘抄|摘编|摘记|原文|同上)"
+EXCERPT_LEAD = re.compile(rf"(?:《[^《》\n]{{1,80}}》\s*(?:[（(][^（）()\n]{{0,40}}[）)])?\s*[：:]|{EXCERPT}[^。！？；!?;\n“”\"「」]{{0,60}}[：:】\]])\s*$")
+# The source written after the quotation, on its line or the next: “…”（《…》）, “…”（同上）, “…”——《…》,
+# ——摘自《…》.
+_CITED_FROM = r"(?:摘自|出自|引自|选自)"
+SOURCE_AFTER = re.compile(
+    rf"[。！？；!?;.，,]?\s*(?:[（(]\s*(?:《|见《|{EXCERPT}|{_CITED_FROM}|习近平|总书记)[^（）()\n]{{0,80}}[）)]"
+    rf"|——\s*(?:《|{_CITED_FROM}|习近平|总书记|毛泽东|邓小平|马克思)[^\n]{{0,80}})"
+)
+# The writer as the one who says it (我们常讲“…”, 我说：“…”): the writer's own words, not a quotation. 跟我说 and
+# 对我们讲 make the writer the listener.
+FIRST_PERSON_SAYER = re.compile(r"(?<![跟对向给和同与])(?:我们|咱们|我)(?:[常也还就都总曾又]|经常|常常|一直|曾经)?\s*$")
+# A line that introduces the quotations set out below it: a heading or lead-in (no sentence ends in it) that notes
+# an excerpt or names the speech or text (【原文摘录】, 一、原文摘录, 一、《在…会议上的讲话》, 学县委书记讲话，摘抄两句：),
+# or a line ending with a colon after a source or a verb of saying (…对这一问题提出明确要求：).
+QUOTE_INTRODUCER = re.compile(
+    rf"^[^。！？；!?;\n]*(?:{EXCERPT}|《[^《》\n]{{1,80}}》|讲话|总书记)[^。！？；!?;\n]*$"
+    rf"|(?:{_QUOTE_SOURCE}|{_SAYING})[^。！？；!?;\n]{{0,80}}[：:]\s*$"
 )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .document import read_submission
 from .errors import ExtractionError
+from .lexicon import sentences
 from .segment import standard_formulations
 from .textnorm import fold
 
@@ -67,8 +68,8 @@ def _clean(text: str) -> str:
 
 
 def _first_sentence(text: str) -> str:
-    match = re.match(r"[^。！？；]+[。！？；]?", text)
-    return (match.group(0) if match else text)[:120]
+    first = sentences(text)[:1]
+    return (first[0] if first else text)[:120]
 
 
 _NOUNISH = ("n", "vn", "an", "nz", "ns", "l", "i", "j")

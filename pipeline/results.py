@@ -15,11 +15,11 @@ SCHEMA = "xuexi.results/1"
 def structure(submission: Submission) -> dict:
     """The parsed structure as a secretary would describe it: title, byline, headings, counts, quotations."""
     doc = submission.doc
-    leads = list(doc.spans.get("quote_leads", []))
+    leads = iter(doc.spans.get("quote_leads", []))  # one per attributed quotation, in order (pipeline.segment)
     quotations = []
     for q in doc.spans.get("quotes", []):
-        lead = next((l.text for l in leads if l.end <= q.start and q.start - l.end <= 2), None)
-        quotations.append({"text": q.text, "attributed": q.label_ == "attributed", "attribution": lead})
+        lead = next(leads).text if q.label_ == "attributed" else None
+        quotations.append({"text": q.text, "attributed": lead is not None, "attribution": lead})
     return {
         "title": submission.title,
         "byline": submission.byline,

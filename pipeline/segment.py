@@ -8,9 +8,9 @@ plus three small registered components:
                    from the layout the reader found;
 - `xuexi_sentences` sentence starts at every paragraph start and after 。！？； (closing quotes stay with the
                    sentence they close);
-- `xuexi_quotes`   span group `quotes`: the text inside “…” of eight characters or more, labelled `attributed`
-                   when a speaker or document and a verb of saying lead into it (总书记强调：“…”, 《…》中指出，“…”,
-                   文中明确要求：“…”), else `unattributed`; the lead-in words are in span group `quote_leads`.
+- `xuexi_quotes`   span group `quotes`: the quotations (pipeline.quotations), labelled `attributed` when their
+                   source is named (总书记强调：“…”, 正如《…》所说，“…”, a 【原文摘录】 heading above them…), else
+                   `unattributed`; their attributions, in the same order, are span group `quote_leads`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .ingest import Element, ElementKind
-from .lexicon import ATTRIBUTION, MIN_QUOTE_CHARS, SENTENCE_BREAK, phrase_file, phrase_list
+from .lexicon import SENTENCE_BREAK, phrase_file, phrase_list
+from .quotations import find_quotations
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
@@ -134,55 +135,15 @@ def sentences_component(doc: Doc) -> Doc:
 
 @Language.component("xuexi_quotes", assigns=["doc.spans"])
 def quotes_component(doc: Doc) -> Doc:
-    quotes, leads = [], []
-    for paragraph in doc.spans.get("paragraphs", []):
-        base = paragraph.start_char
-        for start, end, lead in find_quotations(paragraph.text):
-            span = doc.char_span(base + start, base + end, alignment_mode="expand")
-            if span is None:
-                continue
-            quotes.append(Span(doc, span.start, span.end, label="attributed" if lead else "unattributed"))
-            if lead:
-                lead_span = doc.char_span(base + lead[0], base + lead[1], alignment_mode="expand")
-                if lead_span is not None:
-                    leads.append(Span(doc, lead_span.start, lead_span.end, label="lead"))
+    quotes, leads = [], []  # the n-th lead attributes the n-th attributed quotation
+    for q in find_quotations(doc.text):
+        span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        lead = doc.char_span(*q.lead, alignment_mode="expand") if q.lead else None
+        if span is None:
+            continue
+        quotes.append(Span(doc, span.start, span.end, label="attributed" if lead is not None else "unattributed"))
+        if lead is not None:
+            leads.append(Span(doc, lead.start, lead.end, label="lead"))
     doc.spans["quotes"] = quotes
     doc.spans["quote_leads"] = leads
     return doc
-
-
-def _closing_mark(text: str, open_at: int) -> int:
-    """The ” that closes the “ at open_at, counting nested “…” (writers often nest double marks where ‘…’
-    belongs); the first ” when the marks never balance."""
-    depth = 0
-    for i in range(open_at, len(text)):
-        if text[i] == "“":
-            depth += 1
-        elif text[i] == "”":
-            depth -= 1
-            if depth == 0:
-                return i
-    return text.find("”", open_at + 1)
-
-
-def find_quotations(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
-    """Quotations in one paragraph: (start, end) of the words inside “…” (nested ‘…’ kept inside), with the
-    span of the attribution that leads into it, or None. Terms in quotation marks (“四个意识”) are shorter than
-    MIN_QUOTE_CHARS and are not quotations."""
-    found = []
-    i = 0
-    while True:
-        open_at = text.find("“", i)
-        if open_at == -1:
-            return found
-        close_at = _closing_mark(text, open_at)
-        if close_at == -1:
-            return found
-        inner = text[open_at + 1 : close_at]
-        i = close_at + 1
-        if len(inner) < MIN_QUOTE_CHARS:
-            continue
-        before_start = max(text.rfind(c, 0, open_at) for c in "。！？；") + 1
-        lead = ATTRIBUTION.search(text[before_start:open_at])
-        lead_span = (before_start + lead.start(), before_start + lead.end()) if lead else None
-        found.append((open_at + 1, close_at, lead_span))

@@ -71,9 +71,10 @@ def test_attributed_quotes_are_exactly_the_labelled_ones(labels):
 def test_quote_offsets_attribution_and_length():
     text = "总书记深刻指出：“为人民服务。”我们要做到“两手抓”。正如《讲话》中所指出的“" + "学" * 151 + "”"
     a = text.index("为人民服务")
-    assert find_attributed_quotes(text) == [(a, a + len("为人民服务。"))]
+    long_one = text.index("学")
+    # an attributed quotation is a citation however long it is
+    assert find_attributed_quotes(text) == [(a, a + len("为人民服务。")), (long_one, long_one + 151)]
     assert quotation_spans(text)[1] == (text.index("两手抓"), text.index("两手抓") + 3)
-    assert len(find_attributed_quotes(text, max_chars=200)) == 2  # the long one is attributed too
 
 
 def test_quotation_spans_nested_and_unclosed():
@@ -202,20 +203,20 @@ def test_edited_copy_is_one_passage_with_its_similarity(references, labels):
     assert start <= match.start < start + 3 and start + len(edited) - 3 <= match.end <= start + len(edited)
 
 
-def test_unattributed_or_overlong_quotation_is_copying(references, labels):
+def test_unattributed_quotation_is_copying_and_a_long_attributed_one_a_citation(references, labels):
     sentence = next(s for s in references["RA3"].split("。") if 50 < len(s) < 120) + "。"
     own = "\n".join(labels["008_郑凯_研讨发言"]["own"])
     src = [CopySource("ref:RA3", references["RA3"])]
     attributed = own + "\n习近平总书记强调：“" + sentence + "”\n"
     bare = own + "\n我们要“" + sentence + "”\n"
-    long_ref = references["RA3"].split("\n")[2][:200]
+    long_ref = references["RA3"].split("\n")[2][:200]  # 200 characters: longer than any sentence
     overlong = own + "\n习近平总书记强调：“" + long_ref + "”\n"
     reports = CopyDetector(LEXICAL).detect(
         [checked("a", attributed), checked("b", bare), checked("c", overlong)], src)
     assert [(q.text, q.source) for q in reports["a"].quoted] == [(sentence, "ref:RA3")]
     assert not reports["a"].matches
     assert not reports["b"].quoted and reports["b"].matches[0].text.startswith(sentence[:-1])
-    assert not reports["c"].quoted and reports["c"].matches[0].source == "ref:RA3"
+    assert [(q.text, q.source) for q in reports["c"].quoted] == [(long_ref, "ref:RA3")] and not reports["c"].matches
     assert reports["b"].ratio_without_quotes < reports["b"].copy_ratio
 
 

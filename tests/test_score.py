@@ -175,8 +175,10 @@ def test_parse_on_the_real_speech_shows_its_four_headings_and_attributed_quotati
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [h["text"][:2] for h in data["headings"]] == ["一、", "二、", "三、", "四、"]
-    attributed = [q for q in data["quotations"] if q["attributed"]]
-    assert len(attributed) >= 3 and all("强调" in q["attribution"] for q in attributed)
+    attributions = [q["attribution"] for q in data["quotations"] if q["attributed"]]
+    assert len(attributions) == 5 and sum("强调" in a for a in attributions) == 3
+    assert any(a.startswith("报告") and a.endswith("提出") for a in attributions)  # a long aside between the two
+    assert any(a.endswith("提出明确要求：") for a in attributions)  # on the line above its quotation
 
 
 def test_dev_batch_meets_every_bound_end_to_end(dev_metrics):

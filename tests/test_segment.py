@@ -42,7 +42,7 @@ def test_pdf_extract_article_rebuilds_paragraphs_and_short_headings():
     ("有人说“放开了就会乱，所以要多设门槛”，我不赞同。", [("放开了就会乱，所以要多设门槛", False)]),
 ])
 def test_find_quotations(text, expected):
-    got = [(text[s:e], lead is not None) for s, e, lead in find_quotations(text)]
+    got = [(text[q.start:q.end], q.attributed) for q in find_quotations(text)]
     assert got == expected
 
 

@@ -35,7 +35,9 @@ def test_real_speech_levels_through_the_whole_pipeline(tmp_path):
     shutil.copytree(DEV / "references", batch / "references")
     run = score_batch(batch, tmp_path / "out")
     got = {t["topic_id"]: t["level"] for t in run.results["documents"][0]["topics"]}
-    assert got["DA2"] >= 2 and got["DA1"] >= 2 and got["DA3"] >= 1 and got["DB1"] >= 1, got
+    # It covers DA2 in depth and touches DA1: its one DA1 passage is mostly 汪洋's words, quoted under the line
+    # that names him (…提出明确要求：), and a closing exhortation, so DA1 earns no depth of the speaker's own.
+    assert got["DA2"] >= 2 and got["DA1"] >= 1 and got["DA3"] >= 1 and got["DB1"] >= 1, got
 
 
 def write(tmp_path, name, lines):

@@ -41,13 +41,13 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..lexicon import phrase_file, phrase_list
+from ..quotations import quotation_spans
 from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from .fingerprints import INDEPENDENT_SOURCES, ContentView, Fingerprints, PhraseMask, PreparedText, Role
 from .paraphrase import ParaphraseFinder, Unit, paragraph_spans, split_sentences
 from .passages import (Passage, Run, chain_runs, clip_passage, extend_edges, extend_seeds,
                        split_at_lines)
 from .postings import PHRASE_CHARS, HashCounts, Rows, fingerprint_rows, phrase_hashes, phrase_rows, reduce_hashes
-from .quotes import MAX_QUOTE_CHARS, quotation_spans
 
 MAX_TITLE_CHARS = 60  # a 《…》 run this long or shorter is a title (a citation), never copied prose
 
@@ -70,7 +70,6 @@ class CopyConfig:
     source_common_df: reference/library texts a k-gram must be in to be a standard formulation.
     member_common_df: members' texts (batch + earlier quarters) a k-gram, found in no reference, must be in to be
         stock text rather than one member copying another.
-    max_quote_chars: an attributed quotation longer than this (white space excluded) is copying all the same.
     paraphrase: look for reworded passages with the semantic model (slow: the model embeds ~30 sentences/s).
     paraphrase_min_chars: shortest paragraph examined for paraphrase.
     paraphrase_similarity: cosine every aligned sentence pair of a paraphrase must reach; the default is
@@ -94,7 +93,6 @@ class CopyConfig:
     min_run: int = 8
     source_common_df: int = 3
     member_common_df: int = 3
-    max_quote_chars: int = MAX_QUOTE_CHARS
     paraphrase: bool = True
     paraphrase_min_chars: int = 40
     paraphrase_similarity: float = 0.925
@@ -103,8 +101,7 @@ class CopyConfig:
     formulations: Path = field(default=phrase_file("standard_formulations.txt"))
 
     def __post_init__(self):
-        for name in ("k", "window", "min_chars", "min_member_chars", "min_run", "max_quote_chars",
-                     "paraphrase_min_chars"):
+        for name in ("k", "window", "min_chars", "min_member_chars", "min_run", "paraphrase_min_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"copy settings: {name} must be at least 1, got {getattr(self, name)}")
         for name in ("max_gap", "max_shift"):
@@ -306,13 +303,11 @@ class CopyDetector:
     def _quotations(self, doc: _Doc, passages: list[Passage],
                     common: dict[bool, np.ndarray]) -> tuple[list[tuple[int, int]], list[QuotedPassage]]:
         """The exempt quotations of the submission (content ranges) and how they are reported. A quotation is
-        exempt when it is attributed (CheckedText.quotes), not longer than max_quote_chars and not copied
-        together with the text around it."""
-        cfg, view, checked = self.config, doc.view, doc.checked
+        exempt when it is attributed (CheckedText.quotes: a citation, whatever its length) and not copied together
+        with the text around it."""
+        view, checked = doc.view, doc.checked
         exempt, quoted = [], []
         for a, b in checked.quotes:
-            if len("".join(checked.text[a:b].split())) > cfg.max_quote_chars:
-                continue
             q0, q1 = view.content_index(a), view.content_index(b)
             if q1 <= q0:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from ..lexicon import HEADING_NUMBERING, SENTENCE_END
+from ..lexicon import HEADING_NUMBERING, ends_sentence
 
 
 class ElementKind(str, Enum):
@@ -40,7 +40,7 @@ def heading_level(text: str) -> int:
     stripped = text.strip()
     for level, pattern in HEADING_NUMBERING:
         if pattern.match(stripped):
-            if len(stripped) <= MAX_HEADING_CHARS and stripped[-1] not in "。！？；":
+            if len(stripped) <= MAX_HEADING_CHARS and not ends_sentence(stripped):
                 return level
             return 0
     return 0

@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
-from .elements import SENTENCE_END, Element, ElementKind, heading_level
+from .. import lexicon
+from .elements import Element, ElementKind, heading_level
 
-CLOSING_MARKS = "”’」』）)》"
-PARAGRAPH_END = "。！？!?"  # a semicolon or colon at a line's end leaves the paragraph open
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _BYLINE_HINT = re.compile(r"(同志|作者|撰稿|发言人|（[^）]{0,20}）$|^\(.{0,20}\)$|\d{4}年\d{1,2}月)")
@@ -31,10 +30,9 @@ class Line:
     top_fraction: float | None = None
 
 
-def ends_sentence(text: str, *, marks: str = SENTENCE_END + "：:") -> bool:
-    """Whether a line ends a sentence (after any closing quotation marks or brackets)."""
-    stripped = text.rstrip().rstrip(CLOSING_MARKS)
-    return bool(stripped) and stripped[-1] in marks
+def ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence or a lead-in (。！？；： full- or half-width, after any closing marks)."""
+    return lexicon.ends_sentence(text, colon=True)
 
 
 def is_hard_wrapped(lines: list[str]) -> bool:
@@ -134,4 +132,4 @@ def _looks_like_byline(text: str, author: str | None) -> bool:
 
 def _is_fragment(text: str) -> bool:
     """A short unpunctuated line that is not a heading: a salutation, a signature, a table cell."""
-    return text.endswith(("：", ":", "，", "、")) or text.startswith(("同志们", "附件"))
+    return text.endswith(("：", ":", "，", ",", "、")) or text.startswith(("同志们", "附件"))

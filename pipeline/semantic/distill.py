@@ -31,11 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..lexicon import sentences
 from .encoder import Encoder
 from .static import FORMAT, StaticEncoder
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _BATCH = 256
 _HOLD_OUT_EVERY = 10
 
@@ -107,7 +107,7 @@ def corpus_sentences(folder: Path, limit: int) -> list[str]:
     (a spread over the whole corpus, the same on every run)."""
     found: set[str] = set()
     for path in sorted(folder.glob("*.txt")):
-        for sentence in _SENTENCE.findall(path.read_text(encoding="utf-8")):
+        for sentence in sentences(path.read_text(encoding="utf-8")):
             if 8 <= len(sentence.strip()) <= 120:
                 found.add(sentence.strip())
     return sorted(found, key=lambda s: hashlib.blake2b(s.encode("utf-8")).digest())[:limit]
