@@ -14,7 +14,8 @@ import pytest
 from pipeline.copying import (CheckedText, CopyConfig, CopyDetector, CopySource, find_attributed_quotes,
                               quotation_spans)
 from pipeline.copying.fingerprints import ContentView, kgram_hashes, winnow
-from pipeline.copying.paraphrase import ParaphraseFinder, Sentence, Unit, bottleneck_alignment, split_sentences
+from pipeline.copying.paraphrase import (Calibration, ParaphraseFinder, Sentence, Unit, bottleneck_alignment,
+                                         split_sentences)
 from pipeline.errors import ConfigError
 from pipeline.textnorm import fold
 
@@ -297,12 +298,15 @@ def test_paraphrase_found_by_alignment_and_only_open_paragraphs_embedded(referen
     recycled = max(prior.text.split("\n"), key=len)
     text = own + "\n" + paraphrase + "\n" + recycled + "\n"
     encoder = BigramEncoder()
-    report = CopyDetector(CopyConfig(paraphrase_similarity=0.6), encoder=encoder).detect(
+    # Decides on the margin over the member's other paragraphs alone: a rewrite stands out from them.
+    calibration = Calibration("bigram", candidate_similarity=0.6, weights=(100.0, 0.0, 0.0), bias=0.0,
+                              threshold=0.5)
+    report = CopyDetector(encoder=encoder, calibration=calibration).detect(
         [checked("x", text)], [s for s in sources if s.source_id.startswith("ref:")] + [prior])["x"]
     [found] = [m for m in report.matches if m.kind == "paraphrase"]
     assert (found.start, found.end) == (text.index(paraphrase), text.index(paraphrase) + len(paraphrase))
     assert found.source == "ref:RA1" and found.source_text == "".join(s.text for s in window)
-    assert found.similarity >= 0.6
+    assert found.cosine >= 0.6 and found.similarity >= 0.5 and "2句与原文依次对应" in found.reason
     assert any(m.source == prior.source_id for m in report.matches)
     assert not any(s in recycled for s in encoder.seen)  # the recycled paragraph was matched: never embedded
 
@@ -324,11 +328,11 @@ def test_paraphrase_window_must_be_about_as_long_as_the_paragraph(labels, refere
     short, long = "要健全防止返贫致贫监测帮扶机制。", references["RA1"].split("\n")[3][:len(unit_sentence.text)]
     refs = [(1, [[Sentence(0, len(short), short)]]), (2, [[Sentence(0, len(long), long)]])]
     same = np.ones(4, dtype=np.float32) / 2
-    finder = ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same, long: same}), 0.9, 0.6)
-    [found] = finder.find([unit], refs)
+    finder = ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same, long: same}), None, 0.9, 0.6)
+    [found] = finder.find([unit], [unit.sentences], refs)
     assert found.source == 2 and found.similarity == pytest.approx(1.0)  # the short sentence is not enough
-    assert not ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same}), 0.9, 0.6).find(
-        [unit], refs[:1])
+    assert not ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same}), None, 0.9, 0.6).find(
+        [unit], [unit.sentences], refs[:1])
 
 
 def test_bottleneck_alignment_keeps_the_weakest_link():
