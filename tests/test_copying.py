@@ -298,15 +298,15 @@ def test_paraphrase_found_by_alignment_and_only_open_paragraphs_embedded(referen
     recycled = max(prior.text.split("\n"), key=len)
     text = own + "\n" + paraphrase + "\n" + recycled + "\n"
     encoder = BigramEncoder()
-    # Decides on the margin over the member's other paragraphs alone: a rewrite stands out from them.
-    calibration = Calibration("bigram", candidate_similarity=0.6, weights=(100.0, 0.0, 0.0), bias=0.0,
+    # Decides on distinctness alone: a rewrite is much closer to its source than is usual for its sentences.
+    calibration = Calibration("bigram", candidate_distinctness=0.0, weights=(0.0, 100.0, 0.0), bias=-20.0,
                               threshold=0.5)
     report = CopyDetector(encoder=encoder, calibration=calibration).detect(
         [checked("x", text)], [s for s in sources if s.source_id.startswith("ref:")] + [prior])["x"]
     [found] = [m for m in report.matches if m.kind == "paraphrase"]
     assert (found.start, found.end) == (text.index(paraphrase), text.index(paraphrase) + len(paraphrase))
     assert found.source == "ref:RA1" and found.source_text == "".join(s.text for s in window)
-    assert found.cosine >= 0.6 and found.similarity >= 0.5 and "2句与原文依次对应" in found.reason
+    assert found.cosine >= 0.6 and found.similarity >= 0.5 and found.reason.startswith("2句与原文2句依次对应")
     assert any(m.source == prior.source_id for m in report.matches)
     assert not any(s in recycled for s in encoder.seen)  # the recycled paragraph was matched: never embedded
 
@@ -328,10 +328,10 @@ def test_paraphrase_window_must_be_about_as_long_as_the_paragraph(labels, refere
     short, long = "要健全防止返贫致贫监测帮扶机制。", references["RA1"].split("\n")[3][:len(unit_sentence.text)]
     refs = [(1, [[Sentence(0, len(short), short)]]), (2, [[Sentence(0, len(long), long)]])]
     same = np.ones(4, dtype=np.float32) / 2
-    finder = ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same, long: same}), None, 0.9, 0.6)
+    finder = ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same, long: same}), None, 0.0, 3, 1, 0.6)
     [found] = finder.find([unit], [unit.sentences], refs)
     assert found.source == 2 and found.similarity == pytest.approx(1.0)  # the short sentence is not enough
-    assert not ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same}), None, 0.9, 0.6).find(
+    assert not ParaphraseFinder(TableEncoder({unit_sentence.text: same, short: same}), None, 0.0, 3, 1, 0.6).find(
         [unit], [unit.sentences], refs[:1])
 
 
@@ -352,7 +352,7 @@ def test_split_sentences_offsets_and_short_fragments():
 # -- settings -----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("field,value", [("k", 0), ("min_chars", 5), ("member_common_df", 1),
-                                         ("paraphrase_similarity", 1.5), ("max_gap", -1)])
+                                         ("paraphrase_distinctness", 1.5), ("paraphrase_min_sentences", 0), ("max_gap", -1)])
 def test_config_rejects_bad_values_with_a_plain_message(field, value):
     with pytest.raises(ConfigError, match=field):
         CopyConfig(**{field: value})

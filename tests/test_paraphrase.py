@@ -74,7 +74,7 @@ def test_labelled_rewrite_is_found_with_its_source_and_a_reason_naming_shared_wo
     assert fold(found.text) in fold(truth["text"]) or fold(truth["text"]) in fold(found.text)
     assert Calibration.shipped(encoder.name).threshold <= found.similarity <= 1 and found.cosine is not None
     assert "4句与原文" in found.reason and "依次对应" in found.reason
-    words = found.reason.split("原文专有内容词只保留了")[1].split("、")  # the rare words the rewrite kept
+    words = found.reason.split("原文专有内容词只保留了")[1].split("、")  # reworded: the few rare words it kept
     assert words and all(w in found.text and w in found.source_text for w in words)
 
 

@@ -172,10 +172,13 @@ class Candidate:
         n = len(self.unit.sentences)
         parts = [f"{n}句与原文{len(self.window)}句依次对应、意思逐句相同",
                  "每句都比本人其他段落、比参考材料其他段落更贴近这段原文"]
-        if self.words:
-            parts.append("用词大多换过，原文专有内容词只保留了" + "、".join(self.words[:REASON_WORDS]))
-        else:
+        kept = "、".join(self.words[:REASON_WORDS])
+        if not self.words:
             parts.append("用词全部换过")
+        elif self.reworded >= 0.5:
+            parts.append("用词大多换过，原文专有内容词只保留了" + kept)
+        else:
+            parts.append("沿用原文专有内容词" + kept)
         return "；".join(parts)
 
 
