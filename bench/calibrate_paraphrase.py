@@ -89,7 +89,8 @@ def collect(name: str, batch: Path, encoder) -> tuple[list[Row], list[tuple[str,
     detector = Recording(config, encoder=encoder)
     # Propose only, at the candidate distinctness, whatever calibration is shipped: every candidate is kept.
     detector._finder = ParaphraseFinder(encoder, None, CANDIDATE_DISTINCTNESS, config.paraphrase_neighbours,
-                                        config.paraphrase_min_sentences, config.paraphrase_length_ratio)
+                                        config.paraphrase_min_sentences, config.paraphrase_length_ratio,
+                                        config.paraphrase_lead_in_rest)
     detector.detect(texts, batch_sources(batch, None))
     rows, found = [], set()
     ids = {j: s for j, s in enumerate(batch_sources(batch, None))}

@@ -361,3 +361,18 @@ def test_config_rejects_bad_values_with_a_plain_message(field, value):
 def test_unknown_source_prefix_is_a_config_error():
     with pytest.raises(ConfigError, match="ref:"):
         CopyDetector(LEXICAL).detect([checked("x", "正文")], [CopySource("RA1", "正文")])
+
+
+def test_a_measure_told_the_same_way_by_two_members_is_copying_though_short():
+    """Township 002 and 009 share three sentences (their “四必到” grid rule, words swapped), under a paragraph's
+    length: several sentences in common are one member's account taken by another, not a stock sentence."""
+    township = DEV.parent / "township"
+    docs = json.loads((township / "labels.json").read_text(encoding="utf-8"))["documents"]
+    pair = ("002_陈秀兰_研讨发言", "009_李桂芳_学习心得")
+    reports = CopyDetector(LEXICAL).detect([checked(d, docs[d]["text"], docs[d]["author"]) for d in pair],
+                                           [CopySource(f"ref:{p.stem}", p.read_text(encoding="utf-8"))
+                                            for p in sorted((township / "references").glob("*.txt"))])
+    for mine, theirs in (pair, pair[::-1]):
+        [label] = [c for c in docs[mine]["copied"] if c["source"] == f"doc:{theirs}"]
+        found = [m for m in reports[mine].matches if m.source == f"doc:{theirs}"]
+        assert found and covered(docs[mine]["text"], found, label["text"]) >= 0.8

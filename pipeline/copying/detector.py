@@ -64,6 +64,10 @@ class CopyConfig:
     min_member_chars: the same for a passage shared with another member's text (this batch or an earlier
         quarter): colleagues share single stock sentences (openings, closings, slogans of 60–90 characters) taken
         from the same templates; a shared paragraph is evidence.
+    member_min_sentences: a passage shared with another member's text that is shorter than min_member_chars is
+        still copying when it runs over this many sentences and has min_chars: templates share single stock
+        sentences, while several consecutive sentences in common (a measure told the same way) are one member's
+        account taken by another.
     max_gap, max_shift: two exact runs are one edited passage when the text between them is at most max_gap
         characters on each side and the two sides differ in length by at most max_shift (a swapped word).
     min_run: shortest exact run that carries a passage's end outwards across an edit.
@@ -83,6 +87,8 @@ class CopyConfig:
         passage's claims in sequence; one sentence that restates a reference's point is what members write in
         their own words (on the batches written by other hands, own single sentences implementing a reference's
         measure are as close to it as rewritten ones).
+    paraphrase_lead_in_rest: a paragraph's opening sentence may be left out of the alignment when at least this
+        many sentences still align: a rewrite often opens with a lead-in of one's own (我理解，…下好四方面功夫。).
     paraphrase_length_ratio: the reference passage must have at least this share of the paragraph's
         characters: a paraphrase rewrites a passage of about its own length, while a member's own paragraph on
         the theme tends to echo one short sentence of the reference.
@@ -97,6 +103,7 @@ class CopyConfig:
     window: int = 8
     min_chars: int = 40
     min_member_chars: int = 100
+    member_min_sentences: int = 2
     max_gap: int = 24
     max_shift: int = 8
     min_run: int = 8
@@ -108,13 +115,15 @@ class CopyConfig:
     paraphrase_distinctness: float = 0.0
     paraphrase_neighbours: int = 3
     paraphrase_min_sentences: int = 2
+    paraphrase_lead_in_rest: int = 3
     paraphrase_length_ratio: float = 0.6
     formulaic_share: float = 0.15
     formulations: Path = field(default=phrase_file("standard_formulations.txt"))
 
     def __post_init__(self):
         for name in ("k", "window", "min_chars", "min_member_chars", "min_run", "max_quote_chars",
-                     "paraphrase_min_chars", "paraphrase_neighbours", "paraphrase_min_sentences"):
+                     "paraphrase_min_chars", "paraphrase_neighbours", "member_min_sentences", "paraphrase_min_sentences",
+                     "paraphrase_lead_in_rest"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"copy settings: {name} must be at least 1, got {getattr(self, name)}")
         for name in ("max_gap", "max_shift"):
@@ -343,8 +352,11 @@ class CopyDetector:
 
         def long_enough(p: Passage) -> bool:
             independent = texts[p.source].role in INDEPENDENT_SOURCES
-            needed = cfg.min_chars if independent else cfg.min_member_chars
-            return self._substance(p, common[independent]) >= needed
+            substance = self._substance(p, common[independent])
+            if independent:
+                return substance >= cfg.min_chars
+            return substance >= cfg.min_member_chars or (
+                substance >= cfg.min_chars and self._sentences(doc, p) >= cfg.member_min_sentences)
 
         chosen = []
         for p in sorted(pieces, key=lambda p: (texts[p.source].role, -p.matched, texts[p.source].source_id, p.d0)):
@@ -413,6 +425,13 @@ class CopyDetector:
         return masks
 
     @staticmethod
+    def _sentences(doc: _Doc, p: Passage) -> int:
+        """Sentences of the submission that the passage holds whole or in most part (MIN_SENTENCE_CHARS or more
+        of them)."""
+        start, end = doc.view.norm.original_span(*doc.view.norm_span(p.d0, p.d1))
+        return len(split_sentences(doc.checked.text, start, end))
+
+    @staticmethod
     def _substance(p: Passage, common: np.ndarray) -> int:
         return int((p.d1 - p.d0) - common[p.d0:p.d1].sum())
 
@@ -473,7 +492,7 @@ class CopyDetector:
             cfg = self.config
             self._finder = ParaphraseFinder(self._encoder, calibration, cfg.paraphrase_distinctness,
                                             cfg.paraphrase_neighbours, cfg.paraphrase_min_sentences,
-                                            cfg.paraphrase_length_ratio)
+                                            cfg.paraphrase_length_ratio, cfg.paraphrase_lead_in_rest)
         return self._finder.find(units, paragraphs, references)
 
     def _paraphrase_units(self, doc: _Doc, claimed: np.ndarray) -> tuple[list[Unit], list[tuple]]:

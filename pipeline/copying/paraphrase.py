@@ -2,17 +2,24 @@
 
 Only paragraphs that the character matching left open are examined (too little of them copied or quoted), and
 only against the references studied this quarter: the encoder is slow (tens of sentences a second on a CPU), so
-what it embeds is bounded by the batch's own paragraphs plus the references, never the whole library.
+what it embeds is bounded by the batch's own writing plus the references, never the whole library.
 
-Candidates come from the semantic layer (sentence embeddings, cosine similarity); they are confirmed by a
-monotone alignment, because a member's own paragraph on the same theme as a reference is close to it as a whole.
-A paragraph of m sentences counts as a paraphrase of a window of consecutive sentences of one reference
-paragraph when a monotone path through the m × n similarity grid, from (first, first) to (last, last) with steps
-right, down or diagonal, keeps every cell at or above `min_similarity`: every sentence of the paragraph has a
-counterpart in the window, in order, and every sentence of the window is covered. The path's weakest cell is
-the reported similarity (a bottleneck alignment, computed by dynamic programming in O(m·n) per window start).
+A rewrite shares its source's specific content in the source's order; a member's own paragraph on the same
+subject shares only the subject. With a small encoder both are close to the reference by cosine (0.85–0.95), so
+the cosine alone decides nothing. Three kinds of evidence are measured (Candidate):
+- distinctness: each sentence pair's cosine minus what is usual for the two sentences — how close the member's
+  sentence is to its nearest reference sentences anyway, and how close the reference sentence is to the member's
+  OTHER paragraphs (a hubness correction, as CSLS): a rewrite stands out from both, an own paragraph does not;
+- order: a monotone path through the m × n grid of distinctness between the paragraph's sentences and a window of
+  consecutive sentences of one reference paragraph, from (first, first) to (last, last) with steps right, down or
+  diagonal; its weakest cell proposes the candidate (a bottleneck alignment, dynamic programming in O(m·n) per
+  window start), and at least `min_sentences` must align (an opening lead-in of one's own may be left out);
+- rewording: how much of the window's rare content (inverse document frequency) the paragraph does not reuse.
 The window must also hold at least `min_length_ratio` of the paragraph's characters: a paraphrase rewrites a
-passage of about its own length, while a long paragraph of one's own tends to echo one short sentence.
+passage of about its own length.
+
+A Calibration per encoder (fitted by bench/calibrate_paraphrase.py, shipped in paraphrase_calibration.json)
+turns the evidence into a confidence and decides; an encoder without one only proposes candidates.
 """
 
 from __future__ import annotations
@@ -123,7 +130,6 @@ def bottleneck_alignment(sims: np.ndarray, max_extra: int, first_end: int = 0) -
 
 FEATURES = ("similarity", "distinctness", "reworded")  # the calibrated evidence, the order of Calibration.weights
 REASON_WORDS = 4  # shared specific words named in a flag's reason, rarest first
-LEAD_IN_REST = 3  # an opening sentence may be left out of the alignment when this many sentences still align
 
 
 @dataclass(frozen=True)
@@ -242,11 +248,12 @@ class ParaphraseFinder:
     there is no calibration; `neighbours`: k of the hubness correction; `min_sentences`: sentences that must align
     in order (one sentence restating a reference's point is what members do in their own words); `min_length_ratio`: the window must have
     at least this share of the aligned sentences' characters (a paraphrase rewrites a passage of about its own
-    length); `max_extra`: how many more reference sentences than aligned sentences a window may have.
+    length); `lead_in_rest`: an opening sentence may be left out of the alignment (a lead-in of one's own) when at
+    least this many sentences still align; `max_extra`: how many more reference sentences than aligned sentences a window may have.
     """
 
     def __init__(self, encoder, calibration: Calibration | None, candidate_distinctness: float, neighbours: int,
-                 min_sentences: int, min_length_ratio: float, max_extra: int = 1):
+                 min_sentences: int, min_length_ratio: float, lead_in_rest: int = 3, max_extra: int = 1):
         self.encoder = encoder
         self.calibration = calibration
         self.candidate_distinctness = (calibration.candidate_distinctness if calibration
@@ -254,6 +261,7 @@ class ParaphraseFinder:
         self.neighbours = neighbours
         self.min_sentences = min_sentences
         self.min_length_ratio = min_length_ratio
+        self.lead_in_rest = lead_in_rest
         self.max_extra = max_extra
         self._references: tuple | None = None
 
@@ -338,7 +346,7 @@ class ParaphraseFinder:
         them, or all but an opening lead-in when three or more remain — with a window of the reference's
         sentences, or None when no weakest link reaches the candidate distinctness."""
         best = None
-        for skip in (0, 1) if len(unit.sentences) > LEAD_IN_REST else (0,):
+        for skip in (0, 1) if len(unit.sentences) > self.lead_in_rest else (0,):
             if len(unit.sentences) - skip < self.min_sentences:
                 continue
             rows = distinct[skip:]
