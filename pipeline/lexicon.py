@@ -95,6 +95,27 @@ def is_subheading(text: str) -> bool:
     return bool(_SUBHEADING.match(text.strip()))
 
 
+# --- content words -----------------------------------------------------------------------------------------------
+
+def content_words(text: str) -> list[str]:
+    """The words that can carry a passage's own content, in order: jieba's words of two or more Chinese
+    characters, and figures (1.86, 2024). Single characters and punctuation are left out; which words are
+    specific is for the caller to judge by how rare they are. A private tokenizer over jieba's own dictionary, so
+    words other stages add to jieba (topic keywords) do not change the answer."""
+    return [w for w in _content_tokenizer().lcut(text)
+            if (len(w) >= 2 and all(CJK.match(c) for c in w)) or FIGURE.fullmatch(w)]
+
+
+@lru_cache(maxsize=1)
+def _content_tokenizer():
+    import logging
+
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    return jieba.Tokenizer()
+
+
 # --- figures, dates, places ----------------------------------------------------------------------------------
 
 # Figures in Arabic digits: counts, amounts, percentages, dates. Abstract prose counts in fixed formulas with

@@ -44,7 +44,7 @@ from ..lexicon import phrase_file, phrase_list
 from ..quotations import quotation_spans
 from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from .fingerprints import INDEPENDENT_SOURCES, ContentView, Fingerprints, PhraseMask, PreparedText, Role
-from .paraphrase import ParaphraseFinder, Unit, paragraph_spans, split_sentences
+from .paraphrase import Calibration, Candidate, ParaphraseFinder, Unit, paragraph_spans, split_sentences
 from .passages import (Passage, Run, chain_runs, clip_passage, extend_edges, extend_seeds,
                        split_at_lines)
 from .postings import PHRASE_CHARS, HashCounts, Rows, fingerprint_rows, phrase_hashes, phrase_rows, reduce_hashes
@@ -64,6 +64,10 @@ class CopyConfig:
     min_member_chars: the same for a passage shared with another member's text (this batch or an earlier
         quarter): colleagues share single stock sentences (openings, closings, slogans of 60–90 characters) taken
         from the same templates; a shared paragraph is evidence.
+    member_min_sentences: a passage shared with another member's text that is shorter than min_member_chars is
+        still copying when it runs over this many sentences and has min_chars: templates share single stock
+        sentences, while several consecutive sentences in common (a measure told the same way) are one member's
+        account taken by another.
     max_gap, max_shift: two exact runs are one edited passage when the text between them is at most max_gap
         characters on each side and the two sides differ in length by at most max_shift (a swapped word).
     min_run: shortest exact run that carries a passage's end outwards across an edit.
@@ -72,8 +76,18 @@ class CopyConfig:
         stock text rather than one member copying another.
     paraphrase: look for reworded passages with the semantic model (slow: the model embeds ~30 sentences/s).
     paraphrase_min_chars: shortest paragraph examined for paraphrase.
-    paraphrase_similarity: cosine every aligned sentence pair of a paraphrase must reach; the default is
-        calibrated for the default encoder (multilingual-e5-small), whose cosines run high.
+    paraphrase_distinctness: the weakest-link distinctness (paraphrase.Candidate: cosine above what is usual for
+        the two sentences) that proposes a paraphrase candidate with an encoder that has no shipped calibration
+        (paraphrase.Calibration; the calibrated default encoder brings its own). Such an encoder only proposes:
+        its candidates are listed for review, never reported as 洗稿. 0: closer than usual.
+    paraphrase_neighbours: how many nearest sentences make "what is usual" for a sentence (CSLS's k): a few, so
+        one close sentence elsewhere does not hide a rewrite and one on-topic sentence does not make one.
+    paraphrase_min_sentences: sentences that must align in order with the reference: a rewrite carries over a
+        passage's claims in sequence; one sentence that restates a reference's point is what members write in
+        their own words (on the batches written by other hands, own single sentences implementing a reference's
+        measure are as close to it as rewritten ones).
+    paraphrase_lead_in_rest: a paragraph's opening sentence may be left out of the alignment when at least this
+        many sentences still align: a rewrite often opens with a lead-in of one's own (我理解，…下好四方面功夫。).
     paraphrase_length_ratio: the reference passage must have at least this share of the paragraph's
         characters: a paraphrase rewrites a passage of about its own length, while a member's own paragraph on
         the theme tends to echo one short sentence of the reference.
@@ -88,6 +102,7 @@ class CopyConfig:
     window: int = 8
     min_chars: int = 40
     min_member_chars: int = 100
+    member_min_sentences: int = 2
     max_gap: int = 24
     max_shift: int = 8
     min_run: int = 8
@@ -95,13 +110,18 @@ class CopyConfig:
     member_common_df: int = 3
     paraphrase: bool = True
     paraphrase_min_chars: int = 40
-    paraphrase_similarity: float = 0.925
+    paraphrase_distinctness: float = 0.0
+    paraphrase_neighbours: int = 3
+    paraphrase_min_sentences: int = 2
+    paraphrase_lead_in_rest: int = 3
     paraphrase_length_ratio: float = 0.6
     formulaic_share: float = 0.15
     formulations: Path = field(default=phrase_file("standard_formulations.txt"))
 
     def __post_init__(self):
-        for name in ("k", "window", "min_chars", "min_member_chars", "min_run", "paraphrase_min_chars"):
+        for name in ("k", "window", "min_chars", "min_member_chars", "min_run", "paraphrase_min_chars",
+                     "paraphrase_neighbours", "member_min_sentences", "paraphrase_min_sentences",
+                     "paraphrase_lead_in_rest"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"copy settings: {name} must be at least 1, got {getattr(self, name)}")
         for name in ("max_gap", "max_shift"):
@@ -111,7 +131,10 @@ class CopyConfig:
             if getattr(self, name) < 2:
                 raise ConfigError(f"copy settings: {name} must be at least 2 (texts sharing a phrase), "
                                   f"got {getattr(self, name)}")
-        for name in ("paraphrase_similarity", "paraphrase_length_ratio", "formulaic_share"):
+        if not -1 <= self.paraphrase_distinctness <= 1:
+            raise ConfigError(f"copy settings: paraphrase_distinctness must be in [-1, 1], "
+                              f"got {self.paraphrase_distinctness}")
+        for name in ("paraphrase_length_ratio", "formulaic_share"):
             if not 0 < getattr(self, name) <= 1:
                 raise ConfigError(f"copy settings: {name} must be in (0, 1], got {getattr(self, name)}")
         for name in ("min_chars", "min_member_chars"):
@@ -215,11 +238,13 @@ class CopyDetector:
     """Finds copied passages in a batch of submissions; see the module docstring for the method and its phases.
 
     `encoder`: a pipeline.semantic encoder for paraphrase; None loads the default one when first needed.
+    `calibration`: how paraphrase evidence is decided; None takes the one shipped for the encoder, if any.
     """
 
-    def __init__(self, config: CopyConfig | None = None, *, encoder=None):
+    def __init__(self, config: CopyConfig | None = None, *, encoder=None, calibration: Calibration | None = None):
         self.config = config or CopyConfig()
         self._encoder = encoder
+        self._calibration = calibration
         self._phrases = PhraseMask(phrase_list(Path(self.config.formulations)))
         self._finder: ParaphraseFinder | None = None
 
@@ -259,11 +284,7 @@ class CopyDetector:
         doc = _Doc(text, checked, evidence, texts)
         report, claimed = self._report_lexical(doc, self._passages(doc))
         if self.config.paraphrase:
-            for found in self._paraphrases(doc, claimed):
-                report.matches.append(CopyMatch(
-                    found.unit.start, found.unit.end, checked.text[found.unit.start:found.unit.end],
-                    texts[found.source].source_id, "".join(s.text for s in found.window), "paraphrase",
-                    round(found.similarity, 4)))
+            self._report_paraphrases(report, doc, claimed)
         self._fill_ratios(report, doc)
         return report
 
@@ -327,8 +348,11 @@ class CopyDetector:
 
         def long_enough(p: Passage) -> bool:
             independent = texts[p.source].role in INDEPENDENT_SOURCES
-            needed = cfg.min_chars if independent else cfg.min_member_chars
-            return self._substance(p, common[independent]) >= needed
+            substance = self._substance(p, common[independent])
+            if independent:
+                return substance >= cfg.min_chars
+            return substance >= cfg.min_member_chars or (
+                substance >= cfg.min_chars and self._sentences(doc, p) >= cfg.member_min_sentences)
 
         chosen = []
         for p in sorted(pieces, key=lambda p: (texts[p.source].role, -p.matched, texts[p.source].source_id, p.d0)):
@@ -397,6 +421,13 @@ class CopyDetector:
         return masks
 
     @staticmethod
+    def _sentences(doc: _Doc, p: Passage) -> int:
+        """Sentences of the submission that the passage holds whole or in most part (MIN_SENTENCE_CHARS or more
+        of them)."""
+        start, end = doc.view.norm.original_span(*doc.view.norm_span(p.d0, p.d1))
+        return len(split_sentences(doc.checked.text, start, end))
+
+    @staticmethod
     def _substance(p: Passage, common: np.ndarray) -> int:
         return int((p.d1 - p.d0) - common[p.d0:p.d1].sum())
 
@@ -419,8 +450,30 @@ class CopyDetector:
         return CopyMatch(start, end, doc.checked.text[start:end], source.source_id, src.norm.original[s_start:s_stop],
                          "verbatim" if mine == theirs else "edited", round(similarity, 4))
 
-    def _paraphrases(self, doc: _Doc, claimed: np.ndarray):
-        units = self._paraphrase_units(doc, claimed)
+    def _report_paraphrases(self, report: CopyReport, doc: _Doc, claimed: np.ndarray) -> None:
+        """Paraphrases decided by the encoder's calibration go into the matches, with their confidence as the
+        similarity the secretary sees and a reason; without a calibration the candidates are only listed."""
+        found = self._paraphrases(doc, claimed)
+        finder = self._finder
+        if finder is None:
+            return
+        report.paraphrase_encoder = self._encoder.name if hasattr(self._encoder, "name") else type(self._encoder).__name__
+        report.paraphrase_calibrated = finder.calibration is not None
+        for c in finder.best(found):
+            text = doc.checked.text[c.unit.start:c.unit.end]
+            source = doc.texts[c.source].source_id
+            window = "".join(s.text for s in c.window)
+            if finder.decided(c):
+                report.matches.append(CopyMatch(c.unit.start, c.unit.end, text, source, window, "paraphrase",
+                                                round(c.confidence, 4), reason=c.reason(),
+                                                cosine=round(c.similarity, 4)))
+            elif finder.calibration is None:
+                report.candidates.append(CopyMatch(c.unit.start, c.unit.end, text, source, window, "paraphrase",
+                                                   round(c.similarity, 4), reason=c.reason(),
+                                                   cosine=round(c.similarity, 4)))
+
+    def _paraphrases(self, doc: _Doc, claimed: np.ndarray) -> list[Candidate]:
+        units, paragraphs = self._paraphrase_units(doc, claimed)
         references = doc.texts.sources.reference_sentences
         if not units or not references:
             return []
@@ -429,13 +482,20 @@ class CopyDetector:
                 from ..semantic import get_encoder
 
                 self._encoder = get_encoder()
-            self._finder = ParaphraseFinder(self._encoder, self.config.paraphrase_similarity,
-                                            self.config.paraphrase_length_ratio)
-        return self._finder.find(units, references)
+            calibration = self._calibration
+            if calibration is None:
+                calibration = Calibration.shipped(getattr(self._encoder, "name", ""))
+            cfg = self.config
+            self._finder = ParaphraseFinder(self._encoder, calibration, cfg.paraphrase_distinctness,
+                                            cfg.paraphrase_neighbours, cfg.paraphrase_min_sentences,
+                                            cfg.paraphrase_length_ratio, cfg.paraphrase_lead_in_rest)
+        return self._finder.find(units, paragraphs, references)
 
-    def _paraphrase_units(self, doc: _Doc, claimed: np.ndarray) -> list[Unit]:
-        """Paragraphs left open: at least paraphrase_min_chars content characters, and half the paragraph, that
-        are not claimed by a copy or quotation, not inside quotation marks or a 《title》, and not shared word for
+    def _paraphrase_units(self, doc: _Doc, claimed: np.ndarray) -> tuple[list[Unit], list[tuple]]:
+        """The paragraphs left open, and the member's own writing a candidate is measured against: every
+        paragraph of which no more than half is claimed by a copy or quotation (the open ones among them).
+        Paragraphs left open: at least paraphrase_min_chars content characters, and half the paragraph, that are
+        not claimed by a copy or quotation, not inside quotation marks or a 《title》, and not shared word for
         word with another member's text (what is shared and was not judged copying is stock text); and not
         formulaic (see CopyConfig.formulaic_share)."""
         cfg, view, prints, checked = self.config, doc.view, doc.text.prints, doc.checked
@@ -446,18 +506,20 @@ class CopyDetector:
             closed[view.content_index(a):view.content_index(b)] = True
         for c0, c1 in self._titles(checked.text, view):
             closed[c0:c1] = True
-        units = []
+        units, paragraphs = [], []
         for a, b in paragraph_spans(checked.text):
+            sentences = split_sentences(checked.text, a, b)
             c0, c1 = view.content_index(a), view.content_index(b)
+            if 2 * int(claimed[c0:c1].sum()) <= c1 - c0 and sentences:
+                paragraphs.append(tuple(sentences))
             open_chars = (c1 - c0) - int(closed[c0:c1].sum())
             if open_chars < cfg.paraphrase_min_chars or 2 * open_chars < c1 - c0:
                 continue
             if np.mean(doc.evidence.recurring[c0:max(c0 + 1, c1 - PHRASE_CHARS + 1)]) >= cfg.formulaic_share:
                 continue
-            sentences = split_sentences(checked.text, a, b)
             if sentences:
                 units.append(Unit(doc.text.key, tuple(sentences)))
-        return units
+        return units, paragraphs
 
     # -- ratios --------------------------------------------------------------------------------------------------
 

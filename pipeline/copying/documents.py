@@ -49,7 +49,11 @@ class CopyMatch:
     """One copied passage of a submission. `start`/`end` are original-text offsets, `text` = text[start:end] as it
     reads in the submission; `source_text` is the matching passage of the source, for the side-by-side view.
     `kind`: "verbatim" (the same characters, punctuation aside from white space), "edited" (words swapped,
-    punctuation changed) or "paraphrase" (reworded, found by meaning); `similarity` in 0..1."""
+    punctuation changed) or "paraphrase" (reworded, found by meaning); `similarity` in 0..1: for verbatim and
+    edited the share of characters the two passages have in common; for a paraphrase the calibrated confidence
+    that it rewrites the source (cosines run high between any two texts on one subject, so a cosine cannot tell
+    a rewrite from a paragraph of one's own), with the weakest aligned sentence pair's cosine in `cosine`.
+    `reason`: for a paraphrase, why it was flagged, in Chinese."""
 
     start: int
     end: int
@@ -58,11 +62,16 @@ class CopyMatch:
     source_text: str
     kind: str
     similarity: float
+    reason: str = ""
+    cosine: float | None = None
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "source": self.source, "kind": self.kind,
-                "similarity": round(self.similarity, 3), "start": self.start, "end": self.end,
-                "source_text": self.source_text}
+        out = {"text": self.text, "source": self.source, "kind": self.kind,
+               "similarity": round(self.similarity, 3), "start": self.start, "end": self.end,
+               "source_text": self.source_text}
+        if self.kind == "paraphrase":
+            out.update(reason=self.reason, cosine=self.cosine)
+        return out
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,10 @@ class CopyReport:
       member's own earlier submissions);
     - per_source: copied characters credited to each source / all characters; largest_source (单篇最大) the
       source with the most, as (source id, ratio), or None.
+
+    Paraphrase: `paraphrase_encoder` is the model that looked for it (None: not looked for);
+    `paraphrase_calibrated` whether that model has a calibration, the only way it decides 洗稿; without one its
+    `candidates` are listed for a person to read and none is counted as copied.
     """
 
     doc_id: str
@@ -101,6 +114,9 @@ class CopyReport:
     ratio_without_own: float = 0.0
     largest_source: tuple[str, float] | None = None
     per_source: dict[str, float] = field(default_factory=dict)
+    paraphrase_encoder: str | None = None
+    paraphrase_calibrated: bool = False
+    candidates: list[CopyMatch] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The copy fields of one document of results.json (schema xuexi.results/1), plus the detail ratios."""
@@ -113,4 +129,13 @@ class CopyReport:
                     "largest_source": ({"source": self.largest_source[0], "ratio": round(self.largest_source[1], 4)}
                                        if self.largest_source else None),
                     "per_source": {k: round(v, 4) for k, v in self.per_source.items()},
-                }}
+                },
+                **({"paraphrase_check": self._paraphrase_check()} if self.paraphrase_encoder else {})}
+
+    def _paraphrase_check(self) -> dict:
+        check = {"encoder": self.paraphrase_encoder, "calibrated": self.paraphrase_calibrated}
+        if not self.paraphrase_calibrated:
+            check["note"] = (f"语义模型 {self.paraphrase_encoder} 没有校准数据：下列疑似换词改写的段落只作提示，"
+                             "须人工比对原文，不计入复制")
+            check["candidates"] = [m.to_dict() for m in self.candidates]
+        return check

@@ -30,6 +30,8 @@ class CopiedView:
     ours: list[DiffPiece]
     theirs: list[DiffPiece]
     review: dict | None       # the reviewers' decisions on it (Archive.results), None while undecided
+    measure: str = "相似度"    # a paraphrase's figure is the calibrated confidence, not a likeness of characters
+    reason: str = ""          # why a paraphrase was flagged
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str,
                                  COPY_KIND_LABELS.get(c.get("kind"), c.get("kind") or ""),
                                  percent(similarity) if isinstance(similarity, (int, float)) else "—",
                                  report.source_name(c.get("source")), page_of(c.get("source")), ours, theirs,
-                                 c.get("review")))
+                                 c.get("review"), "把握度" if c.get("kind") == "paraphrase" else "相似度",
+                                 c.get("reason") or ""))
     quoted = [(i, q, _mark("quoted", i, locate, q)) for i, q in enumerate(doc.quoted, 1)]
     generic = [(i, g, _mark("generic", i, locate, g)) for i, g in enumerate(doc.generic, 1)]
     marks = [c.mark for c in copied if c.mark] + [m for _, _, m in quoted + generic if m]
