@@ -102,6 +102,14 @@ GENERIC_PLACES = frozenset(
     "雷区 红区 深水区 无人区 试验区 示范区 功能区 保护区".split()
 )
 
+# Named parties of a case as case reports write them (张某, 李某某), and articles of law (第十五条, 第176条): the
+# register of practice in a procuratorate or a court, as figures are in a bank's.
+CASE_PARTY = re.compile(
+    r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+    r"崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]某某?"
+)
+LAW_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,5}条")
+
 # --- who "we" are ------------------------------------------------------------------------------------------------
 
 # The member's own unit in the first person, whatever the unit: 我局 我院 我校 我镇 我行 我委…, 本单位, the
@@ -111,7 +119,7 @@ FIRST_PERSON_UNIT = (
     rf"(?:我们|咱们|我[{_UNIT_CHARS}]|本[{_UNIT_CHARS}]|我单位|本单位|我部门|本部门|我中心|本系统|全[行院校镇]|"
     rf"[{_UNIT_CHARS}]党[组委]|集团公司|工作队)"
 )
-FIRST_PERSON = rf"(?:{FIRST_PERSON_UNIT}|我)"
+FIRST_PERSON = rf"(?:{FIRST_PERSON_UNIT}|我(?![国党军]))"  # 我国, 我党, 我军: the nation, not the member
 FIRST_PERSON_WORK = re.compile(FIRST_PERSON_UNIT + r"|我分管|我牵头|我带队")
 _ACTOR = FIRST_PERSON + r"[^，。；：,;:要须应]{0,16}?"
 # First-person statements of what was done or is planned (我局去年…, 我们准备…, 我们把…作为…), not exhortation
@@ -155,6 +163,13 @@ NEXT_STEP = re.compile(
 ARGUMENT = re.compile(
     r"如果|倘若|假如|一旦|往往|容易|之所以|因为|所以|究其原因|看似|看起来|实际上|其实|本质|在于|取决于|意味着|好比|就像|比如|例如|"
     r"说到底|换句话说|恰恰|反过来|反之|否则|当然|而不是|不等于|才算|难以|就会|却|不是[^。]{1,24}而是"
+)
+
+# A sentence that reports one's own study (我认真学习了…, 本季度参加了…集中学习): it names what was studied and is
+# neither practice nor theory, whatever dates or first-person verbs it carries.
+STUDY_REPORT = re.compile(
+    FIRST_PERSON + r"[^，。；,;]{0,8}?(?:学习了|研读了|阅读了|通读了|参加了|自学了|认真学习|认真研读|系统学习|反复研读|集中学习)"
+    r"|(?:本次|此次|这次|本季度|近期|会上|会后)[^。；;]{0,24}?(?:学习|研读|研讨)"
 )
 
 # --- exhortation -------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import numpy as np
 from . import lexicon as lx
 from .document import Submission
 from .levels import LEVEL_NAMES
-from .passages import PassageKind, passage_kinds
+from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
 from .textnorm import fold
 from .topiclist import Topic, TopicList
 
@@ -46,10 +46,19 @@ class TopicConfig:
     strong_margin: float = 1.5         # … without naming any of its words
     context_weight: float = 0.25       # how much each neighbouring paragraph's similarities count (_in_context)
     slogan_chars: int = 50             # a sentence this long built on a topic's keyword is a slogan about it
-    own_share: float = 0.5             # a paragraph earns depth only when at least this share is the member's own
+    own_share: float = 0.5             # a sentence is the member's own when at least this share of it is
+    theory_sentence_chars: int = 15    # a sentence of theory argues something; a shorter one only links
+    theory_chars: int = 60             # own theory in a passage: at least this many characters of it …
+    theory_sentences: int = 2          # … in this many sentences — one reflective line is too thin (阐述 argues)
+    split_theory_chars: int = 200      # own theory before 两张皮 can be said: a few lines of it is a study note
+    practice_anchors: int = 2          # own practice in a passage: this many concrete anchors (a figure and a
+                                       # date, a case and a measure) — one figure alone can be a passing remark
     key_point_margin: float = 1.5      # how far above its mean a passage's similarity to a key point must stand
 
     def __post_init__(self):
+        for name in ("theory_sentence_chars", "theory_chars", "split_theory_chars", "theory_sentences", "practice_anchors"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"TopicConfig.{name} must be at least 1, got {getattr(self, name)}")
         for name in ("heading_overlap", "own_share"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
@@ -59,7 +68,7 @@ class TopicConfig:
 @dataclass
 class TopicEvidence:
     """A passage that shows a topic's engagement: its role says how (heading, mention, slogan, elaboration,
-    practice, copied, quoted)."""
+    practice) or, for a passage mostly not the member's own, what it is (generic 套话, quoted 引用, copied 复制)."""
 
     start: int
     end: int
@@ -98,19 +107,36 @@ class TopicCoverage:
 
 
 @dataclass
+class Assessment:
+    """What the matcher found in one submission: every topic's coverage and the document's diagnosis."""
+
+    topics: list[TopicCoverage]
+    diagnoses: dict[str, dict | None]   # results.json's "diagnoses": name -> {"evidence", "reason"} or None
+
+
+@dataclass
 class _Paragraph:
+    """A body paragraph as the matcher reads it: where it stands, what it names, and what of it is the member's
+    own theory and own practice (the sentences that are neither copied, quoted nor stock)."""
+
     start: int
     end: int
     text: str
-    kind: PassageKind
-    own_share: float
+    frame: bool                   # the meeting the document reports, or its closing formula
+    not_own: str | None           # what most of it is when most of it is not the member's: copied, quoted, generic
     section: str | None
     similarity: dict[str, float]
     keywords: dict[str, list[str]]
     aliases: dict[str, list[str]]
+    theory: list[str] = field(default_factory=list)  # own sentences arguing an understanding
+    anchors: int = 0              # concrete anchors in the member's own sentences of practice
 
     def named(self, topic: str) -> bool:
         return bool(self.keywords[topic] or self.aliases[topic])
+
+    @property
+    def own_content(self) -> bool:
+        return bool(self.theory or self.anchors)
 
 
 class TopicMatcher:
@@ -150,31 +176,40 @@ class TopicMatcher:
     def coverage(self, submission: Submission, *, copied: Sequence[tuple[int, int, str]] = (),
                  quoted: Sequence[tuple[int, int, str | None]] = (),
                  generic: Sequence[tuple[int, int]] = ()) -> list[TopicCoverage]:
-        """Coverage of every topic. `copied` are (start, end, source) spans the copy detector found;
-        `quoted` are (start, end, source ref or None) attributed quotations; `generic` are (start, end) spans of
-        boilerplate. None of them is the member's own content, so none earns depth."""
-        not_own = np.zeros(len(submission.text) + 1, dtype=bool)
-        for start, end, *_ in list(copied) + list(quoted) + list(generic):
-            not_own[start:end] = True
-        paragraphs = self._paragraphs(submission, not_own)
+        """Coverage of every topic (see assess)."""
+        return self.assess(submission, copied=copied, quoted=quoted, generic=generic).topics
+
+    def assess(self, submission: Submission, *, copied: Sequence[tuple[int, int, str]] = (),
+               quoted: Sequence[tuple[int, int, str | None]] = (),
+               generic: Sequence[tuple[int, int]] = ()) -> "Assessment":
+        """Coverage of every topic and the document's diagnosis. `copied` are (start, end, source) spans the copy
+        detector found; `quoted` are (start, end, source ref or None) attributed quotations; `generic` are
+        (start, end) spans of boilerplate. None of them is the member's own content, so none earns depth."""
+        masks = {}
+        for name, spans in (("copied", copied), ("quoted", quoted), ("generic", generic)):
+            mask = np.zeros(len(submission.text) + 1, dtype=bool)
+            for start, end, *_ in spans:
+                mask[start:end] = True
+            masks[name] = mask
+        paragraphs = self._paragraphs(submission, masks)
         found: dict[str, list[TopicEvidence]] = {t.id: [] for t in self.topics}
-        depth: dict[str, set[str]] = {t.id: set() for t in self.topics}
+        own: dict[str, list[_Paragraph]] = {t.id: [] for t in self.topics}
         for heading in submission.spans("headings"):
             topic = self._heading_topic(heading.text)
             if topic:
                 found[topic].append(TopicEvidence(heading.start_char, heading.end_char, heading.text, "heading"))
         for p in paragraphs:
+            if p.frame:
+                continue
             about = self._paragraph_topics(p)
             for topic in about:
-                if p.kind in (PassageKind.PRACTICE, PassageKind.ELABORATION) and p.own_share >= self.config.own_share:
-                    role = "practice" if p.kind == PassageKind.PRACTICE else "elaboration"
-                    depth[topic].add(role)
-                    found[topic].append(TopicEvidence(p.start, p.end, p.text, role))
-                elif p.kind not in (PassageKind.WORK_REPORT, PassageKind.FRAME):
-                    found[topic].append(TopicEvidence(p.start, p.end, p.text, "copied" if p.own_share < 0.5 else "mention"))
-            if p.kind == PassageKind.STATEMENT:
+                if p.own_content:
+                    own[topic].append(p)
+                else:
+                    found[topic].append(TopicEvidence(p.start, p.end, p.text, p.not_own or "mention"))
+            if not p.own_content:
                 self._statement_mentions(p, found)
-            elif p.kind in (PassageKind.PRACTICE, PassageKind.ELABORATION):
+            else:
                 # a passage outside any of its topics' sections that still names one of them
                 for t in self.topics:
                     if p.keywords[t.id] and t.id not in about:
@@ -184,29 +219,56 @@ class TopicMatcher:
                 ref = source.split(":", 1)[1] if source and source.startswith("ref:") else source
                 for topic in self.reference_topics.get(ref or "", []):
                     found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
-        return [self._coverage(t, found[t.id], depth[t.id], paragraphs) for t in self.topics]
+        topics = [self._coverage(t, found[t.id], own[t.id]) for t in self.topics]
+        return Assessment(topics, diagnose(topics, paragraphs, config=self.config,
+                                          studied=bool(quoted) or any(str(src).startswith("ref:") for *_, src in copied)))
 
-    def _paragraphs(self, submission: Submission, not_own: np.ndarray) -> list[_Paragraph]:
+    def _paragraphs(self, submission: Submission, masks: dict[str, np.ndarray]) -> list[_Paragraph]:
         headings = {h.start_char for h in submission.spans("headings")}
         body = [p for p in submission.spans("paragraphs") if p.label_ not in ("title", "byline")]
         texts = [submission.text[p.start_char:p.end_char] for p in body]  # a Span joins its tokens on every .text
         kinds = passage_kinds([None if p.start_char in headings else text for p, text in zip(body, texts)])
+        not_own = np.logical_or.reduce(list(masks.values()))
+        c = self.config
         section: str | None = None
         out = []
         for p, text, kind in zip(body, texts, kinds):
             if kind is None:
                 section = self._heading_topic(text) or (section if lx.is_subheading(text) else None)
                 continue
-            own = 1.0 - float(not_own[p.start_char:p.end_char].mean()) if p.end_char > p.start_char else 0.0
+            a, b = p.start_char, p.end_char
+            share = {name: float(mask[a:b].mean()) for name, mask in masks.items()} if b > a else {}
+            others = max(share, key=share.get) if share and float(not_own[a:b].mean()) > 1 - c.own_share else None
             folded = fold(text)
-            aliases = {tid: [a for a in words if a in folded] for tid, words in self._aliases.items()}
-            out.append(_Paragraph(p.start_char, p.end_char, text, kind, own, section, {},
-                                  self._keyword_hits(text), aliases))
+            aliases = {tid: [w for w in words if w in folded] for tid, words in self._aliases.items()}
+            paragraph = _Paragraph(a, b, text, kind is PassageKind.FRAME, others, section, {},
+                                   self._keyword_hits(text), aliases)
+            self._read_own_words(paragraph, submission.text, not_own)
+            out.append(paragraph)
         if self.encoder is not None and out:
             sims = self.encoder.encode([p.text for p in out]) @ self._profiles.T
             for i, p in enumerate(out):
                 p.similarity = {t.id: float(s) for t, s in zip(self.topics, self._in_context(sims, out, i))}
         return out
+
+    def _read_own_words(self, p: _Paragraph, text: str, not_own: np.ndarray) -> None:
+        """The member's own sentences of a paragraph that argue an understanding, and the concrete anchors of
+        its own sentences of practice."""
+        c = self.config
+        for a, b in lx.sentence_spans(text, p.start, p.end):
+            if float(not_own[a:b].mean()) > 1 - c.own_share:
+                continue
+            sentence = text[a:b]
+            found = practice_anchors(sentence)
+            role = sentence_role(sentence, found, theory_chars=c.theory_sentence_chars)
+            if role is SentenceRole.PRACTICE:
+                p.anchors += len(found)
+            elif role is SentenceRole.THEORY:
+                p.theory.append(sentence)
+        if p.anchors:
+            # Beside one's own figures and measures, a plain sentence describes the work (its situation, its
+            # problems); only reasoning or reflection there is theory.
+            p.theory = [t for t in p.theory if reasoned(t)]
 
     def _in_context(self, sims: np.ndarray, paragraphs: list[_Paragraph], i: int) -> np.ndarray:
         """A paragraph's similarities read in context: blended with its neighbours' in the same section
@@ -227,7 +289,7 @@ class TopicMatcher:
             if p.section == t.id:
                 if not self._about_another_topic(p, t.id, closest):
                     topics.append(t.id)
-            elif p.kind in (PassageKind.PRACTICE, PassageKind.ELABORATION) and (
+            elif p.own_content and (
                 len(p.keywords[t.id]) >= 2 or named == [t.id] or closest == t.id
             ):
                 topics.append(t.id)
@@ -255,7 +317,8 @@ class TopicMatcher:
         return None
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
-        """Short statements name a topic in passing (a study report) or stack its keywords (a slogan)."""
+        """Short statements name a topic in passing (提及: a study report, a list, a pledge) or stack its keywords
+        (a slogan); either way the topic is named, and no more."""
         offset = 0
         for sentence in lx.sentences(p.text):
             at = p.text.find(sentence, offset)
@@ -265,12 +328,9 @@ class TopicMatcher:
                 if p.section == t.id:
                     continue  # already evidence of its own section
                 hits = named[t.id]
-                if len(hits) >= 2 or (hits and len(sentence) >= self.config.slogan_chars):
-                    role = "slogan"
-                elif hits and lx.STUDY_STATEMENT.search(sentence.replace(hits[0], "")):
-                    role = "mention"
-                else:
+                if not hits:
                     continue
+                role = "slogan" if len(hits) >= 2 or len(sentence) >= self.config.slogan_chars else "mention"
                 found[t.id].append(TopicEvidence(p.start + at, p.start + at + len(sentence), sentence, role))
 
     def _keyword_hits(self, text: str) -> dict[str, list[str]]:
@@ -309,13 +369,19 @@ class TopicMatcher:
 
     # --- from evidence to a level ---------------------------------------------------------------------------
 
-    def _coverage(self, topic: Topic, evidence: list[TopicEvidence], roles: set[str], paragraphs: list[_Paragraph]) -> TopicCoverage:
-        if {"practice", "elaboration"} <= roles:
-            level = 3
-        elif roles:
-            level = 2
-        else:
-            level = 1 if evidence else 0
+    def _coverage(self, topic: Topic, evidence: list[TopicEvidence], own: list[_Paragraph]) -> TopicCoverage:
+        """The level from the member's own words on the topic, taken together (a line of a speech transcript
+        is a paragraph of its own): own theory is `theory_chars` in `theory_sentences`, own practice is
+        `practice_anchors` concrete anchors; both → 学用结合, either → 阐述, anything else found → 提及."""
+        c = self.config
+        theory = [t for p in own for t in p.theory]
+        held = {"elaboration": sum(map(len, theory)) >= c.theory_chars and len(theory) >= c.theory_sentences,
+                "practice": sum(p.anchors for p in own) >= c.practice_anchors}
+        for p in own:
+            roles = [role for role, counts in (("elaboration", p.theory), ("practice", p.anchors)) if counts and held[role]]
+            evidence += [TopicEvidence(p.start, p.end, p.text, role) for role in roles or ["mention"]]
+        roles = {role for role, ok in held.items() if ok}
+        level = 3 if len(roles) == 2 else 2 if roles else 1 if evidence else 0
         key_points = self._key_points(topic, [e for e in evidence if e.role in ("practice", "elaboration")])
         score = 0 if level == 0 else min(100, 25 * level + round(25 * len(key_points) / max(len(topic.key_points), 1)))
         evidence = _dedupe(evidence)
@@ -344,6 +410,41 @@ class TopicMatcher:
         return sorted(engaged)
 
 
+def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studied: bool,
+             config: TopicConfig) -> dict[str, dict | None]:
+    """The document's diagnosis, at most one, agreeing with its levels:
+
+    - 学用“两张皮” (theory_without_practice): the member's own theory, `split_theory_chars` of it or more, and not
+      one passage of the member's own practice anywhere;
+    - 以具体工作代替理论学习 (work_report_not_study): the member's own practice, and no theory at all — none of the
+      member's own, and no studied text copied or quoted either (a member who copies the theory did not hand in a
+      work report instead; the copy is flagged). A document with a topic at 学用结合 has theory, so never gets it.
+    `studied` says whether the document quotes, or copies from the quarter's study materials."""
+    body = [p for p in paragraphs if not p.frame]
+    theory = [p for p in body if p.theory]
+    practice = [p for p in body if p.anchors >= config.practice_anchors]
+    practised = bool(practice) or any(t.level == 3 or t.practice_only for t in topics)
+    out: dict[str, dict | None] = {"theory_without_practice": None, "work_report_not_study": None}
+    if not practised and sum(len(t) for p in theory for t in p.theory) >= config.split_theory_chars:
+        out["theory_without_practice"] = {
+            "evidence": [_excerpt(p.text) for p in theory],
+            "reason": f"学用“两张皮”：有{len(theory)}段本人的理论阐述，却没有一处联系本人、本单位的具体做法、数据、"
+                      f"案例和下一步打算",
+        }
+    elif practised and not theory and not studied and not any(t.level == 3 or t.theory_only for t in topics):
+        out["work_report_not_study"] = {
+            "evidence": [_excerpt(p.text) for p in practice],
+            "reason": f"以具体工作代替理论学习：{len(practice)}段写的是本单位的做法和数字，全文没有一段本人对所学理论的"
+                      f"理解，也没有引用或摘录学习材料",
+        }
+    return out
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
 def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
     """Shorter names of a topic's keywords: the four-character runs of its longer keywords (脱贫攻坚 of
     巩固拓展脱贫攻坚成果) that no other topic's keywords or title contain. They tell which topic a passage is
@@ -364,7 +465,8 @@ def _bigrams(text: str) -> set[str]:
 
 def _dedupe(evidence: list[TopicEvidence]) -> list[TopicEvidence]:
     """Evidence in reading order, a passage once (its strongest role kept)."""
-    rank = {"practice": 0, "elaboration": 1, "heading": 2, "slogan": 3, "mention": 4, "quoted": 5, "copied": 6}
+    rank = {"practice": 0, "elaboration": 1, "heading": 2, "slogan": 3, "mention": 4, "generic": 5, "quoted": 6,
+            "copied": 7}
     best: dict[tuple[int, int], TopicEvidence] = {}
     for e in evidence:
         key = (e.start, e.end)
