@@ -102,13 +102,12 @@ GENERIC_PLACES = frozenset(
     "雷区 红区 深水区 无人区 试验区 示范区 功能区 保护区".split()
 )
 
-# Named parties of a case as case reports write them (张某, 李某某), and articles of law (第十五条, 第176条): the
-# register of practice in a procuratorate or a court, as figures are in a bank's.
+# Named parties of a case as case reports write them (张某, 李某某): the register of practice in a procuratorate
+# or a court, as figures are in a bank's.
 CASE_PARTY = re.compile(
     r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
     r"崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]某某?"
 )
-LAW_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,5}条")
 
 # --- who "we" are ------------------------------------------------------------------------------------------------
 
@@ -169,7 +168,7 @@ ARGUMENT = re.compile(
 # neither practice nor theory, whatever dates or first-person verbs it carries.
 STUDY_REPORT = re.compile(
     FIRST_PERSON + r"[^，。；,;]{0,8}?(?:学习了|研读了|阅读了|通读了|参加了|自学了|认真学习|认真研读|系统学习|反复研读|集中学习)"
-    r"|(?:本次|此次|这次|本季度|近期|会上|会后)[^。；;]{0,24}?(?:学习|研读|研讨)"
+    r"|(?:本次|此次|这次|本季度|近期|会上|会后)[^。；;]{0,24}?(?:学习|研读|研讨|专题)"
 )
 
 # --- exhortation -------------------------------------------------------------------------------------------------

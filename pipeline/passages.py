@@ -110,12 +110,11 @@ class SentenceRole(str, Enum):
 def practice_anchors(sentence: str) -> list[str]:
     """What ties a sentence to real work, in any unit's register: figures and counted things (a bank's
     percentages, a township's households), dates and times, named places (a village, a campus), named parties of
-    a case and articles of law (a procuratorate's), first-person statements of what was done or is planned
+    a case (a procuratorate's), first-person statements of what was done or is planned
     (我院先后…, 我们准备…; not a pledge to 继续/不断 do better)."""
     from .boilerplate import place_names  # jieba's segmentation; boilerplate itself reads passage kinds
 
-    anchors = [m.group(0) for pattern in (lx.FIGURE, lx.COUNTED, lx.TIME, lx.CASE_PARTY, lx.LAW_ARTICLE,
-                                          lx.FIRST_PERSON_ACT) for m in pattern.finditer(sentence)]
+    anchors = [m.group(0) for pattern in (lx.FIGURE, lx.COUNTED, lx.TIME, lx.CASE_PARTY, lx.FIRST_PERSON_ACT) for m in pattern.finditer(sentence)]
     anchors += [m.group(0) for m in lx.FIRST_PERSON_PLAN.finditer(sentence) if not lx.PLEDGE.search(m.group("rest"))]
     return anchors + place_names(sentence)
 

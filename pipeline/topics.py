@@ -41,7 +41,7 @@ class TopicConfig:
     """Thresholds of the topic matcher; similarities are cosines of the semantic layer's vectors."""
 
     heading_overlap: float = 0.5       # share of a topic title's character bigrams a heading must contain
-    topic_margin: float = 0.25         # how far (in standard deviations over topics) a passage's closest topic
+    topic_margin: float = 0.25         # how far (in standard deviations of the document's similarities) a passage's closest topic
                                        # must stand above the next to be taken as what it is about
     strong_margin: float = 1.5         # … without naming any of its words
     context_weight: float = 0.25       # how much each neighbouring paragraph's similarities count (_in_context)
@@ -231,11 +231,16 @@ class TopicMatcher:
         not_own = np.logical_or.reduce(list(masks.values()))
         c = self.config
         section: str | None = None
+        announced = False  # the section's topic comes from its heading, not from a paragraph
         out = []
         for p, text, kind in zip(body, texts, kinds):
             if kind is None:
                 section = self._heading_topic(text) or (section if lx.is_subheading(text) else None)
+                announced = section is not None
                 continue
+            named = [tid for tid, hits in self._keyword_hits(text).items() if hits]
+            if not announced and len(named) == 1 and kind is not PassageKind.FRAME:
+                section = named[0]  # a paragraph that names one topic opens it for the unheaded ones after it
             a, b = p.start_char, p.end_char
             share = {name: float(mask[a:b].mean()) for name, mask in masks.items()} if b > a else {}
             others = max(share, key=share.get) if share and float(not_own[a:b].mean()) > 1 - c.own_share else None
@@ -247,8 +252,12 @@ class TopicMatcher:
             out.append(paragraph)
         if self.encoder is not None and out:
             sims = self.encoder.encode([p.text for p in out]) @ self._profiles.T
-            for i, p in enumerate(out):
-                p.similarity = {t.id: float(s) for t, s in zip(self.topics, self._in_context(sims, out, i))}
+            rows = np.vstack([self._in_context(sims, out, i) for i in range(len(out))])
+            # In standard deviations of all the document's similarities: a backend that packs every cosine into
+            # a narrow band (e5: 0.88-0.94) must not turn a difference in the third decimal into a topic.
+            rows = (rows - rows.mean()) / (float(rows.std()) or 1.0)
+            for p, row in zip(out, rows):
+                p.similarity = {t.id: float(v) for t, v in zip(self.topics, row)}
         return out
 
     def _read_own_words(self, p: _Paragraph, text: str, not_own: np.ndarray) -> None:
@@ -304,14 +313,13 @@ class TopicMatcher:
 
     def _closest_topic(self, p: _Paragraph) -> str | None:
         """The topic a paragraph is semantically closest to, when it stands out from the next by `topic_margin`
-        standard deviations of its similarities to all topics (so the backend's scale does not matter) and the
-        paragraph names it, or stands out by `strong_margin` without naming it."""
+        standard deviations of the document's similarities (paragraphs × topics, so the backend's scale does not
+        matter) and the paragraph names it, or stands out by `strong_margin` without naming it."""
         if len(p.similarity) < 2:
             return None
         ranked = sorted(p.similarity.items(), key=lambda kv: kv[1], reverse=True)
-        spread = float(np.std([v for _, v in ranked])) or 1.0
         (best, first), (_, second) = ranked[0], ranked[1]
-        margin = (first - second) / spread
+        margin = first - second
         if margin >= self.config.strong_margin or (margin >= self.config.topic_margin and p.named(best)):
             return best
         return None
