@@ -50,16 +50,17 @@ class TopicConfig:
     theory_sentence_chars: int = 15    # a sentence of theory argues something; a shorter one only links
     theory_chars: int = 60             # own theory in a passage: at least this many characters of it …
     theory_sentences: int = 2          # … in this many sentences — one reflective line is too thin (阐述 argues)
-    split_theory_chars: int = 200      # own theory before 两张皮 can be said: a few lines of it is a study note
+    split_theory_share: float = 0.6    # of the body in own theory before 两张皮 can be said: a study note of
+                                       # excerpts with a few reflections is not it (bench/fit_diagnosis.py)
     practice_anchors: int = 2          # own practice in a passage: this many concrete anchors (a figure and a
                                        # date, a case and a measure) — one figure alone can be a passing remark
     key_point_margin: float = 1.5      # how far above its mean a passage's similarity to a key point must stand
 
     def __post_init__(self):
-        for name in ("theory_sentence_chars", "theory_chars", "split_theory_chars", "theory_sentences", "practice_anchors"):
+        for name in ("theory_sentence_chars", "theory_chars", "theory_sentences", "practice_anchors"):
             if getattr(self, name) < 1:
                 raise ValueError(f"TopicConfig.{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("heading_overlap", "own_share"):
+        for name in ("heading_overlap", "own_share", "split_theory_share"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise ValueError(f"TopicConfig.{name} must be between 0 and 1, got {value}")
@@ -220,8 +221,8 @@ class TopicMatcher:
                 for topic in self.reference_topics.get(ref or "", []):
                     found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
         topics = [self._coverage(t, found[t.id], own[t.id]) for t in self.topics]
-        return Assessment(topics, diagnose(topics, paragraphs, config=self.config,
-                                          studied=bool(quoted) or any(str(src).startswith("ref:") for *_, src in copied)))
+        return Assessment(topics, diagnose(topics, paragraphs, config=self.config, studied=sum(
+            end - start for start, end, *_ in [*quoted, *(c for c in copied if str(c[2]).startswith("ref:"))])))
 
     def _paragraphs(self, submission: Submission, masks: dict[str, np.ndarray]) -> list[_Paragraph]:
         headings = {h.start_char for h in submission.spans("headings")}
@@ -309,7 +310,11 @@ class TopicMatcher:
         topic (two of its keywords, or semantically closest to it)."""
         if p.named(topic):
             return False
-        return closest not in (None, topic) or any(len(h) >= 2 for tid, h in p.keywords.items() if tid != topic)
+        if closest not in (None, topic) or any(len(h) >= 2 for tid, h in p.keywords.items() if tid != topic):
+            return True
+        # own practice that names nothing of the section's topic and is nearer another: a work report filed
+        # under the heading, not practice of the topic
+        return bool(p.anchors) and bool(p.similarity) and max(p.similarity, key=p.similarity.get) != topic
 
     def _closest_topic(self, p: _Paragraph) -> str | None:
         """The topic a paragraph is semantically closest to, when it stands out from the next by `topic_margin`
@@ -418,34 +423,45 @@ class TopicMatcher:
         return sorted(engaged)
 
 
-def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studied: bool,
+def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studied: int,
              config: TopicConfig) -> dict[str, dict | None]:
     """The document's diagnosis, at most one, agreeing with its levels:
 
-    - 学用“两张皮” (theory_without_practice): the member's own theory, `split_theory_chars` of it or more, and not
-      one passage of the member's own practice anywhere;
-    - 以具体工作代替理论学习 (work_report_not_study): the member's own practice, and no theory at all — none of the
-      member's own, and no studied text copied or quoted either (a member who copies the theory did not hand in a
-      work report instead; the copy is flagged). A document with a topic at 学用结合 has theory, so never gets it.
-    `studied` says whether the document quotes, or copies from the quarter's study materials."""
+    - 学用“两张皮” (theory_without_practice): the member's own theory, `split_theory_share` of the body or more
+      (the document IS theory), and not one passage of the member's own practice anywhere (no paragraph with `practice_anchors`, no topic whose
+      level rests on practice);
+    - 以具体工作代替理论学习 (work_report_not_study): the member's own practice, and no theory at all: less own
+      theory in the whole document than one topic's 阐述 needs, and less studied text (quoted, or copied from the
+      quarter's materials: `studied` characters) than that too — a member who copies the theory did not hand
+      in a work report instead (the copy is flagged). A topic at 学用结合 or resting on theory rules it out.
+    """
     body = [p for p in paragraphs if not p.frame]
     theory = [p for p in body if p.theory]
+    own_theory = [t for p in theory for t in p.theory]
     practice = [p for p in body if p.anchors >= config.practice_anchors]
     practised = bool(practice) or any(t.level == 3 or t.practice_only for t in topics)
+    theorised = (sum(map(len, own_theory)) >= config.theory_chars and len(own_theory) >= config.theory_sentences
+                 or any(t.level == 3 or t.theory_only for t in topics))
     out: dict[str, dict | None] = {"theory_without_practice": None, "work_report_not_study": None}
-    if not practised and sum(len(t) for p in theory for t in p.theory) >= config.split_theory_chars:
+    if not practised and theorised and theory_share(paragraphs) >= config.split_theory_share:
         out["theory_without_practice"] = {
             "evidence": [_excerpt(p.text) for p in theory],
             "reason": f"学用“两张皮”：有{len(theory)}段本人的理论阐述，却没有一处联系本人、本单位的具体做法、数据、"
                       f"案例和下一步打算",
         }
-    elif practised and not theory and not studied and not any(t.level == 3 or t.theory_only for t in topics):
+    elif practised and not theorised and studied < config.theory_chars:
         out["work_report_not_study"] = {
             "evidence": [_excerpt(p.text) for p in practice],
             "reason": f"以具体工作代替理论学习：{len(practice)}段写的是本单位的做法和数字，全文没有一段本人对所学理论的"
                       f"理解，也没有引用或摘录学习材料",
         }
     return out
+
+
+def theory_share(paragraphs: list[_Paragraph]) -> float:
+    """The share of the body's characters that are the member's own theory."""
+    body = [p for p in paragraphs if not p.frame]
+    return sum(len(t) for p in body for t in p.theory) / max(sum(len(p.text) for p in body), 1)
 
 
 def _excerpt(text: str, limit: int = 80) -> str:
