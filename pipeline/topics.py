@@ -213,7 +213,7 @@ class TopicMatcher:
             else:
                 # a passage outside any of its topics' sections that still names one of them
                 for t in self.topics:
-                    if p.keywords[t.id] and t.id not in about:
+                    if p.named(t.id) and t.id not in about:
                         found[t.id].append(TopicEvidence(p.start, p.end, p.text, "mention"))
         for spans, role in ((copied, "copied"), (quoted, "quoted")):
             for start, end, source in spans:
@@ -337,10 +337,11 @@ class TopicMatcher:
             at = p.text.find(sentence, offset)
             offset = at + len(sentence)
             named = self._keyword_hits(sentence)
+            folded = fold(sentence)
             for t in self.topics:
                 if p.section == t.id:
                     continue  # already evidence of its own section
-                hits = named[t.id]
+                hits = named[t.id] or [a for a in self._aliases[t.id] if a in folded]
                 if not hits:
                     continue
                 role = "slogan" if len(hits) >= 2 or len(sentence) >= self.config.slogan_chars else "mention"
@@ -471,8 +472,8 @@ def _excerpt(text: str, limit: int = 80) -> str:
 
 def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
     """Shorter names of a topic's keywords: the four-character runs of its longer keywords (脱贫攻坚 of
-    巩固拓展脱贫攻坚成果) that no other topic's keywords or title contain. They tell which topic a passage is
-    about, but never on their own count as naming a topic."""
+    巩固拓展脱贫攻坚成果) that no other topic's keywords or title contain. A passage naming one names the topic
+    (提及) and tells which topic it is about."""
     folded = {t.id: [fold(k) for k in t.keywords] + [fold(t.title)] for t in topics}
     out = {}
     for t in topics:
