@@ -88,8 +88,8 @@ def is_subheading(text: str) -> bool:
 # Figures in Arabic digits: counts, amounts, percentages, dates. Abstract prose counts in fixed formulas with
 # Chinese numerals (四个意识, 一张蓝图), hardly ever in digits.
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-# Chinese numerals with a unit that counts real things or a share (七成, 三名, 两户).
-COUNTED = re.compile(r"[一二三四五六七八九十两几半][一二三四五六七八九十]*(?:成|批次|人次|户|名|起案件|场)")
+# Chinese numerals with a unit that counts real things or a share (七成, 三名, 两户; not 每一名, which is everyone).
+COUNTED = re.compile(r"(?<!每)[一二三四五六七八九十两几半][一二三四五六七八九十]*(?:成|批次|人次|户|名|起案件|场)")
 TIME = re.compile(
     r"\d{4}年|\d{1,2}月|去年|今年|明年|前年|上半年|下半年|年底|年初|年内|年末|季度|本月|上月|下月|月底|月初|"
     r"近日|日前|春节|国庆|元旦|中秋|端午|清明|五一|汛期|春耕|秋收|开学"
@@ -126,7 +126,7 @@ _ACTOR = FIRST_PERSON + r"[^，。；：,;:要须应]{0,16}?"
 FIRST_PERSON_ACT = re.compile(_ACTOR + r"(?:了|过|已|正在|先后|累计|随即|决定|明确|把[^，。；,;]{1,20}作为)")
 FIRST_PERSON_PLAN = re.compile(_ACTOR + r"(?:将|计划|准备|打算|拟|力争)(?P<rest>[^，。；,;]{0,20})")
 # A pledge (表态: 我将继续加强学习、不断提高素质) carries its plan in adverbs of exhortation, not in a measure.
-PLEDGE = re.compile(r"继续|进一步|不断|努力|持续|始终|更加|以更|切实|坚持|以这次|以此次|为契机")
+PLEDGE = re.compile(r"继续|进一步|不断|努力|持续|始终|更加|以更|切实|坚持|以这次|以此次|为契机|带头|以身作则|率先垂范")
 
 # --- the member's own voice ------------------------------------------------------------------------------------
 

@@ -300,7 +300,7 @@ class TopicMatcher:
                 if not self._about_another_topic(p, t.id, closest):
                     topics.append(t.id)
             elif p.own_content and (
-                len(p.keywords[t.id]) >= 2 or named == [t.id] or closest == t.id
+                len(p.keywords[t.id]) >= 2 or closest == t.id or (named == [t.id] and p.section is None)
             ):
                 topics.append(t.id)
         return topics
