@@ -6,19 +6,27 @@ concrete practice.
 
 Method, per paragraph of the submission:
 1. Which topic it is about. A numbered heading opens a section; the heading is matched to the topic whose title
-   it shares most characters with. A paragraph counts for a topic when it stands in that topic's section and
-   its words relate to the topic (a keyword, or semantic similarity to the topic's title and key points above
-   `related_similarity`), or, anywhere, when it names two or more of the topic's keywords or is semantically
-   very close to it (`strong_similarity`).
-2. What kind of writing it is (`passages.passage_kind`): own concrete practice (figures plus problems or next
-   steps), an elaboration (an argued, multi-sentence passage without figures), a work report, the document's
-   frame, or a short statement.
-3. Whose words they are: characters the copy detector found copied, and attributed quotations, are not the
-   member's own; a paragraph that is mostly not own earns no depth.
-Depth then follows the rules: own practice and own elaboration of a topic → 3, either → 2. A topic that is only
-named (a heading, a sentence that names it while reporting one's study, a keyword-stuffed slogan, a copied or
-quoted passage of its reference) → 1. Counting keywords alone is not the method: a slogan dense with a topic's
-words is a short statement and earns 1 at most, and a work report earns nothing.
+   it shares most characters with (or the only topic whose keywords it names). Without such a heading, a
+   paragraph that names one topic opens it for the unheaded paragraphs after it. A paragraph counts for its
+   section's topic unless it names nothing of it and is plainly about another (two of the other's keywords,
+   semantically closer to it, or own practice nearer another topic: a work report filed under a heading). It
+   counts for a topic outside its section when it names two of its keywords, or is semantically closest to it
+   by `topic_margin` standard deviations of the document's similarities while naming it (`strong_margin`
+   without), or — outside any section — names only that topic.
+2. Whose words they are: copied passages, attributed quotations and boilerplate are not the member's own; a
+   sentence that is mostly not own is set aside, and a paragraph mostly not own is evidence of what it is
+   (复制, 引用, 套话) and earns no depth.
+3. What the member's own sentences are (pipeline.passages): practice — tied to real work by concrete anchors in
+   any unit's register (figures, dates, named places, named cases, first-person measures and plans) — or
+   theory — an argued understanding with nothing concrete, not an exhortation, a pledge or a study report.
+   Beside the paragraph's own practice only reasoning or reflection counts as theory.
+Depth then follows the rules, over everything the member wrote on the topic (a speech transcript puts a
+sentence on each line): `theory_chars` of own theory in `theory_sentences` and `practice_anchors` anchors of own
+practice → 3 学用结合, either → 2 阐述. A topic that is only named (a heading, a keyword or an alias in a
+sentence, a slogan, a copied or quoted passage of its reference) → 1. Slogans and copied text earn no depth,
+however many keywords they stack.
+
+The document's diagnosis follows from the same reading (`diagnose`), so it never contradicts the levels.
 """
 
 from __future__ import annotations
