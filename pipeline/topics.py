@@ -314,15 +314,18 @@ class TopicMatcher:
         return topics
 
     def _about_another_topic(self, p: _Paragraph, topic: str, closest: str | None) -> bool:
-        """A paragraph under one topic's heading that names none of its words but is plainly about another
-        topic (two of its keywords, or semantically closest to it)."""
+        """A paragraph under one topic's heading that names none of its words but is about another topic (two of
+        its keywords, or semantically closest to it), or is own practice not clearly about this one."""
         if p.named(topic):
             return False
         if closest not in (None, topic) or any(len(h) >= 2 for tid, h in p.keywords.items() if tid != topic):
             return True
-        # own practice that names nothing of the section's topic and is nearer another: a work report filed
-        # under the heading, not practice of the topic
-        return bool(p.anchors) and bool(p.similarity) and max(p.similarity, key=p.similarity.get) != topic
+        # own practice that names nothing of the section's topic and is not clearly nearest to it
+        # (`topic_margin`): a work report filed under the heading, not practice of the topic
+        if not p.anchors or not p.similarity:
+            return False
+        ranked = sorted(p.similarity, key=p.similarity.get, reverse=True)
+        return ranked[0] != topic or p.similarity[topic] - p.similarity[ranked[1]] < self.config.topic_margin
 
     def _closest_topic(self, p: _Paragraph) -> str | None:
         """The topic a paragraph is semantically closest to, when it stands out from the next by `topic_margin`
