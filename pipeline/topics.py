@@ -315,17 +315,14 @@ class TopicMatcher:
 
     def _about_another_topic(self, p: _Paragraph, topic: str, closest: str | None) -> bool:
         """A paragraph under one topic's heading that names none of its words but is about another topic (two of
-        its keywords, or semantically closest to it), or is own practice not clearly about this one."""
+        its keywords, or semantically closest to it), or is own practice nearer another topic."""
         if p.named(topic):
             return False
         if closest not in (None, topic) or any(len(h) >= 2 for tid, h in p.keywords.items() if tid != topic):
             return True
-        # own practice that names nothing of the section's topic and is not clearly nearest to it
-        # (`topic_margin`): a work report filed under the heading, not practice of the topic
-        if not p.anchors or not p.similarity:
-            return False
-        ranked = sorted(p.similarity, key=p.similarity.get, reverse=True)
-        return ranked[0] != topic or p.similarity[topic] - p.similarity[ranked[1]] < self.config.topic_margin
+        # own practice that names nothing of the section's topic and is nearer another: a work report filed
+        # under the heading, not practice of the topic
+        return bool(p.anchors) and bool(p.similarity) and max(p.similarity, key=p.similarity.get) != topic
 
     def _closest_topic(self, p: _Paragraph) -> str | None:
         """The topic a paragraph is semantically closest to, when it stands out from the next by `topic_margin`
@@ -439,8 +436,8 @@ def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studi
              config: TopicConfig) -> dict[str, dict | None]:
     """The document's diagnosis, at most one, agreeing with its levels:
 
-    - 学用“两张皮” (theory_without_practice): the member's own theory, `split_theory_share` of the body or more
-      (the document IS theory), and not one passage of the member's own practice anywhere (no paragraph with `practice_anchors`, no topic whose
+    - 学用“两张皮” (theory_without_practice): the member's own argued theory (reasoning or reflection in it, not
+      a string of sayings), `split_theory_share` of the body or more (the document IS theory), and not one passage of the member's own practice anywhere (no paragraph with `practice_anchors`, no topic whose
       level rests on practice);
     - 以具体工作代替理论学习 (work_report_not_study): the member's own practice, and no theory at all: less own
       theory in the whole document than one topic's 阐述 needs, and less studied text (quoted, or copied from the
@@ -455,7 +452,8 @@ def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studi
     theorised = (sum(map(len, own_theory)) >= config.theory_chars and len(own_theory) >= config.theory_sentences
                  or any(t.level == 3 or t.theory_only for t in topics))
     out: dict[str, dict | None] = {"theory_without_practice": None, "work_report_not_study": None}
-    if not practised and theorised and theory_share(paragraphs) >= config.split_theory_share:
+    if not practised and theorised and any(map(reasoned, own_theory)) \
+            and theory_share(paragraphs) >= config.split_theory_share:
         out["theory_without_practice"] = {
             "evidence": [_excerpt(p.text) for p in theory],
             "reason": f"学用“两张皮”：有{len(theory)}段本人的理论阐述，却没有一处联系本人、本单位的具体做法、数据、"
