@@ -1,5 +1,5 @@
 """Boilerplate (套话) detection: which sentences of a submission are generic text or keyword-stuffed slogans, why,
-and whether the whole document shows 学用"两张皮" or 以具体工作代替理论学习.
+in words a secretary can check.
 
 A sentence is judged from what it carries, each signal a reason a secretary can check:
 
@@ -30,10 +30,8 @@ judged.
 Fitting is a map and a reduce: `BoilerplateDetector.statistics` per partition of the batch (where its texts
 are), `fit_statistics` to merge them; the fitted detector is then shared with whatever judges the documents.
 
-Per document, paragraphs are classified by pipeline.passages (practice, work report, elaboration) to diagnose
-`work_report_not_study` (work-report paragraphs — figures and results, no reflection — make up
-`work_report_min_share` of the body and outweigh the member's own reflected practice) and
-`theory_without_practice` (own theoretical elaboration but not one passage of the member's own practice).
+The document diagnoses (学用“两张皮”, 以具体工作代替理论学习) follow from topic coverage (pipeline.topics.diagnose),
+which reads the sentences this detector flags as not the member's own.
 """
 
 from __future__ import annotations
@@ -265,9 +263,6 @@ class BoilerplateConfig:
     threshold: float = 1.5
     slogan_min_keywords: int = 2
     slogan_threshold: float = 1.0
-    # document diagnoses
-    work_report_min_share: float = 0.25    # of body characters in work-report paragraphs
-    theory_min_chars: int = 100            # of own elaboration before 两张皮 can be said
 
     def __post_init__(self) -> None:
         if not Path(self.stock_phrases_file).is_file():
@@ -277,7 +272,7 @@ class BoilerplateConfig:
         if self.shingle_chars < 2:
             raise ConfigError(f"shingle_chars must be at least 2, not {self.shingle_chars}")
         for name in ("min_sentence_chars", "frequent_in", "learned_min_docs", "learned_min_chars",
-                     "max_stock_counted", "slogan_min_keywords", "theory_min_chars"):
+                     "max_stock_counted", "slogan_min_keywords"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
         if not 0 <= self.genre_none < self.genre_full <= 1:
@@ -286,8 +281,6 @@ class BoilerplateConfig:
             raise ConfigError(f"genre_floor must not be negative, not {self.genre_floor}")
         if self.threshold <= 0 or self.slogan_threshold <= 0:
             raise ConfigError("threshold and slogan_threshold must be positive")
-        if not 0 < self.work_report_min_share <= 1:
-            raise ConfigError(f"work_report_min_share must be in (0, 1], not {self.work_report_min_share}")
 
 
 def _longest_first(phrases: Iterable[str]) -> tuple[str, ...]:
@@ -357,22 +350,13 @@ class GenericFlag:
 
 @dataclass
 class BoilerplateReport:
-    """One submission's boilerplate: the flagged sentences in text order, their share, the diagnoses."""
+    """One submission's boilerplate: the flagged sentences in text order and their share."""
 
     generic: list[GenericFlag]
     generic_ratio: float                         # flagged characters / all characters, white space excluded
-    theory_without_practice: dict | None = None  # {"evidence": [...], "reason": "..."} when diagnosed
-    work_report_not_study: dict | None = None
 
     def to_dict(self) -> dict:
-        return {
-            "generic": [g.to_dict() for g in self.generic],
-            "generic_ratio": round(self.generic_ratio, 4),
-            "diagnoses": {
-                "theory_without_practice": self.theory_without_practice,
-                "work_report_not_study": self.work_report_not_study,
-            },
-        }
+        return {"generic": [g.to_dict() for g in self.generic], "generic_ratio": round(self.generic_ratio, 4)}
 
 
 @dataclass
@@ -624,34 +608,7 @@ class BoilerplateDetector:
             if kind:
                 flags.append(GenericFlag(start, end, submission.text[start:end], e.reasons(c, kind), kind))
         flagged = sum(len(fold(f.text)) for f in flags)
-        return BoilerplateReport(
-            generic=flags,
-            generic_ratio=flagged / max(submission.chars, 1),
-            theory_without_practice=self._theory_without_practice(passages),
-            work_report_not_study=self._work_report_not_study(passages),
-        )
-
-    def _work_report_not_study(self, passages: list[tuple[Span, PassageKind]]) -> dict | None:
-        reports = [p for p, k in passages if k is PassageKind.WORK_REPORT]
-        practice = [p for p, k in passages if k is PassageKind.PRACTICE]
-        share = _chars(reports) / max(_chars(p for p, _ in passages), 1)
-        if not reports or share < self.config.work_report_min_share or _chars(practice) >= _chars(reports):
-            return None
-        return {
-            "evidence": [_excerpt(p.text) for p in reports],
-            "reason": f"以具体工作代替理论学习：正文约{round(share * 100)}%是{len(reports)}段工作总结式的数字和成绩，"
-                      f"既没有联系所学理论，也没有反思问题、提出打算",
-        }
-
-    def _theory_without_practice(self, passages: list[tuple[Span, PassageKind]]) -> dict | None:
-        theory = [p for p, k in passages if k is PassageKind.ELABORATION]
-        if any(k is PassageKind.PRACTICE for _, k in passages) or _chars(theory) < self.config.theory_min_chars:
-            return None
-        reports = [p for p, k in passages if k is PassageKind.WORK_REPORT]
-        reason = f"学用“两张皮”：有{len(theory)}段理论阐述，却没有一处联系本人、本单位的具体做法、存在问题和下一步打算"
-        if reports:
-            reason += f"；数字只出现在{len(reports)}段与所学理论无关的工作总结里"
-        return {"evidence": [_excerpt(p.text) for p in theory], "reason": reason}
+        return BoilerplateReport(generic=flags, generic_ratio=flagged / max(submission.chars, 1))
 
 
 def _body_passages(submission: Submission) -> list[tuple[Span, PassageKind]]:
@@ -666,14 +623,5 @@ def _body_passages(submission: Submission) -> list[tuple[Span, PassageKind]]:
     return [(p, kind) for p, kind in zip(body, kinds) if kind is not None]
 
 
-def _chars(spans: Iterable[Span]) -> int:
-    return sum(len(fold(p.text)) for p in spans)
-
-
 def _overlap(start: int, end: int, spans: list[tuple[int, int]]) -> int:
     return sum(max(0, min(end, b) - max(start, a)) for a, b in spans)
-
-
-def _excerpt(text: str, limit: int = 80) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + "……"

@@ -121,8 +121,8 @@ def _content_tokenizer():
 # Figures in Arabic digits: counts, amounts, percentages, dates. Abstract prose counts in fixed formulas with
 # Chinese numerals (四个意识, 一张蓝图), hardly ever in digits.
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-# Chinese numerals with a unit that counts real things or a share (七成, 三名, 两户).
-COUNTED = re.compile(r"[一二三四五六七八九十两几半][一二三四五六七八九十]*(?:成|批次|人次|户|名|起案件|场)")
+# Chinese numerals with a unit that counts real things or a share (七成, 三名, 两户; not 每一名, which is everyone).
+COUNTED = re.compile(r"(?<!每)[一二三四五六七八九十两几半][一二三四五六七八九十]*(?:成|批次|人次|户|名|起案件|场)")
 TIME = re.compile(
     r"\d{4}年|\d{1,2}月|去年|今年|明年|前年|上半年|下半年|年底|年初|年内|年末|季度|本月|上月|下月|月底|月初|"
     r"近日|日前|春节|国庆|元旦|中秋|端午|清明|五一|汛期|春耕|秋收|开学"
@@ -135,6 +135,13 @@ GENERIC_PLACES = frozenset(
     "雷区 红区 深水区 无人区 试验区 示范区 功能区 保护区".split()
 )
 
+# Named parties of a case as case reports write them (张某, 李某某): the register of practice in a procuratorate
+# or a court, as figures are in a bank's.
+CASE_PARTY = re.compile(
+    r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+    r"崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]某某?"
+)
+
 # --- who "we" are ------------------------------------------------------------------------------------------------
 
 # The member's own unit in the first person, whatever the unit: 我局 我院 我校 我镇 我行 我委…, 本单位, the
@@ -144,7 +151,7 @@ FIRST_PERSON_UNIT = (
     rf"(?:我们|咱们|我[{_UNIT_CHARS}]|本[{_UNIT_CHARS}]|我单位|本单位|我部门|本部门|我中心|本系统|全[行院校镇]|"
     rf"[{_UNIT_CHARS}]党[组委]|集团公司|工作队)"
 )
-FIRST_PERSON = rf"(?:{FIRST_PERSON_UNIT}|我)"
+FIRST_PERSON = rf"(?:{FIRST_PERSON_UNIT}|我(?![国党军]))"  # 我国, 我党, 我军: the nation, not the member
 FIRST_PERSON_WORK = re.compile(FIRST_PERSON_UNIT + r"|我分管|我牵头|我带队")
 _ACTOR = FIRST_PERSON + r"[^，。；：,;:要须应]{0,16}?"
 # First-person statements of what was done or is planned (我局去年…, 我们准备…, 我们把…作为…), not exhortation
@@ -152,7 +159,7 @@ _ACTOR = FIRST_PERSON + r"[^，。；：,;:要须应]{0,16}?"
 FIRST_PERSON_ACT = re.compile(_ACTOR + r"(?:了|过|已|正在|先后|累计|随即|决定|明确|把[^，。；,;]{1,20}作为)")
 FIRST_PERSON_PLAN = re.compile(_ACTOR + r"(?:将|计划|准备|打算|拟|力争)(?P<rest>[^，。；,;]{0,20})")
 # A pledge (表态: 我将继续加强学习、不断提高素质) carries its plan in adverbs of exhortation, not in a measure.
-PLEDGE = re.compile(r"继续|进一步|不断|努力|持续|始终|更加|以更|切实|坚持|以这次|以此次|为契机")
+PLEDGE = re.compile(r"继续|进一步|不断|努力|持续|始终|更加|以更|切实|坚持|以这次|以此次|为契机|带头|以身作则|率先垂范")
 
 # --- the member's own voice ------------------------------------------------------------------------------------
 
@@ -188,6 +195,13 @@ NEXT_STEP = re.compile(
 ARGUMENT = re.compile(
     r"如果|倘若|假如|一旦|往往|容易|之所以|因为|所以|究其原因|看似|看起来|实际上|其实|本质|在于|取决于|意味着|好比|就像|比如|例如|"
     r"说到底|换句话说|恰恰|反过来|反之|否则|当然|而不是|不等于|才算|难以|就会|却|不是[^。]{1,24}而是"
+)
+
+# A sentence that reports one's own study (我认真学习了…, 本季度参加了…集中学习): it names what was studied and is
+# neither practice nor theory, whatever dates or first-person verbs it carries.
+STUDY_REPORT = re.compile(
+    FIRST_PERSON + r"[^，。；,;]{0,8}?(?:学习了|研读了|阅读了|通读了|参加了|自学了|认真学习|认真研读|系统学习|反复研读|集中学习)"
+    r"|(?:本次|此次|这次|本季度|近期|会上|会后)[^。；;]{0,24}?(?:学习|研读|研讨|专题)"
 )
 
 # --- exhortation -------------------------------------------------------------------------------------------------

@@ -184,17 +184,19 @@ def judge_boilerplate(submissions: list[Submission], boilerplate: BoilerplateDet
 
 def document_result(submission: Submission, copies: CopyReport, generic: BoilerplateReport,
                     matcher: TopicMatcher) -> dict:
-    """One document's record of results.json: what ingest found, its copying, boilerplate and topic coverage."""
+    """One document's record of results.json: what ingest found, its copying, boilerplate, topic coverage and
+    the document's diagnosis."""
     record = document_record(submission)
     record.update(copies.to_dict())
     record.update(generic.to_dict())
-    coverage = matcher.coverage(
+    assessment = matcher.assess(
         submission,
         copied=[(m.start, m.end, m.source) for m in copies.matches],
         quoted=[(q.start, q.end, q.source) for q in copies.quoted],
         generic=[(g.start, g.end) for g in generic.generic],
     )
-    record["topics"] = [c.to_dict() for c in coverage]
+    record["topics"] = [c.to_dict() for c in assessment.topics]
+    record["diagnoses"] = assessment.diagnoses  # read from the levels, so they never contradict them
     return record
 
 

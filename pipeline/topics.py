@@ -6,19 +6,27 @@ concrete practice.
 
 Method, per paragraph of the submission:
 1. Which topic it is about. A numbered heading opens a section; the heading is matched to the topic whose title
-   it shares most characters with. A paragraph counts for a topic when it stands in that topic's section and
-   its words relate to the topic (a keyword, or semantic similarity to the topic's title and key points above
-   `related_similarity`), or, anywhere, when it names two or more of the topic's keywords or is semantically
-   very close to it (`strong_similarity`).
-2. What kind of writing it is (`passages.passage_kind`): own concrete practice (figures plus problems or next
-   steps), an elaboration (an argued, multi-sentence passage without figures), a work report, the document's
-   frame, or a short statement.
-3. Whose words they are: characters the copy detector found copied, and attributed quotations, are not the
-   member's own; a paragraph that is mostly not own earns no depth.
-Depth then follows the rules: own practice and own elaboration of a topic → 3, either → 2. A topic that is only
-named (a heading, a sentence that names it while reporting one's study, a keyword-stuffed slogan, a copied or
-quoted passage of its reference) → 1. Counting keywords alone is not the method: a slogan dense with a topic's
-words is a short statement and earns 1 at most, and a work report earns nothing.
+   it shares most characters with (or the only topic whose keywords it names). Without such a heading, a
+   paragraph that names one topic opens it for the unheaded paragraphs after it. A paragraph counts for its
+   section's topic unless it names nothing of it and is plainly about another (two of the other's keywords,
+   semantically closer to it, or own practice nearer another topic: a work report filed under a heading). It
+   counts for a topic outside its section when it names two of its keywords, or is semantically closest to it
+   by `topic_margin` standard deviations of the document's similarities while naming it (`strong_margin`
+   without), or — outside any section — names only that topic.
+2. Whose words they are: copied passages, attributed quotations and boilerplate are not the member's own; a
+   sentence that is mostly not own is set aside, and a paragraph mostly not own is evidence of what it is
+   (复制, 引用, 套话) and earns no depth.
+3. What the member's own sentences are (pipeline.passages): practice — tied to real work by concrete anchors in
+   any unit's register (figures, dates, named places, named cases, first-person measures and plans) — or
+   theory — an argued understanding with nothing concrete, not an exhortation, a pledge or a study report.
+   Beside the paragraph's own practice only reasoning or reflection counts as theory.
+Depth then follows the rules, over everything the member wrote on the topic (a speech transcript puts a
+sentence on each line): `theory_chars` of own theory in `theory_sentences` and `practice_anchors` anchors of own
+practice → 3 学用结合, either → 2 阐述. A topic that is only named (a heading, a keyword or an alias in a
+sentence, a slogan, a copied or quoted passage of its reference) → 1. Slogans and copied text earn no depth,
+however many keywords they stack.
+
+The document's diagnosis follows from the same reading (`diagnose`), so it never contradicts the levels.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import numpy as np
 from . import lexicon as lx
 from .document import Submission
 from .levels import LEVEL_NAMES
-from .passages import PassageKind, passage_kinds
+from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
 from .textnorm import fold
 from .topiclist import Topic, TopicList
 
@@ -41,16 +49,26 @@ class TopicConfig:
     """Thresholds of the topic matcher; similarities are cosines of the semantic layer's vectors."""
 
     heading_overlap: float = 0.5       # share of a topic title's character bigrams a heading must contain
-    topic_margin: float = 0.25         # how far (in standard deviations over topics) a passage's closest topic
+    topic_margin: float = 0.25         # how far (in standard deviations of the document's similarities) a passage's closest topic
                                        # must stand above the next to be taken as what it is about
     strong_margin: float = 1.5         # … without naming any of its words
     context_weight: float = 0.25       # how much each neighbouring paragraph's similarities count (_in_context)
     slogan_chars: int = 50             # a sentence this long built on a topic's keyword is a slogan about it
-    own_share: float = 0.5             # a paragraph earns depth only when at least this share is the member's own
+    own_share: float = 0.5             # a sentence is the member's own when at least this share of it is
+    theory_sentence_chars: int = 15    # a sentence of theory argues something; a shorter one only links
+    theory_chars: int = 60             # own theory in a passage: at least this many characters of it …
+    theory_sentences: int = 2          # … in this many sentences — one reflective line is too thin (阐述 argues)
+    split_theory_share: float = 0.6    # of the body in own theory before 两张皮 can be said: a study note of
+                                       # excerpts with a few reflections is not it (bench/fit_diagnosis.py)
+    practice_anchors: int = 2          # own practice in a passage: this many concrete anchors (a figure and a
+                                       # date, a case and a measure) — one figure alone can be a passing remark
     key_point_margin: float = 1.5      # how far above its mean a passage's similarity to a key point must stand
 
     def __post_init__(self):
-        for name in ("heading_overlap", "own_share"):
+        for name in ("theory_sentence_chars", "theory_chars", "theory_sentences", "practice_anchors"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"TopicConfig.{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("heading_overlap", "own_share", "split_theory_share"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise ValueError(f"TopicConfig.{name} must be between 0 and 1, got {value}")
@@ -59,7 +77,7 @@ class TopicConfig:
 @dataclass
 class TopicEvidence:
     """A passage that shows a topic's engagement: its role says how (heading, mention, slogan, elaboration,
-    practice, copied, quoted)."""
+    practice) or, for a passage mostly not the member's own, what it is (generic 套话, quoted 引用, copied 复制)."""
 
     start: int
     end: int
@@ -98,19 +116,36 @@ class TopicCoverage:
 
 
 @dataclass
+class Assessment:
+    """What the matcher found in one submission: every topic's coverage and the document's diagnosis."""
+
+    topics: list[TopicCoverage]
+    diagnoses: dict[str, dict | None]   # results.json's "diagnoses": name -> {"evidence", "reason"} or None
+
+
+@dataclass
 class _Paragraph:
+    """A body paragraph as the matcher reads it: where it stands, what it names, and what of it is the member's
+    own theory and own practice (the sentences that are neither copied, quoted nor stock)."""
+
     start: int
     end: int
     text: str
-    kind: PassageKind
-    own_share: float
+    frame: bool                   # the meeting the document reports, or its closing formula
+    not_own: str | None           # what most of it is when most of it is not the member's: copied, quoted, generic
     section: str | None
     similarity: dict[str, float]
     keywords: dict[str, list[str]]
     aliases: dict[str, list[str]]
+    theory: list[str] = field(default_factory=list)  # own sentences arguing an understanding
+    anchors: int = 0              # concrete anchors in the member's own sentences of practice
 
     def named(self, topic: str) -> bool:
         return bool(self.keywords[topic] or self.aliases[topic])
+
+    @property
+    def own_content(self) -> bool:
+        return bool(self.theory or self.anchors)
 
 
 class TopicMatcher:
@@ -150,63 +185,108 @@ class TopicMatcher:
     def coverage(self, submission: Submission, *, copied: Sequence[tuple[int, int, str]] = (),
                  quoted: Sequence[tuple[int, int, str | None]] = (),
                  generic: Sequence[tuple[int, int]] = ()) -> list[TopicCoverage]:
-        """Coverage of every topic. `copied` are (start, end, source) spans the copy detector found;
-        `quoted` are (start, end, source ref or None) attributed quotations; `generic` are (start, end) spans of
-        boilerplate. None of them is the member's own content, so none earns depth."""
-        not_own = np.zeros(len(submission.text) + 1, dtype=bool)
-        for start, end, *_ in list(copied) + list(quoted) + list(generic):
-            not_own[start:end] = True
-        paragraphs = self._paragraphs(submission, not_own)
+        """Coverage of every topic (see assess)."""
+        return self.assess(submission, copied=copied, quoted=quoted, generic=generic).topics
+
+    def assess(self, submission: Submission, *, copied: Sequence[tuple[int, int, str]] = (),
+               quoted: Sequence[tuple[int, int, str | None]] = (),
+               generic: Sequence[tuple[int, int]] = ()) -> "Assessment":
+        """Coverage of every topic and the document's diagnosis. `copied` are (start, end, source) spans the copy
+        detector found; `quoted` are (start, end, source ref or None) attributed quotations; `generic` are
+        (start, end) spans of boilerplate. None of them is the member's own content, so none earns depth."""
+        masks = {}
+        for name, spans in (("copied", copied), ("quoted", quoted), ("generic", generic)):
+            mask = np.zeros(len(submission.text) + 1, dtype=bool)
+            for start, end, *_ in spans:
+                mask[start:end] = True
+            masks[name] = mask
+        paragraphs = self._paragraphs(submission, masks)
         found: dict[str, list[TopicEvidence]] = {t.id: [] for t in self.topics}
-        depth: dict[str, set[str]] = {t.id: set() for t in self.topics}
+        own: dict[str, list[_Paragraph]] = {t.id: [] for t in self.topics}
         for heading in submission.spans("headings"):
             topic = self._heading_topic(heading.text)
             if topic:
                 found[topic].append(TopicEvidence(heading.start_char, heading.end_char, heading.text, "heading"))
         for p in paragraphs:
+            if p.frame:
+                continue
             about = self._paragraph_topics(p)
             for topic in about:
-                if p.kind in (PassageKind.PRACTICE, PassageKind.ELABORATION) and p.own_share >= self.config.own_share:
-                    role = "practice" if p.kind == PassageKind.PRACTICE else "elaboration"
-                    depth[topic].add(role)
-                    found[topic].append(TopicEvidence(p.start, p.end, p.text, role))
-                elif p.kind not in (PassageKind.WORK_REPORT, PassageKind.FRAME):
-                    found[topic].append(TopicEvidence(p.start, p.end, p.text, "copied" if p.own_share < 0.5 else "mention"))
-            if p.kind == PassageKind.STATEMENT:
+                if p.own_content:
+                    own[topic].append(p)
+                else:
+                    found[topic].append(TopicEvidence(p.start, p.end, p.text, p.not_own or "mention"))
+            if not p.own_content:
                 self._statement_mentions(p, found)
-            elif p.kind in (PassageKind.PRACTICE, PassageKind.ELABORATION):
+            else:
                 # a passage outside any of its topics' sections that still names one of them
                 for t in self.topics:
-                    if p.keywords[t.id] and t.id not in about:
+                    if p.named(t.id) and t.id not in about:
                         found[t.id].append(TopicEvidence(p.start, p.end, p.text, "mention"))
         for spans, role in ((copied, "copied"), (quoted, "quoted")):
             for start, end, source in spans:
                 ref = source.split(":", 1)[1] if source and source.startswith("ref:") else source
                 for topic in self.reference_topics.get(ref or "", []):
                     found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
-        return [self._coverage(t, found[t.id], depth[t.id], paragraphs) for t in self.topics]
+        topics = [self._coverage(t, found[t.id], own[t.id]) for t in self.topics]
+        return Assessment(topics, diagnose(topics, paragraphs, config=self.config, studied=sum(
+            end - start for start, end, *_ in [*quoted, *(c for c in copied if str(c[2]).startswith("ref:"))])))
 
-    def _paragraphs(self, submission: Submission, not_own: np.ndarray) -> list[_Paragraph]:
+    def _paragraphs(self, submission: Submission, masks: dict[str, np.ndarray]) -> list[_Paragraph]:
         headings = {h.start_char for h in submission.spans("headings")}
         body = [p for p in submission.spans("paragraphs") if p.label_ not in ("title", "byline")]
         texts = [submission.text[p.start_char:p.end_char] for p in body]  # a Span joins its tokens on every .text
         kinds = passage_kinds([None if p.start_char in headings else text for p, text in zip(body, texts)])
+        not_own = np.logical_or.reduce(list(masks.values()))
+        c = self.config
         section: str | None = None
+        announced = False  # the section's topic comes from its heading, not from a paragraph
         out = []
         for p, text, kind in zip(body, texts, kinds):
             if kind is None:
                 section = self._heading_topic(text) or (section if lx.is_subheading(text) else None)
+                announced = section is not None
                 continue
-            own = 1.0 - float(not_own[p.start_char:p.end_char].mean()) if p.end_char > p.start_char else 0.0
+            named = [tid for tid, hits in self._keyword_hits(text).items() if hits]
+            if not announced and len(named) == 1 and kind is not PassageKind.FRAME:
+                section = named[0]  # a paragraph that names one topic opens it for the unheaded ones after it
+            a, b = p.start_char, p.end_char
+            share = {name: float(mask[a:b].mean()) for name, mask in masks.items()} if b > a else {}
+            others = max(share, key=share.get) if share and float(not_own[a:b].mean()) > 1 - c.own_share else None
             folded = fold(text)
-            aliases = {tid: [a for a in words if a in folded] for tid, words in self._aliases.items()}
-            out.append(_Paragraph(p.start_char, p.end_char, text, kind, own, section, {},
-                                  self._keyword_hits(text), aliases))
+            aliases = {tid: [w for w in words if w in folded] for tid, words in self._aliases.items()}
+            paragraph = _Paragraph(a, b, text, kind is PassageKind.FRAME, others, section, {},
+                                   self._keyword_hits(text), aliases)
+            self._read_own_words(paragraph, submission.text, not_own)
+            out.append(paragraph)
         if self.encoder is not None and out:
             sims = self.encoder.encode([p.text for p in out]) @ self._profiles.T
-            for i, p in enumerate(out):
-                p.similarity = {t.id: float(s) for t, s in zip(self.topics, self._in_context(sims, out, i))}
+            rows = np.vstack([self._in_context(sims, out, i) for i in range(len(out))])
+            # In standard deviations of all the document's similarities: a backend that packs every cosine into
+            # a narrow band (e5: 0.88-0.94) must not turn a difference in the third decimal into a topic.
+            rows = (rows - rows.mean()) / (float(rows.std()) or 1.0)
+            for p, row in zip(out, rows):
+                p.similarity = {t.id: float(v) for t, v in zip(self.topics, row)}
         return out
+
+    def _read_own_words(self, p: _Paragraph, text: str, not_own: np.ndarray) -> None:
+        """The member's own sentences of a paragraph that argue an understanding, and the concrete anchors of
+        its own sentences of practice."""
+        c = self.config
+        for a, b in lx.sentence_spans(text, p.start, p.end):
+            if float(not_own[a:b].mean()) > 1 - c.own_share:
+                continue
+            sentence = text[a:b]
+            found = practice_anchors(sentence)
+            role = sentence_role(sentence, found, theory_chars=c.theory_sentence_chars)
+            if role is SentenceRole.PRACTICE:
+                p.anchors += len(found)
+            elif role is SentenceRole.THEORY:
+                p.theory.append(sentence)
+        if p.anchors:
+            # Beside one's own figures and measures, a plain sentence describes the work (its situation, its
+            # problems); only reasoning or reflection there is theory.
+            p.theory = [t for t in p.theory if reasoned(t)]
 
     def _in_context(self, sims: np.ndarray, paragraphs: list[_Paragraph], i: int) -> np.ndarray:
         """A paragraph's similarities read in context: blended with its neighbours' in the same section
@@ -227,50 +307,52 @@ class TopicMatcher:
             if p.section == t.id:
                 if not self._about_another_topic(p, t.id, closest):
                     topics.append(t.id)
-            elif p.kind in (PassageKind.PRACTICE, PassageKind.ELABORATION) and (
-                len(p.keywords[t.id]) >= 2 or named == [t.id] or closest == t.id
+            elif p.own_content and (
+                len(p.keywords[t.id]) >= 2 or closest == t.id or (named == [t.id] and p.section is None)
             ):
                 topics.append(t.id)
         return topics
 
     def _about_another_topic(self, p: _Paragraph, topic: str, closest: str | None) -> bool:
-        """A paragraph under one topic's heading that names none of its words but is plainly about another
-        topic (two of its keywords, or semantically closest to it)."""
+        """A paragraph under one topic's heading that names none of its words but is about another topic (two of
+        its keywords, or semantically closest to it), or is own practice nearer another topic."""
         if p.named(topic):
             return False
-        return closest not in (None, topic) or any(len(h) >= 2 for tid, h in p.keywords.items() if tid != topic)
+        if closest not in (None, topic) or any(len(h) >= 2 for tid, h in p.keywords.items() if tid != topic):
+            return True
+        # own practice that names nothing of the section's topic and is nearer another: a work report filed
+        # under the heading, not practice of the topic
+        return bool(p.anchors) and bool(p.similarity) and max(p.similarity, key=p.similarity.get) != topic
 
     def _closest_topic(self, p: _Paragraph) -> str | None:
         """The topic a paragraph is semantically closest to, when it stands out from the next by `topic_margin`
-        standard deviations of its similarities to all topics (so the backend's scale does not matter) and the
-        paragraph names it, or stands out by `strong_margin` without naming it."""
+        standard deviations of the document's similarities (paragraphs × topics, so the backend's scale does not
+        matter) and the paragraph names it, or stands out by `strong_margin` without naming it."""
         if len(p.similarity) < 2:
             return None
         ranked = sorted(p.similarity.items(), key=lambda kv: kv[1], reverse=True)
-        spread = float(np.std([v for _, v in ranked])) or 1.0
         (best, first), (_, second) = ranked[0], ranked[1]
-        margin = (first - second) / spread
+        margin = first - second
         if margin >= self.config.strong_margin or (margin >= self.config.topic_margin and p.named(best)):
             return best
         return None
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
-        """Short statements name a topic in passing (a study report) or stack its keywords (a slogan)."""
+        """Short statements name a topic in passing (提及: a study report, a list, a pledge) or stack its keywords
+        (a slogan); either way the topic is named, and no more."""
         offset = 0
         for sentence in lx.sentences(p.text):
             at = p.text.find(sentence, offset)
             offset = at + len(sentence)
             named = self._keyword_hits(sentence)
+            folded = fold(sentence)
             for t in self.topics:
                 if p.section == t.id:
                     continue  # already evidence of its own section
-                hits = named[t.id]
-                if len(hits) >= 2 or (hits and len(sentence) >= self.config.slogan_chars):
-                    role = "slogan"
-                elif hits and lx.STUDY_STATEMENT.search(sentence.replace(hits[0], "")):
-                    role = "mention"
-                else:
+                hits = named[t.id] or [a for a in self._aliases[t.id] if a in folded]
+                if not hits:
                     continue
+                role = "slogan" if len(hits) >= 2 or len(sentence) >= self.config.slogan_chars else "mention"
                 found[t.id].append(TopicEvidence(p.start + at, p.start + at + len(sentence), sentence, role))
 
     def _keyword_hits(self, text: str) -> dict[str, list[str]]:
@@ -309,13 +391,19 @@ class TopicMatcher:
 
     # --- from evidence to a level ---------------------------------------------------------------------------
 
-    def _coverage(self, topic: Topic, evidence: list[TopicEvidence], roles: set[str], paragraphs: list[_Paragraph]) -> TopicCoverage:
-        if {"practice", "elaboration"} <= roles:
-            level = 3
-        elif roles:
-            level = 2
-        else:
-            level = 1 if evidence else 0
+    def _coverage(self, topic: Topic, evidence: list[TopicEvidence], own: list[_Paragraph]) -> TopicCoverage:
+        """The level from the member's own words on the topic, taken together (a line of a speech transcript
+        is a paragraph of its own): own theory is `theory_chars` in `theory_sentences`, own practice is
+        `practice_anchors` concrete anchors; both → 学用结合, either → 阐述, anything else found → 提及."""
+        c = self.config
+        theory = [t for p in own for t in p.theory]
+        held = {"elaboration": sum(map(len, theory)) >= c.theory_chars and len(theory) >= c.theory_sentences,
+                "practice": sum(p.anchors for p in own) >= c.practice_anchors}
+        for p in own:
+            roles = [role for role, counts in (("elaboration", p.theory), ("practice", p.anchors)) if counts and held[role]]
+            evidence += [TopicEvidence(p.start, p.end, p.text, role) for role in roles or ["mention"]]
+        roles = {role for role, ok in held.items() if ok}
+        level = 3 if len(roles) == 2 else 2 if roles else 1 if evidence else 0
         key_points = self._key_points(topic, [e for e in evidence if e.role in ("practice", "elaboration")])
         score = 0 if level == 0 else min(100, 25 * level + round(25 * len(key_points) / max(len(topic.key_points), 1)))
         evidence = _dedupe(evidence)
@@ -344,10 +432,57 @@ class TopicMatcher:
         return sorted(engaged)
 
 
+def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studied: int,
+             config: TopicConfig) -> dict[str, dict | None]:
+    """The document's diagnosis, at most one, agreeing with its levels:
+
+    - 学用“两张皮” (theory_without_practice): the member's own argued theory (reasoning or reflection in it, not
+      a string of sayings), `split_theory_share` of the body or more (the document IS theory), and not one passage of the member's own practice anywhere (no paragraph with `practice_anchors`, no topic whose
+      level rests on practice);
+    - 以具体工作代替理论学习 (work_report_not_study): the member's own practice, and no theory at all: less own
+      theory in the whole document than one topic's 阐述 needs, and less studied text (quoted, or copied from the
+      quarter's materials: `studied` characters) than that too — a member who copies the theory did not hand
+      in a work report instead (the copy is flagged). A topic at 学用结合 or resting on theory rules it out.
+    """
+    body = [p for p in paragraphs if not p.frame]
+    theory = [p for p in body if p.theory]
+    own_theory = [t for p in theory for t in p.theory]
+    practice = [p for p in body if p.anchors >= config.practice_anchors]
+    practised = bool(practice) or any(t.level == 3 or t.practice_only for t in topics)
+    theorised = (sum(map(len, own_theory)) >= config.theory_chars and len(own_theory) >= config.theory_sentences
+                 or any(t.level == 3 or t.theory_only for t in topics))
+    out: dict[str, dict | None] = {"theory_without_practice": None, "work_report_not_study": None}
+    if not practised and theorised and any(map(reasoned, own_theory)) \
+            and theory_share(paragraphs) >= config.split_theory_share:
+        out["theory_without_practice"] = {
+            "evidence": [_excerpt(p.text) for p in theory],
+            "reason": f"学用“两张皮”：有{len(theory)}段本人的理论阐述，却没有一处联系本人、本单位的具体做法、数据、"
+                      f"案例和下一步打算",
+        }
+    elif practised and not theorised and studied < config.theory_chars:
+        out["work_report_not_study"] = {
+            "evidence": [_excerpt(p.text) for p in practice],
+            "reason": f"以具体工作代替理论学习：{len(practice)}段写的是本单位的做法和数字，全文没有一段本人对所学理论的"
+                      f"理解，也没有引用或摘录学习材料",
+        }
+    return out
+
+
+def theory_share(paragraphs: list[_Paragraph]) -> float:
+    """The share of the body's characters that are the member's own theory."""
+    body = [p for p in paragraphs if not p.frame]
+    return sum(len(t) for p in body for t in p.theory) / max(sum(len(p.text) for p in body), 1)
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
 def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
     """Shorter names of a topic's keywords: the four-character runs of its longer keywords (脱贫攻坚 of
-    巩固拓展脱贫攻坚成果) that no other topic's keywords or title contain. They tell which topic a passage is
-    about, but never on their own count as naming a topic."""
+    巩固拓展脱贫攻坚成果) that no other topic's keywords or title contain. A passage naming one names the topic
+    (提及) and tells which topic it is about."""
     folded = {t.id: [fold(k) for k in t.keywords] + [fold(t.title)] for t in topics}
     out = {}
     for t in topics:
@@ -364,7 +499,8 @@ def _bigrams(text: str) -> set[str]:
 
 def _dedupe(evidence: list[TopicEvidence]) -> list[TopicEvidence]:
     """Evidence in reading order, a passage once (its strongest role kept)."""
-    rank = {"practice": 0, "elaboration": 1, "heading": 2, "slogan": 3, "mention": 4, "quoted": 5, "copied": 6}
+    rank = {"practice": 0, "elaboration": 1, "heading": 2, "slogan": 3, "mention": 4, "generic": 5, "quoted": 6,
+            "copied": 7}
     best: dict[tuple[int, int], TopicEvidence] = {}
     for e in evidence:
         key = (e.start, e.end)

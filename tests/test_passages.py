@@ -52,3 +52,47 @@ def test_features_count_figures_and_reflection():
     f = features("我局今年办结投诉2860件，满意率99.6%。不过回访中发现仍有不足，计划明年增设3个服务点。")
     assert (f.figures, f.problem, f.next_step, f.first_person_work) == (3, True, True, True)
     assert f.concrete and f.reflective
+
+
+def own_reading(text):
+    """(concrete anchors, own theory sentences) of a passage, read sentence by sentence as topic coverage reads
+    the member's own words."""
+    from pipeline.lexicon import sentences
+    from pipeline.passages import SentenceRole, practice_anchors, sentence_role
+
+    anchors, theory = 0, []
+    for sentence in sentences(text):
+        found = practice_anchors(sentence)
+        role = sentence_role(sentence, found, theory_chars=15)
+        anchors += len(found) if role is SentenceRole.PRACTICE else 0
+        theory += [sentence] if role is SentenceRole.THEORY else []
+    return anchors, theory
+
+
+@pytest.mark.parametrize("key, practice, theory", [
+    ("practice", True, None), ("work_report", True, None), ("theory", False, True),
+    ("slogans", False, False), ("mentions", False, False), ("generic", False, False),
+])
+def test_sentences_of_practice_and_theory_on_the_building_blocks(key, practice, theory):
+    """Practice — a bank's percentages, a bureau's inspections — carries two concrete anchors or more; theory
+    argues in sentences with none; slogans, study reports and stock sentences are neither."""
+    texts = blocks(key)
+    wrong = []
+    for t in texts:
+        anchors, argued = own_reading(t)
+        if (anchors >= 2) != practice or (theory is not None and (sum(map(len, argued)) >= 60) != theory):
+            wrong.append(t)
+    assert len(wrong) <= 0.05 * len(texts), wrong[:3]
+
+
+@pytest.mark.parametrize("sentence, anchors", [
+    ("今年4月，我院办理李某某盗窃案，依法作出相对不起诉决定。", True),   # a procuratorate's case
+    ("全行普惠型小微企业贷款余额较年初增长12.6%。", True),            # a bank's percentage
+    ("我国已经建成世界上规模最大的教育体系。", False),                # the nation is not the member's unit
+    ("要让清风正气吹进每一个网点、每一名员工的心里。", False),          # 每一名 counts no one
+    ("作为一把手，我将带头学、带头讲、带头干。", False),               # a pledge, not a plan
+])
+def test_practice_anchors_in_any_units_register(sentence, anchors):
+    from pipeline.passages import practice_anchors
+
+    assert bool(practice_anchors(sentence)) == anchors, practice_anchors(sentence)

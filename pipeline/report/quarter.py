@@ -34,7 +34,7 @@ COPY_KIND_LABELS = {"verbatim": "原文照搬", "edited": "改动后照搬", "pa
 GENERIC_KIND_LABELS = {"stock": "套话", "slogan": "口号式堆砌"}
 EVIDENCE_ROLE_LABELS = {
     "heading": "标题", "mention": "提及", "slogan": "口号", "elaboration": "理论阐述",
-    "practice": "联系实际", "copied": "复制内容", "quoted": "引用",
+    "practice": "联系实际", "copied": "复制", "quoted": "引用", "generic": "套话",
 }
 UNSIGNED = "（未署名）"
 FLAG_VERDICT_LABELS = {"confirm": "已确认", "dismiss": "已排除"}
