@@ -133,12 +133,8 @@ def expected_demo_levels():
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory):
-    from pipeline.score import score_batch
-
-    out = tmp_path_factory.mktemp("demo-out")
-    run = score_batch(ROOT / "corpora" / "demo", out)
-    return out, run.results
+def demo_out(demo_run):
+    return demo_run.out_dir, demo_run.results
 
 
 def test_demo_makeup_lists_in_the_tongbao_and_the_summary_follow_expected(demo_out):
@@ -151,10 +147,10 @@ def test_demo_makeup_lists_in_the_tongbao_and_the_summary_follow_expected(demo_o
     bare = lambda title: re.sub("[“”‘’]", "", title)  # the 通报 nests a title's quotation marks as ‘’
     titles = {bare(t["title"]): t["id"] for t in results["topic_list"]}
     told = set()
-    for paragraph in docx.Document(out / "tongbao.docx").paragraphs:
-        m = re.search(r"补学“(.+?)”：(.+)同志。", paragraph.text)
+    for paragraph in docx.Document(out / "tongbao.docx").paragraphs:  # 3．王芳同志：补学“…”、“…”。
+        m = re.fullmatch(r"\d+．(.+?)同志：补学(“.+”)。", paragraph.text)
         if m:
-            told |= {(name, titles[bare(m.group(1))]) for name in m.group(2).split("、")}
+            told |= {(m.group(1), titles[bare(t)]) for t in re.findall(r"“([^“”]+(?:‘[^’]*’[^“”]*)*)”", m.group(2))}
     html = (out / "summary.html").read_text(encoding="utf-8")
     section = html[html.index('id="missing"'):html.index("</section>", html.index('id="missing"'))]
     listed = set()
