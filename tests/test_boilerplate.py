@@ -20,6 +20,7 @@ from pipeline.boilerplate import (
     exhortation,
     genre_share,
     narration,
+    own_acts,
     parallelism,
     quoted_names,
     reflection,
@@ -225,12 +226,21 @@ def test_find_phrases_longest_first_without_overlap():
 
 def test_concrete_anchors():
     assert concrete_anchors("我局自2021年起定点帮扶青石镇柳湾村，协调资金86万元建成红心柚分拣包装车间。") == [
-        "2021", "86", "2021年", "青石镇", "柳湾村"]
+        "2021", "86", "青石镇", "柳湾村"]
+    assert concrete_anchors("6月12日，我们在柳湾村召开了院坝会。") == ["6", "12", "6月12日", "柳湾村"]
     assert concrete_anchors("要坚持以人民为中心的发展思想，推进乡村振兴。") == []
-    assert concrete_anchors("我们准备牵头组建产业质量技术联盟。") == ["我们准备"]
-    assert concrete_anchors("我们要始终保持清醒头脑。") == []
+    # neither the tense, a bare 季度 or 今年, the article 一名 nor an item's number ties a sentence to anything
+    assert concrete_anchors("党的十八大以来，我国脱贫攻坚取得了历史性成就。") == []
+    assert concrete_anchors("通过本季度的学习，作为一名党员，我深受教育。") == []
+    assert concrete_anchors("4.把学习成果转化为工作成效。") == []
+    assert concrete_anchors("我们村一定把上级的要求落实好，小事不出村。") == []
+
+
+def test_own_acts_weigh_but_do_not_decide():
+    assert own_acts("我们准备牵头组建产业质量技术联盟。") == ["我们准备"]
+    assert own_acts("我们要始终保持清醒头脑。") == []
     # a pledge to do better is not a plan
-    assert concrete_anchors("下一步，我将继续加强学习，不断提升自身综合素质，为全局工作贡献力量。") == []
+    assert own_acts("下一步，我将继续加强学习，不断提升自身综合素质，为全局工作贡献力量。") == []
 
 
 def test_exhortation_opening_or_inside():
@@ -297,7 +307,7 @@ def test_sentence_index_finds_what_comparing_every_pair_finds():
 @pytest.mark.parametrize("field, value, message", [
     ("near_same_jaccard", 0, "near_same_jaccard must be in (0, 1]"),
     ("genre_none", 0.9, "need 0 <= genre_none < genre_full <= 1"),
-    ("threshold", 0, "threshold and slogan_threshold must be positive"),
+    ("content_cap", 0, "content_cap must be at least 1"),
     ("learned_min_docs", 0, "learned_min_docs must be at least 1"),
 ])
 def test_config_is_validated_with_plain_messages(field, value, message):
