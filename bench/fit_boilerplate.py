@@ -200,7 +200,9 @@ def write_defaults(values: dict[str, float]) -> None:
     path = ROOT / "pipeline" / "boilerplate.py"
     source = path.read_text(encoding="utf-8")
     for name, value in values.items():
-        source, n = re.subn(rf"^(    {name}: float = )-?[\d.]+", rf"\g<1>{value:.2f}", source, count=1, flags=re.M)
+        source, n = re.subn(rf"^(    {name}: float = )-?[\d.]+( *)(#?)",
+                            lambda m: f"{m.group(1)}{value:.2f}".ljust(43) + m.group(3) if m.group(3)
+                            else f"{m.group(1)}{value:.2f}", source, count=1, flags=re.M)
         if n != 1:
             raise SystemExit(f"BoilerplateConfig has no float field {name}")
     path.write_text(source, encoding="utf-8")

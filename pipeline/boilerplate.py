@@ -149,7 +149,7 @@ def quoted_names(text: str, known: Iterable[str] = ()) -> list[str]:
     """Terms in quotation marks, one to twelve characters, that are not in `known` (the standard formulations
     and stock phrases): programme and product names (“一果一码”) or the member's own coinage (“换挡”)."""
     known = set(known)
-    return [m for m in re.findall(r"“([^“”]{1,12})”", text) if m not in known]
+    return [m for m in re.findall(r"[“\"]([^“”\"]{1,12})[”\"]", text) if m not in known]
 
 
 def exhortation(text: str) -> tuple[str | None, bool]:
@@ -347,37 +347,37 @@ class BoilerplateConfig:
     isolated_max_chars: int = 40           # isolation counts up to this length: a saying is short, while a long
                                            # sentence's unrepeated words are its details
     narration_min_content: int = 3         # narration counts with this many content words (what happened to what)
-    bias: float = -3.42
-    weight_stock: float = 1.36              # per stock formulation
-    weight_learned: float = 1.09            # per phrase the batch repeats in abstract sentences
-    weight_genre: float = 1.75              # all-purpose words of the genre
-    weight_content: float = -1.09           # words about some matter (none of genre, function or topic words)
-    weight_exhortation_opening: float = 2.60
-    weight_exhortation_inside: float = -0.11
-    weight_parallelism: float = 2.59        # share of the sentence in parallel clauses (排比, 对仗)
-    weight_frequent: float = 0.22           # near-same in other documents (half for one)
-    weight_quoted_name: float = -1.01       # a named programme or coinage in quotation marks
-    weight_narration: float = -0.19         # what happened
-    weight_shortcoming: float = -1.43       # per shortcoming stated, up to two
-    weight_reflection: float = -0.58        # first-person thinking (我体会)
-    weight_argument: float = -1.19          # connectives of reasoning
-    weight_own_act: float = 0.14           # first-person account of what was done or is planned
-    weight_opening: float = -0.36            # the announcement of what follows
-    weight_study_gain: float = 2.29         # the stock account of what the study gave
-    weight_resolve: float = 0.98            # a first-person resolve about the future
-    weight_saying: float = 1.85             # per frame of a set saying, up to two
-    weight_image: float = 1.85              # per image word of a saying (心中, 脚下), up to two
-    weight_rhetoric: float = 2.77           # a turn to the audience or to the conclusion (同志们, 总之)
-    weight_short: float = 0.51              # a sentence of a saying's length
-    weight_isolated: float = 2.72           # its matter stands nowhere else in the document (a saying dropped in)
-    weight_echo: float = 0.90               # adjacent clauses in one frame (对仗)
-    weight_question: float = -0.54          # a question the member asks: own reasoning
-    weight_concrete_clauses: float = -0.04  # clauses naming things without a word of the genre (a method's items)
-    weight_named_method: float = -0.37      # per named form of work (党课, 报告会), up to two: a specific method
-    weight_refers_back: float = -1.12       # a step of an argument (这…, 因此…), not a saying standing alone
-    weight_closes_paragraph: float = 1.10   # where a paragraph's summing-up saying stands
-    weight_edge_paragraph: float = 1.74     # where the opening and closing formulas and pledges stand
-    threshold: float = -0.61
+    bias: float = -3.44
+    weight_stock: float = 1.37             # per stock formulation
+    weight_learned: float = 1.11           # per phrase the batch repeats in abstract sentences
+    weight_genre: float = 1.74             # all-purpose words of the genre
+    weight_content: float = -1.14          # words about some matter (none of genre, function or topic words)
+    weight_exhortation_opening: float = 2.63
+    weight_exhortation_inside: float = -0.09
+    weight_parallelism: float = 2.59       # share of the sentence in parallel clauses (排比, 对仗)
+    weight_frequent: float = 0.23          # near-same in other documents (half for one)
+    weight_quoted_name: float = -1.00      # a named programme or coinage in quotation marks
+    weight_narration: float = -0.17        # what happened
+    weight_shortcoming: float = -1.43      # per shortcoming stated, up to two
+    weight_reflection: float = -0.59       # first-person thinking (我体会)
+    weight_argument: float = -1.17         # connectives of reasoning
+    weight_own_act: float = 0.15           # first-person account of what was done or is planned
+    weight_opening: float = -0.33          # the announcement of what follows
+    weight_study_gain: float = 2.29        # the stock account of what the study gave
+    weight_resolve: float = 1.00           # a first-person resolve about the future
+    weight_saying: float = 1.86            # per frame of a set saying, up to two
+    weight_image: float = 1.84             # per image word of a saying (心中, 脚下), up to two
+    weight_rhetoric: float = 2.80          # a turn to the audience or to the conclusion (同志们, 总之)
+    weight_short: float = 0.53             # a sentence of a saying's length
+    weight_isolated: float = 2.76          # its matter stands nowhere else in the document (a saying dropped in)
+    weight_echo: float = 0.91              # adjacent clauses in one frame (对仗)
+    weight_question: float = -0.54         # a question the member asks: own reasoning
+    weight_concrete_clauses: float = 0.00  # clauses naming things without a word of the genre (a method's items)
+    weight_named_method: float = -0.37     # per named form of work (党课, 报告会), up to two: a specific method
+    weight_refers_back: float = -1.12      # a step of an argument (这…, 因此…), not a saying standing alone
+    weight_closes_paragraph: float = 1.08  # where a paragraph's summing-up saying stands
+    weight_edge_paragraph: float = 1.70    # where the opening and closing formulas and pledges stand
+    threshold: float = -0.63
     slogan_min_keywords: int = 2           # a flagged sentence naming this many keywords of one topic is a slogan
     # document diagnoses
     work_report_min_share: float = 0.25    # of body characters in work-report paragraphs
@@ -587,35 +587,53 @@ class SentenceEvidence:
         return "slogan" if len(self.keywords) >= c.slogan_min_keywords and not self.own_voice else "stock"
 
     def reasons(self, c: BoilerplateConfig, kind: str) -> list[str]:
-        """Why the sentence is flagged, strongest first, in a secretary's words."""
+        """Why the sentence is flagged, in a secretary's words: the cues that raised its score, strongest first."""
         out = []
         if kind == "slogan":
             out.append(f"口号式堆砌：一句话里有{len(self.keywords)}个专题“{self.topic.title}”的关键词"
                        f"（{_quote_list(self.keywords)}），却没有一点具体内容")
-        if self.closing or self.opening:
-            out.append(f"发言、报告开头或结尾的客套格式（“{self.closing or self.opening}”）")
-        if self.study_gain:
-            out.append(f"学习收获的固定说法（“{self.study_gain}”），没有说学到了什么")
-        if self.same_in:
-            out.append(f"套话：与另外{self.same_in}份材料中的句子几乎相同")
-        if self.stock:
-            verb = "堆砌" if len(self.stock) >= 3 else "用了"
-            out.append(f"{verb}常见套语{len(self.stock)}处：{_quote_list(self.stock)}")
-        if self.learned:
-            out.append(f"用了本批多份材料反复出现的说法：{_quote_list(self.learned)}")
-        if self.genre_share >= c.genre_none:
-            out.append(f"约{round(self.genre_share * 100)}%的词是公文通用词，没有讲到具体的人和事")
-        if self.parallel:
-            out.append(f"排比、四字格凑句：{_quote_list(self.parallel[:4])}")
-        if self.sayings or (self.parallel and self.chars <= c.short_chars):
-            frames = self.sayings + self.images
-            out.append("警句式的现成说法" + (f"（{_quote_list(frames)}）" if frames else "") + "，换个单位、换个题目也能用")
-        if self.exhortation:
-            out.append(f"泛泛号召（“{self.exhortation}……”），没有说由谁做、做什么、做到什么程度")
-        if self.resolve and not self.exhortation:
-            out.append(f"表态式的决心（“{self.resolve}……”），没有说具体做什么")
+        if self.closing:
+            out.append(f"发言、报告结尾的客套格式（“{self.closing}”）")
+        weights = self.features(c)
+        raised = sorted((getattr(c, f"weight_{name}") * value, name) for name, value in weights.items())
+        for contribution, name in reversed(raised):
+            text = self._reason(name, c) if contribution > 0 else None
+            if text and text not in out:
+                out.append(text)
         out.append("没有数字、时间、地点、本单位做法或本人体会，放进哪篇材料都一样")
         return out
+
+    def _reason(self, feature: str, c: BoilerplateConfig) -> str | None:
+        """One raising cue in words, with what the sentence says that shows it."""
+        if feature == "stock" and self.stock:
+            verb = "堆砌" if len(self.stock) >= 3 else "用了"
+            return f"{verb}常见套语{len(self.stock)}处：{_quote_list(self.stock)}"
+        if feature == "learned" and self.learned:
+            return f"用了本批多份材料反复出现的说法：{_quote_list(self.learned)}"
+        if feature == "genre":
+            return f"约{round(self.genre_share * 100)}%的词是公文通用词，没有讲到具体的人和事"
+        if feature.startswith("exhortation") and self.exhortation:
+            return f"泛泛号召（“{self.exhortation}……”），没有说由谁做、做什么、做到什么程度"
+        if feature in ("parallelism", "echo") and (self.parallel or self.echoes):
+            shown = self.parallel[:4] if self.parallel else self.echoes
+            return f"排比、对仗凑句：{_quote_list(shown)}"
+        if feature in ("saying", "image") and (self.sayings or self.images):
+            return f"警句式的现成说法（{_quote_list(self.sayings + self.images)}），换个单位、换个题目也能用"
+        if feature == "frequent" and self.same_in:
+            return f"套话：与另外{self.same_in}份材料中的句子几乎相同"
+        if feature == "opening" and self.opening:
+            return f"发言开头的客套格式（“{self.opening}”）"
+        if feature == "study_gain" and self.study_gain:
+            return f"学习收获的固定说法（“{self.study_gain}”），没有说学到了什么"
+        if feature == "resolve" and self.resolve:
+            return f"表态式的决心（“{self.resolve}……”），没有说具体做什么"
+        if feature == "rhetoric" and self.rhetoric:
+            return f"“{self.rhetoric}”起头的号召或总结，多是现成的收束语"
+        if feature == "isolated" and self.isolated:
+            return "句中的说法在全文别处都没有出现，与上下文不相干，像是套上去的现成句子"
+        if feature in ("closes_paragraph", "edge_paragraph"):
+            return "位于段落或全文的开头、结尾，正是套话常放的位置"
+        return None
 
 
 def _quote_list(items: Sequence[str], limit: int = 6) -> str:

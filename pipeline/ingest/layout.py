@@ -32,8 +32,11 @@ class Line:
 
 
 def ends_sentence(text: str, *, marks: str = SENTENCE_END + "：:") -> bool:
-    """Whether a line ends a sentence (after any closing quotation marks or brackets)."""
+    """Whether a line ends a sentence (after any closing quotation marks or brackets), a half-width full stop
+    after a Chinese character included (text from template sites: 提高.), not a decimal point or list number."""
     stripped = text.rstrip().rstrip(CLOSING_MARKS)
+    if stripped.endswith(".") and len(stripped) > 1 and _HAN.match(stripped[-2]):
+        return True
     return bool(stripped) and stripped[-1] in marks
 
 
