@@ -1,7 +1,9 @@
 """Boilerplate (套话) detection: which sentences of a submission are generic text or keyword-stuffed slogans, why,
 and whether the whole document shows 学用"两张皮" or 以具体工作代替理论学习.
 
-A sentence is judged from what it carries, each signal a reason a secretary can check:
+A sentence is generic when it carries no content of the member's own — no figure, place, named thing, case,
+method or reasoning — and is built from what any writer of the genre has to hand. It is judged from named cues
+(SentenceEvidence.features), each a reason a secretary can check:
 
 - stock formulations (`find_phrases`): the shipped list corpora/phrases/stock_phrases.txt, the standard 提法 of
   standard_formulations.txt, and phrases the batch itself repeats only in abstract sentences
@@ -9,23 +11,30 @@ A sentence is judged from what it carries, each signal a reason a secretary can 
   never next to a figure, date, place or first-person action);
 - genre vocabulary (`genre_share`): the share of a sentence's words that are the all-purpose words of official
   writing (加强, 推动, 意识, 成效 …), idioms and set phrases (jieba's dictionary tags i and l: 未雨绸缪,
-  齐抓共管) or stock formulations, rather than words about some matter;
+  齐抓共管) or stock formulations, rather than words about some matter (the content words);
 - cross-document frequency (`SentenceIndex`): near-same sentences in other submissions or sources, by Jaccard
   similarity of character 4-gram shingles (Broder 1997, "On the resemblance and containment of documents");
-- exhortation (`exhortation`): a sentence that opens with 要/必须, an imperative (坚持…, 加强…) or a generic
-  addressee (各级党组织要), or that carries a modal verb further in;
-- parallelism (`parallelism`): 排比 and 四字格 — clauses of one length sharing a frame (更高标准、更严要求);
-- against it: concrete anchors (`concrete_anchors`: figures, dates, named places, first-person actions) rule a
-  sentence out; quoted names (“一果一码”), narration of what happened (`narration`: 作了安排, 本次学习还涉及),
-  shortcomings stated (`shortcomings`: 重视不够, 存在…问题), first-person reflection (`reflection`: 我体会,
-  在我看来) and argument (`argument`: 如果…就, 看似…实际上) mark the member's own account and own thinking and
-  lower the score.
+- exhortation (`exhortation`): a sentence that opens with 要/必须, an imperative (坚持…, 一是加强…) or a generic
+  addressee (各级党组织要), or that carries a modal verb further in; a first-person resolve (我将…, 不辜负…);
+- the stock phrasing a writer invents fresh, known by its shape: 排比 and 对仗 (`parallelism`, `echoes`),
+  the frames of a set saying (`sayings`: 没有…只有…, 越…越…, 是…的生命线, 把…变成…) and their images (心中,
+  脚下, 肩上), the turn to the audience (同志们, 让我们, 总之), the stock account of what the study gave
+  (深受教育, 有了新的提高), a short sentence, and isolation (`isolation`: its content words stand nowhere else
+  in the document — a saying dropped in, where the member's own argument takes up the matter around it);
+- where it stands: the last sentence of a paragraph, the first or last paragraph of the body;
+- against it: quoted names (“一果一码”), narration of what happened (`narration`), shortcomings stated
+  (`shortcomings`: 重视不够, 存在…问题), first-person reflection (`reflection`: 我体会, 在我看来), argument and
+  weighing (`argument`: 如果…就, 看似…实际上, 可能, 是否), a question, a sentence taking up the one before
+  (这…, 因此…) and named forms of work (党课, 报告会, 问卷调查).
 
-Every signal adds a fixed weight (see `BoilerplateConfig`); a sentence whose score reaches `threshold` is flagged
-as stock. A sentence naming `slogan_min_keywords` or more keywords of one topic, with nothing concrete and
-nothing of the member's own, is a slogan (口号式堆砌) once the rest of it scores `slogan_threshold`. Title, byline,
-headings, attributed quotations and the document's frame (the meeting it reports, the closing formula) are not
-judged.
+The score is logistic: bias + Σ weight × feature, the weights named fields of `BoilerplateConfig` fitted on
+the labelled batches by bench/fit_boilerplate.py (which also measures them leave-one-batch-out). Decided
+without a score: a concrete anchor (`concrete_anchors`: a figure other than an item's number, a counted thing,
+a dated event, a named place — not the tense, not 本季度 or a bare year) or `methods_specific` named forms of
+work rule a sentence out; the closing courtesy (不当之处请批评指正, 以上报告，请审阅) rules it in. A flagged
+sentence naming `slogan_min_keywords` or more keywords of one topic, with nothing of the member's own, is a
+slogan (口号式堆砌). Title, byline, headings, an item's one-clause heading (（一）…。), salutations, attributed
+quotations and the document's opening frame (the meeting it reports) are not judged.
 
 Fitting is a map and a reduce: `BoilerplateDetector.statistics` per partition of the batch (where its texts
 are), `fit_statistics` to merge them; the fitted detector is then shared with whatever judges the documents.
@@ -342,42 +351,43 @@ class BoilerplateConfig:
     genre_floor: float = 1.0
     content_cap: int = 8                   # content words counted, at most; the feature is their share of this
     short_chars: int = 24                  # a sentence this short (characters) is a saying's length
-    methods_specific: int = 2              # a sentence naming this many forms of work states a method: not judged
+    methods_specific: int = 2              # a sentence naming this many forms of work, posts or schedules states
+                                           # a concrete method or requirement (上党课、进党校; 组长…定期…)
     concrete_cap: int = 3                  # concrete clauses counted, at most; the feature is their share of this
     isolated_max_chars: int = 40           # isolation counts up to this length: a saying is short, while a long
                                            # sentence's unrepeated words are its details
     narration_min_content: int = 3         # narration counts with this many content words (what happened to what)
-    bias: float = -3.44
-    weight_stock: float = 1.37             # per stock formulation
-    weight_learned: float = 1.11           # per phrase the batch repeats in abstract sentences
-    weight_genre: float = 1.74             # all-purpose words of the genre
-    weight_content: float = -1.14          # words about some matter (none of genre, function or topic words)
-    weight_exhortation_opening: float = 2.63
-    weight_exhortation_inside: float = -0.09
-    weight_parallelism: float = 2.59       # share of the sentence in parallel clauses (排比, 对仗)
-    weight_frequent: float = 0.23          # near-same in other documents (half for one)
-    weight_quoted_name: float = -1.00      # a named programme or coinage in quotation marks
-    weight_narration: float = -0.17        # what happened
-    weight_shortcoming: float = -1.43      # per shortcoming stated, up to two
-    weight_reflection: float = -0.59       # first-person thinking (我体会)
-    weight_argument: float = -1.17         # connectives of reasoning
-    weight_own_act: float = 0.15           # first-person account of what was done or is planned
-    weight_opening: float = -0.33          # the announcement of what follows
-    weight_study_gain: float = 2.29        # the stock account of what the study gave
-    weight_resolve: float = 1.00           # a first-person resolve about the future
-    weight_saying: float = 1.86            # per frame of a set saying, up to two
-    weight_image: float = 1.84             # per image word of a saying (心中, 脚下), up to two
-    weight_rhetoric: float = 2.80          # a turn to the audience or to the conclusion (同志们, 总之)
-    weight_short: float = 0.53             # a sentence of a saying's length
-    weight_isolated: float = 2.76          # its matter stands nowhere else in the document (a saying dropped in)
-    weight_echo: float = 0.91              # adjacent clauses in one frame (对仗)
-    weight_question: float = -0.54         # a question the member asks: own reasoning
-    weight_concrete_clauses: float = 0.00  # clauses naming things without a word of the genre (a method's items)
-    weight_named_method: float = -0.37     # per named form of work (党课, 报告会), up to two: a specific method
-    weight_refers_back: float = -1.12      # a step of an argument (这…, 因此…), not a saying standing alone
-    weight_closes_paragraph: float = 1.08  # where a paragraph's summing-up saying stands
-    weight_edge_paragraph: float = 1.70    # where the opening and closing formulas and pledges stand
-    threshold: float = -0.63
+    bias: float = -3.58
+    weight_stock: float = 1.46             # per stock formulation
+    weight_learned: float = 1.16           # per phrase the batch repeats in abstract sentences
+    weight_genre: float = 1.64             # all-purpose words of the genre
+    weight_content: float = -1.18          # words about some matter (none of genre, function or topic words)
+    weight_exhortation_opening: float = 2.65
+    weight_exhortation_inside: float = -0.06
+    weight_parallelism: float = 2.60       # share of the sentence in parallel clauses (排比, 对仗)
+    weight_frequent: float = 0.21          # near-same in other documents (half for one)
+    weight_quoted_name: float = -0.93      # a named programme or coinage in quotation marks
+    weight_narration: float = -0.27        # what happened
+    weight_shortcoming: float = -1.45      # per shortcoming stated, up to two
+    weight_reflection: float = -0.62       # first-person thinking (我体会)
+    weight_argument: float = -1.11         # connectives of reasoning
+    weight_own_act: float = 0.29           # first-person account of what was done or is planned
+    weight_opening: float = -0.32          # the announcement of what follows
+    weight_study_gain: float = 2.12        # the stock account of what the study gave
+    weight_resolve: float = 1.03           # a first-person resolve about the future
+    weight_saying: float = 1.85            # per frame of a set saying, up to two
+    weight_image: float = 1.88             # per image word of a saying (心中, 脚下), up to two
+    weight_rhetoric: float = 2.82          # a turn to the audience or to the conclusion (同志们, 总之)
+    weight_short: float = 0.56             # a sentence of a saying's length
+    weight_isolated: float = 2.82          # its matter stands nowhere else in the document (a saying dropped in)
+    weight_echo: float = 0.97              # adjacent clauses in one frame (对仗)
+    weight_question: float = -0.53         # a question the member asks: own reasoning
+    weight_concrete_clauses: float = -0.06 # clauses naming things without a word of the genre (a method's items)
+    weight_named_method: float = 0.04      # per named form of work (党课, 报告会), up to two: a specific method
+    weight_refers_back: float = -1.23      # a step of an argument (这…, 因此…), not a saying standing alone
+    weight_closes_paragraph: float = 1.15  # where a paragraph's summing-up saying stands
+    weight_edge_paragraph: float = 1.65    # where the opening and closing formulas and pledges stand
+    threshold: float = -0.76
     slogan_min_keywords: int = 2           # a flagged sentence naming this many keywords of one topic is a slogan
     # document diagnoses
     work_report_min_share: float = 0.25    # of body characters in work-report paragraphs
@@ -524,6 +534,7 @@ class SentenceEvidence:
     question: bool = False                              # asks (stock sentences assert)
     concrete: list[str] = field(default_factory=list)   # clauses naming things, no word of the genre
     methods: list[str] = field(default_factory=list)    # named forms of work (党课, 问卷调查)
+    posts: list[str] = field(default_factory=list)      # who and how often (组长, 定期)
     refers_back: str | None = None                      # opens by taking up what came before (这…, 因此…)
     closes_paragraph: bool = False                      # the last sentence of its paragraph
     edge_paragraph: bool = False                        # in the first or last paragraph of the body
@@ -578,8 +589,8 @@ class SentenceEvidence:
 
     def judge(self, c: BoilerplateConfig) -> str | None:
         """"slogan", "stock" or None (not boilerplate)."""
-        if self.anchors or len(self.methods) >= c.methods_specific:
-            return None  # tied to a place and time, or a method named in its forms (上党课、进党校上讲台)
+        if self.anchors or len(self.methods) + len(self.posts) >= c.methods_specific:
+            return None  # tied to a place and time, or a requirement naming its forms, who and how often
         if self.closing:
             return "stock"  # the closing courtesy is the genre's frame, whoever writes it
         if self.score(c) < c.threshold:
@@ -788,6 +799,8 @@ class BoilerplateDetector:
             concrete=concrete_clauses(sentence, terms.stock_and_topics, terms.topic_words),
             refers_back=cue(lx.REFERS_BACK, sentence),
             methods=list(dict.fromkeys(m.group(0) for m in lx.NAMED_METHOD.finditer(sentence))),
+            posts=list(dict.fromkeys(m.group(0) for pattern in (lx.NAMED_POST, lx.SCHEDULE)
+                                     for m in pattern.finditer(sentence))),
             question=sentence.rstrip("”’\"'").endswith(("？", "?")),
             same_in=len(self.index.holders(sentence) - {owner}),
             topic=topic,

@@ -227,13 +227,20 @@ POINT_HEADING = re.compile(
 # Named forms of work and study — events, venues, instruments (党课, 报告会, 问卷调查, 学习档案): a sentence that
 # names them states a specific method or requirement, not a slogan.
 NAMED_METHOD = re.compile(
-    r"党课|党校|讲台|宣讲|报告会|座谈会?|事迹展|展览|展厅|问卷|旁听|台账|档案|夜校|读书班|培训班|讲座|观摩|现场会|"
+    r"党课|党校|讲台|宣讲|报告会|座谈会?|事迹展|展览|展厅|展馆|旧址|故居|纪念馆|教育基地|问卷|旁听|台账|档案|夜校|读书班|培训班|讲座|观摩|现场会|"
     r"例会|擂台|比武|述学|评学|督学|调阅|走访|实地|入户|家访|接访|下访|恳谈|夜谈|微信群|公众号|网站|视频会|"
     r"手册|汇编|展板|专栏|简报|通报会|测评表|登记表|明白卡|联系卡|积分制|月报|周报|日志"
 )
 # A sentence that takes up what came before (这…, 二者…, 因此…): a step of the member's own argument, where a
 # saying stands on its own.
-REFERS_BACK = re.compile(r"^(?:这|此|其|两者|二者|两方面|前者|后者|因此|所以|由此|可见|对此|为此|反过来|换句话说)")
+REFERS_BACK = re.compile(r"^(?:这(?!次|回|堂|个季度|段时间|一时期)|此(?!次)|其|两者|二者|两方面|前者|后者|因此|所以|由此|可见|对此|为此|反过来|换句话说)")
+# Who does it and how often — a named post (党组书记, 组长, 网格员) and a schedule (定期, 每季度, 年底前): with a
+# named form of work, what makes a requirement concrete rather than a call to everyone.
+NAMED_POST = re.compile(
+    r"(?<!总)书记|组长|局长|院长|校长|行长|镇长|乡长|村长|主任|处长|科长|部长|所长|站长|"
+    r"队长|支书|网格员|联络员|辅导员|班主任|检察官|法官|客户经理|驻村干部|第一书记"
+)
+SCHEDULE = re.compile(r"定期|每(?:天|日|周|月|季度?|半年|年)|年底前|月底前|年内|限期|当天|当日|次日|工作日|逐月|逐季")
 IMAGE_WORDS = re.compile(r"心中|心里|心头|心坎|脚下|脚板|肩上|手上|手中|手里|眼里|笔下")
 
 # --- the frame of a study document -----------------------------------------------------------------------------
