@@ -135,11 +135,12 @@ def _may_name_a_place(word: str) -> bool:
 
 def concrete_anchors(text: str) -> list[str]:
     """What ties a sentence to one place and time: figures (not the number of a list item), counted things,
-    dates of events and named places. Any one of them means the sentence is not boilerplate. A bare year or
+    dates of events, deadlines and named places. Any one of them means the sentence is not boilerplate. A bare year or
     季度 is not one (今年以来，各项工作稳中有进 dates nothing), nor is the tense (…取得了历史性成就)."""
     anchors = [m.group(0) for m in lx.FIGURE.finditer(lx.ITEM_NUMBER.sub("", text))]
     anchors += [m.group(0) for m in lx.COUNTED.finditer(text)]
     anchors += [m.group(0) for m in lx.DATED.finditer(text)]
+    anchors += [m.group(0) for m in lx.DEADLINE.finditer(text)]
     anchors += place_names(text)
     return anchors
 
@@ -337,6 +338,7 @@ class BoilerplateConfig:
 
     stock_phrases_file: Path = STOCK_PHRASES_FILE
     min_sentence_chars: int = 8            # shorter sentences are not judged
+    unpunctuated_line_chars: int = 40      # a line this short without an end mark is a title or heading
     shingle_chars: int = 4
     near_same_jaccard: float = 0.6         # two sentences this similar (shingle Jaccard) are "near-same"
     frequent_in: int = 2                   # near-same in this many other documents: full weight_frequent
@@ -357,37 +359,37 @@ class BoilerplateConfig:
     isolated_max_chars: int = 40           # isolation counts up to this length: a saying is short, while a long
                                            # sentence's unrepeated words are its details
     narration_min_content: int = 3         # narration counts with this many content words (what happened to what)
-    bias: float = -3.58
-    weight_stock: float = 1.46             # per stock formulation
-    weight_learned: float = 1.16           # per phrase the batch repeats in abstract sentences
-    weight_genre: float = 1.64             # all-purpose words of the genre
-    weight_content: float = -1.18          # words about some matter (none of genre, function or topic words)
-    weight_exhortation_opening: float = 2.65
+    bias: float = -3.56
+    weight_stock: float = 1.45             # per stock formulation
+    weight_learned: float = 1.13           # per phrase the batch repeats in abstract sentences
+    weight_genre: float = 1.60             # all-purpose words of the genre
+    weight_content: float = -1.19          # words about some matter (none of genre, function or topic words)
+    weight_exhortation_opening: float = 2.77
     weight_exhortation_inside: float = -0.06
     weight_parallelism: float = 2.60       # share of the sentence in parallel clauses (排比, 对仗)
-    weight_frequent: float = 0.21          # near-same in other documents (half for one)
-    weight_quoted_name: float = -0.93      # a named programme or coinage in quotation marks
-    weight_narration: float = -0.27        # what happened
-    weight_shortcoming: float = -1.45      # per shortcoming stated, up to two
+    weight_frequent: float = 0.20          # near-same in other documents (half for one)
+    weight_quoted_name: float = -0.82      # a named programme or coinage in quotation marks
+    weight_narration: float = -0.29        # what happened
+    weight_shortcoming: float = -1.43      # per shortcoming stated, up to two
     weight_reflection: float = -0.62       # first-person thinking (我体会)
-    weight_argument: float = -1.11         # connectives of reasoning
-    weight_own_act: float = 0.29           # first-person account of what was done or is planned
-    weight_opening: float = -0.32          # the announcement of what follows
-    weight_study_gain: float = 2.12        # the stock account of what the study gave
-    weight_resolve: float = 1.03           # a first-person resolve about the future
+    weight_argument: float = -1.14         # connectives of reasoning
+    weight_own_act: float = 0.32           # first-person account of what was done or is planned
+    weight_opening: float = -0.33          # the announcement of what follows
+    weight_study_gain: float = 2.11        # the stock account of what the study gave
+    weight_resolve: float = 1.04           # a first-person resolve about the future
     weight_saying: float = 1.85            # per frame of a set saying, up to two
     weight_image: float = 1.88             # per image word of a saying (心中, 脚下), up to two
-    weight_rhetoric: float = 2.82          # a turn to the audience or to the conclusion (同志们, 总之)
-    weight_short: float = 0.56             # a sentence of a saying's length
-    weight_isolated: float = 2.82          # its matter stands nowhere else in the document (a saying dropped in)
+    weight_rhetoric: float = 2.79          # a turn to the audience or to the conclusion (同志们, 总之)
+    weight_short: float = 0.55             # a sentence of a saying's length
+    weight_isolated: float = 2.79          # its matter stands nowhere else in the document (a saying dropped in)
     weight_echo: float = 0.97              # adjacent clauses in one frame (对仗)
-    weight_question: float = -0.53         # a question the member asks: own reasoning
-    weight_concrete_clauses: float = -0.06 # clauses naming things without a word of the genre (a method's items)
-    weight_named_method: float = 0.04      # per named form of work (党课, 报告会), up to two: a specific method
-    weight_refers_back: float = -1.23      # a step of an argument (这…, 因此…), not a saying standing alone
-    weight_closes_paragraph: float = 1.15  # where a paragraph's summing-up saying stands
-    weight_edge_paragraph: float = 1.65    # where the opening and closing formulas and pledges stand
-    threshold: float = -0.76
+    weight_question: float = -0.54         # a question the member asks: own reasoning
+    weight_concrete_clauses: float = -0.07 # clauses naming things without a word of the genre (a method's items)
+    weight_named_method: float = 0.08      # per named form of work (党课, 报告会), up to two: a specific method
+    weight_refers_back: float = -1.22      # a step of an argument (这…, 因此…), not a saying standing alone
+    weight_closes_paragraph: float = 1.14  # where a paragraph's summing-up saying stands
+    weight_edge_paragraph: float = 1.69    # where the opening and closing formulas and pledges stand
+    threshold: float = -0.77
     slogan_min_keywords: int = 2           # a flagged sentence naming this many keywords of one topic is a slogan
     # document diagnoses
     work_report_min_share: float = 0.25    # of body characters in work-report paragraphs
@@ -851,6 +853,7 @@ class BoilerplateDetector:
                          passages: list[tuple[Span, PassageKind]] | None = None) -> list[tuple[int, int]]:
         """(start, end) of the body sentences that are judged: not the title, byline or a heading, not the
         opening frame, not an attributed quotation or its lead-in, not shorter than min_sentence_chars."""
+        c = self.config
         doc = submission.doc
         passages = _body_passages(submission) if passages is None else passages
         not_judged = [(p.start_char, p.end_char) for p in doc.spans.get("paragraphs", [])
@@ -871,9 +874,11 @@ class BoilerplateDetector:
             sentence = fold(submission.text[start:end])
             if sentence.endswith(":") or lx.POINT_HEADING.match(sentence):
                 continue  # a salutation (各位领导：), a lead-in or an item's heading: the structure of the text
+            if len(sentence) <= c.unpunctuated_line_chars and not lx.SENTENCE_END_MARK.search(sentence):
+                continue  # a short line with no end mark: a title or heading the layout did not tell
             if _opens_a_quotation(sentence):
                 continue  # 总书记强调，要做到“…； — the quotation goes on past the sentence's end
-            if len(sentence) >= self.config.min_sentence_chars:
+            if len(sentence) >= c.min_sentence_chars:
                 out.append((start, end))
         return out
 

@@ -33,6 +33,8 @@ _SENTENCE_PIECE = re.compile(
     rf"(?:(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*)?"
 )
 SENTENCE_BREAK = re.compile(rf"(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*\s*|\n\s*")
+# A sentence's end mark (full- or half-width), closing quotation marks after it allowed.
+SENTENCE_END_MARK = re.compile(rf"(?:[。！？；!?;]|(?<=[\u4e00-\u9fff”’」』）)])\.)[{re.escape(CLOSING_MARKS)}]*$")
 CLAUSE_SPLIT = re.compile(r"[，、；。！？：,;:!?]")
 PUNCTUATION = re.compile(r"[，、；。！？：,;:!?“”‘’《》〈〉（）()\"'…—·\-]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -182,6 +184,8 @@ GENERIC_ADDRESSEE = re.compile(
 
 # A date that places an event (2025年3月, 6月12日, 上旬); a bare year or 季度 (本季度, 今年以来) dates nothing.
 DATED = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月(?:\d{1,2}日|[上中下]旬|份)|\d{1,2}日")
+# A deadline (年底前, 年内, 限期): by when — what a concrete plan or requirement states and a pledge does not.
+DEADLINE = re.compile(r"年底前|月底前|季度末前?|年内|限期|\d{1,2}[日号]前|[上下]半年内")
 # Typed numbering that opens an item (1. 4、 （2）), not a figure of the text.
 ITEM_NUMBER = re.compile(r"^(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])")
 # The closing courtesy of a speech or report (以上发言，不当之处请批评指正 / 我就说这么多 / 以上报告，请审阅), and
