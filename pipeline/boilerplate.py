@@ -118,7 +118,7 @@ def place_names(text: str) -> list[str]:
         if token in lx.GENERIC_PLACES:
             continue
         if (len(token) >= 3 and token.endswith(lx.PLACE_SUFFIXES) and token[:-1] not in lx.GENERIC_PLACES
-                and "不" not in token):  # a saying (小事不出村), not a name
+                and "不" not in token):  # a saying (有事不出乡), not a name
             found.append(token)
         elif (token in lx.PLACE_SUFFIXES and i > 0 and len(tokens[i - 1]) >= 2
               and tokens[i - 1] + token not in lx.GENERIC_PLACES and _may_name_a_place(tokens[i - 1])):
@@ -127,8 +127,8 @@ def place_names(text: str) -> list[str]:
 
 
 def _may_name_a_place(word: str) -> bool:
-    """A word before 村/镇/区 that can be its name: not us (我们村), not a word of the genre (带领村), not a
-    saying's negation (小事不出村)."""
+    """A word before 村/镇/区 that can be its name: not us (我们镇), not a word of the genre (团结村 as 团结),
+    not a saying's negation (有事不出乡)."""
     return not (word in GENRE_WORDS or word in FUNCTION_WORDS or "不" in word
                 or re.fullmatch(lx.FIRST_PERSON_UNIT, word))
 
@@ -136,7 +136,7 @@ def _may_name_a_place(word: str) -> bool:
 def concrete_anchors(text: str) -> list[str]:
     """What ties a sentence to one place and time: figures (not the number of a list item), counted things,
     dates of events, deadlines and named places. Any one of them means the sentence is not boilerplate. A bare year or
-    季度 is not one (今年以来，各项工作稳中有进 dates nothing), nor is the tense (…取得了历史性成就)."""
+    季度 is not one (今年以来，整体工作平稳 dates nothing), nor is the tense (…取得了历史性成就)."""
     anchors = [m.group(0) for m in lx.FIGURE.finditer(lx.ITEM_NUMBER.sub("", text))]
     anchors += [m.group(0) for m in lx.COUNTED.finditer(text)]
     anchors += [m.group(0) for m in lx.DATED.finditer(text)]
@@ -148,7 +148,7 @@ def concrete_anchors(text: str) -> list[str]:
 def own_acts(text: str) -> list[str]:
     """First-person statements of what was done or planned (我局去年…, 我们准备…), not a pledge to
     继续/不断/进一步 do better. Evidence of the member's own account — weighed, not decisive, since
-    我进一步提高了思想认识 is one too."""
+    我深化了对理论的认识 is one too."""
     acts = [m.group(0) for m in lx.FIRST_PERSON_ACT.finditer(text)]
     acts += [m.group(0)[: m.start("rest") - m.start()] for m in lx.FIRST_PERSON_PLAN.finditer(text)
              if not lx.PLEDGE.search(m.group("rest"))]
@@ -206,7 +206,7 @@ def isolation(content: Sequence[str], context: str, topic_words: Collection[str]
 
 def echoes(text: str, min_chars: int = 3, max_chars: int = 14, min_shared: int = 2) -> list[str]:
     """对仗 of unequal clauses: the piece that adjacent clauses of about one length (3 to 14 characters, at most
-    two apart) both say (成绩要看到，差距更要看清 → 要看; 守住了…，就守住了… → 守住了) — a saying's frame."""
+    two apart) both say (问题要找准，措施更要找准 → 要找准; 抓住了…，就抓住了… → 抓住了) — a saying's frame."""
     clauses = [c for c in lx.CLAUSE_SPLIT.split(text) if c]
     found = []
     for a, b in zip(clauses, clauses[1:]):
@@ -279,7 +279,7 @@ def genre_share(text: str, phrases: Sequence[str], topic_phrases: Collection[str
 
 
 def concrete_clauses(text: str, phrases: Sequence[str], topic_phrases: Collection[str] = ()) -> list[str]:
-    """Clauses that name things and not one word of the genre (进党校上讲台, 参观英模事迹展, 问卷调查): the items
+    """Clauses that name things and not one word of the genre (进社区开讲座, 参观纪念馆, 问卷调查): the items
     of a specific method or requirement. A clause with a stock phrase, a genre word or only an image of a
     saying (心中有…) is not one."""
     found = []
@@ -354,7 +354,7 @@ class BoilerplateConfig:
     content_cap: int = 8                   # content words counted, at most; the feature is their share of this
     short_chars: int = 24                  # a sentence this short (characters) is a saying's length
     methods_specific: int = 2              # a sentence naming this many forms of work, posts or schedules states
-                                           # a concrete method or requirement (上党课、进党校; 组长…定期…)
+                                           # a concrete method or requirement (讲党课、办读书班; 组长…定期…)
     concrete_cap: int = 3                  # concrete clauses counted, at most; the feature is their share of this
     isolated_max_chars: int = 40           # isolation counts up to this length: a saying is short, while a long
                                            # sentence's unrepeated words are its details

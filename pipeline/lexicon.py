@@ -91,7 +91,7 @@ def is_subheading(text: str) -> bool:
 # Chinese numerals (四个意识, 一张蓝图), hardly ever in digits.
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # Chinese numerals with a unit that counts real things or a share (七成, 三名, 两户).
-# 一名/一场 is the article "a" (作为一名党员干部, 一场接力跑), not a count.
+# 一名/一场 is the article "a" (作为一名干部, 一场硬仗), not a count.
 COUNTED = re.compile(r"(?:[二三四五六七八九十两几半][一二三四五六七八九十百千万]*|一[十百千万][一二三四五六七八九十百千万]*)"
                      r"(?:成|批次|人次|户|名|起案件|场)")
 TIME = re.compile(
@@ -188,7 +188,7 @@ DATED = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月(?:\d{1,2}日|[上中下]旬|�
 DEADLINE = re.compile(r"年底前|月底前|季度末前?|年内|限期|\d{1,2}[日号]前|[上下]半年内")
 # Typed numbering that opens an item (1. 4、 （2）), not a figure of the text.
 ITEM_NUMBER = re.compile(r"^(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])")
-# The closing courtesy of a speech or report (以上发言，不当之处请批评指正 / 我就说这么多 / 以上报告，请审阅), and
+# The closing courtesy of a speech or report (以上发言，不当之处请批评指正 / 我就讲这些 / 以上报告，请审阅), and
 # the announcement of what it will say (谈几点认识), the genre's frame whatever the register. (现将…报告如下
 # announces the structure, and is not counted.)
 FRAME_CLOSING = re.compile(
@@ -198,8 +198,8 @@ FRAME_CLOSING = re.compile(
 FRAME_OPENING = re.compile(
     r"谈(?:谈|一谈)?(?:[几一二三四五两]点|个人的?|自己的)(?:粗浅的?|不成熟的)?(?:认识|体会|思考|打算|意见|看法|感受)"
 )
-# The stock account of what the study did for the member (深受教育、倍受鼓舞 / 收获很大 / 思想上有了新提高 /
-# 进一步提高了思想认识 / 主题鲜明、内容丰富), and the stock praise of the study itself.
+# The stock account of what the study did for the member (深受教育 / 受益匪浅 / 认识上有了新的升华 /
+# 加深了认识), and the stock praise of the study itself (主题鲜明、内容丰富).
 STUDY_GAIN = re.compile(
     r"深受教育|[倍备]受鼓舞|深受启发|深受触动|深受震撼|受益匪浅|收获(?:很大|颇丰|满满)|体会(?:很深|颇深)|洗礼|"
     r"(?:思想|认识|理论)上(?:又)?有了|有了(?:新的?|更)[^，。,;；]{0,10}(?:认识|提高|升华|理解|感悟)|"
@@ -212,17 +212,17 @@ RESOLVE = re.compile(
 )
 # Set sayings (警句) of the genre, whoever coins them: a verdict in a fixed frame with no matter of its own —
 # 没有…只有… / 不是…是… / 越…越… / 每一…都… / 一…都不能… / 是…的生命线 / 让每一… / 把…变成… / 在路上 —
-# and the images these sayings are made of (心中、脚下、肩上、手上: 心中有信仰，脚下有力量).
+# and the images these sayings are made of (心中、脚下、肩上、手上: 心中有方向，脚下有路).
 SAYING_FRAME = re.compile(
     r"没有[^，。,;；]{1,10}[，,]?(?:只有|唯有)|(?:只有|唯有)[^。;；]{1,14}才|越[^，。,;；]{1,4}越|是一场|"
-    r"一[^，。,;；]{1,4}都(?:不能|不可)|缺一不可|一个都不能少|"
+    r"一[^，。,;；]{1,4}都(?:不能|不可)|缺一不可|"
     r"是[^，。,;；]{0,8}的?(?:生命线|本色|底色|根本保障|大文章|头等大事|必修课|必答题|试金石|磨刀石|压舱石|"
     r"主心骨|风向标|进行时|休止符)|永远在路上|没有休止符|只有进行时|只有起点|没有终点|"
     r"把[^，。,;；]{1,12}(?:变成|化作|写在|写进|写到|留给)"
 )
 # A speech's rhetorical turn to the audience or to the conclusion, where its set sayings stand.
 RHETORIC_OPENING = re.compile(r"^(?:让我们|让每一|愿我们|同志们|各位|总之|总而言之|一句话)")
-# An item's heading inside a paragraph (第五，坚持严管和厚爱相结合。 / 四是班子带头往下沉。 / （一）以…为突破口。):
+# An item's heading inside a paragraph (第三，强化队伍建设。 / 二是抓好制度落实。 / （一）以…为抓手。):
 # numbered, one clause — the structure of the text, not a sentence to judge.
 POINT_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[，,、]?|[（(][一二三四五六七八九十\d]{1,3}[）)]|"

@@ -232,9 +232,9 @@ def test_concrete_anchors():
     assert concrete_anchors("要坚持以人民为中心的发展思想，推进乡村振兴。") == []
     # neither the tense, a bare 季度 or 今年, the article 一名 nor an item's number ties a sentence to anything
     assert concrete_anchors("党的十八大以来，我国脱贫攻坚取得了历史性成就。") == []
-    assert concrete_anchors("通过本季度的学习，作为一名党员，我深受教育。") == []
-    assert concrete_anchors("4.把学习成果转化为工作成效。") == []
-    assert concrete_anchors("我们村一定把上级的要求落实好，小事不出村。") == []
+    assert concrete_anchors("这个季度的学习让作为一名干部的我很受启发。") == []
+    assert concrete_anchors("3.把所学所悟用到本职岗位上。") == []
+    assert concrete_anchors("我们镇一定把这件事办好，做到有事不出乡。") == []
 
 
 def test_own_acts_weigh_but_do_not_decide():
