@@ -109,10 +109,11 @@ GENERIC_PLACES = frozenset(
 # --- who "we" are ------------------------------------------------------------------------------------------------
 
 # The member's own unit in the first person, whatever the unit: 我局 我院 我校 我镇 我行 我委…, 本单位, the
-# unit's leading body (局党组, 院党组, 镇党委, 行党委), and the plain 我们 / 咱们.
+# unit's leading body (局党组, 院党组, 镇党委, 行党委), a branch (我支部), the plain 我们 / 咱们 and the spoken 咱村.
 _UNIT_CHARS = "局院校镇行委厅部处科所办县市区村司队站社"
 FIRST_PERSON_UNIT = (
-    rf"(?:我们|咱们|我[{_UNIT_CHARS}]|本[{_UNIT_CHARS}]|我单位|本单位|我部门|本部门|我中心|本系统|全[行院校镇]|"
+    rf"(?:我们|咱们|咱[{_UNIT_CHARS}]|我[{_UNIT_CHARS}]|本[{_UNIT_CHARS}]|我单位|本单位|我部门|本部门|我中心|本系统|"
+    rf"[我本]支部|[我本]党支部|全[行院校镇]|"
     rf"[{_UNIT_CHARS}]党[组委]|集团公司|工作队)"
 )
 FIRST_PERSON = rf"(?:{FIRST_PERSON_UNIT}|我)"
