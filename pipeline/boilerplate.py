@@ -212,8 +212,8 @@ def echoes(text: str, min_chars: int = 3, max_chars: int = 14, min_shared: int =
     for a, b in zip(clauses, clauses[1:]):
         if not (min_chars <= len(a) <= max_chars and min_chars <= len(b) <= max_chars) or abs(len(a) - len(b)) > 2:
             continue
-        piece = _longest_common_piece(a, b)
-        if len(piece) >= min_shared and lx.CJK.search(piece) and piece not in found:
+        piece = _longest_common_piece(lx.PUNCTUATION.sub("", a), lx.PUNCTUATION.sub("", b))
+        if len(piece) >= min_shared and piece not in found:
             found.append(piece)
     return found
 
@@ -359,7 +359,7 @@ class BoilerplateConfig:
     isolated_max_chars: int = 40           # isolation counts up to this length: a saying is short, while a long
                                            # sentence's unrepeated words are its details
     narration_min_content: int = 3         # narration counts with this many content words (what happened to what)
-    bias: float = -3.56
+    bias: float = -3.57
     weight_stock: float = 1.45             # per stock formulation
     weight_learned: float = 1.13           # per phrase the batch repeats in abstract sentences
     weight_genre: float = 1.60             # all-purpose words of the genre
@@ -368,28 +368,28 @@ class BoilerplateConfig:
     weight_exhortation_inside: float = -0.06
     weight_parallelism: float = 2.60       # share of the sentence in parallel clauses (排比, 对仗)
     weight_frequent: float = 0.20          # near-same in other documents (half for one)
-    weight_quoted_name: float = -0.82      # a named programme or coinage in quotation marks
+    weight_quoted_name: float = -0.79      # a named programme or coinage in quotation marks
     weight_narration: float = -0.29        # what happened
     weight_shortcoming: float = -1.43      # per shortcoming stated, up to two
     weight_reflection: float = -0.62       # first-person thinking (我体会)
-    weight_argument: float = -1.14         # connectives of reasoning
+    weight_argument: float = -1.15         # connectives of reasoning
     weight_own_act: float = 0.32           # first-person account of what was done or is planned
     weight_opening: float = -0.33          # the announcement of what follows
-    weight_study_gain: float = 2.11        # the stock account of what the study gave
-    weight_resolve: float = 1.04           # a first-person resolve about the future
+    weight_study_gain: float = 2.10        # the stock account of what the study gave
+    weight_resolve: float = 1.03           # a first-person resolve about the future
     weight_saying: float = 1.85            # per frame of a set saying, up to two
     weight_image: float = 1.88             # per image word of a saying (心中, 脚下), up to two
-    weight_rhetoric: float = 2.79          # a turn to the audience or to the conclusion (同志们, 总之)
+    weight_rhetoric: float = 2.83          # a turn to the audience or to the conclusion (同志们, 总之)
     weight_short: float = 0.55             # a sentence of a saying's length
-    weight_isolated: float = 2.79          # its matter stands nowhere else in the document (a saying dropped in)
-    weight_echo: float = 0.97              # adjacent clauses in one frame (对仗)
-    weight_question: float = -0.54         # a question the member asks: own reasoning
+    weight_isolated: float = 2.80          # its matter stands nowhere else in the document (a saying dropped in)
+    weight_echo: float = 0.96              # adjacent clauses in one frame (对仗)
+    weight_question: float = -0.55         # a question the member asks: own reasoning
     weight_concrete_clauses: float = -0.07 # clauses naming things without a word of the genre (a method's items)
-    weight_named_method: float = 0.08      # per named form of work (党课, 报告会), up to two: a specific method
+    weight_named_method: float = 0.07      # per named form of work (党课, 报告会), up to two: a specific method
     weight_refers_back: float = -1.22      # a step of an argument (这…, 因此…), not a saying standing alone
     weight_closes_paragraph: float = 1.14  # where a paragraph's summing-up saying stands
-    weight_edge_paragraph: float = 1.69    # where the opening and closing formulas and pledges stand
-    threshold: float = -0.77
+    weight_edge_paragraph: float = 1.70    # where the opening and closing formulas and pledges stand
+    threshold: float = -0.79
     slogan_min_keywords: int = 2           # a flagged sentence naming this many keywords of one topic is a slogan
     # document diagnoses
     work_report_min_share: float = 0.25    # of body characters in work-report paragraphs
@@ -627,9 +627,10 @@ class SentenceEvidence:
             return f"约{round(self.genre_share * 100)}%的词是公文通用词，没有讲到具体的人和事"
         if feature.startswith("exhortation") and self.exhortation:
             return f"泛泛号召（“{self.exhortation}……”），没有说由谁做、做什么、做到什么程度"
-        if feature in ("parallelism", "echo") and (self.parallel or self.echoes):
-            shown = self.parallel[:4] if self.parallel else self.echoes
-            return f"排比、对仗凑句：{_quote_list(shown)}"
+        if feature == "parallelism" and self.parallel:
+            return f"排比、对仗凑句：{_quote_list(self.parallel[:4])}"
+        if feature == "echo" and self.echoes:
+            return f"前后分句套用同一句式（都说{_quote_list(self.echoes)}）"
         if feature in ("saying", "image") and (self.sayings or self.images):
             return f"警句式的现成说法（{_quote_list(self.sayings + self.images)}），换个单位、换个题目也能用"
         if feature == "frequent" and self.same_in:
