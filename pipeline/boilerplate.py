@@ -178,7 +178,7 @@ def exhortation(text: str) -> tuple[str | None, bool]:
     return (modal.group(0), False) if modal else (None, False)
 
 
-def parallelism(text: str, max_chars: int = 12) -> list[str]:
+def parallelism(text: str, max_chars: int = 12, short_chars: int = 8) -> list[str]:
     """排比 and 四字格: adjacent clauses of one length (2 to `max_chars` characters) that share characters in the
     same places — one for clauses up to eight characters (更高标准、更严要求; 守土有责、守土负责), two for longer
     ones (思想上多…、行动上多…) — or three or more four-character clauses. Returns the clauses."""
@@ -187,7 +187,7 @@ def parallelism(text: str, max_chars: int = 12) -> list[str]:
     for a, b in zip(clauses, clauses[1:]):
         if len(a) != len(b) or not 2 <= len(a) <= max_chars or a == b:
             continue
-        if sum(x == y for x, y in zip(a, b)) >= (1 if len(a) <= 8 else 2):
+        if sum(x == y for x, y in zip(a, b)) >= (1 if len(a) <= short_chars else 2):
             found.extend(c for c in (a, b) if c not in found)
     four = [c for c in clauses if len(c) == 4]
     if len(four) >= 3:
@@ -348,6 +348,7 @@ class BoilerplateConfig:
     # flagged at `threshold` or more. The weights are fitted by bench/fit_boilerplate.py on the labelled batches
     # (and checked there leave-one-batch-out); the sign of each says which way the evidence points.
     max_stock_counted: int = 3             # stock formulations (and learned phrases) counted, at most
+    max_per_cue: int = 2                   # shortcomings, saying frames, images, named methods counted, at most
     genre_none: float = 0.4                # genre share of the words: feature 0 here, 1 at genre_full, linear,
     genre_full: float = 0.8                # and down to -genre_floor below (a sentence of content words)
     genre_floor: float = 1.0
@@ -370,22 +371,22 @@ class BoilerplateConfig:
     weight_frequent: float = 0.20          # near-same in other documents (half for one)
     weight_quoted_name: float = -0.79      # a named programme or coinage in quotation marks
     weight_narration: float = -0.29        # what happened
-    weight_shortcoming: float = -1.43      # per shortcoming stated, up to two
+    weight_shortcoming: float = -1.43      # per shortcoming stated, up to max_per_cue
     weight_reflection: float = -0.62       # first-person thinking (我体会)
     weight_argument: float = -1.15         # connectives of reasoning
     weight_own_act: float = 0.32           # first-person account of what was done or is planned
     weight_opening: float = -0.33          # the announcement of what follows
     weight_study_gain: float = 2.10        # the stock account of what the study gave
     weight_resolve: float = 1.03           # a first-person resolve about the future
-    weight_saying: float = 1.85            # per frame of a set saying, up to two
-    weight_image: float = 1.88             # per image word of a saying (心中, 脚下), up to two
+    weight_saying: float = 1.85            # per frame of a set saying, up to max_per_cue
+    weight_image: float = 1.88             # per image of a saying (心中, 脚下), up to max_per_cue
     weight_rhetoric: float = 2.83          # a turn to the audience or to the conclusion (同志们, 总之)
     weight_short: float = 0.55             # a sentence of a saying's length
     weight_isolated: float = 2.80          # its matter stands nowhere else in the document (a saying dropped in)
     weight_echo: float = 0.96              # adjacent clauses in one frame (对仗)
     weight_question: float = -0.55         # a question the member asks: own reasoning
     weight_concrete_clauses: float = -0.07 # clauses naming things without a word of the genre (a method's items)
-    weight_named_method: float = 0.07      # per named form of work (党课, 报告会), up to two: a specific method
+    weight_named_method: float = 0.07      # per named form of work (党课, 报告会), up to max_per_cue
     weight_refers_back: float = -1.22      # a step of an argument (这…, 因此…), not a saying standing alone
     weight_closes_paragraph: float = 1.14  # where a paragraph's summing-up saying stands
     weight_edge_paragraph: float = 1.70    # where the opening and closing formulas and pledges stand
@@ -403,7 +404,8 @@ class BoilerplateConfig:
         if self.shingle_chars < 2:
             raise ConfigError(f"shingle_chars must be at least 2, not {self.shingle_chars}")
         for name in ("min_sentence_chars", "frequent_in", "learned_min_docs", "learned_min_chars",
-                     "max_stock_counted", "slogan_min_keywords", "theory_min_chars", "content_cap", "short_chars"):
+                     "max_stock_counted", "max_per_cue", "slogan_min_keywords", "theory_min_chars", "content_cap",
+                     "short_chars", "concrete_cap", "methods_specific"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
         if not 0 <= self.genre_none < self.genre_full <= 1:
@@ -564,22 +566,22 @@ class SentenceEvidence:
             "frequent": 1.0 if self.same_in >= c.frequent_in else 0.5 if self.same_in else 0.0,
             "quoted_name": float(bool(self.quoted)),
             "narration": float(bool(self.narration) and len(self.content_words) >= c.narration_min_content),
-            "shortcoming": min(len(self.shortcomings), 2),
+            "shortcoming": min(len(self.shortcomings), c.max_per_cue),
             "reflection": float(bool(self.reflection)),
             "argument": float(bool(self.argument)),
             "own_act": float(bool(self.own_acts)),
             "opening": float(bool(self.opening)),
             "study_gain": float(bool(self.study_gain)),
             "resolve": float(bool(self.resolve)),
-            "saying": min(len(self.sayings), 2),
-            "image": min(len(self.images), 2),
+            "saying": min(len(self.sayings), c.max_per_cue),
+            "image": min(len(self.images), c.max_per_cue),
             "rhetoric": float(bool(self.rhetoric)),
             "short": float(self.chars <= c.short_chars),
             "isolated": self.isolated if self.chars <= c.isolated_max_chars else 0.0,
             "echo": float(bool(self.echoes)),
             "question": float(self.question),
             "concrete_clauses": min(len(self.concrete), c.concrete_cap) / c.concrete_cap,
-            "named_method": min(len(self.methods), 2),
+            "named_method": min(len(self.methods), c.max_per_cue),
             "refers_back": float(bool(self.refers_back)),
             "closes_paragraph": float(self.closes_paragraph),
             "edge_paragraph": float(self.edge_paragraph),
