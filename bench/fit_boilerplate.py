@@ -14,7 +14,7 @@ each training batch's false-positive rate stays at or under `--max-fp` (the dev 
 counted as not generic). Figures are per judged sentence matched to its label (like evaluate.py, by normalized
 text), so they differ slightly from the yardstick, which also leaves out copied and quoted spans.
 
-Shipped: `--max-fp 0.025 --write` (defaults otherwise).
+Shipped: `--write` with the defaults.
 """
 
 from __future__ import annotations
