@@ -35,6 +35,8 @@ _SENTENCE_PIECE = re.compile(
     rf"(?:(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*)?"
 )
 SENTENCE_BREAK = re.compile(rf"(?:[。！？；!?;]|{_HALF_WIDTH_STOP})+[{re.escape(CLOSING_MARKS)}]*\s*|\n\s*")
+# A sentence's end mark (full- or half-width), closing quotation marks after it allowed.
+SENTENCE_END_MARK = re.compile(rf"(?:[。！？；!?;]|(?<=[\u4e00-\u9fff”’」』）)])\.)[{re.escape(CLOSING_MARKS)}]*$")
 CLAUSE_SPLIT = re.compile(r"[，、；。！？：,;:!?]")
 PUNCTUATION = re.compile(r"[，、；。！？：,;:!?“”‘’《》〈〉（）()\"'…—·\-]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -121,8 +123,10 @@ def _content_tokenizer():
 # Figures in Arabic digits: counts, amounts, percentages, dates. Abstract prose counts in fixed formulas with
 # Chinese numerals (四个意识, 一张蓝图), hardly ever in digits.
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-# Chinese numerals with a unit that counts real things or a share (七成, 三名, 两户; not 每一名, which is everyone).
-COUNTED = re.compile(r"(?<!每)[一二三四五六七八九十两几半][一二三四五六七八九十]*(?:成|批次|人次|户|名|起案件|场)")
+# Chinese numerals with a unit that counts real things or a share (七成, 三名, 两户). 一名/一场 is the article "a"
+# (作为一名干部, 一场硬仗), and 每一名 is everyone: neither is a count.
+COUNTED = re.compile(r"(?<!每)(?:[二三四五六七八九十两几半][一二三四五六七八九十百千万]*|一[十百千万][一二三四五六七八九十百千万]*)"
+                     r"(?:成|批次|人次|户|名|起案件|场)")
 TIME = re.compile(
     r"\d{4}年|\d{1,2}月|去年|今年|明年|前年|上半年|下半年|年底|年初|年内|年末|季度|本月|上月|下月|月底|月初|"
     r"近日|日前|春节|国庆|元旦|中秋|端午|清明|五一|汛期|春耕|秋收|开学"
@@ -145,10 +149,11 @@ CASE_PARTY = re.compile(
 # --- who "we" are ------------------------------------------------------------------------------------------------
 
 # The member's own unit in the first person, whatever the unit: 我局 我院 我校 我镇 我行 我委…, 本单位, the
-# unit's leading body (局党组, 院党组, 镇党委, 行党委), and the plain 我们 / 咱们.
+# unit's leading body (局党组, 院党组, 镇党委, 行党委), a branch (我支部), the plain 我们 / 咱们 and the spoken 咱村.
 _UNIT_CHARS = "局院校镇行委厅部处科所办县市区村司队站社"
 FIRST_PERSON_UNIT = (
-    rf"(?:我们|咱们|我[{_UNIT_CHARS}]|本[{_UNIT_CHARS}]|我单位|本单位|我部门|本部门|我中心|本系统|全[行院校镇]|"
+    rf"(?:我们|咱们|咱[{_UNIT_CHARS}]|我[{_UNIT_CHARS}]|本[{_UNIT_CHARS}]|我单位|本单位|我部门|本部门|我中心|本系统|"
+    rf"[我本]支部|[我本]党支部|全[行院校镇]|"
     rf"[{_UNIT_CHARS}]党[组委]|集团公司|工作队)"
 )
 FIRST_PERSON = rf"(?:{FIRST_PERSON_UNIT}|我(?![国党军]))"  # 我国, 我党, 我军: the nation, not the member
@@ -172,7 +177,7 @@ NARRATION = re.compile(
 # The member's own thinking, in the first person singular (我体会, 我近期思考, 在我看来, 通过学习我认识到).
 REFLECTION = re.compile(
     r"我(?!们)[^，。；：,;:要须]{0,6}?(?:体会|认为|理解|感受|觉得|意识到|注意到|思考|感到|认识到|想到|深感|体悟|领悟|反思|明白)|"
-    r"在我看来|依我|让我|使我|我的(?:理解|体会|认识|看法|感受)|体会到|感受最深"
+    r"在我看来|依我|让我(?!们)|使我(?!们)|我的(?:理解|体会|认识|看法|感受)|体会到|感受最深"
 )
 # A shortcoming stated, not exhorted: the member's own diagnosis (有的…重视不够, 存在…问题).
 SHORTCOMING = re.compile(
@@ -194,7 +199,9 @@ NEXT_STEP = re.compile(
 )
 ARGUMENT = re.compile(
     r"如果|倘若|假如|一旦|往往|容易|之所以|因为|所以|究其原因|看似|看起来|实际上|其实|本质|在于|取决于|意味着|好比|就像|比如|例如|"
-    r"说到底|换句话说|恰恰|反过来|反之|否则|当然|而不是|不等于|才算|难以|就会|却|不是[^。]{1,24}而是"
+    r"说到底|换句话说|恰恰|反过来|反之|否则|当然|而不是|不等于|才算|难以|就会|却|不是[^。]{1,24}而是|"
+    # hedging and weighing (可能, 未必, 是否, 好不好, 最需要…的是): a stock sentence asserts, it does not weigh
+    r"可能|或许|也许|未必|不一定|恐怕|难免|是否|有没有|([\u4e00-\u9fff])不\1|最[^，。,;；]{1,6}的(?:是|地方)"
 )
 
 # A sentence that reports one's own study (我认真学习了…, 本季度参加了…集中学习): it names what was studied and is
@@ -207,7 +214,10 @@ STUDY_REPORT = re.compile(
 # --- exhortation -------------------------------------------------------------------------------------------------
 
 # Modal 要 (要坚持, 我们要), not 要 inside a word (重要, 主要, 需要, 要求, 要点, 纪要).
-MODAL = re.compile(r"(?<![重主需必紧只纲摘首显扼次想纪])要(?![求点素件害闻是])|必须|务必|应当|一定要|决不能|绝不能|不能")
+MODAL = re.compile(r"(?<![重主需必紧只纲摘首显扼次想纪])要(?![求点素件害闻是么])|必须|务必|应当|一定要|决不能|绝不能|不能")
+# The number of an item before its exhortation (一是加强…, 三要深入…, 第二，坚持…, （四）加强…).
+ITEM_LEAD = re.compile(r"^(?:[一二三四五六七八九十]{1,3}(?:是|要|、)|第[一二三四五六七八九十]{1,3}[，,、]?|[（(][一二三四五六七八九十\d]{1,3}[）)]|"
+                       r"\d{1,2}[.．、](?!\d))")
 IMPERATIVE_OPENING = re.compile(
     r"^(?:要|必须|务必|应当|一定要|坚持|加强|强化|推动|推进|注重|保持|发扬|增强|树立|聚焦|狠抓|着力|切实|进一步|持续|"
     r"始终|全面|深入|扎实|大力|不断|努力|坚决|牢固|牢牢|自觉|既要|确保|以更|以高度|以时不我待)"
@@ -217,6 +227,73 @@ GENERIC_ADDRESSEE = re.compile(
     r"^(?:各级[^，。,]{0,6}|广大[^，。,]{0,6}|全体[^，。,]{0,6}|全系统[^，。,]{0,4}|各部门|各单位|全局[^，。,]{0,4}|"
     r"党员领导干部|领导干部|党员干部|我们|大家|各项工作)(?:一定|都|还|更|务必)?(?:要|必须|应当)"
 )
+
+# --- what makes a sentence stock (boilerplate) --------------------------------------------------------------
+
+# A date that places an event (2025年3月, 6月12日, 上旬); a bare year or 季度 (本季度, 今年以来) dates nothing.
+DATED = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月(?:\d{1,2}日|[上中下]旬|份)|\d{1,2}日")
+# A deadline (年底前, 年内, 限期): by when — what a concrete plan or requirement states and a pledge does not.
+DEADLINE = re.compile(r"年底前|月底前|季度末前?|年内|限期|\d{1,2}[日号]前|[上下]半年内")
+# Typed numbering that opens an item (1. 4、 （2）), not a figure of the text.
+ITEM_NUMBER = re.compile(r"^(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])")
+# The closing courtesy of a speech or report (以上发言，不当之处请批评指正 / 我就讲这些 / 以上报告，请审阅), and
+# the announcement of what it will say (谈几点认识), the genre's frame whatever the register. (现将…报告如下
+# announces the structure, and is not counted.)
+FRAME_CLOSING = re.compile(
+    r"批评指正|不妥之处|不当之处|如有不妥|妥否|请[^，。,;；]{0,8}审阅|汇报这些|(?:说|讲)(?:这么多|这些)|(?:说|讲)得不对|"
+    r"不对的地方|想到哪(?:儿)?说到哪|供大家参考|多批评|宝贵意见|谢谢大家"
+)
+FRAME_OPENING = re.compile(
+    r"谈(?:谈|一谈)?(?:[几一二三四五两]点|个人的?|自己的)(?:粗浅的?|不成熟的)?(?:认识|体会|思考|打算|意见|看法|感受)"
+)
+# The stock account of what the study did for the member (深受教育 / 受益匪浅 / 认识上有了新的升华 /
+# 加深了认识), and the stock praise of the study itself (主题鲜明、内容丰富).
+STUDY_GAIN = re.compile(
+    r"深受教育|[倍备]受鼓舞|深受启发|深受触动|深受震撼|受益匪浅|收获(?:很大|颇丰|满满)|体会(?:很深|颇深)|洗礼|"
+    r"(?:思想|认识|理论)上(?:又)?有了|有了(?:新的?|更)[^，。,;；]{0,10}(?:认识|提高|升华|理解|感悟)|"
+    r"(?:提高|深化|加深|提升)了[^，。,;；]{0,4}(?:思想)?认识|主题鲜明|内容丰富|针对性强|指导意义|再充电"
+)
+# A first-person resolve about the future (我将… / 我们将… / 我一定… / 咱要…): a pledge unless it names a measure.
+RESOLVE = re.compile(
+    rf"(?:{FIRST_PERSON_UNIT}|我|咱)[^，。,;；]{{0,6}}?(?:将|一定|必将|决心|决不|绝不|要|得)|"
+    r"不辜负|无愧于|贡献(?:自己的)?力量|作出(?:应有|更大|新的)?贡献"
+)
+# Set sayings (警句) of the genre, whoever coins them: a verdict in a fixed frame with no matter of its own —
+# 没有…只有… / 不是…是… / 越…越… / 每一…都… / 一…都不能… / 是…的生命线 / 让每一… / 把…变成… / 在路上 —
+# and the images these sayings are made of (心中、脚下、肩上、手上: 心中有方向，脚下有路).
+SAYING_FRAME = re.compile(
+    r"没有[^，。,;；]{1,10}[，,]?(?:只有|唯有)|(?:只有|唯有)[^。;；]{1,14}才|越[^，。,;；]{1,4}越|是一场|"
+    r"一[^，。,;；]{1,4}都(?:不能|不可)|缺一不可|"
+    r"是[^，。,;；]{0,8}的?(?:生命线|本色|底色|根本保障|大文章|头等大事|必修课|必答题|试金石|磨刀石|压舱石|"
+    r"主心骨|风向标|进行时|休止符)|永远在路上|没有休止符|只有进行时|只有起点|没有终点|"
+    r"把[^，。,;；]{1,12}(?:变成|化作|写在|写进|写到|留给)"
+)
+# A speech's rhetorical turn to the audience or to the conclusion, where its set sayings stand.
+RHETORIC_OPENING = re.compile(r"^(?:让我们|让每一|愿我们|同志们|各位|总之|总而言之|一句话)")
+# An item's heading inside a paragraph (第三，强化队伍建设。 / 二是抓好制度落实。 / （一）以…为抓手。):
+# numbered, one clause — the structure of the text, not a sentence to judge.
+POINT_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[，,、]?|[（(][一二三四五六七八九十\d]{1,3}[）)]|"
+    r"\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,3}[、．.])[^，,；;：:]{2,24}[。.!！]?$"
+)
+# Named forms of work and study — events, venues, instruments (党课, 报告会, 问卷调查, 学习档案): a sentence that
+# names them states a specific method or requirement, not a slogan.
+NAMED_METHOD = re.compile(
+    r"党课|党校|讲台|宣讲|报告会|座谈会?|事迹展|展览|展厅|展馆|旧址|故居|纪念馆|教育基地|问卷|旁听|台账|档案|夜校|读书班|培训班|讲座|观摩|现场会|"
+    r"例会|擂台|比武|述学|评学|督学|调阅|走访|实地|入户|家访|接访|下访|恳谈|夜谈|微信群|公众号|网站|视频会|"
+    r"手册|汇编|展板|专栏|简报|通报会|测评表|登记表|明白卡|联系卡|积分制|月报|周报|日志"
+)
+# A sentence that takes up what came before (这…, 二者…, 因此…): a step of the member's own argument, where a
+# saying stands on its own.
+REFERS_BACK = re.compile(r"^(?:这(?!次|回|堂|个季度|段时间|一时期)|此(?!次)|其|两者|二者|两方面|前者|后者|因此|所以|由此|可见|对此|为此|反过来|换句话说)")
+# Who does it and how often — a named post (党组书记, 组长, 网格员) and a schedule (定期, 每季度, 年底前): with a
+# named form of work, what makes a requirement concrete rather than a call to everyone.
+NAMED_POST = re.compile(
+    r"(?<!总)书记|组长|局长|院长|校长|行长|镇长|乡长|村长|主任|处长|科长|部长|所长|站长|"
+    r"队长|支书|网格员|联络员|辅导员|班主任|检察官|法官|客户经理|驻村干部|第一书记"
+)
+SCHEDULE = re.compile(r"定期|每(?:天|日|周|月|季度?|半年|年)|年底前|月底前|年内|限期|当天|当日|次日|工作日|逐月|逐季")
+IMAGE_WORDS = re.compile(r"心中|心里|心头|心坎|脚下|脚板|肩上|手上|手中|手里|眼里|笔下")
 
 # --- the frame of a study document -----------------------------------------------------------------------------
 
