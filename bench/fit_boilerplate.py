@@ -24,7 +24,7 @@ import json
 import re
 import sys
 import unicodedata
-from dataclasses import fields
+
 from pathlib import Path
 
 import numpy as np

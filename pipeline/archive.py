@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import secrets
 import sqlite3
 import time
@@ -47,6 +46,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import ConfigError, XuexiError
+from .lexicon import QUARTER_NAME
 from .textnorm import fold
 
 FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag
@@ -153,13 +153,12 @@ _DECISIONS = """SELECT c.id, q.quarter, nullif(q.unit, '') AS unit, c.doc_id, c.
                             ELSE EXISTS (SELECT 1 FROM flags f WHERE f.flag_key = c.flag_key) END AS flag_raised
                 FROM decisions c JOIN quarters q ON q.id = c.quarter_id"""
 
-_QUARTER = re.compile(r"^\s*(\d{4})\s*年?\s*[-_/ ]?\s*(?:[Qq]|第)?\s*([1-4一二三四])\s*(?:季度|季)?\s*$")
 _CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
 
 def quarter_period(label: str) -> str | None:
     """"2026Q3" for a label that names a calendar quarter (2026Q3, 2026-q3, 2026年第三季度, 2026年3季度), else None."""
-    match = _QUARTER.match(label)
+    match = QUARTER_NAME.match(label)
     if not match:
         return None
     return f"{match[1]}Q{_CHINESE_DIGITS.get(match[2], match[2])}"

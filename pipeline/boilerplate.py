@@ -60,76 +60,12 @@ from .errors import ConfigError
 from . import lexicon as lx
 from .lexicon import find_phrases
 from .passages import PassageKind, passage_kinds
-from .segment import dictionary_size, standard_formulations
+from .segment import standard_formulations
+from .words import place_names, words
 from .textnorm import fold
 from .topiclist import Topic, TopicList
 
 STOCK_PHRASES_FILE = lx.phrase_file("stock_phrases.txt")
-
-# ---------------------------------------------------------------------------------------------------------------
-# Vocabulary of the genre. GENRE_WORDS are the all-purpose words of official writing, usable about any matter:
-# verbs of pushing and carrying out, adverbs of degree and resolve, abstract nouns of attitude, duty and result,
-# and the addressees. FUNCTION_WORDS carry no meaning of their own and are left out of the share.
-
-GENRE_WORDS = frozenset("""
-加强 强化 推动 推进 提高 提升 增强 坚持 落实 贯彻 确保 深化 完善 健全 营造 形成 树立 保持 发挥 做到 抓好 抓实
-促进 实现 坚定 牢记 践行 弘扬 发扬 坚守 把握 领会 认识 理解 学习 夯实 筑牢 守牢 压实 扛起 担负 履行 带头 示范
-引领 聚焦 服务 保障 防范 化解 整治 纠治 解决 破解 补齐 巩固 拓展 优化 创新 改革 开创 开拓 谱写 书写 交出
-取得 迈上 凝聚 汇聚 统一 激发 调动 树牢 增进 注重 重视 狠抓 体现 转化 贯穿 融入 结合 相结合 到位 见效 落地 统筹
-协调 推 抓 干 做 学 用 抓住 落细 提振 锤炼 彰显 展现 投入 投身 奋斗 担当 作为 负责 尽责 争创 争当
-切实 不断 持续 始终 全面 扎实 深入 积极 主动 努力 着力 大力 进一步 坚决 自觉 有效 真正 深刻 充分 高度 全力
-奋力 勇于 敢于 善于 长期 时刻 牢牢 牢固 认真 严格 及时 更加 更 最 真 实 严 深 细 好 新 大 强 全 高 一道
-工作 任务 目标 要求 部署 决策 精神 思想 意识 观念 理念 本领 能力 水平 作风 氛围 格局 局面 合力 成效 实效 成果
-机制 制度 体系 责任 使命 定力 状态 姿态 导向 思维 站位 政治 理论 实践 行动 举措 措施 方向 基础 大局 全局 成色
-答卷 台阶 征程 初心 信念 宗旨 纪律 规矩 底线 红线 事业 发展 建设 重点 难点 短板 弱项 问题 矛盾 风险 隐患 挑战
-机遇 形势 时代 历史 未来 长远 当前 过程 环节 效能 质效 质量 标杆 表率 榜样 先锋 堡垒 旗帜 道路 原则 立场 观点
-方法 规律 内涵 意义 要义 精髓 实质 价值 作用 地位 位置 突出 重要 紧迫 重大 根本 关键 主要 有关 相关 良好
-实际 具体 动力 活力 保证 支撑 核心 中心 主线 全过程 各方面 各环节 新局面 新篇章 新台阶 新成效 新进展
-干部 党员 群众 人民 基层 一线 组织 党组织 领导 带领 团结 班子 队伍 同志 部门 单位 上级 党 全体 广大 各级 各 各项 各类
-""".split())
-FUNCTION_WORDS = frozenset("""
-的 了 和 与 及 以及 在 把 以 为 中 上 下 对 于 将 是 有 不 也 都 还 就 要 必须 等 我们 我 其 这 那 之 所 着 过 地 得
-从 向 让 使 并 而 或 又 既 才 能 会 应 应当 务必 一定 不能 进 去 来 到 中去 起来 下去 上来 当中 之中 方面 一个 一项
-一种 各种 一切 一些 好 个 种 项 再 更要 既要 又要 也要 只有 才能 通过 按照 根据 关于 对于 为了 围绕 同时 并且
-""".split())
-
-def words(text: str) -> tuple[str, ...]:
-    """jieba words of a text that contain a Chinese character."""
-    return _words(text, dictionary_size())
-
-
-@lru_cache(maxsize=1 << 16)
-def _words(text: str, dictionary_size: int) -> tuple[str, ...]:
-    """Remembered per state of jieba's dictionary: fitting and judging a batch segment the same sentences, and
-    stock sentences recur across documents."""
-    import jieba
-
-    return tuple(w for w in jieba.lcut(text) if lx.CJK.search(w))
-
-
-def place_names(text: str) -> list[str]:
-    """Named places: a word with a place suffix (滨江区, 白沙县) or a word followed by one (青石 镇, 东港 开发区),
-    from jieba's segmentation, leaving out common nouns that end like one (乡村, 辖区, 全县)."""
-    tokens = words(text)
-    found = []
-    for i, token in enumerate(tokens):
-        if token in lx.GENERIC_PLACES:
-            continue
-        if (len(token) >= 3 and token.endswith(lx.PLACE_SUFFIXES) and token[:-1] not in lx.GENERIC_PLACES
-                and "不" not in token):  # a saying (有事不出乡), not a name
-            found.append(token)
-        elif (token in lx.PLACE_SUFFIXES and i > 0 and len(tokens[i - 1]) >= 2
-              and tokens[i - 1] + token not in lx.GENERIC_PLACES and _may_name_a_place(tokens[i - 1])):
-            found.append(tokens[i - 1] + token)
-    return found
-
-
-def _may_name_a_place(word: str) -> bool:
-    """A word before 村/镇/区 that can be its name: not us (我们镇), not a word of the genre (团结村 as 团结),
-    not a saying's negation (有事不出乡)."""
-    return not (word in GENRE_WORDS or word in FUNCTION_WORDS or "不" in word
-                or re.fullmatch(lx.FIRST_PERSON_UNIT, word))
-
 
 def concrete_anchors(text: str) -> list[str]:
     """What ties a sentence to one place and time: figures (not the number of a list item), counted things,
@@ -157,7 +93,7 @@ def quoted_names(text: str, known: Iterable[str] = ()) -> list[str]:
     """Terms in quotation marks, one to twelve characters, that are not in `known` (the standard formulations
     and stock phrases): programme and product names (“一果一码”) or the member's own coinage (“换挡”)."""
     known = set(known)
-    return [m for m in re.findall(r"[“\"]([^“”\"]{1,12})[”\"]", text) if m not in known]
+    return [m for m in lx.QUOTED_TERM.findall(text) if m not in known]
 
 
 def exhortation(text: str) -> tuple[str | None, bool]:
@@ -255,7 +191,7 @@ def genre_share(text: str, phrases: Sequence[str], topic_phrases: Collection[str
     """The share of a sentence's meaningful words that belong to the genre, and the words that do not.
     `phrases` (folded, longest first) are found first: each counts as one content word if it is in
     `topic_phrases` (a topic's keywords) and as one genre word otherwise (stock formulations). The rest is cut
-    by jieba; a word counts as genre when in GENRE_WORDS or `formulaic`, FUNCTION_WORDS are left out. The
+    by jieba; a word counts as genre when in lx.GENRE_WORDS or `formulaic`, lx.FUNCTION_WORDS are left out. The
     share is smoothed towards `prior` as if `prior_words` more words had been seen, so that a sentence of three
     words does not reach 100% on them alone."""
     genre, content = 0, []
@@ -267,9 +203,9 @@ def genre_share(text: str, phrases: Sequence[str], topic_phrases: Collection[str
         else:
             genre += 1
     for w in words(rest):
-        if w in FUNCTION_WORDS:
+        if w in lx.FUNCTION_WORDS:
             continue
-        if w in GENRE_WORDS or formulaic(w):
+        if w in lx.GENRE_WORDS or formulaic(w):
             genre += 1
         else:
             content.append(w)
@@ -287,8 +223,8 @@ def concrete_clauses(text: str, phrases: Sequence[str], topic_phrases: Collectio
         stock = [p for p in find_phrases(clause, phrases) if p not in topic_phrases]
         if stock:
             continue
-        tokens = [w for w in words(clause) if w not in FUNCTION_WORDS]
-        if any(w in GENRE_WORDS or formulaic(w) for w in tokens):
+        tokens = [w for w in words(clause) if w not in lx.FUNCTION_WORDS]
+        if any(w in lx.GENRE_WORDS or formulaic(w) for w in tokens):
             continue
         if any(len(w) >= 2 and not lx.IMAGE_WORDS.fullmatch(w) for w in tokens):
             found.append(clause)

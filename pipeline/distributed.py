@@ -47,8 +47,10 @@ from .config import ScoringConfig
 from .copying import CheckedText, CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
 from .copying.fingerprints import PreparedText
 from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
+from .document import submission_from_bytes, submission_to_bytes
 from .errors import ConfigError
 from .semantic import backend_identity
+from .stages import boilerplate_references, checked_text, document_result, read_files
 
 PARTITION_DOCS = 200  # submissions per partition: a few seconds of work each
 MAX_PARTITIONS = 1000  # beyond this, bigger partitions: each shuffle's tasks grow faster than its partitions
@@ -153,9 +155,6 @@ def _worker_encoder(semantic: str | None, cache_dir: Path):
 # -- the tasks ---------------------------------------------------------------------------------------------------
 
 def _read(items: list[tuple[int, str]], run: ClusterRun) -> list[_Partition]:
-    from .document import submission_to_bytes
-    from .score import checked_text, read_files
-
     run.teach_words()
     # A Dask worker's memory is bounded by its nanny (memory_limit), which restarts a worker that passes it.
     submissions, failed = read_files(run.root, [Path(p) for _, p in items], manifest=run.manifest,
@@ -215,9 +214,6 @@ def _join(group: tuple, run: ClusterRun) -> list[tuple]:
 
 def _finish(group: tuple, run: ClusterRun, boilerplate) -> list[dict]:
     """Copy phase 3, boilerplate and topic coverage for one partition's documents: their results records."""
-    from .document import submission_from_bytes
-    from .score import document_result
-
     _, elements = group
     [part] = [e[2] for e in elements if e[1] == "own"]
     counts = HashCounts.concat([e[2] for e in elements if e[1] == "counts"])
@@ -315,7 +311,6 @@ def _records(read, run, sources: list[CopySource], parts: int):
     import dask
     import dask.bag as db
 
-    from .score import boilerplate_references
 
     rows = read.map(lambda part: part.prepared).map_partitions(_flat_rows, parts)
     if sources:

@@ -4,7 +4,6 @@ stage's evidence as span groups) plus who wrote it, what kind of document it is 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,11 +11,12 @@ from pathlib import Path
 from spacy.tokens import Doc, Span
 
 from .ingest import ReaderLimits, detect_format, partition
+from .lexicon import FILE_NAME, PERSON_NAME
 from .segment import make_doc
 from .textnorm import NormalizedText, fold
 
 # <seq>_<author>_<doc type>, e.g. 003_周海涛_调研报告 (the seq may be missing; separators _ - or space)
-_FILE_NAME = re.compile(r"^(?:(?P<seq>[A-Za-z]?\d+)[_\-\s]+)?(?P<author>[\u4e00-\u9fff·]{2,5})[_\-\s]+(?P<doc_type>[^_\-\s]+)")
+
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Submission:
 
 def metadata_from_file_name(stem: str) -> dict[str, str]:
     """Author and document type from a file name like 003_周海涛_调研报告 (empty where it does not fit)."""
-    match = _FILE_NAME.match(stem)
+    match = FILE_NAME.match(stem)
     if not match:
         return {}
     return {k: v for k, v in (("author", match["author"]), ("doc_type", match["doc_type"])) if v}
@@ -92,7 +92,7 @@ def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str
         metadata_source=source,
     )
     if submission.author is None and submission.byline:
-        name = re.search(r"[\u4e00-\u9fff·]{2,4}", submission.byline)
+        name = PERSON_NAME.search(submission.byline)
         if name:
             submission.author, source["author"] = name.group(0), "byline"
     return submission

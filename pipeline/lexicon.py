@@ -72,6 +72,28 @@ def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
+# --- names, files, dates of the batch --------------------------------------------------------------------------
+
+_NAME_CHARS = r"[\u4e00-\u9fff·]"  # the characters of a Chinese name, the middle dot of 欧阳·明 included
+PERSON_NAME = re.compile(_NAME_CHARS + "{2,4}")
+# A submission's file name: 003_周海涛_调研报告 (a number, the author, the kind of document).
+FILE_NAME = re.compile(rf"^(?:(?P<seq>[A-Za-z]?\d+)[_\-\s]+)?(?P<author>{_NAME_CHARS}{{2,5}})[_\-\s]+(?P<doc_type>[^_\-\s]+)")
+NAME_LINE = re.compile(rf"^{_NAME_CHARS}{{2,4}}$")
+# A byline: who wrote it (同志, 作者, 发言人), a unit in brackets after it, or a date.
+BYLINE_HINT = re.compile(r"(同志|作者|撰稿|发言人|（[^）]{0,20}）$|^\(.{0,20}\)$|\d{4}年\d{1,2}月)")
+# A quarter as people write it: 2026Q3, 2026年第三季度, 2026-3, 2026年3季.
+QUARTER_NAME = re.compile(r"^\s*(\d{4})\s*年?\s*[-_/ ]?\s*(?:[Qq]|第)?\s*([1-4一二三四])\s*(?:季度|季)?\s*$")
+QUARTER_IN_TEXT = re.compile(r"(20\d{2})年(?:第([一二三四1-4])季度)")
+# A learning plan's topic lead: 专题一： / 第二专题 / 第三次
+TOPIC_LEAD = re.compile(r"^(?:专题[一二三四五六七八九十\d]+[：:、．.\s]*|第[一二三四五六七八九十\d]+(?:专题|次)[：:、．.\s]*)")
+HEADING_STYLE = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)  # Word's heading styles, English or Chinese
+LIST_SEPARATORS = re.compile(r"[、，,\s]+")  # between the items of a list typed in one line
+HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+NOT_WORD = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]")  # what is neither a Chinese character, a digit nor a letter
+QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{1,12})[”\"]")  # a term in quotation marks (“一果一码”)
+# A copy source written the way results.json names it (ref:RC1, doc:008_…), as a reviewer may paste it in a note.
+SOURCE_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_])(?:ref|doc|prior|lib):[^\s，。；、,;]+")
+
 # --- headings ----------------------------------------------------------------------------------------------------
 
 # Typed numbering of Chinese official writing, outermost first: 一、 （一） 1. （1）, plus the ordinal leads
@@ -210,6 +232,34 @@ STUDY_REPORT = re.compile(
     FIRST_PERSON + r"[^，。；,;]{0,8}?(?:学习了|研读了|阅读了|通读了|参加了|自学了|认真学习|认真研读|系统学习|反复研读|集中学习)"
     r"|(?:本次|此次|这次|本季度|近期|会上|会后)[^。；;]{0,24}?(?:学习|研读|研讨|专题)"
 )
+
+# --- the vocabulary of the genre ----------------------------------------------------------------------------
+
+# GENRE_WORDS and FUNCTION_WORDS: the vocabulary of the genre. GENRE_WORDS are the all-purpose words of official writing, usable about any matter:
+# verbs of pushing and carrying out, adverbs of degree and resolve, abstract nouns of attitude, duty and result,
+# and the addressees. FUNCTION_WORDS carry no meaning of their own and are left out of the share.
+
+GENRE_WORDS = frozenset("""
+加强 强化 推动 推进 提高 提升 增强 坚持 落实 贯彻 确保 深化 完善 健全 营造 形成 树立 保持 发挥 做到 抓好 抓实
+促进 实现 坚定 牢记 践行 弘扬 发扬 坚守 把握 领会 认识 理解 学习 夯实 筑牢 守牢 压实 扛起 担负 履行 带头 示范
+引领 聚焦 服务 保障 防范 化解 整治 纠治 解决 破解 补齐 巩固 拓展 优化 创新 改革 开创 开拓 谱写 书写 交出
+取得 迈上 凝聚 汇聚 统一 激发 调动 树牢 增进 注重 重视 狠抓 体现 转化 贯穿 融入 结合 相结合 到位 见效 落地 统筹
+协调 推 抓 干 做 学 用 抓住 落细 提振 锤炼 彰显 展现 投入 投身 奋斗 担当 作为 负责 尽责 争创 争当
+切实 不断 持续 始终 全面 扎实 深入 积极 主动 努力 着力 大力 进一步 坚决 自觉 有效 真正 深刻 充分 高度 全力
+奋力 勇于 敢于 善于 长期 时刻 牢牢 牢固 认真 严格 及时 更加 更 最 真 实 严 深 细 好 新 大 强 全 高 一道
+工作 任务 目标 要求 部署 决策 精神 思想 意识 观念 理念 本领 能力 水平 作风 氛围 格局 局面 合力 成效 实效 成果
+机制 制度 体系 责任 使命 定力 状态 姿态 导向 思维 站位 政治 理论 实践 行动 举措 措施 方向 基础 大局 全局 成色
+答卷 台阶 征程 初心 信念 宗旨 纪律 规矩 底线 红线 事业 发展 建设 重点 难点 短板 弱项 问题 矛盾 风险 隐患 挑战
+机遇 形势 时代 历史 未来 长远 当前 过程 环节 效能 质效 质量 标杆 表率 榜样 先锋 堡垒 旗帜 道路 原则 立场 观点
+方法 规律 内涵 意义 要义 精髓 实质 价值 作用 地位 位置 突出 重要 紧迫 重大 根本 关键 主要 有关 相关 良好
+实际 具体 动力 活力 保证 支撑 核心 中心 主线 全过程 各方面 各环节 新局面 新篇章 新台阶 新成效 新进展
+干部 党员 群众 人民 基层 一线 组织 党组织 领导 带领 团结 班子 队伍 同志 部门 单位 上级 党 全体 广大 各级 各 各项 各类
+""".split())
+FUNCTION_WORDS = frozenset("""
+的 了 和 与 及 以及 在 把 以 为 中 上 下 对 于 将 是 有 不 也 都 还 就 要 必须 等 我们 我 其 这 那 之 所 着 过 地 得
+从 向 让 使 并 而 或 又 既 才 能 会 应 应当 务必 一定 不能 进 去 来 到 中去 起来 下去 上来 当中 之中 方面 一个 一项
+一种 各种 一切 一些 好 个 种 项 再 更要 既要 又要 也要 只有 才能 通过 按照 根据 关于 对于 为了 围绕 同时 并且
+""".split())
 
 # --- exhortation -------------------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from . import lexicon as lx
+from .words import place_names
 
 class PassageKind(str, Enum):
     PRACTICE = "practice"          # own concrete practice with reflection (problems, next steps)
@@ -112,8 +113,6 @@ def practice_anchors(sentence: str) -> list[str]:
     percentages, a township's households), dates and times, named places (a village, a campus), named parties of
     a case (a procuratorate's), first-person statements of what was done or is planned
     (我院先后…, 我们准备…; not a pledge to 继续/不断 do better)."""
-    from .boilerplate import place_names  # jieba's segmentation; boilerplate itself reads passage kinds
-
     anchors = [m.group(0) for pattern in (lx.FIGURE, lx.COUNTED, lx.TIME, lx.CASE_PARTY, lx.FIRST_PERSON_ACT) for m in pattern.finditer(sentence)]
     anchors += [m.group(0) for m in lx.FIRST_PERSON_PLAN.finditer(sentence) if not lx.PLEDGE.search(m.group("rest"))]
     return anchors + place_names(sentence)

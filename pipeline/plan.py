@@ -9,12 +9,10 @@ from pathlib import Path
 
 from .document import read_submission
 from .errors import ExtractionError
-from .lexicon import sentences
+from .lexicon import QUARTER_IN_TEXT, TOPIC_LEAD, sentences, strip_numbering
 from .segment import standard_formulations
 from .textnorm import fold
 
-_TOPIC_LEAD = re.compile(r"^(?:专题[一二三四五六七八九十\d]+[：:、．.\s]*|第[一二三四五六七八九十\d]+(?:专题|次)[：:、．.\s]*)")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])\s*")
 _SCHEDULE_WORDS = ("时间安排", "学习安排", "组织保障", "工作要求", "有关要求", "学习方式", "学习形式", "保障措施")
 KEYWORDS_PER_TOPIC = 8
 
@@ -52,7 +50,7 @@ def _topics_of(submission) -> list[tuple[str, list[str]]]:
             continue
         text = p.text.strip()
         level = headings.get(p.start_char)
-        is_topic = bool(_TOPIC_LEAD.match(text)) or level == top
+        is_topic = bool(TOPIC_LEAD.match(text)) or level == top
         if is_topic and not any(w in text for w in _SCHEDULE_WORDS):
             current = []
             topics.append((_clean(text), current))
@@ -64,7 +62,7 @@ def _topics_of(submission) -> list[tuple[str, list[str]]]:
 
 
 def _clean(text: str) -> str:
-    return _NUMBERING.sub("", _TOPIC_LEAD.sub("", text.strip())).strip("：: ")
+    return strip_numbering(TOPIC_LEAD.sub("", text.strip())).strip("：: ")
 
 
 def _first_sentence(text: str) -> str:
@@ -111,7 +109,7 @@ def _noun_phrases(text: str) -> list[str]:
 
 
 def _quarter(text: str) -> str | None:
-    match = re.search(r"(20\d{2})年(?:第([一二三四1-4])季度)", text)
+    match = QUARTER_IN_TEXT.search(text)
     if not match:
         return None
     q = "一二三四".index(match.group(2)) + 1 if match.group(2) in "一二三四" else int(match.group(2))

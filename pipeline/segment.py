@@ -15,15 +15,13 @@ plus three small registered components:
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .ingest import Element, ElementKind
-from .lexicon import SENTENCE_BREAK, phrase_file, phrase_list
+from .lexicon import LIST_SEPARATORS, SENTENCE_BREAK, phrase_file, phrase_list
 from .quotations import find_quotations
 
 @lru_cache(maxsize=1)
@@ -50,7 +48,7 @@ def add_dictionary_words(words) -> None:
     global to the process, which is why this is a function and not a component setting."""
     jieba = _jieba()
     for word in words:
-        for part in re.split(r"[、，,\s]+", word):
+        for part in LIST_SEPARATORS.split(word):
             if len(part) >= 2 and part not in _ADDED:
                 jieba.add_word(part, freq=max(jieba.get_FREQ(part) or 0, 20000))
                 _ADDED.append(part)

@@ -31,7 +31,6 @@ The document's diagnosis follows from the same reading (`diagnose`), so it never
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -493,7 +492,7 @@ def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
 
 
 def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", text)
+    text = lx.NOT_WORD.sub("", text)
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 

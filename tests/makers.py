@@ -3,7 +3,6 @@ paragraphs, running headers and page numbers, scanned pages, encryption."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 

@@ -1,9 +1,6 @@
 """Readers on real files made here: formats, structure, and every kind of bad input the issue lists."""
 
-import codecs
 import os
-import zipfile
-from pathlib import Path
 
 import pytest
 

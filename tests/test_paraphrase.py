@@ -13,7 +13,7 @@ from conftest import DEV, REALISTIC, ROOT
 from pipeline.copying import CheckedText, CopyDetector, CopySource
 from pipeline.copying.paraphrase import CALIBRATIONS, FEATURES, Calibration
 from pipeline.document import read_submission
-from pipeline.score import checked_text
+from pipeline.stages import checked_text
 from pipeline.textnorm import fold
 
 DEMO = ROOT / "corpora" / "demo"

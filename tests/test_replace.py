@@ -1,7 +1,6 @@
 """Scoring again never loses a reviewed quarter silently: a batch that would drop archived documents or reviewers'
 decisions is refused, the archive unchanged, unless `--replace`, which lists what was dropped."""
 
-import json
 import shutil
 
 import pytest

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import json
 import re
 from difflib import SequenceMatcher
 from pathlib import Path

@@ -201,10 +201,11 @@ def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(dev_ru
     """The session's dev run used worker processes; a rerun on a copy of its caches, in one process, parses
     no file again and writes the same results."""
     import pipeline.score as score
+    import pipeline.stages as stages
 
     shutil.copytree(dev_run.out_dir / ".cache", tmp_path / "out" / ".cache")
     parsed = []
-    monkeypatch.setattr(score, "read_submission", lambda *a, **k: parsed.append(a) or pytest.fail("parsed again"))
+    monkeypatch.setattr(stages, "read_submission", lambda *a, **k: parsed.append(a) or pytest.fail("parsed again"))
     rerun = score.score_batch(DEV, tmp_path / "out", workers=1)
     assert parsed == []
     first, second = dict(dev_run.results), dict(rerun.results)
@@ -214,9 +215,10 @@ def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(dev_ru
 
 def test_a_rerun_with_nothing_changed_reads_nothing_and_keeps_the_outputs(dev_run, monkeypatch):
     import pipeline.score as score
+    import pipeline.stages as stages
 
     before = {p.name: p.stat().st_mtime_ns for p in dev_run.out_dir.iterdir() if p.is_file()}
-    monkeypatch.setattr(score, "read_submission", lambda *a, **k: pytest.fail("read again"))
+    monkeypatch.setattr(stages, "read_submission", lambda *a, **k: pytest.fail("read again"))
     monkeypatch.setattr(score, "CopyDetector", lambda *a, **k: pytest.fail("scored again"))
     rerun = score.score_batch(DEV, dev_run.out_dir)
     assert rerun.unchanged and rerun.results == dev_run.results

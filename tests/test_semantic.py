@@ -3,7 +3,6 @@ sentence-transformers model the test builds and saves itself, the shipped static
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import shutil
 import subprocess

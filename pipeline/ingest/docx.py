@@ -9,11 +9,11 @@ import zipfile
 from pathlib import Path
 
 from ..errors import ExtractionError
+from ..lexicon import HEADING_STYLE
 from .elements import Element, ElementKind, heading_level
 from .layout import Line, classify
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_HEADING_STYLE = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)
 _TITLE_STYLES = {"title", "标题"}
 
 
@@ -133,7 +133,7 @@ def _style_level(paragraph) -> int | None:
         name = (style.name or "").strip()
         if name.lower() in _TITLE_STYLES:
             return 0
-        match = _HEADING_STYLE.search(name)
+        match = HEADING_STYLE.search(name)
         if match:
             return int(match.group(1))
         if outline is None:

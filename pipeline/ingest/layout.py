@@ -3,16 +3,12 @@ the byline and the numbered headings told apart. Shared by the plain-text and PD
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from statistics import median
 
 from .. import lexicon
 from .elements import Element, ElementKind, heading_level
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_BYLINE_HINT = re.compile(r"(同志|作者|撰稿|发言人|（[^）]{0,20}）$|^\(.{0,20}\)$|\d{4}年\d{1,2}月)")
 MAX_TITLE_CHARS = 50
 
 
@@ -110,7 +106,7 @@ def classify(paragraphs: list[Line], *, author: str | None = None, title: str | 
     for p in paragraphs[i:]:
         level = heading_level(p.text)
         kind = ElementKind.HEADING if level else ElementKind.PARAGRAPH
-        if not level and len(p.text) <= 30 and not ends_sentence(p.text) and _HAN.search(p.text) and (
+        if not level and len(p.text) <= 30 and not ends_sentence(p.text) and lexicon.CJK.search(p.text) and (
             p.reaches_margin is False or p.reaches_margin is None and len(p.text) <= 20
         ) and not _is_fragment(p.text):
             kind, level = ElementKind.HEADING, 1
@@ -119,7 +115,7 @@ def classify(paragraphs: list[Line], *, author: str | None = None, title: str | 
 
 
 def _looks_like_title(text: str) -> bool:
-    return len(text) <= MAX_TITLE_CHARS and not ends_sentence(text) and bool(_HAN.search(text))
+    return len(text) <= MAX_TITLE_CHARS and not ends_sentence(text) and bool(lexicon.CJK.search(text))
 
 
 def _looks_like_byline(text: str, author: str | None) -> bool:
@@ -127,7 +123,7 @@ def _looks_like_byline(text: str, author: str | None) -> bool:
         return False
     if author and author in text:
         return True
-    return bool(_NAME.match(text) or _BYLINE_HINT.search(text))
+    return bool(lexicon.NAME_LINE.match(text) or lexicon.BYLINE_HINT.search(text))
 
 
 def _is_fragment(text: str) -> bool:

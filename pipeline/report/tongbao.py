@@ -15,16 +15,14 @@ A quarter with nothing to analyse says exactly that.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..lexicon import SOURCE_ID_IN_TEXT
 from .quarter import LEVEL_NAMES, DocumentFacts, QuarterReport, percent, run_timestamp
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
-# a copy source written the way results.json names it (ref:RC1, doc:008_…, prior:P02_…), as a reviewer may paste it
-_SOURCE_ID = re.compile(r"(?<![A-Za-z0-9_])(?:ref|doc|prior|lib):[^\s，。；、,;]+")
 
 
 @dataclass(frozen=True)
@@ -213,7 +211,7 @@ def _review_notes(report: QuarterReport, restudy: list[DocumentFacts]) -> dict[s
             continue
         for other in sorted(report.documents, key=lambda d: -len(d.doc_id)):
             note = note.replace(other.doc_id, f"{other.member}的{other.doc_type or '材料'}")
-        note = _SOURCE_ID.sub(lambda m: report.source_name(m.group(0)), note)
+        note = SOURCE_ID_IN_TEXT.sub(lambda m: report.source_name(m.group(0)), note)
         notes[doc.doc_id] = f"{doc.member}同志的{doc.doc_type or '学习材料'}：{note}。"
     return notes
 

@@ -25,17 +25,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..lexicon import sentences
+from ..lexicon import HAN_ONLY, sentences
 from .encoder import Encoder
 from .static import FORMAT, StaticEncoder
 
-_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _BATCH = 256
 _HOLD_OUT_EVERY = 10
 
@@ -79,7 +77,7 @@ def jieba_vocabulary(config: DistillConfig) -> tuple[list[str], np.ndarray, floa
                 continue
             word, freq = parts[0], int(parts[1])
             total += freq
-            if _HAN.match(word) and len(word) <= config.max_word_chars and freq > 0:
+            if HAN_ONLY.match(word) and len(word) <= config.max_word_chars and freq > 0:
                 entries[word] = max(freq, entries.get(word, 0))
     ranked = sorted(entries.items(), key=lambda item: (-item[1], item[0]))
     chars = [item for item in ranked if len(item[0]) == 1]

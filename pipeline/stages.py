@@ -1,0 +1,175 @@
+"""The stages of scoring one document, shared by both engines (score.py on this machine, distributed.py on a Dask
+cluster): read files into Submissions (in limited worker processes, through the parse cache), gather the texts to
+check copying against, and turn a document's copy report, boilerplate and topic coverage into its record.
+
+Takes file paths and the stages' detectors; gives Submissions, FailedFiles and results.json document records."""
+
+from __future__ import annotations
+
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .batch import Batch, FailedFile
+from .boilerplate import BoilerplateDetector, BoilerplateReport
+from .copying import CheckedText, CopyReport, CopySource
+from .document import (Submission, metadata_from_file_name, read_submission, submission_from_bytes,
+                       submission_to_bytes)
+from .errors import ConfigError, XuexiError
+from .forking import forked_map
+from .ingest import ReaderLimits
+from .ingest.limits import limit_memory, memory_message, time_limit
+from .parsecache import ParseCache
+from .results import document_record
+from .topiclist import TopicList
+from .topics import TopicMatcher
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict] | None = None,
+               progress: Progress | None = None, what: str = "reading", cache: ParseCache | None = None,
+               workers: int = 1, limits: ReaderLimits = ReaderLimits(),
+               isolated: bool = True) -> tuple[list[Submission], list[FailedFile]]:
+    """Ingest and segment files, from the parse cache where a file is unchanged, else in `workers` processes —
+    `isolated`: always in worker processes whose memory is limited (ReaderLimits.memory_mb), where the platform
+    allows. A file that cannot be read becomes a FailedFile with its reason; an unexpected error in one file, or
+    a worker that dies reading it, is reported the same way, so one bad document never stops a batch. Results
+    keep the order of `paths`."""
+    manifest = manifest or {}
+    rel = {p: p.relative_to(batch_root).as_posix() if p.is_relative_to(batch_root) else p.name for p in paths}
+    found: dict[Path, Submission | FailedFile] = {}
+    keys: dict[Path, str] = {}
+    for path in paths:
+        if cache is not None:
+            keys[path] = cache.key(path, manifest.get(rel[path]))
+            cached = cache.get(keys[path])
+            if cached is not None:
+                found[path] = cached
+    todo = [p for p in paths if p not in found]
+    done = len(found)
+    if progress:
+        progress(what, done, len(paths))
+    jobs = [(p, batch_root, manifest.get(rel[p]), rel[p], limits) for p in todo]
+    isolate = partial(limit_memory, limits.memory_mb) if isolated else None
+    # Forked readers inherit jieba's dictionary with the words added to it; each sends back bytes.
+    for job, outcome in _read_all(jobs, workers=workers, isolate=isolate):
+        found[job[0]] = _remember(cache, keys.get(job[0]), outcome)
+        done += 1
+        if progress:
+            progress(what, done, len(paths))
+    submissions = [found[p] for p in paths if isinstance(found[p], Submission)]
+    failed = [found[p] for p in paths if isinstance(found[p], FailedFile)]
+    return submissions, failed
+
+
+def _read_all(jobs: list[tuple], *, workers: int, isolate) -> Iterator[tuple[tuple, bytes | FailedFile]]:
+    """(job, outcome) for every job, in order. When a worker process dies (a reader crashed in native code, or
+    the system stopped it), the jobs not yet done are read again one worker each, so that only the file that
+    kills its worker is lost, with a reason."""
+    done = 0
+    try:
+        for outcome in forked_map(_read_one_as_bytes, jobs, workers=workers, chunksize=4, isolate=isolate):
+            yield jobs[done], outcome
+            done += 1
+        return
+    except BrokenProcessPool:
+        pass
+    for job in jobs[done:]:
+        try:
+            outcome = next(forked_map(_read_one_as_bytes, [job], workers=1, isolate=isolate))
+        except BrokenProcessPool:
+            outcome = FailedFile(job[3], f"{job[0].name}: 读取该文件时读取进程异常终止（可能超过内存限额或文件损坏），已跳过",
+                                 _author_of(job[0], job[2]))
+        yield job, outcome
+
+
+def _read_one(path: Path, batch_root: Path, manifest_row: dict | None, rel: str,
+              limits: ReaderLimits) -> Submission | FailedFile:
+    author = _author_of(path, manifest_row)
+    try:
+        with time_limit(limits.seconds_per_file, path.name):
+            return read_submission(path, batch_root=batch_root, manifest_row=manifest_row, limits=limits)
+    except XuexiError as exc:
+        return FailedFile(rel, str(exc), author)
+    except MemoryError:
+        return FailedFile(rel, memory_message(path.name, limits), author)
+    except Exception as exc:  # a reader bug must not lose the rest of the batch
+        return FailedFile(rel, f"{path.name}: could not be read ({exc.__class__.__name__}: {exc})", author)
+
+
+def _author_of(path: Path, manifest_row: dict | None) -> str | None:
+    """Whose file it is, as far as it is known without reading it: the manifest, then the file name."""
+    return (manifest_row or {}).get("author") or metadata_from_file_name(path.stem).get("author")
+
+
+def _read_one_as_bytes(job) -> bytes | FailedFile:
+    """A file read into a Submission's bytes: what a worker sends back and what the parse cache stores."""
+    outcome = _read_one(*job)
+    return outcome if isinstance(outcome, FailedFile) else submission_to_bytes(outcome)
+
+
+def _remember(cache: ParseCache | None, key: str | None, outcome: bytes | FailedFile) -> Submission | FailedFile:
+    if isinstance(outcome, FailedFile):
+        return outcome
+    if cache is not None and key is not None:
+        cache.put(key, outcome)
+    return submission_from_bytes(outcome)
+
+
+def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | None, cache: ParseCache | None = None,
+                 workers: int = 1, limits: ReaderLimits = ReaderLimits()) -> tuple[list[CopySource], list[FailedFile]]:
+    """What a submission may have been copied from: the references studied (ref:), a reference library of
+    earlier speeches and templates (lib:), and earlier quarters' submissions (prior:)."""
+    sources, failed = [], []
+    groups = [("ref", list(batch.references.values()), "references")]
+    groups.append(("prior", batch.prior, "earlier quarters"))
+    if library is not None:
+        if not library.is_dir():
+            raise ConfigError(f"{library}: no such reference library folder")
+        groups.append(("lib", sorted(p for p in library.rglob("*") if p.is_file() and not p.name.startswith(".")), "library"))
+    for prefix, paths, what in groups:
+        root = library if prefix == "lib" else batch.root
+        read, bad = read_files(root, paths, progress=progress, what=f"reading {what}", cache=cache, workers=workers,
+                               limits=limits)
+        sources += [CopySource(f"{prefix}:{s.doc_id}", s.text, s.author) for s in read]
+        failed += bad
+    return sources, failed
+
+
+
+def checked_text(submission: Submission) -> CheckedText:
+    """What copy detection reads of a submission: its text, author and attributed quotations."""
+    quotes = tuple((q.start_char, q.end_char) for q in submission.spans("quotes") if q.label_ == "attributed")
+    return CheckedText(submission.doc_id, submission.text, submission.author, quotes)
+
+
+def boilerplate_references(sources: list[CopySource]) -> list[str]:
+    """The texts boilerplate fitting reads besides the submissions: the references studied this quarter."""
+    return [s.text for s in sources if s.source_id.startswith("ref:")]
+
+
+def judge_boilerplate(submissions: list[Submission], boilerplate: BoilerplateDetector, topics: TopicList, *,
+                      workers: int) -> Iterator[BoilerplateReport]:
+    """Every submission's boilerplate report, in order, judged in forked processes (pure Python that needs only
+    the fitted detector), beside the topic matching the caller does meanwhile."""
+    return forked_map(lambda s: boilerplate.detect(s, topics=topics), submissions, workers=workers)
+
+
+def document_result(submission: Submission, copies: CopyReport, generic: BoilerplateReport,
+                    matcher: TopicMatcher) -> dict:
+    """One document's record of results.json: what ingest found, its copying, boilerplate, topic coverage and
+    the document's diagnosis."""
+    record = document_record(submission)
+    record.update(copies.to_dict())
+    record.update(generic.to_dict())
+    assessment = matcher.assess(
+        submission,
+        copied=[(m.start, m.end, m.source) for m in copies.matches],
+        quoted=[(q.start, q.end, q.source) for q in copies.quoted],
+        generic=[(g.start, g.end) for g in generic.generic],
+    )
+    record["topics"] = [c.to_dict() for c in assessment.topics]
+    record["diagnoses"] = assessment.diagnoses  # read from the levels, so they never contradict them
+    return record

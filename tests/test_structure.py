@@ -1,0 +1,70 @@
+"""The package's shape: no import cycle (imports inside functions counted), and every cue of Chinese writing
+compiled in one place, the lexicon."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """The package's modules `name` imports, at the top or inside a function."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            target = ".".join(base + ([node.module] if node.module else []))
+            for alias in node.names:
+                out.add(f"{target}.{alias.name}" if f"{target}.{alias.name}" in known else target)
+        elif isinstance(node, ast.Import):
+            out |= {alias.name for alias in node.names}
+    return {m for m in out if m in known and m != name}
+
+
+def test_no_import_cycle_in_the_package():
+    known = modules()
+    graph = {name: imports(name, path, known) for name, path in known.items()}
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for dep in sorted(graph[name]):
+            if state.get(dep) == 1:
+                cycle = path[path.index(dep):] + [dep] if dep in path else [name, dep]
+                raise AssertionError("import cycle: " + " → ".join(cycle))
+            if dep not in state:
+                visit(dep, path + [dep])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+
+
+CHINESE_IN_PATTERN = re.compile(r"re\.(?:compile|search|match|fullmatch|findall|finditer|sub|split)\(\s*r?[\"'][^\"']*"
+                                r"(?:[\u4e00-\u9fff“”‘’《》（）：；，。！？]|\\u4e00|\\u3400)")
+
+
+def test_cues_of_chinese_writing_are_compiled_only_in_the_lexicon():
+    """No module but the lexicon writes a regular expression over Chinese text; the reviewers' password format
+    and other non-Chinese patterns are not cues and may stand where they are used."""
+    offenders = []
+    for name, path in modules().items():
+        if name == "pipeline.lexicon":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if CHINESE_IN_PATTERN.search(line):
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()[:80]}")
+    assert not offenders, "\n".join(offenders)
