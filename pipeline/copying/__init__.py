@@ -5,6 +5,8 @@ each other — verbatim, edited or paraphrased — with attributed quotations an
     reports = detector.detect(checked_texts, sources)      # {doc_id: CopyReport}
     reports["001_x"].to_dict()                             # the copy fields of results.json
 
+Takes the checked submissions (text, author, attributed quotations) and the sources (references, library, earlier
+quarters); gives a CopyReport per submission: copied passages with their sources, quotations, CNKI-style ratios.
 See detector.py for the method and CopyConfig for the settings.
 """
 

@@ -1,5 +1,8 @@
 """Reading submissions: one `partition_<format>` function per file type, all returning the same `Element`s.
 
+Takes a file (within ReaderLimits); gives its Elements (title, byline, headings, paragraphs, table rows), or a
+XuexiError with a one-line reason.
+
 The format is detected first and separately (by the file's bytes, then its suffix), so a .docx that is really
 a PDF is read as a PDF and random bytes under any name get a clear reason instead of a crash."""
 

@@ -8,6 +8,8 @@
 Pages are self-contained HTML (styles inline, charts as data URIs, no scripts, nothing fetched), so they open
 offline, and carry a print stylesheet for A4. Everything is read from the results dict (schema
 xuexi.results/1) with every stage optional: QuarterReport derives what the outputs share.
+
+Takes a results dict (from a run or from the archive, with the reviewers' decisions); gives the files above.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The secretaries' review page (学习秘书组审阅): `xuexi review` serves it on this machine, where secretaries go
 through the quarter's documents by concern, confirm or dismiss each flag with the evidence beside it, give each
 document a verdict and export the 通报 draft written from their decisions (pipeline.review.app has the pages).
+Takes the archive; gives the pages, append-only decisions in the archive, and exported outputs.
 
 Safe defaults, because the documents are confidential and the reviewers are not administrators:
 
