@@ -1,6 +1,7 @@
 """Readers on real files made here: formats, structure, and every kind of bad input the issue lists."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -234,3 +235,36 @@ def test_doc_is_converted_through_libreoffice(tmp_path):
                     "doc", "--outdir", str(tmp_path / "out"), str(source)], check=True, capture_output=True, timeout=180)
     elements = partition(tmp_path / "out" / "src.doc")
     assert [e.text for e in elements] == ["学习心得", BODY]
+
+
+# ---- real PDFs made by office software (../shared/corpora/realpdf, from pdfplumber's test suite)
+
+REALPDF = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "realpdf"
+
+
+def test_glyphs_drawn_twice_or_four_times_are_read_once():
+    cv = "".join(e.text for e in partition(REALPDF / "issue-71-duplicate-chars.pdf"))
+    letterhead = "".join(e.text for e in partition(REALPDF / "issue-842-example.pdf"))
+    assert "项目描述" in cv and "项项目目" not in cv
+    assert "安徽安利合成革股份有限公司" in letterhead and "安安" not in letterhead
+
+
+def test_a_quarterly_report_keeps_its_paragraphs_headings_and_tables():
+    elements = partition(REALPDF / "issue-67-example.pdf")
+    paragraphs = [e.text for e in elements if e.kind is ElementKind.PARAGRAPH]
+    assert any("保证季度报告内容的真实、准确、完整，不存在虚假记载" in p for p in paragraphs)  # rejoined across the wrap
+    headings = [e.text for e in elements if e.kind is ElementKind.HEADING]
+    for section in ("第一节 重要提示", "第二节 公司基本情况", "第三节 重要事项", "第四节 财务报表"):
+        assert section in headings
+    assert sum(1 for h in headings if h.startswith(("第", "一、", "二、", "三、", "（"))) >= 10
+    assert len(headings) <= 40, headings
+    rows = [e.text for e in elements if e.kind is ElementKind.TABLE_ROW]
+    assert len(rows) > 100 and not any(r in headings for r in rows)
+
+
+def test_a_pdf_with_almost_no_text_is_refused(tmp_path):
+    import makers
+
+    path = makers.pdf_file(tmp_path / "001_某人_学习心得.pdf", [("body", "2021 3 31")], header=None, page_numbers=False)
+    with pytest.raises(ExtractionError, match="几乎没有文字"):
+        partition(path)

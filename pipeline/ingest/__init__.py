@@ -16,6 +16,7 @@ from ..errors import ExtractionError, UnsupportedFormatError
 from .elements import Element, ElementKind
 from .limits import ReaderLimits, check_pdf, check_zip
 
+MIN_CHINESE_CHARS = 10  # fewer Chinese characters than a line of prose (a date, a page number): nothing to score
 MIN_CHINESE_SHARE = 0.3  # below this share of Chinese among letters, topics and copying cannot be judged
 
 
@@ -100,6 +101,8 @@ def partition(path: Path, *, author: str | None = None, limits: ReaderLimits = R
         raise ExtractionError(
             f"{path.name}: not a Chinese document ({han / max(letters, 1):.0%} Chinese characters); xuexi reads Chinese study materials"
         )
+    if han < MIN_CHINESE_CHARS:
+        raise ExtractionError(f"{path.name}: 文件几乎没有文字（只有{han}个汉字），没有可以分析的内容")
     return elements
 
 

@@ -24,6 +24,7 @@ class Line:
     opens_paragraph: bool | None = None
     page: int | None = None
     top_fraction: float | None = None
+    table_row: bool = False  # a row of a table the reader found: data, never joined into a paragraph or a heading
 
 
 def ends_sentence(text: str) -> bool:
@@ -65,6 +66,10 @@ def join_lines(lines: list[Line]) -> list[Line]:
         text = line.text.strip()
         if not text:
             continue
+        if line.table_row:
+            current = None
+            out.append(line)
+            continue
         if current is not None and _continues(current, line):
             current = Line(current.text + text, line.reaches_margin, current.opens_paragraph, current.page)
             out[-1] = current
@@ -104,11 +109,14 @@ def classify(paragraphs: list[Line], *, author: str | None = None, title: str | 
         elements.append(Element(ElementKind.BYLINE, paragraphs[i].text, page=paragraphs[i].page))
         i += 1
     for p in paragraphs[i:]:
+        if p.table_row:
+            elements.append(Element(ElementKind.TABLE_ROW, p.text, page=p.page))
+            continue
         level = heading_level(p.text)
         kind = ElementKind.HEADING if level else ElementKind.PARAGRAPH
         if not level and len(p.text) <= 30 and not ends_sentence(p.text) and lexicon.CJK.search(p.text) and (
             p.reaches_margin is False or p.reaches_margin is None and len(p.text) <= 20
-        ) and not _is_fragment(p.text):
+        ) and not _is_fragment(p.text) and not lexicon.FORM_LINE.search(p.text):
             kind, level = ElementKind.HEADING, 1
         elements.append(Element(kind, p.text, level, page=p.page))
     return elements

@@ -12,13 +12,15 @@ from statistics import median
 
 from ..errors import ExtractionError
 from .elements import Element
-from .layout import Line, classify, join_lines, lines_from_wrapped_text
+from .layout import Line, classify, ends_sentence, join_lines, lines_from_wrapped_text
 
 _PAGE_NUMBER = re.compile(
     r"^[-—－–\s]*\d{1,4}[-—－–\s]*$|^第\s*\d+\s*页(\s*[，,/／]?\s*共\s*\d+\s*页)?$|^\d+\s*[/／]\s*\d+$|^(page|Page)\s*\d+"
 )
 _CID = re.compile(r"\(cid:\d+\)")
 MARGIN_BAND = 0.09  # the top and bottom 9 % of a page is where running headers and footers stand
+WRAPPED_GAP_LINES = 3.0  # a wrapped line's next line stands within this many font sizes below it (double spacing)
+MIN_TABLE_EDGES = 4  # ruling lines a page needs before tables are looked for on it (finding them is slow)
 
 
 def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
@@ -30,7 +32,7 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
         raise ExtractionError(f"{path.name}: empty file (0 bytes)")
     try:
         with pdfplumber.open(path) as pdf:
-            raw_pages = [(page.extract_text_lines(strip=True, return_chars=True), page.height) for page in pdf.pages]
+            raw_pages = [_page_content(page) for page in pdf.pages]
             has_images = any(page.images for page in pdf.pages)
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
         cause = exc.args[0] if exc.args else exc
@@ -39,9 +41,10 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
         raise ExtractionError(f"{path.name}: not a readable PDF ({cause}); export it again") from exc
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         raise ExtractionError(f"{path.name}: not a readable PDF ({exc.__class__.__name__}: {exc}); export it again") from exc
-    sizes = Counter(round(c["size"]) for raw, _ in raw_pages for l in raw for c in l["chars"])
+    sizes = Counter(round(c["size"]) for raw, _, _ in raw_pages for l in raw for c in l["chars"])
     body_size = sizes.most_common(1)[0][0] if sizes else 0
-    pages = [_page_lines(raw, height, number, body_size) for number, (raw, height) in enumerate(raw_pages, 1)]
+    pages = [_page_lines(raw, tables, height, number, body_size)
+             for number, (raw, tables, height) in enumerate(raw_pages, 1)]
     if not any(pages):
         if has_images:
             raise ExtractionError(f"{path.name}: scanned PDF (images only, no text layer); it needs OCR before it can be scored")
@@ -53,11 +56,33 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
     return classify(join_lines(lines), author=author)
 
 
-def _page_lines(raw: list[dict], height: float, number: int, body_size: float) -> list[Line]:
-    """A page's text lines (pdfplumber's, in reading order) with the geometry that tells paragraphs apart.
-    `body_size` is the document's most common font size."""
+def _page_content(page) -> tuple[list[dict], list[tuple[float, str]], float]:
+    """A page's text lines outside its tables, its table rows (top, the row's cells joined), and its height.
+    Glyphs drawn two or four times over each other (fake bold) are read once; tables are found by their ruling
+    lines, only on pages that have some."""
+    page = page.dedupe_chars(tolerance=1, extra_attrs=())  # a fake-bold copy may name a bold font
+    tables = page.find_tables() if len(page.edges) >= MIN_TABLE_EDGES else []
+    rows = []
+    for table in tables:
+        for row, cells in zip(table.rows, table.extract()):
+            text = " ".join(" ".join((c or "").split()) for c in cells if c and c.strip())
+            if text:
+                rows.append((row.bbox[1], text))
+    outside = page.filter(lambda o: not any(_inside(o, t.bbox) for t in tables)) if tables else page
+    return outside.extract_text_lines(strip=True, return_chars=True), rows, page.height
+
+
+def _inside(obj: dict, bbox: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = bbox
+    return "x0" in obj and obj["x0"] >= x0 - 1 and obj["x1"] <= x1 + 1 and obj["top"] >= top - 1 and obj["bottom"] <= bottom + 1
+
+
+def _page_lines(raw: list[dict], tables: list[tuple[float, str]], height: float, number: int,
+                body_size: float) -> list[Line]:
+    """A page's text lines (pdfplumber's, in reading order) with the geometry that tells paragraphs apart, and its
+    table rows in their place. `body_size` is the document's most common font size."""
     if not raw:
-        return []
+        return [Line(text, page=number, top_fraction=top / height, table_row=True) for top, text in tables]
     char_width = body_size
     body = [l for l in raw if not _in_margin_band(l, height)] or raw
     right = max(l["x1"] for l in body)
@@ -65,7 +90,7 @@ def _page_lines(raw: list[dict], height: float, number: int, body_size: float) -
     pitches = [b["top"] - a["top"] for a, b in zip(raw, raw[1:]) if 0 < b["top"] - a["top"] < 3 * body_size]
     pitch = median(pitches) if pitches else body_size * 1.5
     lines: list[Line] = []
-    previous_top, previous_emphasized = None, False
+    previous_top, previous_emphasized, previous_wrapped = None, False, None  # previous_wrapped: its font size
     for l in raw:
         size = median(c["size"] for c in l["chars"])
         if size <= 0.85 * body_size and _in_margin_band(l, height):
@@ -76,18 +101,24 @@ def _page_lines(raw: list[dict], height: float, number: int, body_size: float) -
         gap = l["top"] - previous_top if previous_top is not None else 0
         previous_top = None if _in_margin_band(l, height) else l["top"]
         indented = l["x0"] >= left + 1.5 * char_width
-        # A larger gap than the line pitch separates paragraphs just as an indent does, and so does a change
-        # between body and heading font.
-        new_paragraph = indented or gap > 1.35 * pitch or emphasized != previous_emphasized
+        # A line wrapped at the right margin goes on at the left margin in the same font, whatever the spacing
+        # the software chose; otherwise a larger gap than the line pitch separates paragraphs just as an indent
+        # does, and so does a change between body and heading font.
+        wrapped_on = (previous_wrapped is not None and abs(size - previous_wrapped) < 0.5 and not indented
+                      and gap < WRAPPED_GAP_LINES * size)
+        new_paragraph = indented or (gap > 1.35 * pitch and not wrapped_on) or emphasized != previous_emphasized
         previous_emphasized = emphasized
+        reaches = l["x1"] >= right - 2.5 * char_width
+        previous_wrapped = size if reaches and not ends_sentence(l["text"]) else None
         lines.append(Line(
             l["text"],
-            reaches_margin=l["x1"] >= right - 2.5 * char_width,
+            reaches_margin=reaches,
             opens_paragraph=new_paragraph,
             page=number,
             top_fraction=l["top"] / height,
         ))
-    return lines
+    rows = [Line(text, page=number, top_fraction=top / height, table_row=True) for top, text in tables]
+    return sorted(lines + rows, key=lambda line: line.top_fraction)  # a table stands where it stands on the page
 
 
 def _in_margin_band(line: dict, height: float) -> bool:
