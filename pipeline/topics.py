@@ -23,8 +23,9 @@ Method, per paragraph of the submission:
 Depth then follows the rules, over everything the member wrote on the topic (a speech transcript puts a
 sentence on each line): `theory_chars` of own theory in `theory_sentences` and `practice_anchors` anchors of own
 practice → 3 学用结合, either → 2 阐述. A topic that is only named (a heading, a keyword or an alias in a
-sentence, a slogan, a copied or quoted passage of its reference) → 1. Slogans and copied text earn no depth,
-however many keywords they stack.
+sentence, a slogan, a copied or quoted passage of its reference, or a sentence of theory or practice — own,
+copied or quoted, not stock — plainly closer to it than to any other topic, in words not its own) → 1. Slogans
+and copied text earn no depth, however many keywords they stack.
 
 The document's diagnosis follows from the same reading (`diagnose`), so it never contradicts the levels.
 """
@@ -62,6 +63,10 @@ class TopicConfig:
     practice_anchors: int = 2          # own practice in a passage: this many concrete anchors (a figure and a
                                        # date, a case and a measure) — one figure alone can be a passing remark
     key_point_margin: float = 1.5      # how far above its mean a passage's similarity to a key point must stand
+    mention_margin: float = 1.3        # how far (in standard deviations of the document's sentences × topics) a
+                                       # sentence of theory or practice must stand closer to a topic than to any
+                                       # other for the topic to count as named (提及) in words not its own; fitted
+                                       # leave-one-batch-out by bench/fit_mention.py (a wrong 补学 costs 3 missed)
 
     def __post_init__(self):
         for name in ("theory_sentence_chars", "theory_chars", "theory_sentences", "practice_anchors"):
@@ -137,6 +142,7 @@ class _Paragraph:
     keywords: dict[str, list[str]]
     aliases: dict[str, list[str]]
     theory: list[str] = field(default_factory=list)  # own sentences arguing an understanding
+    content: list[tuple[int, int]] = field(default_factory=list)  # sentences of theory or practice, not stock
     anchors: int = 0              # concrete anchors in the member's own sentences of practice
 
     def named(self, topic: str) -> bool:
@@ -222,6 +228,7 @@ class TopicMatcher:
                 for t in self.topics:
                     if p.named(t.id) and t.id not in about:
                         found[t.id].append(TopicEvidence(p.start, p.end, p.text, "mention"))
+        self._semantic_mentions(submission.text, paragraphs, found)
         for spans, role in ((copied, "copied"), (quoted, "quoted")):
             for start, end, source in spans:
                 ref = source.split(":", 1)[1] if source and source.startswith("ref:") else source
@@ -256,7 +263,7 @@ class TopicMatcher:
             aliases = {tid: [w for w in words if w in folded] for tid, words in self._aliases.items()}
             paragraph = _Paragraph(a, b, text, kind is PassageKind.FRAME, others, section, {},
                                    self._keyword_hits(text), aliases)
-            self._read_own_words(paragraph, submission.text, not_own)
+            self._read_own_words(paragraph, submission.text, not_own, masks.get("generic"))
             out.append(paragraph)
         if self.encoder is not None and out:
             sims = self.encoder.encode([p.text for p in out]) @ self._profiles.T
@@ -268,16 +275,19 @@ class TopicMatcher:
                 p.similarity = {t.id: float(v) for t, v in zip(self.topics, row)}
         return out
 
-    def _read_own_words(self, p: _Paragraph, text: str, not_own: np.ndarray) -> None:
+    def _read_own_words(self, p: _Paragraph, text: str, not_own: np.ndarray, generic: np.ndarray | None) -> None:
         """The member's own sentences of a paragraph that argue an understanding, and the concrete anchors of
-        its own sentences of practice."""
+        its own sentences of practice; and the sentences of theory or practice that are not stock (own, copied or
+        quoted), which can name a topic."""
         c = self.config
         for a, b in lx.sentence_spans(text, p.start, p.end):
-            if float(not_own[a:b].mean()) > 1 - c.own_share:
-                continue
             sentence = text[a:b]
             found = practice_anchors(sentence)
             role = sentence_role(sentence, found, theory_chars=c.theory_sentence_chars)
+            if role is not SentenceRole.OTHER and (generic is None or float(generic[a:b].mean()) <= 1 - c.own_share):
+                p.content.append((a, b))
+            if float(not_own[a:b].mean()) > 1 - c.own_share:
+                continue
             if role is SentenceRole.PRACTICE:
                 p.anchors += len(found)
             elif role is SentenceRole.THEORY:
@@ -335,6 +345,24 @@ class TopicMatcher:
         if margin >= self.config.strong_margin or (margin >= self.config.topic_margin and p.named(best)):
             return best
         return None
+
+    def _semantic_mentions(self, text: str, paragraphs: list[_Paragraph],
+                           found: dict[str, list[TopicEvidence]]) -> None:
+        """A topic written about in words that are not its keywords is still named (提及, so no 补学): a sentence
+        of theory or practice (the member's own, or copied or quoted: those name a topic too; not stock) plainly
+        closer to it than to any other topic — by `mention_margin` standard deviations of the document's
+        sentences × topics, so the backend's scale does not matter. Naming wrongly costs at most a missed 补学;
+        failing to name accuses the member of not studying what they wrote about."""
+        spans = [span for p in paragraphs if not p.frame for span in p.content]
+        if self.encoder is None or len(spans) < 2 or len(self.topics) < 2:
+            return
+        sims = self.encoder.encode([text[a:b] for a, b in spans]) @ self._profiles.T
+        z = (sims - sims.mean()) / (float(sims.std()) or 1.0)
+        ranked = np.sort(z, axis=1)
+        for (a, b), row, margin in zip(spans, z, ranked[:, -1] - ranked[:, -2]):
+            if margin >= self.config.mention_margin:
+                topic = self.topics[int(row.argmax())].id
+                found[topic].append(TopicEvidence(a, b, text[a:b], "mention"))
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
         """Short statements name a topic in passing (提及: a study report, a list, a pledge) or stack its keywords

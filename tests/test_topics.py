@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import DEV, REALISTIC, ROOT
+from conftest import DEV, REALISTIC, ROOT, SHARED
 from pipeline.document import read_submission
 from pipeline.topiclist import TopicList
 from pipeline.topics import TopicMatcher
@@ -170,3 +170,50 @@ def test_demo_diagnoses_only_where_expected(demo_out):
     for d in results["documents"]:
         if any(t["level"] == 3 for t in d["topics"]):
             assert not d["diagnoses"]["work_report_not_study"], d["doc_id"]
+
+
+def _keyed_coverage(batch: str, doc: str, **config):
+    """Levels of one labelled document, with the key's copied, quoted and stock passages set aside."""
+    import json
+
+    from pipeline.batch import Batch
+    from pipeline.semantic import get_encoder
+    from pipeline.topics import TopicConfig
+
+    root = SHARED / "eval" / batch
+    b = Batch.open(root)
+    path = next(p for p in (root / "submissions").iterdir() if p.name.startswith(doc))
+    submission = read_submission(path, batch_root=root)
+    label = json.loads((root / "labels.json").read_text(encoding="utf-8"))["documents"][submission.doc_id]
+
+    def spans(items, with_source):
+        out = []
+        for item in items:
+            passage = item["text"] if isinstance(item, dict) else item
+            at = submission.text.find(passage)
+            if at >= 0:
+                out.append((at, at + len(passage), item.get("source")) if with_source else (at, at + len(passage)))
+        return out
+
+    matcher = TopicMatcher(b.topics, encoder=get_encoder(), config=TopicConfig(**config))
+    got = matcher.coverage(submission, copied=spans(label["copied"], True), quoted=spans(label["quoted"], True),
+                           generic=spans(label["generic"], False))
+    return {c.topic_id: c.level for c in got}, label["topics"]
+
+
+@pytest.mark.parametrize("batch, doc, topic", [("university", "002", "UA3"), ("procuratorate", "008", "JC2")])
+def test_a_topic_written_about_in_other_words_is_named_not_sent_to_makeup(batch, doc, topic):
+    """Practice that stands under another heading and names none of the topic's keywords (a joint lab's research
+    projects; a procuratorate's 诉前检察建议) is still about the topic: at least 提及, never 补学. Without the
+    semantic mention (an unreachable margin) the same text reads 未涉及, which is what the rule is for."""
+    got, key = _keyed_coverage(batch, doc)
+    assert key[topic] >= 1 and got[topic] >= 1, (got, key)
+    without, _ = _keyed_coverage(batch, doc, mention_margin=1e9)
+    assert without[topic] == 0, without
+
+
+def test_semantic_mention_names_no_topic_a_member_left_out():
+    """A village cadre's talk of old people's vegetable plots is near the farmland topic but is not about it: the
+    key leaves TC4 未涉及, and so does the matcher — closeness must be plain, not a lean."""
+    got, key = _keyed_coverage("township", "008")
+    assert key["TC4"] == 0 and got["TC4"] == 0, (got, key)
