@@ -1,11 +1,13 @@
 """The labelled yardstick across styles: every batch of ../shared/eval (dev and the batches written by other
 hands) and the demo, each scored by `xuexi score` and measured by evaluate.py, one row a batch.
 
-    python bench/yardstick.py [--semantic NAME] [--config FILE] [--only township,bank] [--out DIR]
+    python bench/yardstick.py [--semantic NAME] [--config FILE] [--only township,bank] [--out DIR] [--loo]
 
-Prints the figures issue 13 bounds (topics, 补学, copy flags, quotations, generic), then the same table
-leave-one-batch-out when --loo is given: every fitted value (bench/calibrate.py) is fitted on the other
-batches and the left-out batch is scored with that fit.
+Prints the figures issue 13 bounds (topics, 补学, copy flags, quotations, generic). With --loo, the same table
+again with the boilerplate score's weights and threshold (the values bench/fit_boilerplate.py fits) fitted on the
+other batches and the left-out batch scored with that fit, through `xuexi score --config`. The paraphrase
+calibration and the 两张皮 share are judged leave-one-batch-out by their own scripts (calibrate_paraphrase.py,
+fit_diagnosis.py), which print the left-out batch's decisions.
 """
 
 from __future__ import annotations
@@ -62,6 +64,28 @@ def score(name: str, batch: Path, out: Path, extra: list[str]) -> dict:
     return metrics
 
 
+def loo_configs(names: list[str], folder: Path) -> dict[str, Path]:
+    """For each batch, a config file holding the boilerplate weights and threshold fitted without it."""
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fit_boilerplate import BATCHES as FITTED, batch_rows, fit, threshold_for  # noqa: E402
+
+    from pipeline.boilerplate import FEATURES, BoilerplateConfig
+
+    rows = {name: batch_rows(path, BoilerplateConfig()) for name, path in FITTED.items()}
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name in names:
+        train = {k: v for k, v in rows.items() if k != name}
+        beta = fit(train, 0.02, 3.0)  # fit_boilerplate.py's defaults
+        values = {"bias": float(beta[0]), **{f"weight_{f}": float(w) for f, w in zip(FEATURES, beta[1:])},
+                  "threshold": float(threshold_for(train, beta, 0.02))}
+        out[name] = folder / f"without-{name}.yaml"
+        out[name].write_text(yaml.safe_dump({"boilerplate": values}), encoding="utf-8")
+    return out
+
+
 def row(name: str, m: dict) -> str:
     cells = [f"{name:13}"]
     for key, header, bound in COLUMNS:
@@ -79,6 +103,7 @@ def main() -> int:
     ap.add_argument("--only", default="", help="comma-separated batch names")
     ap.add_argument("--out", default=str(ROOT / "outputs" / "yardstick"))
     ap.add_argument("--json", action="store_true", help="also print every batch's metrics as JSON")
+    ap.add_argument("--loo", action="store_true", help="also score each batch with the weights fitted without it")
     a = ap.parse_args()
     extra = (["--semantic", a.semantic] if a.semantic else []) + (["--config", a.config] if a.config else [])
     names = [n for n in a.only.split(",") if n] or list(BATCHES)
@@ -90,6 +115,14 @@ def main() -> int:
         everything[name] = m
         print(row(name, m), flush=True)
     print("* misses issue 13's bound")
+    if a.loo:
+        print("\nleave one batch out (the boilerplate weights fitted on the other batches):")
+        configs = loo_configs(names, Path(a.out) / "loo")
+        for name in names:
+            m = score(name, BATCHES[name], Path(a.out) / f"loo-{name}",
+                      (["--semantic", a.semantic] if a.semantic else []) + ["--config", str(configs[name])])
+            everything[f"loo:{name}"] = m
+            print(row(name, m), flush=True)
     if a.json:
         print(json.dumps(everything, ensure_ascii=False, indent=1))
     return 0
