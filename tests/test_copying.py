@@ -221,6 +221,46 @@ def test_unattributed_quotation_is_copying_and_a_long_attributed_one_a_citation(
     assert reports["b"].ratio_without_quotes < reports["b"].copy_ratio
 
 
+def test_short_reference_words_in_marks_without_source_are_copied(references, labels):
+    """A clause of a reference under min_chars set in marks with no source is copied; attributed, it is a
+    citation; a slogan-length run in marks is a name; the same words in marks in three members' texts circulate."""
+    sentence = next(s for s in references["RA3"].split("。") if 50 < len(s) < 120)
+    clause = max((c for c in sentence.split("，") if 12 <= len(ContentView.of(c).text) < 40), key=len)
+    slogan = next(c[:10] for c in sentence.split("，") if len(ContentView.of(c[:10]).text) == 10)
+    own = labels["008_郑凯_研讨发言"]["own"]
+    src = [CopySource("ref:RA3", references["RA3"])]
+    texts = {"bare": own[0] + "我们的目标就是“" + clause + "”。",
+             "attributed": own[0] + "习近平总书记强调：“" + clause + "”。",
+             "slogan": own[0] + "我们的目标就是“" + slogan + "”。"}
+    reports = {d: CopyDetector(LEXICAL).detect([checked(d, t)], src)[d] for d, t in texts.items()}
+    [match] = reports["bare"].matches
+    assert (match.text, match.source, match.kind) == (clause, "ref:RA3", "verbatim")
+    assert "未注明出处" in match.to_dict()["reason"]
+    assert not reports["attributed"].matches and not reports["slogan"].matches
+    shared = CopyDetector(LEXICAL).detect(
+        [checked(d, labels[d]["own"][0] + "我们的目标就是“" + clause + "”。") for d in sorted(labels)[:3]], src)
+    assert all(not r.matches for r in shared.values())
+    stricter = CopyDetector(CopyConfig(paraphrase=False, unattributed_quote_chars=len(clause) + 1))
+    assert not stricter.detect([checked("bare", texts["bare"])], src)["bare"].matches
+
+
+@pytest.mark.parametrize("batch", ["township", "procuratorate", "bank"])
+def test_labelled_unattributed_quotations_are_found_and_nothing_else_new(batch):
+    """On the batches written by other hands: every short labelled verbatim copy that stands in quotation marks
+    is reported from its reference with the reason, and every such report is a labelled copy."""
+    root = DEV.parent / batch
+    docs = json.loads((root / "labels.json").read_text(encoding="utf-8"))["documents"]
+    sources = ([CopySource(f"ref:{p.stem}", p.read_text(encoding="utf-8")) for p in sorted((root / "references").glob("*.txt"))]
+               + [CopySource(f"prior:{p.stem}", p.read_text(encoding="utf-8"), p.stem.split("_")[1])
+                  for p in sorted((root / "prior").glob("*.txt"))])
+    reports = CopyDetector(LEXICAL).detect([checked(d, v["text"], v["author"]) for d, v in docs.items()], sources)
+    expected = {(d, c["text"], c["source"]) for d, v in docs.items() for c in v["copied"]
+                if c["kind"] == "verbatim" and len(c["text"]) < 40
+                and any(v["text"][a:b] == c["text"] for a, b in quotation_spans(v["text"]))}
+    flagged = {(d, m.text, m.source) for d, r in reports.items() for m in r.matches if "未注明出处" in m.reason}
+    assert expected and flagged == expected
+
+
 def test_reference_wins_over_another_submission(references, labels):
     passage = reference_passage(references, "RB1", 200)
     a = labels["008_郑凯_研讨发言"]["text"][:250] + "\n" + passage

@@ -95,6 +95,11 @@ class CopyConfig:
         (submissions, earlier quarters, references; not the library, whose size would swamp the count) at this
         share or more is stock language (slogans packed with 提法): its likeness to a reference comes from the
         shared formulations, so it is not reported as a paraphrase. Rewording in one's own words scores < 0.1.
+    unattributed_quote_chars: words the writer set in quotation marks with no attribution (quotations.py finds
+        none) that stand word for word in a reference or library text are copied, though under min_chars, from
+        this many content characters (standard formulations not counted): the writer marked them as someone
+        else's words and did not say whose. Shorter runs in marks are names and slogans (提法 such as
+        绿水青山就是金山银山 run up to 10 characters), which any member may set in marks.
     formulations: the shipped list of standard formulations.
     """
 
@@ -116,12 +121,13 @@ class CopyConfig:
     paraphrase_lead_in_rest: int = 3
     paraphrase_length_ratio: float = 0.6
     formulaic_share: float = 0.15
+    unattributed_quote_chars: int = 11
     formulations: Path = field(default=phrase_file("standard_formulations.txt"))
 
     def __post_init__(self):
         for name in ("k", "window", "min_chars", "min_member_chars", "min_run", "paraphrase_min_chars",
                      "paraphrase_neighbours", "member_min_sentences", "paraphrase_min_sentences",
-                     "paraphrase_lead_in_rest"):
+                     "paraphrase_lead_in_rest", "unattributed_quote_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"copy settings: {name} must be at least 1, got {getattr(self, name)}")
         for name in ("max_gap", "max_shift"):
@@ -319,7 +325,36 @@ class CopyDetector:
             claimed[q0:q1] = True
         chosen = self._credit(doc, pieces, claimed, common)
         report.matches = [self._match(doc, piece) for piece in sorted(chosen, key=lambda p: p.d0)]
+        report.matches += self._unattributed_quotations(doc, claimed)
         return report, claimed
+
+    def _unattributed_quotations(self, doc: _Doc, claimed: np.ndarray) -> list[CopyMatch]:
+        """Words in quotation marks with no attribution, not yet claimed, found word for word in a reference (else
+        a library text): copied, marked as someone's words without saying whose (CopyConfig.unattributed_quote_chars).
+        Words whose every 4-character phrase recurs in two more texts (other members set the same words in marks,
+        a formulation in circulation) and listed standard formulations are not counted as evidence."""
+        view, checked = doc.view, doc.checked
+        attributed = set(checked.quotes)
+        listed = self._phrases.mask(view)
+        found = []
+        for a, b in quotation_spans(checked.text):
+            q0, q1 = view.content_index(a), view.content_index(b)
+            if (a, b) in attributed or q1 <= q0 or claimed[q0:q1].any():
+                continue
+            if (q1 - q0) - int(listed[q0:q1].sum()) < self.config.unattributed_quote_chars:
+                continue
+            if doc.evidence.recurring[q0:q1 - PHRASE_CHARS + 1].all():
+                continue
+            words = view.text[q0:q1]
+            source = next((j for j in doc.texts.sources.independent if words in doc.texts.sources[j].view.text), None)
+            if source is None:
+                continue
+            src = doc.texts.sources[source].view
+            s0 = src.text.index(words)
+            claimed[q0:q1] = True
+            passage = Passage(doc.text.key, source, (Run(q0, q1, s0, s0 + q1 - q0),))
+            found.append(self._match(doc, passage, reason="引号内文字与参考材料原文一字不差，但未注明出处"))
+        return found
 
     def _quotations(self, doc: _Doc, passages: list[Passage],
                     common: dict[bool, np.ndarray]) -> tuple[list[tuple[int, int]], list[QuotedPassage]]:
@@ -431,7 +466,7 @@ class CopyDetector:
     def _substance(p: Passage, common: np.ndarray) -> int:
         return int((p.d1 - p.d0) - common[p.d0:p.d1].sum())
 
-    def _match(self, doc: _Doc, p: Passage) -> CopyMatch:
+    def _match(self, doc: _Doc, p: Passage, reason: str = "") -> CopyMatch:
         """A passage as the secretary sees it: original-text spans in both texts, closing punctuation that both
         share included; similarity is difflib's ratio (Ratcliff–Obershelp, 2·matches / total length) of the two
         passages as they read, white space aside, so a changed comma counts."""
@@ -448,7 +483,7 @@ class CopyDetector:
         mine, theirs = view.norm.text[d_norm[0]:d_end], src.norm.text[s_norm[0]:s_end]
         similarity = 1.0 if mine == theirs else SequenceMatcher(None, mine, theirs, autojunk=False).ratio()
         return CopyMatch(start, end, doc.checked.text[start:end], source.source_id, src.norm.original[s_start:s_stop],
-                         "verbatim" if mine == theirs else "edited", round(similarity, 4))
+                         "verbatim" if mine == theirs else "edited", round(similarity, 4), reason=reason)
 
     def _report_paraphrases(self, report: CopyReport, doc: _Doc, claimed: np.ndarray) -> None:
         """Paraphrases decided by the encoder's calibration go into the matches, with their confidence as the

@@ -53,7 +53,7 @@ class CopyMatch:
     edited the share of characters the two passages have in common; for a paraphrase the calibrated confidence
     that it rewrites the source (cosines run high between any two texts on one subject, so a cosine cannot tell
     a rewrite from a paragraph of one's own), with the weakest aligned sentence pair's cosine in `cosine`.
-    `reason`: for a paraphrase, why it was flagged, in Chinese."""
+    `reason`: for a paraphrase or a quotation lifted without its source, why it was flagged, in Chinese."""
 
     start: int
     end: int
@@ -71,6 +71,8 @@ class CopyMatch:
                "source_text": self.source_text}
         if self.kind == "paraphrase":
             out.update(reason=self.reason, cosine=self.cosine)
+        elif self.reason:
+            out.update(reason=self.reason)
         return out
 
 
