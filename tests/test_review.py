@@ -347,8 +347,11 @@ def test_the_export_writes_the_tongbao_from_the_decisions(archive, app, quarter_
     assert unclean.member in examples and good.member not in examples
     assert examples == {g.member for g in after.good_examples()}
     restudy = good.documents[0]
-    assert f"{restudy.member}同志的{restudy.doc_type}经学习秘书组审阅需补学（审阅意见：未联系分管工作）" in text
-    assert f"{returned.member}同志的{returned.doc_type}经学习秘书组审阅退回修改（审阅意见：大段照搬），请修改后重新报送。" in text
+    # one line a member in 督促补学, the reviewers' notes in the annex
+    assert f"{restudy.doc_type}经审阅需补学（审阅意见见附件）" in text and f"{restudy.member}同志：" in text
+    assert f"{returned.doc_type}经审阅退回修改（审阅意见见附件），请修改后重新报送" in text
+    assert f"{restudy.member}同志的{restudy.doc_type}：未联系分管工作。" in text
+    assert f"{returned.member}同志的{returned.doc_type}：大段照搬。" in text
 
     # the other outputs carry the decisions too, and the export can be downloaded
     scores = (out / "scores.csv").read_text(encoding="utf-8-sig")
