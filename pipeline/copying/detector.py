@@ -489,9 +489,7 @@ class CopyDetector:
         """Paraphrases decided by the encoder's calibration go into the matches, with their confidence as the
         similarity the secretary sees and a reason; without a calibration the candidates are only listed."""
         found = self._paraphrases(doc, claimed)
-        finder = self._finder
-        if finder is None:
-            return
+        finder = self._paraphrase_finder()  # every report says which model looked, whatever order they come in
         report.paraphrase_encoder = self._encoder.name if hasattr(self._encoder, "name") else type(self._encoder).__name__
         report.paraphrase_calibrated = finder.calibration is not None
         for c in finder.best(found):
@@ -512,9 +510,13 @@ class CopyDetector:
         references = doc.texts.sources.reference_sentences
         if not units or not references:
             return []
+        return self._paraphrase_finder().find(units, paragraphs, references)
+
+    def _paraphrase_finder(self) -> ParaphraseFinder:
+        """The finder, built when first needed: the encoder is loaded only then."""
         if self._finder is None:
             if self._encoder is None:
-                from ..semantic import get_encoder
+                from ..semantic import get_encoder  # the model loads only when a paraphrase is looked for
 
                 self._encoder = get_encoder()
             calibration = self._calibration
@@ -524,7 +526,7 @@ class CopyDetector:
             self._finder = ParaphraseFinder(self._encoder, calibration, cfg.paraphrase_distinctness,
                                             cfg.paraphrase_neighbours, cfg.paraphrase_min_sentences,
                                             cfg.paraphrase_length_ratio, cfg.paraphrase_lead_in_rest)
-        return self._finder.find(units, paragraphs, references)
+        return self._finder
 
     def _paraphrase_units(self, doc: _Doc, claimed: np.ndarray) -> tuple[list[Unit], list[tuple]]:
         """The paragraphs left open, and the member's own writing a candidate is measured against: every
