@@ -17,16 +17,24 @@ def workspace() -> Path:
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
-    """Write whole or not at all: a temporary file in the same folder, flushed, then renamed over the target."""
+    """Write whole or not at all (see write_bytes_atomic)."""
+    # without indent, so the C encoder writes it: 10x faster
+    write_bytes_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write whole or not at all: a temporary file in the same folder, flushed, then renamed over the target, so
+    a reader (or a run killed meanwhile) never sees half a file. `durable`: synced to disk before the rename, so
+    a power cut leaves the old file or the new one; a cache entry, which a later run can make again, skips it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, ensure_ascii=False)  # without indent, so the C encoder writes it: 10x faster
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

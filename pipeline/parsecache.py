@@ -11,12 +11,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from . import __version__
 from .document import Submission, submission_from_bytes
+from .files import write_bytes_atomic
 from .ingest import ReaderLimits
 
 STORAGE_FORMAT = 3  # of an entry (pipeline.document.submission_to_bytes); a change makes every old entry a miss
@@ -60,9 +59,4 @@ class ParseCache:
 
     def put(self, key: str, data: bytes) -> None:
         """Store a Submission's bytes (pipeline.document.submission_to_bytes) under `key`."""
-        entry = self.folder / key[:2] / key
-        entry.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, entry)
+        write_bytes_atomic(self.folder / key[:2] / key, data, durable=False)

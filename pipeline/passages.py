@@ -127,8 +127,10 @@ def sentence_role(sentence: str, anchors: list[str], *, theory_chars: int) -> Se
     opening = sentence.find("“")
     if lx.STUDY_REPORT.search(sentence) or (opening > 0 and lx.ATTRIBUTION.search(sentence[:opening])):
         return SentenceRole.OTHER  # names what was studied, or leads into a quotation
-    if anchors:
+    if anchors and not _instruction(sentence, anchors):
         return SentenceRole.PRACTICE
+    if anchors:
+        return SentenceRole.OTHER  # 节日期间要盯紧…: an instruction for a season, not work done or planned
     if len(sentence) < theory_chars or (lx.strip_numbering(sentence) != sentence.strip() and not lx.CLAUSE_SPLIT.search(sentence[:-1])):
         return SentenceRole.OTHER  # too short to argue, or the title of a numbered point
     if (lx.IMPERATIVE_OPENING.match(sentence) or lx.GENERIC_ADDRESSEE.match(sentence)) and not reasoned(sentence):
@@ -136,6 +138,14 @@ def sentence_role(sentence: str, anchors: list[str], *, theory_chars: int) -> Se
     if lx.FIRST_PERSON_WORK.search(sentence) and (lx.PROBLEM.search(sentence) or lx.NEXT_STEP.search(sentence)):
         return SentenceRole.OTHER
     return SentenceRole.THEORY
+
+
+def _instruction(sentence: str, anchors: list[str]) -> bool:
+    """An exhortation (要…, 必须…) whose only anchors are times of the year named in words (春节, 汛期): it tells
+    what must be done then, with no figure, place or first-person act of the member's own."""
+    timed = {m.group(0) for m in lx.TIME.finditer(sentence)}
+    return (bool(lx.MODAL.search(sentence)) and not lx.FIRST_PERSON_WORK.search(sentence)
+            and all(a in timed and not lx.FIGURE.search(a) for a in anchors))
 
 
 def reasoned(sentence: str) -> bool:

@@ -96,3 +96,14 @@ def test_practice_anchors_in_any_units_register(sentence, anchors):
     from pipeline.passages import practice_anchors
 
     assert bool(practice_anchors(sentence)) == anchors, practice_anchors(sentence)
+
+
+def test_an_instruction_for_a_season_is_not_work_done():
+    from pipeline.passages import SentenceRole, practice_anchors, sentence_role
+
+    def role(sentence):
+        return sentence_role(sentence, practice_anchors(sentence), theory_chars=20)
+
+    assert role("春节期间要盯紧人员密集场所，压实各方安全责任。") is SentenceRole.OTHER
+    assert role("春节期间我局检查人员密集场所12家，督促整改隐患9处。") is SentenceRole.PRACTICE
+    assert role("汛期前我们准备对全镇的排水沟逐一清淤。") is SentenceRole.PRACTICE
