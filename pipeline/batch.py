@@ -6,6 +6,7 @@ import csv
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .errors import ConfigError, printable
 from .topiclist import TopicList
@@ -13,7 +14,7 @@ from .topiclist import TopicList
 # Which copy of a submission handed in twice (same name, two formats) is scored: the one closest to the
 # author's original.
 FORMAT_PREFERENCE = (".docx", ".doc", ".wps", ".txt", ".pdf")
-MAX_MANIFEST_BYTES = 10_000_000  # a line per file: a province's quarter is well under a megabyte
+MAX_MANIFEST_BYTES = 10_000_000  # manifest.csv, members.csv: a line per file or member, well under a megabyte
 
 
 @dataclass(frozen=True)
@@ -134,35 +135,43 @@ def _read_manifest(root: Path, files: list[Path], skipped: list[FailedFile]) -> 
     path = root / "manifest.csv"
     if not path.exists():
         return {}
-    if path.stat().st_size > MAX_MANIFEST_BYTES:
-        raise ConfigError(f"manifest.csv: larger than {MAX_MANIFEST_BYTES:,} bytes; it lists one line per file")
     named: dict[str, Path] = {}
     for f in files:  # a stem first, so a full name or path wins over it
         named.setdefault(f.stem, f)
     for f in files:
         named[f.name] = named[f.relative_to(root).as_posix()] = f
     rows: dict[str, dict[str, str]] = {}
+    for line, row in _csv_rows(path, "file", "file,author,doc_type,quarter"):
+        name = (row.get("file") or "").strip().replace("\\", "/")
+        if not name:
+            continue
+        found = named.get(name) or named.get(f"submissions/{name}")
+        if found is None:
+            skipped.append(FailedFile(f"manifest.csv 第{line}行",
+                                      f"所列文件“{printable(name)}”不在 submissions/ 中，这一行未使用"))
+            continue
+        rows[found.relative_to(root).as_posix()] = {
+            k: (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+    return rows
+
+
+def _csv_rows(path: Path, required: str, columns: str) -> Iterator[tuple[int, dict]]:
+    """(line number, row) of a CSV file a secretary saves from Excel (UTF-8, with or without the byte-order mark).
+    Raises ConfigError, with the line, for a file over MAX_MANIFEST_BYTES, a header without `required`, text that
+    is not UTF-8, or a line that is not CSV (a field over csv's size limit, a NUL byte)."""
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise ConfigError(f"{path.name}: larger than {MAX_MANIFEST_BYTES:,} bytes; it lists one line per file or member")
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         try:
-            if not reader.fieldnames or "file" not in reader.fieldnames:
-                raise ConfigError("manifest.csv line 1: needs the columns file,author,doc_type,quarter")
+            if not reader.fieldnames or required not in reader.fieldnames:
+                raise ConfigError(f"{path.name} line 1: needs the columns {columns}")
             for row in reader:
-                name = (row.get("file") or "").strip().replace("\\", "/")
-                if not name:
-                    continue
-                found = named.get(name) or named.get(f"submissions/{name}")
-                if found is None:
-                    skipped.append(FailedFile(f"manifest.csv 第{reader.line_num}行",
-                                              f"所列文件“{printable(name)}”不在 submissions/ 中，这一行未使用"))
-                    continue
-                rows[found.relative_to(root).as_posix()] = {
-                    k: (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+                yield reader.line_num, row
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"manifest.csv line {reader.line_num + 1}: not UTF-8 text; save it as CSV UTF-8") from exc
-        except csv.Error as exc:  # a field over csv's size limit, a NUL byte
-            raise ConfigError(f"manifest.csv line {reader.line_num + 1}: not readable as CSV ({exc})") from exc
-    return rows
+            raise ConfigError(f"{path.name} line {reader.line_num + 1}: not UTF-8 text; save it as CSV UTF-8") from exc
+        except csv.Error as exc:
+            raise ConfigError(f"{path.name} line {reader.line_num + 1}: not readable as CSV ({exc})") from exc
 
 
 def _read_roster(root: Path) -> list[dict[str, str]]:
@@ -171,23 +180,12 @@ def _read_roster(root: Path) -> list[dict[str, str]]:
     path = root / "members.csv"
     if not path.exists():
         return []
-    if path.stat().st_size > MAX_MANIFEST_BYTES:
-        raise ConfigError(f"members.csv: larger than {MAX_MANIFEST_BYTES:,} bytes; it lists one line per member")
     roster: dict[str, dict[str, str]] = {}
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        try:
-            if not reader.fieldnames or "name" not in reader.fieldnames:
-                raise ConfigError("members.csv line 1: needs the columns name,role,unit")
-            for row in reader:
-                name = " ".join((row.get("name") or "").split())
-                if name:
-                    roster.setdefault(name, {"name": name, "role": (row.get("role") or "").strip(),
-                                             "unit": (row.get("unit") or "").strip()})
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"members.csv line {reader.line_num + 1}: not UTF-8 text; save it as CSV UTF-8") from exc
-        except csv.Error as exc:
-            raise ConfigError(f"members.csv line {reader.line_num + 1}: not readable as CSV ({exc})") from exc
+    for _, row in _csv_rows(path, "name", "name,role,unit"):
+        name = " ".join((row.get("name") or "").split())
+        if name:
+            roster.setdefault(name, {"name": name, "role": (row.get("role") or "").strip(),
+                                     "unit": (row.get("unit") or "").strip()})
     return list(roster.values())
 
 

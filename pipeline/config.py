@@ -23,7 +23,6 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -32,6 +31,7 @@ from .boilerplate import BoilerplateConfig
 from .copying import CopyConfig
 from .errors import ConfigError
 from .ingest import ReaderLimits
+from .lexicon import PHRASES
 from .topics import TopicConfig
 
 _SECTIONS = {"reading": ReaderLimits, "copying": CopyConfig, "boilerplate": BoilerplateConfig, "topics": TopicConfig}
@@ -130,5 +130,4 @@ def _plain(value):
     """A setting as results.json records it; a shipped phrase list by its name, wherever xuexi is installed."""
     if not isinstance(value, Path):
         return value
-    shipped = Path(str(resources.files("pipeline.phrases")))
-    return f"pipeline.phrases/{value.name}" if value.parent == shipped else str(value)
+    return f"pipeline.phrases/{value.name}" if value.parent == PHRASES else str(value)

@@ -419,9 +419,12 @@ QUOTE_INTRODUCER = re.compile(
 # --- phrase lists ------------------------------------------------------------------------------------------------
 
 
+PHRASES = Path(str(resources.files("pipeline.phrases")))  # corpora/phrases: package data of pipeline.phrases
+
+
 def phrase_file(name: str) -> Path:
-    """A phrase list shipped under corpora/phrases (package data of pipeline.phrases)."""
-    return Path(str(resources.files("pipeline.phrases") / name))
+    """A phrase list shipped under corpora/phrases."""
+    return PHRASES / name
 
 
 @lru_cache(maxsize=8)

@@ -13,16 +13,15 @@ import contextlib
 import hashlib
 import json
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
 from . import __version__
 from .errors import ConfigError
 from .files import write_json_atomic
+from .lexicon import PHRASES
 
 CODE = Path(__file__).resolve().parent  # xuexi itself: a changed detector changes the results, version or not
-PHRASE_LISTS = Path(str(resources.files("pipeline.phrases")))
 STATE_FILE = Path(".cache") / "last_run.json"
 OUTPUTS = ("results.json", "summary.html", "tongbao.docx", "scores.csv", "scores.xlsx")
 LOCK_FILE = Path(".cache") / "run.lock"
@@ -97,7 +96,7 @@ class RunInputs:
                  archive: Path | None, out_dir: Path, config: str):
         h = hashlib.blake2b(digest_size=16)
         h.update(json.dumps([__version__, encoder, sorted(earlier), str(archive or ""), config]).encode())
-        for folder in (Path(batch_dir), CODE, PHRASE_LISTS, *([Path(library)] if library else [])):
+        for folder in (Path(batch_dir), CODE, PHRASES, *([Path(library)] if library else [])):
             h.update(f"\1{folder.name}\1".encode())
             _digest_folder(h, folder, skip=Path(out_dir).resolve())  # outputs kept inside the batch are not inputs
         self.digest = h.hexdigest()

@@ -206,3 +206,31 @@ def raw_pdf(path: Path, pages: int, content: bytes) -> Path:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     path.write_bytes(bytes(out))
     return path
+
+
+class BigramEncoder:
+    """A stand-in for pipeline.semantic: hashed character bigrams, L2-normalized, no model loaded; records what it
+    was asked. Its name is a model someone placed in models/, for which no calibration is shipped."""
+
+    name = "st:bigram-test-model"
+    dim = 256
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def encode(self, texts, kind="passage"):
+        import hashlib
+
+        import numpy as np
+
+        from pipeline.textnorm import fold
+
+        self.seen.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            chars = "".join(c for c in fold(text) if c.isalnum())
+            for i in range(len(chars) - 1):
+                h = int.from_bytes(hashlib.blake2b(chars[i:i + 2].encode(), digest_size=4).digest(), "little")
+                out[row, h % self.dim] += 1
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1)

@@ -4,7 +4,6 @@ bigrams), so no model is loaded; the figures with the real encoder are in bench/
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from pipeline.copying import (CheckedText, CopyConfig, CopyDetector, CopySource,
 from pipeline.copying.fingerprints import ContentView, kgram_hashes, winnow
 from pipeline.copying.paraphrase import (Calibration, ParaphraseFinder, Sentence, Unit, bottleneck_alignment,
                                          split_sentences)
+from makers import BigramEncoder
 from pipeline.errors import ConfigError
-from pipeline.textnorm import fold
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
 LEXICAL = CopyConfig(paraphrase=False)
@@ -303,26 +302,6 @@ def test_to_dict_has_the_results_contract_fields(dev_reports):
 
 
 # -- paraphrase ---------------------------------------------------------------------------------------------------
-
-class BigramEncoder:
-    """Stand-in for pipeline.semantic: hashed character bigrams, L2-normalized; records what it was asked."""
-
-    dim = 256
-
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def encode(self, texts, kind="passage"):
-        self.seen.extend(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            chars = "".join(c for c in fold(text) if c.isalnum())
-            for i in range(len(chars) - 1):
-                h = int.from_bytes(hashlib.blake2b(chars[i:i + 2].encode(), digest_size=4).digest(), "little")
-                out[row, h % self.dim] += 1
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms > 0, norms, 1)
-
 
 def reword(sentence: str) -> str:
     """Breaks every run of 8 characters with an inserted 的, so no 13-character run survives: lexical

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from conftest import DEV, REALISTIC, ROOT
+from makers import BigramEncoder
 from pipeline.copying import CheckedText, CopyDetector, CopySource
 from pipeline.copying.paraphrase import CALIBRATIONS, FEATURES, Calibration
 from pipeline.document import read_submission
@@ -83,24 +83,6 @@ def test_own_measures_on_the_references_subject_are_not_rewrites(demo_reports):
     own = reports["001_赵卫东_研讨发言"]
     assert not paraphrases(own)
     assert any("交通量" in p for p in labels["001_赵卫东_研讨发言"]["own"])  # the issue's same-subject measure
-
-
-class BigramEncoder:
-    """A model someone placed in models/: hashed character bigrams, with no calibration shipped for it."""
-
-    name = "st:bigram-test-model"
-    dim = 256
-
-    def encode(self, texts, kind="passage"):
-        import hashlib
-
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            chars = "".join(c for c in fold(text) if c.isalnum())
-            for i in range(len(chars) - 1):
-                h = int.from_bytes(hashlib.blake2b(chars[i:i + 2].encode(), digest_size=4).digest(), "little")
-                out[row, h % self.dim] += 1
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
 def test_an_encoder_without_calibration_proposes_but_never_decides(demo_reports):
