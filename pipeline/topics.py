@@ -507,15 +507,22 @@ def _excerpt(text: str, limit: int = 80) -> str:
 
 
 def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
-    """Shorter names of a topic's keywords: the four-character runs of its longer keywords (脱贫攻坚 of
-    巩固拓展脱贫攻坚成果) that no other topic's keywords or title contain. A passage naming one names the topic
-    (提及) and tells which topic it is about."""
+    """Other names of a topic's keywords, each one that no other topic's keywords, title or key points contain:
+    - the four-character runs of its longer keywords (脱贫攻坚 of 巩固拓展脱贫攻坚成果);
+    - the forms a keyword takes in the topic's own key points, four-character runs sharing three of a
+      four-character keyword's characters (金融腐败 in a key point of the topic whose keyword is 金融反腐): the
+      secretary who wrote the key points wrote the keyword the way running text says it.
+    A passage naming one names the topic (提及) and tells which topic it is about."""
     folded = {t.id: [fold(k) for k in t.keywords] + [fold(t.title)] for t in topics}
+    points = {t.id: [fold(k) for k in t.key_points] for t in topics}
     out = {}
     for t in topics:
-        others = "|".join(w for tid, words in folded.items() if tid != t.id for w in words)
-        runs = {k[i:i + 4] for k in folded[t.id][:-1] if len(k) >= 5 for i in range(len(k) - 3)}
-        out[t.id] = sorted(r for r in runs if r not in others and r not in folded[t.id][:-1])
+        others = "|".join(w for tid, words in folded.items() if tid != t.id for w in words + points[tid])
+        keywords = folded[t.id][:-1]
+        runs = {k[i:i + 4] for k in keywords if len(k) >= 5 for i in range(len(k) - 3)}
+        runs |= {p[i:i + 4] for p in points[t.id] for i in range(len(p) - 3)
+                 if any(len(k) == 4 and len(set(p[i:i + 4]) & set(k)) >= 3 for k in keywords)}
+        out[t.id] = sorted(r for r in runs if not lx.NOT_WORD.search(r) and r not in others and r not in keywords)
     return out
 
 
