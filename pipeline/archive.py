@@ -47,6 +47,7 @@ from typing import Iterator
 
 from .errors import ConfigError, XuexiError
 from .lexicon import QUARTER_NAME
+from .model import Source, SourceKind
 from .textnorm import fold
 
 FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag
@@ -252,7 +253,7 @@ class ArchivedText:
 
     @property
     def source_id(self) -> str:
-        return f"prior:{self.quarter}/{self.doc_id}"
+        return str(Source(SourceKind.PRIOR, f"{self.quarter}/{self.doc_id}"))
 
 
 @dataclass(frozen=True)

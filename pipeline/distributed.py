@@ -49,6 +49,7 @@ from .copying.fingerprints import PreparedText
 from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
 from .document import submission_from_bytes, submission_to_bytes
 from .errors import ConfigError
+from .model import Source, SourceKind
 from .semantic import backend_identity
 from .stages import boilerplate_references, checked_text, document_result, read_files
 
@@ -256,7 +257,7 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
 
     from .segment import added_words, get_nlp
 
-    check_unique_ids([s.source_id for s in sources] + [f"doc:{p.stem}" for p in batch.submissions])
+    check_unique_ids([s.source_id for s in sources] + [str(Source(SourceKind.DOC, p.stem)) for p in batch.submissions])
     if not batch.submissions:
         return [], []
     cluster = None

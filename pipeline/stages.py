@@ -20,6 +20,7 @@ from .errors import ConfigError, XuexiError
 from .forking import forked_map
 from .ingest import ReaderLimits
 from .ingest.limits import limit_memory, memory_message, time_limit
+from .model import Source, SourceKind
 from .parsecache import ParseCache
 from .results import document_record
 from .topiclist import TopicList
@@ -123,17 +124,17 @@ def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | Non
     """What a submission may have been copied from: the references studied (ref:), a reference library of
     earlier speeches and templates (lib:), and earlier quarters' submissions (prior:)."""
     sources, failed = [], []
-    groups = [("ref", list(batch.references.values()), "references")]
-    groups.append(("prior", batch.prior, "earlier quarters"))
+    groups = [(SourceKind.REF, list(batch.references.values()), "references")]
+    groups.append((SourceKind.PRIOR, batch.prior, "earlier quarters"))
     if library is not None:
         if not library.is_dir():
             raise ConfigError(f"{library}: no such reference library folder")
-        groups.append(("lib", sorted(p for p in library.rglob("*") if p.is_file() and not p.name.startswith(".")), "library"))
-    for prefix, paths, what in groups:
-        root = library if prefix == "lib" else batch.root
+        groups.append((SourceKind.LIB, sorted(p for p in library.rglob("*") if p.is_file() and not p.name.startswith(".")), "library"))
+    for kind, paths, what in groups:
+        root = library if kind is SourceKind.LIB else batch.root
         read, bad = read_files(root, paths, progress=progress, what=f"reading {what}", cache=cache, workers=workers,
                                limits=limits)
-        sources += [CopySource(f"{prefix}:{s.doc_id}", s.text, s.author) for s in read]
+        sources += [CopySource(str(Source(kind, s.doc_id)), s.text, s.author) for s in read]
         failed += bad
     return sources, failed
 
@@ -147,7 +148,7 @@ def checked_text(submission: Submission) -> CheckedText:
 
 def boilerplate_references(sources: list[CopySource]) -> list[str]:
     """The texts boilerplate fitting reads besides the submissions: the references studied this quarter."""
-    return [s.text for s in sources if s.source_id.startswith("ref:")]
+    return [s.text for s in sources if Source.parse(s.source_id).kind is SourceKind.REF]
 
 
 def judge_boilerplate(submissions: list[Submission], boilerplate: BoilerplateDetector, topics: TopicList, *,

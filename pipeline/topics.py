@@ -39,7 +39,7 @@ import numpy as np
 
 from . import lexicon as lx
 from .document import Submission
-from .levels import LEVEL_NAMES
+from .model import LEVEL_NAMES, Source, SourceKind
 from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
 from .textnorm import fold
 from .topiclist import Topic, TopicList
@@ -231,12 +231,14 @@ class TopicMatcher:
         self._semantic_mentions(submission.text, paragraphs, found)
         for spans, role in ((copied, "copied"), (quoted, "quoted")):
             for start, end, source in spans:
-                ref = source.split(":", 1)[1] if source and source.startswith("ref:") else source
-                for topic in self.reference_topics.get(ref or "", []):
+                origin = Source.read(source)
+                if origin is None or origin.kind is not SourceKind.REF:
+                    continue
+                for topic in self.reference_topics.get(origin.name, []):
                     found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
         topics = [self._coverage(t, found[t.id], own[t.id]) for t in self.topics]
         return Assessment(topics, diagnose(topics, paragraphs, config=self.config, studied=sum(
-            end - start for start, end, *_ in [*quoted, *(c for c in copied if str(c[2]).startswith("ref:"))])))
+            end - start for start, end, *_ in [*quoted, *(c for c in copied if _from_reference(c[2]))])))
 
     def _paragraphs(self, submission: Submission, masks: dict[str, np.ndarray]) -> list[_Paragraph]:
         headings = {h.start_char for h in submission.spans("headings")}
@@ -524,6 +526,11 @@ def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
                  if any(len(k) == 4 and len(set(p[i:i + 4]) & set(k)) >= 3 for k in keywords)}
         out[t.id] = sorted(r for r in runs if not lx.NOT_WORD.search(r) and r not in others and r not in keywords)
     return out
+
+
+def _from_reference(source: str | None) -> bool:
+    origin = Source.read(source)
+    return origin is not None and origin.kind is SourceKind.REF
 
 
 def _bigrams(text: str) -> set[str]:

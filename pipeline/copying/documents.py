@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError
+from ..model import Source, SourceKind
 from .fingerprints import Role
 
-SOURCE_PREFIXES = {"ref": Role.REFERENCE, "lib": Role.LIBRARY, "prior": Role.PRIOR, "doc": Role.SUBMISSION}
+ROLES = {SourceKind.REF: Role.REFERENCE, SourceKind.LIB: Role.LIBRARY, SourceKind.PRIOR: Role.PRIOR,
+         SourceKind.DOC: Role.SUBMISSION}
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,7 @@ class CopySource:
 
     @property
     def role(self) -> Role:
-        prefix = self.source_id.split(":", 1)[0]
-        if prefix not in SOURCE_PREFIXES or ":" not in self.source_id:
-            raise ConfigError(f"copy source {self.source_id!r}: the id must start with one of "
-                              f"{', '.join(p + ':' for p in SOURCE_PREFIXES)}")
-        return SOURCE_PREFIXES[prefix]
+        return ROLES[Source.parse(self.source_id).kind]
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ class CheckedText:
 
     @property
     def source_id(self) -> str:
-        return f"doc:{self.doc_id}"
+        return str(Source(SourceKind.DOC, self.doc_id))
 
 
 @dataclass(frozen=True)

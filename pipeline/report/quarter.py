@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..errors import ConfigError
-from ..levels import LEVEL_NAMES
+from ..model import LEVEL_NAMES, Source, SourceKind
 from .highlight import Locator
 
 DIAGNOSIS_LABELS = {
@@ -305,9 +305,12 @@ class QuarterReport:
 
     def source_name(self, source: str | None) -> str:
         """A copy source in words; another document of this quarter is named by its author and type."""
-        kind, _, name = (source or "").partition(":")
-        doc = next((d for d in self.documents if d.doc_id == name), None) if kind == "doc" else None
-        return f"{doc.member}的{doc.doc_type or '材料'}（本季度）" if doc else _source_label(source)
+        origin = Source.read(source)
+        if origin is None:
+            return source or "来源不明"
+        doc = (next((d for d in self.documents if d.doc_id == origin.name), None) if origin.kind is SourceKind.DOC
+               else None)
+        return f"{doc.member}的{doc.doc_type or '材料'}（本季度）" if doc else origin.label
 
     def missing_by_topic(self) -> list[tuple[Topic, list[str]]]:
         """Each required topic with the members who must 补学 it, in topic-list order."""
@@ -359,7 +362,8 @@ class QuarterReport:
             "members_missing": sum(1 for m in self.members if m.missing_required),
             "mean_copy_ratio": sum(ratios) / len(ratios) if ratios else 0.0,
             "documents_copying": len(copy),
-            "copy_source_kinds": sorted({_source_kind(s) for d in copy for s in d.per_source}),
+            "copy_source_kinds": sorted({origin.kind.description if origin else "其他来源"
+                                        for d in copy for origin in map(Source.read, d.per_source)}),
             "documents_generic": len(generic),
             "diagnoses": {k: sum(1 for d in self.documents if any(x.key == k for x in d.diagnoses)) for k in DIAGNOSIS_LABELS},
         }
@@ -463,21 +467,6 @@ def _only_dismissed(text: str, passages: list[dict]) -> int:
 
 def _source_of(copied: dict) -> str:
     return copied.get("source") or "?"
-
-
-def _source_label(source: str | None) -> str:
-    """A copy source id in a secretary's words: ref:RA1 -> 学习篇目RA1, doc:X -> 本季度材料X,
-    prior:X -> 往期材料X, lib:X -> 比对文库X."""
-    if not source:
-        return "来源不明"
-    kind, _, name = source.partition(":")
-    prefix = {"ref": "学习篇目", "doc": "本季度材料", "prior": "往期材料", "lib": "比对文库"}.get(kind)
-    return f"{prefix}{name}" if prefix and name else source
-
-
-def _source_kind(source: str) -> str:
-    return {"ref": "学习篇目原文", "doc": "其他同志的材料", "prior": "本人或他人往期材料", "lib": "网上范文等比对文库"}.get(
-        source.partition(":")[0], "其他来源")
 
 
 def run_timestamp(results: dict) -> datetime | None:

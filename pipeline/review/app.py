@@ -306,7 +306,7 @@ def document(quarter: str, doc_id: str):
     doc = next((d for d in report.documents if d.doc_id == doc_id), None)
     if doc is None:
         abort(404, f"{quarter} 没有材料 {doc_id}。")
-    links = {f"doc:{d.doc_id}": url_for("review.document", quarter=quarter, unit=unit, doc_id=d.doc_id)
+    links = {d.doc_id: url_for("review.document", quarter=quarter, unit=unit, doc_id=d.doc_id)
              for d in report.documents}
     flags = {_anchor(f): f for f in archive.flags(quarter, doc_id, unit=unit)}
     context = document_context(report, doc, links)
