@@ -39,7 +39,7 @@ quotations and the document's opening frame (the meeting it reports) are not jud
 Fitting is a map and a reduce: `BoilerplateDetector.statistics` per partition of the batch (where its texts
 are), `fit_statistics` to merge them; the fitted detector is then shared with whatever judges the documents.
 
-The document diagnoses (学用“两张皮”, 以具体工作代替理论学习) follow from topic coverage (pipeline.topics.diagnose),
+The document diagnoses (学用“两张皮”, 以工作总结代替学习体会) follow from topic coverage (pipeline.topics.diagnose),
 which reads the sentences this detector flags as not the member's own.
 """
 

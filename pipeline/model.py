@@ -80,3 +80,15 @@ class Level(IntEnum):
 
 
 LEVEL_NAMES = {int(level): level.label for level in Level}  # for templates and tables that index by number
+
+
+class DiagnosisKind(str, Enum):
+    """What a whole document is diagnosed with (pipeline.topics.diagnose), at most one a document."""
+
+    THEORY_WITHOUT_PRACTICE = "theory_without_practice"  # theory of one's own, tied to no practice
+    WORK_REPORT_NOT_STUDY = "work_report_not_study"      # a work report handed in instead of study
+
+    @property
+    def title(self) -> str:
+        return {"theory_without_practice": "学用“两张皮”",
+                "work_report_not_study": "以工作总结代替学习体会"}[self.value]

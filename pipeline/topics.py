@@ -39,7 +39,7 @@ import numpy as np
 
 from . import lexicon as lx
 from .document import Submission
-from .model import LEVEL_NAMES, Source, SourceKind
+from .model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
 from .textnorm import fold
 from .topiclist import Topic, TopicList
@@ -124,7 +124,7 @@ class Assessment:
     """What the matcher found in one submission: every topic's coverage and the document's diagnosis."""
 
     topics: list[TopicCoverage]
-    diagnoses: dict[str, dict | None]   # results.json's "diagnoses": name -> {"evidence", "reason"} or None
+    diagnoses: dict[str, dict | None]   # results.json's "diagnoses": DiagnosisKind -> {"title", "reason", "evidence"} or None
 
 
 @dataclass
@@ -468,7 +468,7 @@ def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studi
     - 学用“两张皮” (theory_without_practice): the member's own argued theory (reasoning or reflection in it, not
       a string of sayings), `split_theory_share` of the body or more (the document IS theory), and not one passage of the member's own practice anywhere (no paragraph with `practice_anchors`, no topic whose
       level rests on practice);
-    - 以具体工作代替理论学习 (work_report_not_study): the member's own practice, and no theory at all: less own
+    - 以工作总结代替学习体会 (work_report_not_study): the member's own practice, and no theory at all: less own
       theory in the whole document than one topic's 阐述 needs, and less studied text (quoted, or copied from the
       quarter's materials: `studied` characters) than that too — a member who copies the theory did not hand
       in a work report instead (the copy is flagged). A topic at 学用结合 or resting on theory rules it out.
@@ -480,19 +480,19 @@ def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studi
     practised = bool(practice) or any(t.level == 3 or t.practice_only for t in topics)
     theorised = (sum(map(len, own_theory)) >= config.theory_chars and len(own_theory) >= config.theory_sentences
                  or any(t.level == 3 or t.theory_only for t in topics))
-    out: dict[str, dict | None] = {"theory_without_practice": None, "work_report_not_study": None}
+    out: dict[str, dict | None] = {kind.value: None for kind in DiagnosisKind}
     if not practised and theorised and any(map(reasoned, own_theory)) \
             and theory_share(paragraphs) >= config.split_theory_share:
-        out["theory_without_practice"] = {
+        out[DiagnosisKind.THEORY_WITHOUT_PRACTICE.value] = {
+            "title": DiagnosisKind.THEORY_WITHOUT_PRACTICE.title,
             "evidence": [_excerpt(p.text) for p in theory],
-            "reason": f"学用“两张皮”：有{len(theory)}段本人的理论阐述，却没有一处联系本人、本单位的具体做法、数据、"
-                      f"案例和下一步打算",
+            "reason": f"有{len(theory)}段本人的理论阐述，却没有一处联系本人、本单位的具体做法、数据、案例和下一步打算",
         }
     elif practised and not theorised and studied < config.theory_chars:
-        out["work_report_not_study"] = {
+        out[DiagnosisKind.WORK_REPORT_NOT_STUDY.value] = {
+            "title": DiagnosisKind.WORK_REPORT_NOT_STUDY.title,
             "evidence": [_excerpt(p.text) for p in practice],
-            "reason": f"以具体工作代替理论学习：{len(practice)}段写的是本单位的做法和数字，全文没有一段本人对所学理论的"
-                      f"理解，也没有引用或摘录学习材料",
+            "reason": f"{len(practice)}段写的是本单位的做法和数字，全文没有一段本人对所学理论的理解，也没有引用或摘录学习材料",
         }
     return out
 

@@ -86,7 +86,8 @@ def with_detectors(results: dict, labels: dict) -> dict:
     # one work report, diagnosed as the boilerplate detector words it
     reported = next(d for d in out["documents"] if not d["copied"])
     reported["diagnoses"]["work_report_not_study"] = {
-        "reason": "以具体工作代替理论学习：正文大部分是工作总结式的数字和成绩，既没有联系所学理论，也没有反思问题、提出打算",
+        "title": "以工作总结代替学习体会",
+        "reason": "正文大部分是工作总结式的数字和成绩，既没有联系所学理论，也没有反思问题、提出打算",
         "evidence": [max(reported["text"].split("\n"), key=len)[:80] + "……"]}
     return out
 
@@ -176,8 +177,8 @@ def test_a_diagnosis_shows_its_reason_once_with_its_evidence(full_results, full_
     doc = next(d for d in full_results["documents"] if (d.get("diagnoses") or {}).get("work_report_not_study"))
     page = (full_out / "documents" / f"{doc['doc_id']}.html").read_text(encoding="utf-8")
     diagnosis = doc["diagnoses"]["work_report_not_study"]
-    head, _, detail = diagnosis["reason"].partition("：")
-    assert f"<strong>{head}</strong>：{detail}" in page and page.count(head) == 1
+    head, detail = diagnosis["title"], diagnosis["reason"]
+    assert f"<strong>{head}</strong>：{detail}" in page and page.count(detail) == 1
     assert diagnosis["evidence"][0] in page
 
 

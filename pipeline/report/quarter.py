@@ -23,13 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..errors import ConfigError
-from ..model import LEVEL_NAMES, Source, SourceKind
+from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from .highlight import Locator
 
-DIAGNOSIS_LABELS = {
-    "theory_without_practice": "学用“两张皮”",
-    "work_report_not_study": "以工作总结代替学习体会",
-}
+DIAGNOSIS_LABELS = {kind.value: kind.title for kind in DiagnosisKind}
 COPY_KIND_LABELS = {"verbatim": "原文照搬", "edited": "改动后照搬", "paraphrase": "换词改写"}
 GENERIC_KIND_LABELS = {"stock": "套话", "slogan": "口号式堆砌"}
 EVIDENCE_ROLE_LABELS = {
@@ -99,10 +96,8 @@ class Diagnosis:
 
     @property
     def heading(self) -> tuple[str, str]:
-        """(heading, detail): the reason's own short lead before "：" when it has one (the detectors write
-        "学用“两张皮”：有1段…"), else the label."""
-        head, colon, rest = self.reason.partition("：")
-        return (head, rest) if colon and len(head) <= 15 else (self.label, self.reason)
+        """(heading, detail): the diagnosis's title and the reason it was made."""
+        return self.label, self.reason
 
 
 @dataclass
