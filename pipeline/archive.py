@@ -462,7 +462,11 @@ class Archive:
             decided = con.execute(
                 """SELECT doc_id, flag_key, max(flag_text) AS flag_text FROM decisions WHERE quarter_id = ?
                    GROUP BY doc_id, flag_key ORDER BY doc_id""", (row["id"],)).fetchall()
+            corrected = con.execute(
+                """SELECT DISTINCT doc_id, NULL AS flag_key, topic_id || ' 层次更正' AS flag_text FROM level_decisions
+                   WHERE quarter_id = ? ORDER BY doc_id, topic_id""", (row["id"],)).fetchall()
         kept = doc_ids if doc_ids is not None else {d["doc_id"] for d in results["documents"]}
+        decided = [*decided, *corrected]  # a corrected level is lost with its document
         keys = None if doc_ids is not None else {f.key for d in results["documents"]
                                                   for f in document_flags(d, quarter=qid, unit=unit)}
         lost = [dict(d) for d in decided

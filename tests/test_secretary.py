@@ -283,3 +283,27 @@ def test_a_corrected_level_changes_the_restudy_list_of_the_exported_tongbao(chro
     dt2 = next(t for d in results["documents"] if d["doc_id"] == SHARED_A for t in d["topics"] if t["topic_id"] == "DT2")
     assert dt2["level"] == 2 and dt2["review"]["scored"]["level"] == 0  # the trail keeps both
     page.context.close()
+
+
+def test_a_corrected_level_is_kept_apart_from_the_machines_and_never_dropped_silently(archive, quarter, demo_run):
+    from pipeline.errors import XuexiError
+
+    with pytest.raises(XuexiError, match="reason"):
+        archive.correct_level(quarter, SHARED_A, "DT2", reviewer="王秘书", level=2, note=" ")
+    with pytest.raises(XuexiError, match="no assessed topic"):
+        archive.correct_level(quarter, SHARED_A, "DT9", reviewer="王秘书", level=2, note="有阐述")
+    archive.correct_level(quarter, SHARED_A, "DT2", reviewer="王秘书", level=2, note="有阐述")
+    archive.correct_level(quarter, SHARED_A, "DT2", reviewer="李秘书", level=1, note="只是提到")
+    corrected = archive.results(quarter)
+    dt2 = next(t for d in corrected["documents"] if d["doc_id"] == SHARED_A for t in d["topics"] if t["topic_id"] == "DT2")
+    assert (dt2["level"], dt2["level_name"]) == (1, "提及")  # the latest stands
+    assert [d["level"] for d in dt2["review"]["decisions"]] == [2, 1] and dt2["review"]["scored"]["level"] == 0
+
+    archive.store_quarter(corrected)  # results carrying corrections, stored again: the machine's level is kept
+    stored = json.loads(json.dumps(archive.results(quarter)))
+    again = next(t for d in stored["documents"] if d["doc_id"] == SHARED_A for t in d["topics"] if t["topic_id"] == "DT2")
+    assert again["review"]["scored"]["level"] == 0 and again["level"] == 1
+
+    without = {**demo_run.results, "documents": [d for d in demo_run.results["documents"] if d["doc_id"] != SHARED_A]}
+    dropped = archive.dropped_by(without)
+    assert dropped.documents == [SHARED_A] and [d["flag_text"] for d in dropped.decisions] == ["DT2 层次更正"]
