@@ -334,7 +334,7 @@ def _document_page(quarter: str, doc_id: str, *, refused: dict[str, dict] | None
     context = document_context(report, doc, links)
     context.update(
         layout="layout.html", summary_page=url_for("review.queue", quarter=quarter, unit=unit), flags=flags,
-        shared=shared, refused=refused or {}, shown_not_queued=SHOWN_NOT_QUEUED,
+        shared=shared, refused=refused or {},
         undecided={kind: [f for f in own if f["kind"] == kind and f["verdict"] is None] for kind in BULK_KINDS},
         trail=archive.decisions(quarter, doc_id, unit=unit), quarter=quarter, unit=unit,
         member_page=url_for("review.member", name=doc.record["author"], unit=unit) if doc.record.get("author") else None,
@@ -407,9 +407,10 @@ def _decide(archive: Archive, quarter: str, unit: str | None, flag: dict, choice
     too (one passage, one finding); returns those other flags."""
     archive.decide_flag(flag["flag_key"], reviewer=g.reviewer, verdict=choice, note=note)
     partners = _shared_passage(archive, quarter, unit, flag)
+    done = FLAG_VERDICT_LABELS[choice].removeprefix("已")  # 确认, 排除
     for other in partners:
         archive.decide_flag(other["flag_key"], reviewer=g.reviewer, verdict=choice,
-                            note=f"{note}（共用段落，随{flag['doc_id']}一并{FLAG_VERDICT_LABELS[choice][1:]}）")
+                            note=f"{note}（共用段落，随{flag['doc_id']}一并{done}）")
     return partners
 
 
