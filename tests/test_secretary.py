@@ -307,3 +307,40 @@ def test_a_corrected_level_is_kept_apart_from_the_machines_and_never_dropped_sil
     without = {**demo_run.results, "documents": [d for d in demo_run.results["documents"] if d["doc_id"] != SHARED_A]}
     dropped = archive.dropped_by(without)
     assert dropped.documents == [SHARED_A] and [d["flag_text"] for d in dropped.decisions] == ["DT2 层次更正"]
+
+
+def access_key(page, key: str) -> None:
+    """Alt+<key> as a person types it: Chromium acts on an access key at the character the key types."""
+    cdp = page.context.new_cdp_session(page)
+    for kind in ("rawKeyDown", "char", "keyUp"):
+        cdp.send("Input.dispatchKeyEvent", {"type": kind, "modifiers": 1, "text": key, "unmodifiedText": key,
+                                            "key": key, "code": f"Key{key.upper()}",
+                                            "windowsVirtualKeyCode": ord(key.upper())})
+    page.wait_for_load_state("load")
+    cdp.detach()
+
+
+def test_alt_j_and_alt_k_go_to_the_next_and_the_previous_flag(chromium, served, archive, quarter, demo_run):
+    unit = demo_run.results["unit"]
+    page, _ = open_as(chromium, served, "王秘书")
+    document_page(page, served, quarter, SLOGANS, unit)
+
+    def at() -> str:
+        anchor = page.url.rsplit("#", 1)[1]
+        assert on_first_screen(page.locator(f"#{anchor} .state")), anchor
+        return anchor
+
+    access_key(page, "j")
+    assert at() == "review-generic-1"
+    access_key(page, "j")
+    assert at() == "review-generic-2"
+    access_key(page, "k")
+    assert at() == "review-generic-1"
+    box = page.locator("#review-generic-1")
+    box.locator("input[value=confirm]").check()
+    box.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert at() == "review-generic-1" and "已确认" in page.locator("#review-generic-1 .state").inner_text()
+    access_key(page, "j")  # on from the flag just decided
+    assert at() == "review-generic-2"
+    page.context.close()

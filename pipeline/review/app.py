@@ -3,7 +3,8 @@
     GET  /                                          the latest quarter's queue
     GET  /quarters/<q>?unit=&member=&topic=&level=&kind=&state=
                                                     its documents ranked by concern (QuarterReport.ranked), filtered
-    GET  /quarters/<q>/documents/<doc_id>           the report's document page with a form per flag and a verdict
+    GET  /quarters/<q>/documents/<doc_id>?at=       the report's document page with a form per flag and a verdict;
+                                                    Alt+J / Alt+K go to the flag after / before `at`
     POST /quarters/<q>/documents/<doc_id>/flags/<key>   confirm or dismiss one flag, with a note
     POST /quarters/<q>/documents/<doc_id>/kinds/<kind>  confirm or dismiss every undecided flag of one kind at once
     POST /quarters/<q>/documents/<doc_id>/topics/<t>    correct the document's level on a topic, with a note
@@ -17,7 +18,9 @@ Every decision is appended to the archive's audit trail with the reviewer and th
 two reviewers deciding at once each keep their decision; a page shows the latest as current. Attributed
 quotations are shown, not queued: quoting with the source named is not a fault to confirm or dismiss. A passage
 two members share (each flagged as copied from the other) is one finding: a decision on either side is recorded
-on both. A form sent incomplete comes back with the error beside it and the choice kept.
+on both. A form sent incomplete comes back with the error beside it and the choice kept. No page runs a script,
+so the keyboard shortcuts for the next and the previous flag are access keys on two links whose targets the
+server sets from the flag the reviewer is at (`?at=`, kept after each decision).
 
 Safety (pipeline.review explains the choices): login with a reviewer account whenever the archive has one, else
 the reviewer's name once per session; a CSRF token per session checked on every POST; signed session cookies,
@@ -58,6 +61,7 @@ CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' dat
 FLAG_KIND_LABELS = {"copied": "复制", "quoted": "引用", "generic": "套话", "diagnosis": "问题诊断"}
 SHOWN_NOT_QUEUED = ("quoted",)  # attributed quotations: a correct citation has nothing to confirm or dismiss
 BULK_KINDS = ("copied", "generic")  # kinds decided all at once per document
+PAGE_ORDER = {DIAGNOSIS: 0, "copied": 1, "generic": 2}  # where each kind's flags stand on the document page
 DISMISS_NEEDS_NOTE = "排除一条标注须写明理由（例如：已注明出处、属于正常表述）。"
 STATES = {"open": "待审（有未审的标注或没有结论）", "done": "已审完"}
 EXPORTED = ("tongbao.docx", "scores.xlsx", "scores.csv", "summary.html", "results.json")
@@ -331,10 +335,16 @@ def _document_page(quarter: str, doc_id: str, *, refused: dict[str, dict] | None
         for other in _shared_passage(archive, quarter, unit, f):
             partner = next(d for d in report.documents if d.doc_id == other["doc_id"])
             shared[_anchor(f)] = (partner, links[f"doc:{partner.doc_id}"] + f"#review-{_anchor(other)}")
+    queued = [_anchor(f) for f in sorted((f for f in own if f["kind"] in PAGE_ORDER),
+                                         key=lambda f: (PAGE_ORDER[f["kind"]], f["position"] or 0))]
+    at = queued.index(request.args["at"]) if request.args.get("at") in queued else -1
+    around = {"previous": at - 1 if at > 0 else None, "next": at + 1 if at + 1 < len(queued) else None}
+    step = {name: url_for("review.document", quarter=quarter, unit=unit, doc_id=doc_id, at=queued[i])
+            + f"#review-{queued[i]}" for name, i in around.items() if i is not None}
     context = document_context(report, doc, links)
     context.update(
         layout="layout.html", summary_page=url_for("review.queue", quarter=quarter, unit=unit), flags=flags,
-        shared=shared, refused=refused or {},
+        shared=shared, refused=refused or {}, step=step, position=(at + 1, len(queued)),
         undecided={kind: [f for f in own if f["kind"] == kind and f["verdict"] is None] for kind in BULK_KINDS},
         trail=archive.decisions(quarter, doc_id, unit=unit), quarter=quarter, unit=unit,
         member_page=url_for("review.member", name=doc.record["author"], unit=unit) if doc.record.get("author") else None,
@@ -380,7 +390,7 @@ def decide_flag(quarter: str, doc_id: str, key: str):
     partners = _decide(archive, quarter, unit, flag, choice, note)
     flash(f"已记录：{FLAG_KIND_LABELS[flag['kind']]}标注{FLAG_VERDICT_LABELS[choice]}"
           + (f"，共用此段的{'、'.join(o['doc_id'] for o in partners)}同时记录" if partners else "") + "。", "ok")
-    return redirect(f"{back}#review-{anchor}")
+    return redirect(url_for("review.document", quarter=quarter, unit=unit, doc_id=doc_id, at=anchor) + f"#review-{anchor}")
 
 
 @pages.post("/quarters/<quarter>/documents/<doc_id>/kinds/<kind>")
