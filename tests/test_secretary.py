@@ -282,6 +282,10 @@ def test_a_corrected_level_changes_the_restudy_list_of_the_exported_tongbao(chro
     results = json.loads((tmp_path / "outputs" / demo_run.results["batch"] / "results.json").read_text(encoding="utf-8"))
     dt2 = next(t for d in results["documents"] if d["doc_id"] == SHARED_A for t in d["topics"] if t["topic_id"] == "DT2")
     assert dt2["level"] == 2 and dt2["review"]["scored"]["level"] == 0  # the trail keeps both
+    page.goto((tmp_path / "outputs" / demo_run.results["batch"] / "summary.html").as_uri())
+    cell = page.locator("table.heat tbody tr", has=page.locator("th:text-is('王丽君')")).locator("td.level").nth(1)
+    assert cell.inner_text().split("\n") == ["2 阐述", "审阅更正"]
+    assert page.locator("#actions li[data-member='王丽君']").count() == 0
     page.context.close()
 
 

@@ -159,6 +159,11 @@ class DocumentFacts:
         return verdict(self.record)
 
     @property
+    def corrected(self) -> set[str]:
+        """The topics whose level a reviewer corrected (the archive's results carry the correction)."""
+        return {str(t.get("topic_id")) for t in self.record.get("topics") or [] if t.get("review")}
+
+    @property
     def scored_copy_ratio(self) -> float:
         """总文字复制比 as the machine found it."""
         return float(self.record.get("copy_ratio") or 0.0)
