@@ -359,8 +359,8 @@ def test_charts_draw_without_a_chinese_font(full_results, monkeypatch):
 
     monkeypatch.setattr(charts, "cjk_font", lambda: None)
     report = QuarterReport(full_results)
-    for uri in (charts.level_distribution(report), charts.document_ratios(report)):
-        image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    for chart in (charts.level_distribution(report), charts.document_ratios(report)):
+        image = Image.open(io.BytesIO(base64.b64decode(chart.uri.split(",", 1)[1])))
         assert image.format == "PNG" and image.width > 400
 
 
@@ -373,8 +373,8 @@ def test_the_ratio_chart_of_a_large_quarter_keeps_to_the_highest_shares(full_res
 
     from pipeline.report import charts
 
-    def height(uri):
-        return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).height
+    def height(chart):
+        return Image.open(io.BytesIO(base64.b64decode(chart.uri.split(",", 1)[1]))).height
 
     report = QuarterReport(full_results)
     assert len(report.documents) > 3

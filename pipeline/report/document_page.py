@@ -65,6 +65,7 @@ class TopicRow:
     key_points: list[str]
     remarks: list[str]
     evidence: list[tuple[str, str]]   # (role in words, passage)
+    review: dict | None = None        # a reviewer's correction: {scored: the machine's level, decisions}
 
 
 def write_document_pages(report: QuarterReport, out_dir: Path) -> list[Path]:
@@ -176,6 +177,7 @@ def topic_rows(report: QuarterReport, doc: DocumentFacts) -> list[TopicRow]:
             t.get("score") if isinstance(t.get("score"), int) else None, engaged, remarks,
             [(EVIDENCE_ROLE_LABELS.get(e.get("role"), e.get("role") or ""), e.get("text") or "")
              for e in t.get("evidence") or [] if e.get("text")],
+            t.get("review"),
         ))
     return rows
 

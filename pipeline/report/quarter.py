@@ -64,6 +64,7 @@ class ConcernConfig:
     generic_full: float = 0.5
     flag_copy_ratio: float = 0.2
     flag_generic_ratio: float = 0.3
+    first_screen: int = 5  # documents the summary opens on: what fits its first screen beside the 补学 list
 
     def __post_init__(self) -> None:
         weights = (self.copy_weight, self.generic_weight, self.missing_weight, self.diagnosis_weight)
@@ -151,6 +152,11 @@ class DocumentFacts:
     def verdict(self) -> str | None:
         """The reviewers' overall verdict (合格, 需补学, 退回修改), None while undecided."""
         return verdict(self.record)
+
+    @property
+    def corrected(self) -> set[str]:
+        """The topics whose level a reviewer corrected (the archive's results carry the correction)."""
+        return {str(t.get("topic_id")) for t in self.record.get("topics") or [] if t.get("review")}
 
     @property
     def scored_copy_ratio(self) -> float:
@@ -340,10 +346,9 @@ class QuarterReport:
         """The quarter's figures: members, documents, characters, document types, the levels of the
         member × required-topic cells, members with every required topic engaged, and how many documents
         cross each flag line or carry each diagnosis."""
-        c = self.config
         levels = Counter(m.levels[t.id] for m in self.members for t in self.required_topics if t.id in m.levels)
-        copy = [d for d in self.documents if d.copy_ratio >= c.flag_copy_ratio]
-        generic = [d for d in self.documents if (d.generic_ratio or 0) >= c.flag_generic_ratio]
+        flagged = self.flagged()
+        copy, generic = flagged["copying"], flagged["generic"]
         ratios = [d.copy_ratio for d in self.documents]
         return {
             "members": len(self.members),
@@ -360,8 +365,22 @@ class QuarterReport:
             "copy_source_kinds": sorted({origin.kind.description if origin else "其他来源"
                                         for d in copy for origin in map(Source.read, d.per_source)}),
             "documents_generic": len(generic),
-            "diagnoses": {k: sum(1 for d in self.documents if any(x.key == k for x in d.diagnoses)) for k in DIAGNOSIS_LABELS},
+            "diagnoses": {k: len(flagged[k]) for k in DIAGNOSIS_LABELS},
         }
+
+    def flagged(self) -> dict[str, list[DocumentFacts]]:
+        """The documents behind each of the summary's counts, most concerning first: "copying" (copy ratio at the
+        flag line), "generic" (boilerplate at its line), and each diagnosis by key."""
+        c = self.config
+        out = {"copying": [d for d in self.ranked if d.copy_ratio >= c.flag_copy_ratio],
+               "generic": [d for d in self.ranked if (d.generic_ratio or 0) >= c.flag_generic_ratio]}
+        out.update({k: [d for d in self.ranked if any(x.key == k for x in d.diagnoses)] for k in DIAGNOSIS_LABELS})
+        return out
+
+    def to_review_first(self) -> list[DocumentFacts]:
+        """The documents the summary's first screen sends the secretary to: those with a reason for concern, most
+        concerning first, at most `ConcernConfig.first_screen` of them."""
+        return [d for d in self.ranked if d.concern.reasons][:self.config.first_screen]
 
     # ---- building
 
