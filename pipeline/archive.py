@@ -46,9 +46,8 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import ConfigError, XuexiError
-from .levels import LEVEL_NAMES
 from .lexicon import QUARTER_NAME
-from .model import Source, SourceKind
+from .model import LEVEL_NAMES, Source, SourceKind
 from .textnorm import fold
 
 FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag

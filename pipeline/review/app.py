@@ -47,6 +47,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..archive import DIAGNOSIS, DOCUMENT_VERDICTS, FLAG_LISTS, FLAG_VERDICTS, Archive
 from ..errors import XuexiError
 from ..files import write_json_atomic
+from ..model import Source, SourceKind
 from ..report import QuarterReport, write_reports
 from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
@@ -334,7 +335,7 @@ def _document_page(quarter: str, doc_id: str, *, refused: dict[str, dict] | None
     for f in own:
         for other in _shared_passage(archive, quarter, unit, f):
             partner = next(d for d in report.documents if d.doc_id == other["doc_id"])
-            shared[_anchor(f)] = (partner, links[f"doc:{partner.doc_id}"] + f"#review-{_anchor(other)}")
+            shared[_anchor(f)] = (partner, links[partner.doc_id] + f"#review-{_anchor(other)}")
     queued = [_anchor(f) for f in sorted((f for f in own if f["kind"] in PAGE_ORDER),
                                          key=lambda f: (PAGE_ORDER[f["kind"]], f["position"] or 0))]
     at = queued.index(request.args["at"]) if request.args.get("at") in queued else -1
@@ -361,14 +362,15 @@ def _anchor(flag: dict) -> str:
 
 
 def _shared_passage(archive: Archive, quarter: str, unit: str | None, flag: dict) -> list[dict]:
-    """The flags on the other side of a passage shared between two members: `flag` copies from doc:Y, and Y's
+    """The flags on the other side of a passage shared between two members: `flag` copies from document Y, and Y's
     copied flags naming this document as their source whose text is the passage this one copied."""
-    kind, _, other = (flag["detail"].get("source") or "").partition(":")
-    if flag["kind"] != "copied" or kind != "doc":
+    source = Source.read(flag["detail"].get("source"))
+    if flag["kind"] != "copied" or source is None or source.kind is not SourceKind.DOC:
         return []
     ours, theirs = fold(flag["text"]), fold(flag["detail"].get("source_text") or "")
-    return [f for f in archive.flags(quarter, other, unit=unit)
-            if f["kind"] == "copied" and f["detail"].get("source") == f"doc:{flag['doc_id']}"
+    this = Source(SourceKind.DOC, flag["doc_id"])
+    return [f for f in archive.flags(quarter, source.name, unit=unit)
+            if f["kind"] == "copied" and Source.read(f["detail"].get("source")) == this
             and (fold(f["text"]) in theirs or theirs in fold(f["text"]) or fold(f["text"]) == ours)]
 
 
