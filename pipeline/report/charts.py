@@ -11,9 +11,10 @@ import base64
 import io
 from functools import lru_cache
 
-from matplotlib import rc_context
+from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 
 from .quarter import LEVEL_NAMES, QuarterReport
 
@@ -31,8 +32,6 @@ DPI = 110
 def cjk_font() -> str | None:
     """The family name of an installed font that has Chinese glyphs, or None. matplotlib lists the fonts it
     found when its cache was built; fonts installed since (fonts-wqy-zenhei after a first run) are added."""
-    from matplotlib import font_manager
-
     manager = font_manager.fontManager
     known = {f.fname for f in manager.ttflist}
     for path in sorted(font_manager.findSystemFonts()):
@@ -52,8 +51,6 @@ def cjk_font() -> str | None:
 
 
 def _has_glyphs(path: str, text: str) -> bool:
-    from matplotlib.ft2font import FT2Font
-
     try:
         face = FT2Font(path)
     except (OSError, RuntimeError):

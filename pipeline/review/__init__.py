@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from waitress import create_server
+
 from ..archive import Archive
 from ..errors import ConfigError
 from .app import create_app
@@ -41,8 +43,6 @@ def make_server(archive: Archive, *, host: str = "127.0.0.1", port: int = 8000, 
                 https_proxy: bool = False):
     """The waitress server of the review page, bound and ready to `run()`. Raises ConfigError for a host refused
     by check_host or an address that cannot be bound. `https_proxy`: see create_app."""
-    from waitress import create_server
-
     check_host(archive, host)
     app = create_app(archive, exports=exports, trusted_hosts=list(LOCAL_HOSTS) if host in LOCAL_HOSTS else None,
                      https_proxy=https_proxy)
