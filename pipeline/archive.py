@@ -28,7 +28,8 @@ first archived. Methods that take a quarter take `unit=` too, needed only when t
 
 The schema is in archive.sql beside this module, versioned (table schema_version): its section `-- migration N`
 brings version N - 1 to N, so a new file runs them all and an older file runs the ones it lacks, inside one
-transaction. The plumbing is sqlite-utils (bulk inserts, rows as dicts) over a connection this module opens.
+transaction. sqlite-utils writes a quarter's rows in bulk and reads a member's history, inside the transactions
+this module opens.
 """
 
 from __future__ import annotations
@@ -254,16 +255,15 @@ class Archive:
         return con
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Database]:
+    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
         """One connection and one transaction: BEGIN IMMEDIATE for a write (the write lock is taken first, so
-        nothing is done twice or half), a plain BEGIN for a read (one consistent snapshot). sqlite-utils works
-        inside it (its own steps become savepoints); no plugins, so nothing else runs on the archive's connection."""
+        nothing is done twice or half), a plain BEGIN for a read (one consistent snapshot)."""
         try:
             con = self._connect()
             try:
                 con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
-                    yield Database(con, recursive_triggers=False, execute_plugins=False)
+                    yield con
                 except BaseException:
                     con.execute("ROLLBACK")
                     raise
@@ -358,7 +358,7 @@ class Archive:
                 (unit, qid, quarter_period(label) or _period_of(now), label, data.get("batch"), data.get("generated_at"),
                  data.get("xuexi_version"), now, now, json.dumps(data, ensure_ascii=False))).fetchone()
             con.execute("DELETE FROM documents WHERE quarter_id = ?", (row["id"],))
-            self._insert_documents(con, row["id"], qid, unit, data["documents"])
+            self._insert_documents(_utils(con), row["id"], qid, unit, data["documents"])
         return qid
 
     def dropped_by(self, results: dict, *, doc_ids: set[str] | None = None) -> "Replacement":
@@ -417,7 +417,7 @@ class Archive:
              "source": f.entry.get("source"), "detail": json.dumps(f.entry, ensure_ascii=False)}
             for d in documents for f in document_flags(d, quarter=qid, unit=unit))
 
-    def _quarter(self, con: Database, quarter: str, unit: str | None) -> sqlite3.Row:
+    def _quarter(self, con: sqlite3.Connection, quarter: str, unit: str | None) -> sqlite3.Row:
         """The quarters row of `quarter` (any spelling), of `unit` when given, else of the one unit that has it."""
         rows = con.execute("SELECT * FROM quarters WHERE quarter = ? AND (? IS NULL OR unit = ?)",
                            (quarter_id(quarter), unit, unit or "")).fetchall()
@@ -524,7 +524,7 @@ class Archive:
             return self._append(con, q["id"], doc_id, None, None, None, reviewer, verdict, note)
 
     @staticmethod
-    def _append(con: Database, quarter_row: int, doc_id: str, key: str | None, kind: str | None,
+    def _append(con: sqlite3.Connection, quarter_row: int, doc_id: str, key: str | None, kind: str | None,
                 text: str | None, reviewer: str, verdict: str, note: str) -> dict:
         decision = con.execute(
             """INSERT INTO decisions (quarter_id, doc_id, flag_key, flag_kind, flag_text, reviewer, verdict, note,
@@ -547,7 +547,8 @@ class Archive:
         documents, each with its topic levels, number of flags by kind, flags confirmed and dismissed (current
         verdicts) and the document's current verdict. Five queries, however many documents."""
         mine = (_MEMBER_DOCUMENTS, [name, unit, unit or ""])
-        with self._transaction(write=False) as db:
+        with self._transaction(write=False) as con:
+            db = _utils(con)
             rows = list(db.query(
                 f"""SELECT q.id AS quarter_row, q.quarter, q.unit, d.id, d.doc_id, d.doc_type, d.chars, d.copy_ratio
                     FROM documents d JOIN quarters q ON q.id = d.quarter_id
@@ -645,6 +646,12 @@ class Archive:
     def end_session(self, sid: str) -> None:
         with self._transaction(write=True) as con:
             con.execute("DELETE FROM review_sessions WHERE sid = ?", (sid,))
+
+
+def _utils(con: sqlite3.Connection) -> Database:
+    """sqlite-utils over one of the archive's connections, inside its transaction (its own steps become
+    savepoints); without plugins, so nothing else runs on the archive's connection."""
+    return Database(con, recursive_triggers=False, execute_plugins=False)
 
 
 def _check_decision(reviewer: str, verdict: str, allowed: tuple[str, ...], what: str) -> None:
