@@ -26,8 +26,10 @@ organizations scored into one archive never overwrite or feed each other. A name
 the calendar quarter in which it was first archived. Quarters are ordered by that period, then by when they were
 first archived. Methods that take a quarter take `unit=` too, needed only when two units have that quarter.
 
-The schema is versioned (table schema_version); `MIGRATIONS[i]` brings version i to i + 1, so a new file runs
-them all and an older file runs the ones it lacks, inside one transaction.
+The schema is in archive.sql beside this module, versioned (table schema_version): its section `-- migration N`
+brings version N - 1 to N, so a new file runs them all and an older file runs the ones it lacks, inside one
+transaction. sqlite-utils writes a quarter's rows in bulk and reads a member's history, inside the transactions
+this module opens.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import sqlite3
 import time
@@ -44,6 +47,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+
+from sqlite_utils import Database
 
 from .errors import ConfigError, XuexiError
 from .lexicon import QUARTER_NAME
@@ -55,115 +60,28 @@ DIAGNOSIS = "diagnosis"                        # a document-wide finding of resu
 FLAG_VERDICTS = ("confirm", "dismiss")
 DOCUMENT_VERDICTS = ("合格", "需补学", "退回修改")
 
-_V1_SCORING = (
-    """CREATE TABLE quarters (
-        id INTEGER PRIMARY KEY,
-        unit TEXT NOT NULL,                -- topics.yaml's unit ('' when it names none)
-        quarter TEXT NOT NULL,             -- 2026Q3, or the label when it is not a calendar quarter
-        period TEXT NOT NULL,              -- YYYYQn, for ordering
-        label TEXT NOT NULL,               -- as topics.yaml (or the batch folder) names it
-        batch TEXT,
-        scored_at TEXT,
-        xuexi_version TEXT,
-        first_stored_at TEXT NOT NULL,
-        stored_at TEXT NOT NULL,
-        results_json TEXT NOT NULL,        -- the whole results.json dict, without review fields
-        UNIQUE (unit, quarter))""",
-    """CREATE TABLE members (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL,
-        unit TEXT NOT NULL DEFAULT '',
-        UNIQUE (name, unit))""",
-    """CREATE TABLE documents (
-        id INTEGER PRIMARY KEY,
-        quarter_id INTEGER NOT NULL REFERENCES quarters(id),
-        doc_id TEXT NOT NULL,
-        member_id INTEGER REFERENCES members(id),
-        doc_type TEXT,
-        file TEXT,
-        format TEXT,
-        chars INTEGER,
-        copy_ratio REAL,
-        content_hash TEXT,
-        text TEXT,
-        UNIQUE (quarter_id, doc_id))""",
-    "CREATE INDEX documents_member ON documents(member_id)",
-    """CREATE TABLE topic_levels (
-        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        topic_id TEXT NOT NULL,
-        level INTEGER NOT NULL,
-        score REAL,
-        PRIMARY KEY (document_id, topic_id))""",
-    """CREATE TABLE flags (
-        flag_key TEXT PRIMARY KEY,
-        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        kind TEXT NOT NULL CHECK (kind IN ('copied', 'quoted', 'generic', 'diagnosis')),
-        position INTEGER,                  -- index in the document's list of that kind; NULL for a diagnosis
-        start_char INTEGER,
-        end_char INTEGER,
-        text TEXT NOT NULL,                -- the passage; for a diagnosis its name
-        source TEXT,
-        detail TEXT NOT NULL)              -- the flag's whole results.json entry""",
-    "CREATE INDEX flags_document ON flags(document_id)",
-)
+SCHEMA_SQL = Path(__file__).with_name("archive.sql")  # the schema, as its migrations
 
-_V2_REVIEW = (
-    """CREATE TABLE users (
-        username TEXT PRIMARY KEY,
-        display_name TEXT NOT NULL,
-        password_hash TEXT NOT NULL,
-        created_at TEXT NOT NULL)""",
-    """CREATE TABLE decisions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        quarter_id INTEGER NOT NULL REFERENCES quarters(id),
-        doc_id TEXT NOT NULL,
-        flag_key TEXT,                     -- NULL: a verdict on the whole document
-        flag_kind TEXT,                    -- what the flag was when decided, kept if a re-scoring drops it
-        flag_text TEXT,
-        reviewer TEXT NOT NULL,
-        verdict TEXT NOT NULL,
-        note TEXT NOT NULL DEFAULT '',
-        decided_at TEXT NOT NULL,
-        CHECK ((flag_key IS NULL AND verdict IN ('合格', '需补学', '退回修改'))
-               OR (flag_key IS NOT NULL AND verdict IN ('confirm', 'dismiss'))))""",
-    "CREATE INDEX decisions_flag ON decisions(flag_key)",
-    "CREATE INDEX decisions_document ON decisions(quarter_id, doc_id)",
-    """CREATE TRIGGER decisions_never_change BEFORE UPDATE ON decisions
-        BEGIN SELECT RAISE(ABORT, 'decisions are never changed: add a new decision'); END""",
-    """CREATE TRIGGER decisions_never_deleted BEFORE DELETE ON decisions
-        BEGIN SELECT RAISE(ABORT, 'decisions are never deleted: add a new decision'); END""",
-)
 
-_V3_SESSIONS = (
-    # Review-page sign-ins, so that one ends on the server (logout, a changed password, a removed account) and a
-    # copied cookie of an ended session is worth nothing. username is NULL for a name-only sign-in.
-    """CREATE TABLE review_sessions (
-        sid TEXT PRIMARY KEY,
-        username TEXT,
-        started_at TEXT NOT NULL)""",
-    "CREATE INDEX review_sessions_user ON review_sessions(username)",
-)
+def _migrations(sql: str) -> tuple[tuple[str, ...], ...]:
+    """The statements of each "-- migration N" section of archive.sql, in order."""
+    parts = re.split(r"^-- migration (\d+):.*$", sql, flags=re.M)
+    numbers, sections = [int(n) for n in parts[1::2]], parts[2::2]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise AssertionError(f"{SCHEMA_SQL}: migrations numbered {numbers}, not 1, 2, 3 …")
+    migrations = []
+    for section in sections:
+        statements, pending = [], ""
+        for line in section.splitlines(keepends=True):
+            pending += line
+            if sqlite3.complete_statement(pending):
+                statements.append(pending.strip())
+                pending = ""
+        migrations.append(tuple(statements))
+    return tuple(migrations)
 
-_V4_LEVELS = (
-    # A reviewer's correction of a document's level on a topic, append-only like the decisions: the latest counts,
-    # the machine's level stays in results_json, so the trail keeps both.
-    """CREATE TABLE level_decisions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        quarter_id INTEGER NOT NULL REFERENCES quarters(id),
-        doc_id TEXT NOT NULL,
-        topic_id TEXT NOT NULL,
-        level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 3),
-        reviewer TEXT NOT NULL,
-        note TEXT NOT NULL,
-        decided_at TEXT NOT NULL)""",
-    "CREATE INDEX level_decisions_document ON level_decisions(quarter_id, doc_id)",
-    """CREATE TRIGGER level_decisions_never_change BEFORE UPDATE ON level_decisions
-        BEGIN SELECT RAISE(ABORT, 'decisions are never changed: add a new decision'); END""",
-    """CREATE TRIGGER level_decisions_never_deleted BEFORE DELETE ON level_decisions
-        BEGIN SELECT RAISE(ABORT, 'decisions are never deleted: add a new decision'); END""",
-)
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_SCORING, _V2_REVIEW, _V3_SESSIONS, _V4_LEVELS)
+MIGRATIONS = _migrations(SCHEMA_SQL.read_text(encoding="utf-8"))  # MIGRATIONS[i] brings schema i to i + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ORDER = "q.period, q.first_stored_at, q.id"  # quarters, earliest first (alias q)
@@ -172,6 +90,9 @@ _DECISIONS = """SELECT c.id, q.quarter, nullif(q.unit, '') AS unit, c.doc_id, c.
                        CASE WHEN c.flag_key IS NULL THEN NULL
                             ELSE EXISTS (SELECT 1 FROM flags f WHERE f.flag_key = c.flag_key) END AS flag_raised
                 FROM decisions c JOIN quarters q ON q.id = c.quarter_id"""
+
+_MEMBER_DOCUMENTS = """SELECT d.id FROM documents d JOIN members m ON m.id = d.member_id
+                       WHERE m.name = ? AND (? IS NULL OR m.unit = ?)"""  # parameters: name, unit, unit or ""
 
 _CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
@@ -442,8 +363,7 @@ class Archive:
                 (unit, qid, quarter_period(label) or _period_of(now), label, data.get("batch"), data.get("generated_at"),
                  data.get("xuexi_version"), now, now, json.dumps(data, ensure_ascii=False))).fetchone()
             con.execute("DELETE FROM documents WHERE quarter_id = ?", (row["id"],))
-            for document in data["documents"]:
-                self._insert_document(con, row["id"], qid, unit, document)
+            self._insert_documents(_utils(con), row["id"], qid, unit, data["documents"])
         return qid
 
     def dropped_by(self, results: dict, *, doc_ids: set[str] | None = None) -> "Replacement":
@@ -482,28 +402,29 @@ class Archive:
         return row is not None and row["scored_at"] == results.get("generated_at")
 
     @staticmethod
-    def _insert_document(con: sqlite3.Connection, row_id: int, qid: str, unit: str, document: dict) -> None:
-        member = None
-        if document.get("author"):
-            member = con.execute(
-                "INSERT INTO members (name, unit) VALUES (?, ?) ON CONFLICT (name, unit) DO UPDATE SET name = name "
-                "RETURNING id", (document["author"], unit)).fetchone()[0]
-        text = document.get("text")
-        doc_row = con.execute(
-            """INSERT INTO documents (quarter_id, doc_id, member_id, doc_type, file, format, chars, copy_ratio,
-                                      content_hash, text)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            (row_id, document["doc_id"], member, document.get("doc_type"), document.get("file"),
-             document.get("format"), document.get("chars"), document.get("copy_ratio"),
-             content_hash(text) if text is not None else None, text),
-        ).fetchone()[0]
-        con.executemany("INSERT INTO topic_levels VALUES (?, ?, ?, ?)",
-                        [(doc_row, t["topic_id"], t["level"], t.get("score")) for t in document.get("topics") or []])
-        con.executemany(
-            "INSERT INTO flags VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(f.key, doc_row, f.kind, f.position, f.entry.get("start"), f.entry.get("end"), f.text,
-              f.entry.get("source"), json.dumps(f.entry, ensure_ascii=False))
-             for f in document_flags(document, quarter=qid, unit=unit)])
+    def _insert_documents(db: Database, quarter_row: int, qid: str, unit: str, documents: list[dict]) -> None:
+        """A quarter's documents with their members, topic levels and flags, each table in bulk."""
+        authors = sorted({d["author"] for d in documents if d.get("author")})
+        db["members"].insert_all(({"name": name, "unit": unit} for name in authors), ignore=True)
+        member = {r["name"]: r["id"] for r in db.query(
+            "SELECT id, name FROM members WHERE unit = ? AND name IN (SELECT value FROM json_each(?))",
+            [unit, json.dumps(authors, ensure_ascii=False)])}
+        db["documents"].insert_all(
+            {"quarter_id": quarter_row, "doc_id": d["doc_id"], "member_id": member.get(d.get("author")),
+             "doc_type": d.get("doc_type"), "file": d.get("file"), "format": d.get("format"), "chars": d.get("chars"),
+             "copy_ratio": d.get("copy_ratio"), "text": d.get("text"),
+             "content_hash": content_hash(d["text"]) if d.get("text") is not None else None}
+            for d in documents)
+        row = {r["doc_id"]: r["id"] for r in db.query("SELECT id, doc_id FROM documents WHERE quarter_id = ?",
+                                                       [quarter_row])}
+        db["topic_levels"].insert_all(
+            {"document_id": row[d["doc_id"]], "topic_id": t["topic_id"], "level": t["level"], "score": t.get("score")}
+            for d in documents for t in d.get("topics") or [])
+        db["flags"].insert_all(
+            {"flag_key": f.key, "document_id": row[d["doc_id"]], "kind": f.kind, "position": f.position,
+             "start_char": f.entry.get("start"), "end_char": f.entry.get("end"), "text": f.text,
+             "source": f.entry.get("source"), "detail": json.dumps(f.entry, ensure_ascii=False)}
+            for d in documents for f in document_flags(d, quarter=qid, unit=unit))
 
     def _quarter(self, con: sqlite3.Connection, quarter: str, unit: str | None) -> sqlite3.Row:
         """The quarters row of `quarter` (any spelling), of `unit` when given, else of the one unit that has it."""
@@ -655,33 +576,43 @@ class Archive:
     def member_history(self, name: str, *, unit: str | None = None) -> list[dict]:
         """A member's quarters (of every unit, or of `unit`), earliest first: per quarter the unit and the
         documents, each with its topic levels, number of flags by kind, flags confirmed and dismissed (current
-        verdicts) and the document's current verdict."""
+        verdicts) and the document's current verdict. Five queries, however many documents."""
+        mine = (_MEMBER_DOCUMENTS, [name, unit, unit or ""])
         with self._transaction(write=False) as con:
-            rows = con.execute(
+            db = _utils(con)
+            rows = list(db.query(
                 f"""SELECT q.id AS quarter_row, q.quarter, q.unit, d.id, d.doc_id, d.doc_type, d.chars, d.copy_ratio
-                    FROM documents d JOIN members m ON m.id = d.member_id JOIN quarters q ON q.id = d.quarter_id
-                    WHERE m.name = ? AND (? IS NULL OR m.unit = ?) ORDER BY {_ORDER}, d.doc_id""",
-                (name, unit, unit or "")).fetchall()
-            history: dict[int, dict] = {}
-            for r in rows:
-                levels = con.execute("SELECT topic_id, level FROM topic_levels WHERE document_id = ? ORDER BY topic_id",
-                                     (r["id"],)).fetchall()
-                kinds = con.execute("SELECT kind, count(*) FROM flags WHERE document_id = ? GROUP BY kind ORDER BY kind",
-                                    (r["id"],)).fetchall()
-                verdicts = Counter(dict(con.execute(
-                    """SELECT verdict, count(*) FROM decisions WHERE id IN (
-                           SELECT max(c.id) FROM decisions c JOIN flags f ON f.flag_key = c.flag_key
-                           WHERE f.document_id = ? GROUP BY c.flag_key) GROUP BY verdict""", (r["id"],)).fetchall()))
-                verdict = con.execute(
-                    """SELECT verdict FROM decisions WHERE quarter_id = ? AND doc_id = ? AND flag_key IS NULL
-                       ORDER BY id DESC LIMIT 1""", (r["quarter_row"], r["doc_id"])).fetchone()
-                entry = history.setdefault(r["quarter_row"], {"quarter": r["quarter"], "unit": r["unit"] or None,
-                                                              "documents": []})
-                entry["documents"].append({
-                    "doc_id": r["doc_id"], "doc_type": r["doc_type"], "chars": r["chars"], "copy_ratio": r["copy_ratio"],
-                    "levels": dict(levels), "flags": dict(kinds),
-                    "confirmed": verdicts["confirm"], "dismissed": verdicts["dismiss"],
-                    "verdict": verdict[0] if verdict else None})
+                    FROM documents d JOIN quarters q ON q.id = d.quarter_id
+                    WHERE d.id IN ({mine[0]}) ORDER BY {_ORDER}, d.doc_id""", mine[1]))
+            levels, kinds, verdicts, verdict = defaultdict(dict), defaultdict(dict), defaultdict(Counter), {}
+            for r in db.query(f"""SELECT document_id, topic_id, level FROM topic_levels
+                                  WHERE document_id IN ({mine[0]}) ORDER BY document_id, topic_id""", mine[1]):
+                levels[r["document_id"]][r["topic_id"]] = r["level"]
+            for r in db.query(f"""SELECT document_id, kind, count(*) AS n FROM flags WHERE document_id IN ({mine[0]})
+                                  GROUP BY document_id, kind ORDER BY document_id, kind""", mine[1]):
+                kinds[r["document_id"]][r["kind"]] = r["n"]
+            for r in db.query(  # the current (latest) decision on each of the documents' flags
+                    f"""SELECT f.document_id, c.verdict, count(*) AS n
+                        FROM decisions c JOIN flags f ON f.flag_key = c.flag_key
+                        WHERE c.id IN (SELECT max(c2.id) FROM decisions c2 JOIN flags f2 ON f2.flag_key = c2.flag_key
+                                       WHERE f2.document_id IN ({mine[0]}) GROUP BY c2.flag_key)
+                        GROUP BY f.document_id, c.verdict""", mine[1]):
+                verdicts[r["document_id"]][r["verdict"]] = r["n"]
+            for r in db.query(  # the current verdict on each document
+                    f"""SELECT d.id, c.verdict FROM documents d
+                        JOIN decisions c ON c.quarter_id = d.quarter_id AND c.doc_id = d.doc_id
+                        WHERE d.id IN ({mine[0]}) AND c.id IN (SELECT max(id) FROM decisions WHERE flag_key IS NULL
+                                                              GROUP BY quarter_id, doc_id)""", mine[1]):
+                verdict[r["id"]] = r["verdict"]
+        history: dict[int, dict] = {}
+        for r in rows:
+            entry = history.setdefault(r["quarter_row"], {"quarter": r["quarter"], "unit": r["unit"] or None,
+                                                          "documents": []})
+            entry["documents"].append({
+                "doc_id": r["doc_id"], "doc_type": r["doc_type"], "chars": r["chars"], "copy_ratio": r["copy_ratio"],
+                "levels": levels[r["id"]], "flags": kinds[r["id"]],
+                "confirmed": verdicts[r["id"]]["confirm"], "dismissed": verdicts[r["id"]]["dismiss"],
+                "verdict": verdict.get(r["id"])})
         return list(history.values())
 
     # -- reviewer accounts -----------------------------------------------------------------------------------
@@ -721,6 +652,13 @@ class Archive:
                 raise XuexiError(f"the archive {self.path} has no user {username}")
             con.execute("DELETE FROM review_sessions WHERE username = ?", (username,))
 
+    def upgrade_password(self, username: str, old_hash: str, new_hash: str) -> None:
+        """Store `new_hash` of the same password in place of `old_hash` (a format or cost this xuexi no longer
+        writes); sessions stay open, and nothing changes if the password was changed in between."""
+        with self._transaction(write=True) as con:
+            con.execute("UPDATE users SET password_hash = ? WHERE username = ? AND password_hash = ?",
+                        (new_hash, username, old_hash))
+
     # -- review-page sessions --------------------------------------------------------------------------------
 
     def start_session(self, username: str | None) -> str:
@@ -758,7 +696,13 @@ def _correct_levels(data: dict, corrected: list[sqlite3.Row]) -> None:
                              review={"scored": scored, "decisions": trail})
 
 
-def _check_decision(reviewer: str, verdict, allowed: tuple, what: str) -> None:
+def _utils(con: sqlite3.Connection) -> Database:
+    """sqlite-utils over one of the archive's connections, inside its transaction (its own steps become
+    savepoints); without plugins, so nothing else runs on the archive's connection."""
+    return Database(con, recursive_triggers=False, execute_plugins=False)
+
+
+def _check_decision(reviewer: str, verdict: str, allowed: tuple[str, ...], what: str) -> None:
     if not reviewer or not reviewer.strip():
         raise XuexiError("a decision needs the reviewer's name")
     if verdict not in allowed:

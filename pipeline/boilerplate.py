@@ -53,6 +53,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Collection, Iterable, Sequence
 
+import jieba.posseg
 from spacy.tokens import Span
 
 from .document import Submission
@@ -176,8 +177,6 @@ def cue(pattern: "re.Pattern[str]", text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _word_tags() -> dict[str, str]:
-    import jieba.posseg
-
     return jieba.posseg.dt.word_tag_tab
 
 

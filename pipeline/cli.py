@@ -15,8 +15,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .archive import Archive
 from .errors import ConfigError, XuexiError, printable
-from .files import workspace
+from .files import workspace, write_json_atomic
+from .semantic import list_backends
+from .topiclist import TopicList
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="xuexi: quarterly review of theory-study submissions.")
 topics_app = typer.Typer(no_args_is_help=True, help="Check or draft the quarter's topic list.")
@@ -48,8 +51,8 @@ def score(
     replace: bool = typer.Option(False, "--replace", help="Replace an archived quarter even if archived documents or reviewers' decisions are dropped."),
 ) -> None:
     """Score a quarter's batch, write results.json and keep the quarter in the archive."""
-    from .config import ScoringConfig
-    from .score import score_batch
+    from .config import ScoringConfig  # spaCy and torch: loaded only by the commands that score or read
+    from .score import score_batch  # spaCy and torch: loaded only by the commands that score or read
 
     target = out_dir or OUTPUTS / batch.resolve().name
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
@@ -62,8 +65,6 @@ def score(
             bar.update(tasks[what], completed=done)
 
         try:
-            from .archive import Archive
-
             config = ScoringConfig.load(config_path) if config_path else ScoringConfig()
             archive = Archive.open(archive_path or ARCHIVE)  # a bad archive fails in a second, not after minutes
             run = score_batch(batch, target, progress=progress, semantic=semantic, library=library, archive=archive,
@@ -122,9 +123,7 @@ def report(
     unit: str = typer.Option(None, "--unit", help="The unit, when the archive holds this quarter for several."),
 ) -> None:
     """Rebuild a quarter's outputs from the archive, with the reviewers' decisions, without rescoring."""
-    from .archive import Archive
-    from .files import write_json_atomic
-    from .report import write_reports
+    from .report import write_reports  # matplotlib: loaded only by the commands that write reports
 
     try:
         results = Archive.open(archive_path or ARCHIVE).results(quarter, unit=unit)
@@ -140,8 +139,6 @@ def report(
 @app.command()
 def models(models_dir: Path = typer.Option(None, "--models", help="Model folder [default: models/ of the project].")) -> None:
     """List the semantic backends installed here and which one is active."""
-    from .semantic import list_backends
-
     table = Table("", "backend", "kind", "from", "note")
     for b in list_backends(models_dir):
         mark = "active" if b["active"] else ("" if b["available"] else "unavailable")
@@ -155,8 +152,8 @@ def parse(
     as_json: bool = typer.Option(False, "--json", help="Print the structure as JSON."),
 ) -> None:
     """Print a document as the pipeline sees it: title, byline, headings, paragraphs, sentences, quotations."""
-    from .document import read_submission
-    from .results import structure
+    from .document import read_submission  # spaCy and torch: loaded only by the commands that score or read
+    from .results import structure  # spaCy and torch: loaded only by the commands that score or read
 
     _require_file(file)
     try:
@@ -192,8 +189,6 @@ def parse(
 @topics_app.command("check")
 def topics_check(file: Path = typer.Argument(..., help="A topics.yaml.")) -> None:
     """Validate a topics.yaml and list its topics."""
-    from .topiclist import TopicList
-
     refs = file.parent / "references"
     try:
         topics = TopicList.load(file, references_dir=refs if refs.is_dir() else None)
@@ -211,8 +206,7 @@ def topics_import(
     out_file: Path = typer.Option(None, "--out", help="Where to write the draft [default: print it]."),
 ) -> None:
     """Draft a topics.yaml from a learning plan, for the secretary to check and edit."""
-    from .plan import draft_topics
-    from .topiclist import TopicList
+    from .plan import draft_topics  # spaCy and torch: loaded only by the commands that score or read
 
     _require_file(plan)
     try:
@@ -242,8 +236,7 @@ def review(
     https_proxy: bool = typer.Option(False, "--https-proxy", help="Served behind an HTTPS reverse proxy on this machine: trust its X-Forwarded-For/-Proto and send cookies over HTTPS only."),
 ) -> None:
     """Serve the secretaries' review page: confirm or dismiss flags, give verdicts, export the 通报 draft."""
-    from .archive import Archive
-    from .review import make_server
+    from .review import make_server  # Flask and the report's matplotlib: loaded only to serve
 
     try:
         # exports land where `xuexi report` writes, never beside an archive kept in a batch folder
@@ -263,8 +256,7 @@ def users_add(
     archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
 ) -> None:
     """Add a reviewer account to the archive; asks for the password twice, without showing it."""
-    from .archive import Archive
-    from .review.passwords import hash_password
+    from .review.passwords import hash_password  # the review package loads Flask and matplotlib
 
     password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
@@ -283,8 +275,6 @@ def users_remove(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Remove a reviewer account and end its sessions; its decisions stay in the audit trail."""
-    from .archive import Archive
-
     if not yes:
         typer.confirm(f"remove reviewer {username}?", abort=True)
     try:
@@ -301,8 +291,7 @@ def users_passwd(
     archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
 ) -> None:
     """Set a reviewer's new password (asked twice, not shown); every session signed in with the old one ends."""
-    from .archive import Archive
-    from .review.passwords import hash_password
+    from .review.passwords import hash_password  # the review package loads Flask and matplotlib
 
     password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
     try:

@@ -40,7 +40,10 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import dask
+import dask.bag as db
 import numpy as np
+from distributed import Client, LocalCluster, as_completed, futures_of, get_worker
 
 from . import __version__
 from .batch import Batch, FailedFile
@@ -52,8 +55,11 @@ from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_r
 from .document import submission_from_bytes, submission_to_bytes
 from .errors import ConfigError
 from .model import Source, SourceKind
-from .semantic import backend_identity
+from .parsecache import ParseCache
+from .segment import add_dictionary_words, added_words, get_nlp
+from .semantic import SemanticConfig, backend_identity, get_encoder
 from .stages import boilerplate_references, checked_text, document_result, read_files
+from .topics import TopicMatcher
 
 PARTITION_DOCS = 200  # submissions per partition: a few seconds of work each
 MAX_PARTITIONS = 1000  # beyond this, bigger partitions: each shuffle's tasks grow faster than its partitions
@@ -140,9 +146,7 @@ class ClusterRun:
         return SourceTable(self.detector, self.sources)
 
     @cached_property
-    def matcher(self):
-        from .topics import TopicMatcher
-
+    def matcher(self) -> TopicMatcher:
         return TopicMatcher(self.topics, encoder=self.encoder, config=self.config.topics)
 
     @cached_property
@@ -151,25 +155,17 @@ class ClusterRun:
         return BoilerplateDetector(self.config.boilerplate)
 
     @cached_property
-    def parse_cache(self):
-        from .parsecache import ParseCache
-
+    def parse_cache(self) -> ParseCache:
         return ParseCache(self.cache_dir / "parsed", dictionary_words=self.keywords, limits=self.config.reading)
 
     def teach_words(self) -> None:
         """jieba's dictionary as the client has it: segmentation and boilerplate depend on it."""
-        from .segment import add_dictionary_words
-
         add_dictionary_words(self.words)
 
 
 @lru_cache(maxsize=2)
 def _worker_encoder(semantic: str | None, cache_dir: Path):
     """The worker's encoder, loaded once per worker process, with as many threads as the worker runs tasks."""
-    from distributed import get_worker
-
-    from .semantic import SemanticConfig, get_encoder
-
     return get_encoder(semantic, cache_dir=cache_dir, config=SemanticConfig(threads=get_worker().state.nthreads))
 
 
@@ -272,11 +268,6 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
                   scheduler: str | None, config: ScoringConfig, progress=None) -> tuple[list[dict], list[FailedFile]]:
     """The documents' records and the failed files of a batch, scored on the cluster at `scheduler` (None: a
     LocalCluster on this machine)."""
-    import dask.bag as db
-    from distributed import Client, LocalCluster, futures_of
-
-    from .segment import added_words, get_nlp
-
     check_unique_ids([s.source_id for s in sources] + [str(Source(SourceKind.DOC, p.stem)) for p in batch.submissions])
     if not batch.submissions:
         return [], []
@@ -320,8 +311,6 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
 def _forget_other_batches(client, words: list[str]) -> None:
     """Restarts the workers when one of them has served a batch with other topic words: jieba keeps every word
     it is taught for the life of a process, and one word more can segment a sentence differently."""
-    from .segment import added_words
-
     if any(set(known) - set(words) for known in client.run(added_words).values()):
         client.restart()
 
@@ -329,10 +318,6 @@ def _forget_other_batches(client, words: list[str]) -> None:
 def _records(read, run, sources: list[CopySource], parts: int):
     """The bag of the documents' records from the read partitions: copy phase 2 over as many hash buckets as
     there are partitions, the join, the boilerplate fit and the finish (see the module docstring)."""
-    import dask
-    import dask.bag as db
-
-
     rows = read.map(lambda part: part.prepared).map_partitions(_flat_rows, parts)
     if sources:
         keys = db.from_sequence(range(len(sources)), partition_size=SOURCE_PARTITION_TEXTS)
@@ -358,8 +343,6 @@ def _flat_rows(prepared_lists: list[list[PreparedText]], buckets: int) -> list[M
 
 def _as_done(progress, what: str, futures: list):
     """Each of `futures` as it completes, reporting progress."""
-    from distributed import as_completed
-
     if progress:
         progress(what, 0, len(futures))
     for done, future in enumerate(as_completed(futures), 1):

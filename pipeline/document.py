@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 
 from .ingest import ReaderLimits, detect_format, partition
 from .lexicon import FILE_NAME, PERSON_NAME
-from .segment import make_doc
+from .segment import get_nlp, make_doc
 from .textnorm import NormalizedText, fold
 
 # <seq>_<author>_<doc type>, e.g. 003_周海涛_调研报告 (the seq may be missing; separators _ - or space)
@@ -116,8 +116,6 @@ def submission_to_bytes(submission: Submission) -> bytes:
 
 
 def submission_from_bytes(data: bytes) -> Submission:
-    from .segment import get_nlp
-
     meta, words, spaces, sent_starts, groups, layout = json.loads(data)
     doc = Doc(get_nlp().vocab, words=words, spaces=spaces, sent_starts=sent_starts)
     doc.user_data["layout"] = layout

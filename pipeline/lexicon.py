@@ -12,6 +12,7 @@ the matching view (pipeline.textnorm.fold) turns full-width into half-width. Eve
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from importlib import resources
@@ -137,9 +138,7 @@ def content_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _content_tokenizer():
-    import logging
-
-    import jieba
+    import jieba  # here: the archive and the review page read the lexicon but never cut words
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     return jieba.Tokenizer()

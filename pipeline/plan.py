@@ -5,7 +5,10 @@ key points and keywords taken from them, which the secretary should check."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
+
+import jieba.posseg
 
 from .document import read_submission
 from .errors import ExtractionError
@@ -76,8 +79,6 @@ _NOUNISH = ("n", "vn", "an", "nz", "ns", "l", "i", "j")
 def _keywords(title: str, points: list[str]) -> list[str]:
     """The title's noun phrases, then the standard formulations the topic names, then the points' noun
     phrases by how often they recur (runs of nouns in jieba's part-of-speech tags, an adjective allowed first)."""
-    from collections import Counter
-
     title_phrases = _noun_phrases(title)
     counts = Counter(p for point in points for p in _noun_phrases(point))
     text = fold(title + "".join(points))
@@ -90,8 +91,6 @@ def _keywords(title: str, points: list[str]) -> list[str]:
 
 
 def _noun_phrases(text: str) -> list[str]:
-    import jieba.posseg
-
     phrases: list[str] = []
     run: list[str] = []
     has_noun = False

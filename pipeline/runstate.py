@@ -53,9 +53,9 @@ def exclusive(out_dir: Path) -> Iterator[None]:
 
 def _try_lock(f) -> bool:
     try:
-        import fcntl
+        import fcntl  # Unix's file locks
     except ImportError:  # Windows
-        import msvcrt
+        import msvcrt  # Windows' file locks
 
         try:
             msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)

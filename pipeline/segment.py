@@ -15,8 +15,13 @@ plus three small registered components:
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
+import jieba
+import numpy as np
+import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -27,8 +32,6 @@ from .quotations import find_quotations
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """The shared pipeline: blank "zh" with jieba, the domain dictionary, and xuexi's components."""
-    import spacy
-
     _jieba()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     add_dictionary_words(standard_formulations())
@@ -68,10 +71,6 @@ def added_words() -> list[str]:
 
 
 def _jieba():
-    import logging
-
-    import jieba
-
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would break the progress display
     return jieba
 
@@ -115,9 +114,6 @@ def layout_component(doc: Doc) -> Doc:
 def sentences_component(doc: Doc) -> Doc:
     """Sentence starts: each paragraph's first token, and the first token after 。！？； and any closing marks.
     Computed on the text and written in one array, since a loop over tokens is the slow part of a pipeline."""
-    import numpy as np
-    from spacy.attrs import SENT_START
-
     if not len(doc):
         return doc
     text = doc.text

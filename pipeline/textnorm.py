@@ -9,6 +9,7 @@ evidence through the map, so every highlight points at the original characters a
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 
 
@@ -58,6 +59,4 @@ class NormalizedText:
 
     def norm_index(self, original_offset: int) -> int:
         """The first matching-view index at or after an original offset (len(text) past the end)."""
-        from bisect import bisect_left
-
         return bisect_left(self.offsets, original_offset)

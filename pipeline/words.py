@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import jieba
+
 from . import lexicon as lx
 from .segment import dictionary_size
 
@@ -19,8 +21,6 @@ def words(text: str) -> tuple[str, ...]:
 def _words(text: str, dictionary_size: int) -> tuple[str, ...]:
     """Remembered per state of jieba's dictionary: fitting and judging a batch segment the same sentences, and
     stock sentences recur across documents."""
-    import jieba
-
     return tuple(w for w in jieba.lcut(text) if lx.CJK.search(w))
 
 

@@ -7,15 +7,17 @@ from __future__ import annotations
 import copy
 import json
 import multiprocessing
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from pipeline.archive import (DOCUMENT_VERDICTS, MIGRATIONS, SCHEMA_VERSION, Archive, ArchiveConfig, document_flags,
-                              quarter_id)
+from pipeline.archive import (DOCUMENT_VERDICTS, SCHEMA_VERSION, Archive, ArchiveConfig, content_hash, document_flags,
+                              flag_key, quarter_id)
 from pipeline.errors import ConfigError, XuexiError
+from pipeline.review.passwords import verify_password
 
 @pytest.fixture(scope="module")
 def scored(dev_run):
@@ -218,30 +220,127 @@ def test_a_busy_archive_gives_a_plain_message(archive, scored):
     assert archive.decisions("2026Q3") == []
 
 
-def test_an_archive_of_the_first_schema_is_migrated(tmp_path, scored):
-    path = tmp_path / "archive.sqlite"
-    with raw_sql(path) as con:  # what the first xuexi with an archive wrote: scoring tables only
-        con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
-        for statement in MIGRATIONS[0]:
-            con.execute(statement)
-        con.execute("INSERT INTO schema_version VALUES (1, '2026-07-01T00:00:00+00:00')")
-        con.execute("INSERT INTO quarters VALUES (1, ?, '2026Q3', '2026Q3', '2026Q3', 'dev', ?, '0.1.0', ?, ?, ?)",
-                    (scored["unit"], scored["generated_at"], scored["generated_at"], scored["generated_at"],
-                     json.dumps(scored, ensure_ascii=False)))
-        doc = scored["documents"][0]
-        con.execute("INSERT INTO documents (quarter_id, doc_id, text) VALUES (1, ?, ?)", (doc["doc_id"], doc["text"]))
+RELEASE_SCHEMA = Path(__file__).with_name("archive_schema_b8563e8.sql")
+RELEASE_HASH = "$scrypt$ln=14,r=8,p=1$dr2zZKh8le0xvltYuQnb1w$4S6tHXSDeHcZtcz0aZDQYhFC08SQ5TgVKbwPlJmXRQ0"  # "correct horse"
+GONE_KEY = "0" * 24  # a flag decided on, then no longer raised by a re-scoring
 
+
+def archive_as_release(path: Path, scored: dict, version: int) -> None:
+    """An archive as the release issue 14 started from (b8563e8) left it at schema `version`, written with its
+    SQL: the dev batch as quarters 2026Q2 and 2026Q3; from schema 2 on, a reviewer with that release's password
+    hash and decisions on a flag, a flag since dropped and a document; at schema 3, an open sign-in."""
+    sections = re.split(r"^-- schema \d+$", RELEASE_SCHEMA.read_text(encoding="utf-8"), flags=re.M)[1:]
+    unit = scored["unit"]
+    with raw_sql(path) as con:
+        con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
+        for number, section in enumerate(sections[:version], 1):
+            con.executescript(section)
+            con.execute("INSERT INTO schema_version VALUES (?, '2026-07-01T00:00:00+00:00')", (number,))
+        for row, label in ((1, "2026Q2"), (2, "2026Q3")):
+            stored = f"2026-0{3 * row + 3}-30T08:00:00+00:00"
+            con.execute("INSERT INTO quarters VALUES (?, ?, ?, ?, ?, 'dev', ?, '0.1.0', ?, ?, ?)",
+                        (row, unit, label, label, label, scored["generated_at"], stored, stored,
+                         json.dumps({**scored, "quarter": label}, ensure_ascii=False)))
+            for d in scored["documents"]:
+                con.execute("INSERT OR IGNORE INTO members (name, unit) VALUES (?, ?)", (d["author"], unit))
+                [member] = con.execute("SELECT id FROM members WHERE name = ? AND unit = ?", (d["author"], unit)).fetchone()
+                doc = con.execute("INSERT INTO documents (quarter_id, doc_id, member_id, doc_type, file, format, chars, "
+                                  "copy_ratio, content_hash, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  (row, d["doc_id"], member, d["doc_type"], d["file"], d["format"], d["chars"],
+                                   d["copy_ratio"], content_hash(d["text"]), d["text"])).lastrowid
+                con.executemany("INSERT INTO topic_levels VALUES (?, ?, ?, ?)",
+                                [(doc, t["topic_id"], t["level"], t.get("score")) for t in d["topics"]])
+                con.executemany("INSERT INTO flags VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(f.key, doc, f.kind, f.position, f.entry.get("start"), f.entry.get("end"), f.text,
+                                  f.entry.get("source"), json.dumps(f.entry, ensure_ascii=False))
+                                 for f in document_flags(d, quarter=label, unit=unit)])
+        if version >= 2:
+            con.execute("INSERT INTO users VALUES ('lihong', '李红', ?, '2026-07-02T08:00:00+00:00')", (RELEASE_HASH,))
+            doc = scored["documents"][0]
+            flag = document_flags(doc, quarter="2026Q3", unit=unit)[0]
+            con.executemany("INSERT INTO decisions (quarter_id, doc_id, flag_key, flag_kind, flag_text, reviewer, "
+                            "verdict, note, decided_at) VALUES (2, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                                (doc["doc_id"], flag.key, flag.kind, flag.text, "李红（lihong）", "confirm", "",
+                                 "2026-10-08T09:00:00+00:00"),
+                                (doc["doc_id"], flag.key, flag.kind, flag.text, "王芳", "dismiss", "已注明出处",
+                                 "2026-10-08T09:05:00+00:00"),
+                                (doc["doc_id"], GONE_KEY, "copied", "旧段落", "王芳", "confirm", "",
+                                 "2026-10-08T09:06:00+00:00"),
+                                (doc["doc_id"], None, None, None, "李红（lihong）", "需补学", "补学专题一",
+                                 "2026-10-08T09:10:00+00:00")])
+        if version >= 3:
+            con.execute("INSERT INTO review_sessions VALUES ('sid-1', 'lihong', '2026-10-08T08:55:00+00:00')")
+
+
+def test_flag_keys_are_those_the_release_computed():
+    # computed by b8563e8's flag_key: archived decisions attach to their flags only while this holds
+    assert flag_key("机关党委", "2026年第三季度", "001_张三", "copied", "坚持 以人民为中心", 1) == "eb358935b7a7266af01f0232"
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_an_archive_of_the_release_opens_and_reads_the_same(tmp_path, scored, version):
+    path = tmp_path / "archive.sqlite"
+    archive_as_release(path, scored, version)
     archive = Archive.open(path)
     assert archive.schema_version() == SCHEMA_VERSION
-    assert archive.results("2026Q3") == scored
-    archive.add_user("li", "李秘书", "scrypt$n=16384$salt$hash")
-    assert archive.user("li")["display_name"] == "李秘书"
+    unit, doc = scored["unit"], scored["documents"][0]
+    assert [(q["quarter"], q["unit"], q["documents"], q["stored_at"]) for q in archive.quarters()] == [
+        ("2026Q2", unit, len(scored["documents"]), "2026-06-30T08:00:00+00:00"),
+        ("2026Q3", unit, len(scored["documents"]), "2026-09-30T08:00:00+00:00")]
+    assert archive.results("2026Q2") == {**scored, "quarter": "2026Q2"}
+    assert [t.source_id for t in archive.earlier_texts("2026Q3", unit=unit)] == \
+        [f"prior:2026Q2/{d['doc_id']}" for d in sorted(scored["documents"], key=lambda d: d["doc_id"])]
+    if version == 1:
+        assert archive.results("2026Q3") == {**scored, "quarter": "2026Q3"}
+        assert archive.users() == [] and archive.decisions("2026Q3") == []
+    else:
+        flag = document_flags(doc, quarter="2026Q3", unit=unit)[0]
+        assert [(d["flag_key"], d["reviewer"], d["verdict"], d["note"], d["flag_raised"])
+                for d in archive.decisions("2026Q3")] == [
+            (flag.key, "李红（lihong）", "confirm", "", True), (flag.key, "王芳", "dismiss", "已注明出处", True),
+            (GONE_KEY, "王芳", "confirm", "", False), (None, "李红（lihong）", "需补学", "补学专题一", None)]
+        read = archive.results("2026Q3")["documents"][0]
+        assert read["review"]["verdict"] == "需补学" and read["review"]["decisions"][0]["decided_at"] == \
+            "2026-10-08T09:10:00+00:00"
+        [entry] = [e for e in read[flag.kind] if e.get("review")] if flag.kind != "diagnosis" else \
+            [read["diagnoses"][flag.text]]
+        assert entry["review"]["verdict"] == "dismiss" and len(entry["review"]["decisions"]) == 2
+        mine = next(d for h in archive.member_history(doc["author"]) if h["quarter"] == "2026Q3"
+                    for d in h["documents"] if d["doc_id"] == doc["doc_id"])
+        assert (mine["verdict"], mine["confirmed"], mine["dismissed"]) == ("需补学", 0, 1)
+        assert archive.users() == [{"username": "lihong", "display_name": "李红",
+                                    "created_at": "2026-07-02T08:00:00+00:00"}]
+        assert verify_password("correct horse", archive.user("lihong")["password_hash"])
+        assert archive.session_user("sid-1") == ((True, "lihong") if version == 3 else (False, None))
+        archive.store_quarter(scored)  # scored again by this xuexi: the decisions stay attached
+        assert archive.results("2026Q3")["documents"][0]["review"]["verdict"] == "需补学"
     archive.decide_document("2026Q3", doc["doc_id"], reviewer="li", verdict="合格")
-    assert [d["verdict"] for d in archive.decisions("2026Q3")] == ["合格"]
+    assert archive.decisions("2026Q3")[-1]["verdict"] == "合格"
     Archive.open(path)  # opening again changes nothing
     with raw_sql(path) as con:
         assert [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version")] == list(range(1, SCHEMA_VERSION + 1))
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_members_history_takes_the_same_queries_however_many_documents(archive, scored, monkeypatch):
+    statements = []
+    connect = Archive._connect
+
+    def traced(self):
+        con = connect(self)
+        con.set_trace_callback(lambda sql: statements.append(sql) if sql.lstrip().upper().startswith(("SELECT", "WITH")) else None)
+        return con
+
+    monkeypatch.setattr(Archive, "_connect", traced)
+    author = scored["documents"][0]["author"]
+    counts = []
+    for label in ("2026Q1", "2026Q2", "2026Q3"):
+        archive.store_quarter(relabelled(scored, label))
+        statements.clear()
+        documents = sum(len(h["documents"]) for h in archive.member_history(author))
+        counts.append((documents, len(statements)))
+    assert [n for n, _ in counts] == [len([d for d in scored["documents"] if d["author"] == author]) * q for q in (1, 2, 3)]
+    assert {queries for _, queries in counts} == {5}, counts  # the documents, levels, flags, flag and document verdicts
 
 
 def test_unusable_archive_files_are_refused_with_the_fix(tmp_path):

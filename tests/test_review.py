@@ -117,7 +117,7 @@ def test_users_add_asks_twice_and_keeps_only_a_scrypt_hash(archive):
     assert result.exit_code == 0, result.output
     stored = archive.user("lihong")
     assert stored["display_name"] == "李红" and "correct horse" not in stored["password_hash"]
-    assert stored["password_hash"].startswith("$scrypt$ln=17,r=8,p=1$")
+    assert stored["password_hash"].startswith("scrypt:131072:8:1$")
     assert verify_password("correct horse", stored["password_hash"])
     assert not verify_password("correct hors", stored["password_hash"])
     again = CliRunner().invoke(cli, ["users", "add", "lihong", "--name", "李红", "--archive", str(archive.path)],
@@ -128,21 +128,45 @@ def test_users_add_asks_twice_and_keeps_only_a_scrypt_hash(archive):
 def test_password_hashes_are_salted_scrypt_carrying_their_parameters():
     first, second = hash_password("correct horse", FAST), hash_password("correct horse", FAST)
     assert first != second, "each hash has its own salt"
-    _, scheme, params, salt, digest = first.split("$")
-    assert (scheme, params) == ("scrypt", "ln=14,r=8,p=1")
-
-    def unb64(s):
-        return base64.b64decode(s + "=" * (-len(s) % 4))
-
-    assert len(unb64(salt)) == 16
-    assert unb64(digest) == hashlib.scrypt(b"correct horse", salt=unb64(salt), n=2 ** 14, r=8, p=1, dklen=32)
+    method, salt, digest = first.split("$")
+    assert method == "scrypt:16384:8:1" and len(salt) == 22
+    assert bytes.fromhex(digest) == hashlib.scrypt(b"correct horse", salt=salt.encode(), n=2 ** 14, r=8, p=1, dklen=64)
     assert verify_password("correct horse", first) and verify_password("correct horse", second)
     assert not verify_password("Correct horse", first)
-    assert not verify_password("correct horse", first[:-2] + ("AA" if first[-2:] != "AA" else "BB"))
+    assert not verify_password("correct horse", first[:-2] + ("aa" if first[-2:] != "aa" else "bb"))
     assert not verify_password("correct horse", "correct horse") and not verify_password("", "")
+    assert not verify_password("correct horse", "md5:1$salt$00") and not verify_password("correct horse", "scrypt:x:8:1$s$00")
     for weak in ("short", "123456789", " " * 12, "\t" * 10):  # under 10 characters, or only white space
         with pytest.raises(XuexiError, match="至少需要 10 个字符"):
             hash_password(weak)
+
+
+def earlier_xuexi_hash(password: str, salt: bytes = b"0123456789abcdef") -> str:
+    """A hash as xuexi wrote it before werkzeug did the hashing: a PHC string, base64 without padding."""
+    def b64(data):
+        return base64.b64encode(data).decode("ascii").rstrip("=")
+
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+    return f"$scrypt$ln=14,r=8,p=1${b64(salt)}${b64(digest)}"
+
+
+def test_an_account_from_an_earlier_xuexi_signs_in_and_is_hashed_again(archive, app):
+    old = earlier_xuexi_hash("correct horse")
+    assert verify_password("correct horse", old) and not verify_password("correct hors", old)
+    archive.add_user("lihong", "李红", old)
+    client = app.test_client()
+    login = client.get("/login")
+    wrong = client.post("/login", data={"csrf_token": token(login), "username": "lihong", "password": "wrong horse"})
+    assert wrong.status_code == 401 and archive.user("lihong")["password_hash"] == old, "kept until the right one"
+    right = client.post("/login", data={"csrf_token": token(login), "username": "lihong", "password": "correct horse"})
+    assert right.status_code == 302
+    new = archive.user("lihong")["password_hash"]
+    assert new.startswith("scrypt:131072:8:1$") and verify_password("correct horse", new)
+    assert client.get(f"/quarters/{QUARTER}").status_code == 200, "the sign-in that upgraded the hash goes on"
+    again = app.test_client()
+    assert again.post("/login", data={"csrf_token": token(again.get("/login")), "username": "lihong",
+                                      "password": "correct horse"}).status_code == 302
+    assert archive.user("lihong")["password_hash"] == new, "a current hash is not written again"
 
 
 def test_with_accounts_every_page_needs_a_sign_in(archive, app, quarter_results):

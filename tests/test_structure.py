@@ -97,3 +97,23 @@ def _splits_on(tree: ast.AST, constant: ast.Constant) -> bool:
     return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                and node.func.attr in ("split", "partition", "rsplit", "rpartition") and constant in node.args
                for node in ast.walk(tree))
+
+
+def test_imports_inside_functions_say_why():
+    """An import inside a function hides a dependency: it is kept only for a heavy or platform-bound one, and a
+    comment on its line (the first of a run of imports) says why."""
+    unexplained = []
+    for name, path in modules().items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tree = ast.parse("\n".join(lines))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            body = [n for n in ast.walk(function) if isinstance(n, (ast.Import, ast.ImportFrom))]
+            numbers = {n.lineno for n in body}
+            for number in sorted(numbers):
+                if number - 1 in numbers:
+                    continue  # a run of imports: its first line gives the reason
+                if "#" not in lines[number - 1]:
+                    unexplained.append(f"{path.relative_to(PACKAGE.parent)}:{number}: {lines[number - 1].strip()}")
+    assert not unexplained, "\n".join(sorted(set(unexplained)))

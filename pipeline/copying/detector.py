@@ -42,6 +42,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..lexicon import phrase_file, phrase_list
 from ..quotations import quotation_spans
+from ..semantic import get_encoder
 from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from .fingerprints import INDEPENDENT_SOURCES, ContentView, Fingerprints, PhraseMask, PreparedText, Role
 from .paraphrase import Calibration, Candidate, ParaphraseFinder, Unit, paragraph_spans, split_sentences
@@ -516,8 +517,6 @@ class CopyDetector:
         """The finder, built when first needed: the encoder is loaded only then."""
         if self._finder is None:
             if self._encoder is None:
-                from ..semantic import get_encoder  # the model loads only when a paraphrase is looked for
-
                 self._encoder = get_encoder()
             calibration = self._calibration
             if calibration is None:

@@ -8,13 +8,18 @@ a PDF is read as a PDF and random bytes under any name get a clear reason instea
 
 from __future__ import annotations
 
+import zipfile
 from enum import Enum
 from pathlib import Path
 from typing import Callable
 
 from ..errors import ExtractionError, UnsupportedFormatError
+from .docx import partition_docx
 from .elements import Element, ElementKind
+from .legacy import partition_legacy
 from .limits import ReaderLimits, check_pdf, check_zip
+from .pdf import partition_pdf
+from .txt import partition_txt
 
 MIN_CHINESE_CHARS = 10  # fewer Chinese characters than a line of prose (a date, a page number): nothing to score
 MIN_CHINESE_SHARE = 0.3  # below this share of Chinese among letters, topics and copying cannot be judged
@@ -52,8 +57,6 @@ def detect_format(path: Path) -> FileFormat:
 
 
 def _is_word_zip(path: Path) -> bool:
-    import zipfile
-
     try:
         with zipfile.ZipFile(path) as z:
             return "word/document.xml" in z.namelist()
@@ -62,11 +65,6 @@ def _is_word_zip(path: Path) -> bool:
 
 
 def _readers() -> dict[FileFormat, Callable[..., list[Element]]]:
-    from .docx import partition_docx
-    from .legacy import partition_legacy
-    from .pdf import partition_pdf
-    from .txt import partition_txt
-
     return {FileFormat.TXT: partition_txt, FileFormat.DOCX: partition_docx, FileFormat.PDF: partition_pdf,
             FileFormat.DOC: partition_legacy}
 

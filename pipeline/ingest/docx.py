@@ -8,6 +8,8 @@ import re
 import zipfile
 from pathlib import Path
 
+import docx
+
 from ..errors import ExtractionError
 from ..lexicon import HEADING_STYLE
 from .elements import Element, ElementKind, heading_level
@@ -57,8 +59,6 @@ def _read(document, author: str | None) -> list[Element]:
 
 
 def _open(path: Path):
-    import docx
-
     data_head = path.read_bytes()[:8]
     if data_head.startswith(b"\xd0\xcf\x11\xe0"):
         raw = path.read_bytes()

@@ -12,9 +12,16 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import pypdfium2 as pdfium
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
 
 from ..errors import ConfigError, ExtractionError
 
@@ -61,8 +68,6 @@ def check_pdf(path: Path, limits: ReaderLimits) -> None:
     """Refuse a PDF with more pages than `max_pdf_pages` (counted by PDFium, which does not walk the pages), or whose
     pages draw more than `max_pdf_content_mb` of decoded content streams (a stream shared by many pages counts on
     each: it is interpreted on each)."""
-    import pypdfium2 as pdfium
-
     try:
         pdf = pdfium.PdfDocument(str(path))
     except Exception:  # damaged or encrypted: the reader says which
@@ -80,11 +85,6 @@ def check_pdf(path: Path, limits: ReaderLimits) -> None:
 
 
 def _pdf_content_bytes(path: Path, *, stop_after: int) -> int:
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import resolve1
-
     total = 0
     sizes: dict[int, int] = {}  # a shared stream is decoded once
     try:
@@ -112,8 +112,6 @@ class ReadTimeout(ExtractionError):
 def time_limit(seconds: int, name: str):
     """Raise ReadTimeout in this thread after `seconds`, where the platform has SIGALRM and this is the main
     thread; elsewhere the block runs unbounded."""
-    import threading
-
     if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -134,7 +132,7 @@ def limit_memory(memory_mb: int) -> None:
     """Let this process's address space grow by at most `memory_mb` from what it is now (Linux and other systems
     with RLIMIT_AS and /proc; elsewhere nothing is set). Called in a reading worker when it starts."""
     try:
-        import resource
+        import resource  # Unix only: elsewhere no limit is set
 
         with open("/proc/self/statm") as f:
             size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")

@@ -10,6 +10,11 @@ from collections import Counter
 from pathlib import Path
 from statistics import median
 
+import pdfplumber
+import pypdfium2 as pdfium
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
 from ..errors import ExtractionError
 from .elements import Element
 from .layout import Line, classify, ends_sentence, join_lines, lines_from_wrapped_text
@@ -24,10 +29,6 @@ MIN_TABLE_EDGES = 4  # ruling lines a page needs before tables are looked for on
 
 
 def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
-    from pdfplumber.utils.exceptions import PdfminerException
-
     if path.stat().st_size == 0:
         raise ExtractionError(f"{path.name}: empty file (0 bytes)")
     try:
@@ -143,8 +144,6 @@ def _strip_running_lines(pages: list[list[Line]]) -> list[Line]:
 def _partition_pdfium(path: Path, author: str | None) -> list[Element]:
     """Read the text layer again with PDFium, which maps many fonts pdfminer cannot; no geometry, so the lines
     are re-joined as hard-wrapped text."""
-    import pypdfium2 as pdfium
-
     try:
         pdf = pdfium.PdfDocument(str(path))
         try:

@@ -20,9 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from matplotlib import rc_context
+from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
 from .quarter import LEVEL_NAMES, QuarterReport
@@ -65,8 +66,6 @@ def cjk_font() -> str | None:
 
 
 def _find_cjk_font() -> str | None:
-    from matplotlib import font_manager
-
     manager = font_manager.fontManager
     known = {f.fname for f in manager.ttflist}
     for path in sorted(font_manager.findSystemFonts()):
@@ -88,8 +87,6 @@ def _find_cjk_font() -> str | None:
 def _has_glyphs(path: str, text: str) -> bool:
     """Whether the font draws each character of `text` (all different) with a glyph of its own: a fallback font
     that draws a whole Unicode block with one box (matplotlib ships "Last Resort") has no Chinese glyphs."""
-    from matplotlib.ft2font import FT2Font
-
     try:
         face = FT2Font(path)
     except (OSError, RuntimeError):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from ..model import LEVEL_NAMES
 from .quarter import (COPY_KIND_LABELS, FLAG_VERDICT_LABELS, GENERIC_KIND_LABELS, QuarterReport, run_timestamp,
@@ -55,8 +57,6 @@ def write_scores_csv(report: QuarterReport, path: Path) -> Path:
 def write_scores_xlsx(report: QuarterReport, path: Path) -> Path:
     """The workbook a secretary works from: the documents by concern (level names, a link to each page), every
     flag with its source and review state, the 未学 list and the copy sources; each sheet prints on A4 landscape."""
-    from openpyxl import Workbook
-
     book = Workbook()
     documents = book.active
     documents.title = "材料（按关注度）"
@@ -123,8 +123,6 @@ def _fill(sheet, header: list[str], rows: list[list], *, ratio_columns: set[str]
           text_columns: set[str] = frozenset()) -> None:
     """A sheet of rows under a bold, wrapped header: widths to fit (long text wrapped), cells that would be
     formulas kept as text, a filter, and A4 landscape printing fitted to the page width."""
-    from openpyxl.utils import get_column_letter
-
     sheet.append(header)
     for row in rows:
         sheet.append(row)

@@ -18,6 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
 from ..errors import ConfigError
 from ..lexicon import SOURCE_ID_IN_TEXT
 from .quarter import LEVEL_NAMES, DocumentFacts, QuarterReport, percent, run_timestamp
@@ -258,10 +264,6 @@ def _chars(n: int) -> str:
 
 
 def write_tongbao(report: QuarterReport, path: Path, layout: GongwenLayout | None = None) -> Path:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Mm, Pt
-
     lay = layout or GongwenLayout()
     document = docx.Document()
     section = document.sections[0]
@@ -329,9 +331,6 @@ def write_tongbao(report: QuarterReport, path: Path, layout: GongwenLayout | Non
 
 def _fonts(element, font, east_asian: str, latin: str, size: float) -> None:
     """Set a run's or style's fonts: `latin` for letters and digits, `east_asian` (w:eastAsia) for Chinese."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
     font.name = latin
     font.size = Pt(size)
     element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
@@ -339,9 +338,6 @@ def _fonts(element, font, east_asian: str, latin: str, size: float) -> None:
 
 def _chinese_language(style_element) -> None:
     """Mark the style's text as Chinese, so Word applies Chinese line-breaking and punctuation rules."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "zh-CN")
     lang.set(qn("w:eastAsia"), "zh-CN")
@@ -356,9 +352,6 @@ def _run(paragraph, text: str, east_asian: str, latin: str, size: float):
 
 def _line_grid(section, pitch: float) -> None:
     """The section's document grid: lines every `pitch` points (w:docGrid, in twentieths of a point)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     sect = section._sectPr
     for old in sect.findall(qn("w:docGrid")):
         sect.remove(old)
@@ -370,11 +363,6 @@ def _line_grid(section, pitch: float) -> None:
 
 def _page_numbers(document, lay: GongwenLayout) -> None:
     """“— N —” in 四号宋体: odd pages right, even pages left, one character in from the margin."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
     document.settings.odd_and_even_pages_header_footer = True
     section = document.sections[0]
     for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):

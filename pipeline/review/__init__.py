@@ -7,9 +7,9 @@ Safe defaults, because the documents are confidential and the reviewers are not 
 
 - it serves on 127.0.0.1 unless told otherwise, and refuses any other address while the archive has no reviewer
   accounts (`xuexi users add`): without accounts nobody would need to sign in;
-- with accounts every page needs a sign-in; passwords are kept as scrypt hashes (pipeline.review.passwords);
-  guessing is slowed by a back-off per name and per address, and sign-ins end on the server at logout
-  (pipeline.review.signin);
+- with accounts every page needs a sign-in; passwords are kept as werkzeug's scrypt hashes
+  (pipeline.review.passwords); guessing is slowed by a back-off per name and per address, and sign-ins end on
+  the server at logout (pipeline.review.signin); every form carries Flask-WTF's CSRF token;
 - waitress serves it (a pure-Python production WSGI server), nothing is fetched from the network and no page
   runs JavaScript. Connections are plain HTTP: across a network, put it behind an HTTPS reverse proxy on this
   machine (`xuexi review --https-proxy`: cookies are then Secure) or use a trusted network.
@@ -18,6 +18,8 @@ Safe defaults, because the documents are confidential and the reviewers are not 
 from __future__ import annotations
 
 from pathlib import Path
+
+from waitress import create_server
 
 from ..archive import Archive
 from ..errors import ConfigError
@@ -41,8 +43,6 @@ def make_server(archive: Archive, *, host: str = "127.0.0.1", port: int = 8000, 
                 https_proxy: bool = False):
     """The waitress server of the review page, bound and ready to `run()`. Raises ConfigError for a host refused
     by check_host or an address that cannot be bound. `https_proxy`: see create_app."""
-    from waitress import create_server
-
     check_host(archive, host)
     app = create_app(archive, exports=exports, trusted_hosts=list(LOCAL_HOSTS) if host in LOCAL_HOSTS else None,
                      https_proxy=https_proxy)

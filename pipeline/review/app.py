@@ -23,14 +23,13 @@ so the keyboard shortcuts for the next and the previous flag are access keys on 
 server sets from the flag the reviewer is at (`?at=`, kept after each decision).
 
 Safety (pipeline.review explains the choices): login with a reviewer account whenever the archive has one, else
-the reviewer's name once per session; a CSRF token per session checked on every POST; signed session cookies,
-HttpOnly and SameSite=Strict; document text escaped by Jinja's autoescape and, behind that, a Content-Security-
-Policy that runs no script at all; pages marked not to be cached.
+the reviewer's name once per session; a CSRF token per session checked on every POST (Flask-WTF's CSRFProtect);
+signed session cookies, HttpOnly and SameSite=Strict; document text escaped by Jinja's autoescape and, behind
+that, a Content-Security-Policy that runs no script at all; pages marked not to be cached.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request,
                    send_from_directory, session, url_for)
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -53,6 +53,7 @@ from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
 from ..report.quarter import DIAGNOSIS_LABELS, FLAG_VERDICT_LABELS, DocumentFacts, verdict
 from ..textnorm import fold
+from .passwords import hash_password, needs_rehash
 from .signin import Busy, SignInConfig, SignInGuard, TooManyAttempts
 
 HERE = Path(__file__).parent
@@ -96,8 +97,7 @@ def create_app(archive: Archive, *, exports: Path | None = None, trusted_hosts: 
     # the review's templates first, then the report's: the document page is the report's, with forms added
     app.jinja_loader = ChoiceLoader([FileSystemLoader(HERE / "templates"), FileSystemLoader(TEMPLATES)])
     configure(app.jinja_env)
-    app.jinja_env.globals.update(csrf_token=csrf_token, FLAG_KIND_LABELS=FLAG_KIND_LABELS,
-                                 DIAGNOSIS_LABELS=DIAGNOSIS_LABELS)
+    app.jinja_env.globals.update(FLAG_KIND_LABELS=FLAG_KIND_LABELS, DIAGNOSIS_LABELS=DIAGNOSIS_LABELS)
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32),
         SESSION_COOKIE_NAME="xuexi_review",
@@ -107,11 +107,16 @@ def create_app(archive: Archive, *, exports: Path | None = None, trusted_hosts: 
         MAX_CONTENT_LENGTH=256 * 1024,
         TRUSTED_HOSTS=trusted_hosts,
         SESSION_COOKIE_SECURE=https_proxy,
+        WTF_CSRF_TIME_LIMIT=None,  # a form stays good as long as its session (PERMANENT_SESSION_LIFETIME)
+        # the pages send no Referer (layout.html: no-referrer), so Flask-WTF's Referer check over HTTPS would
+        # refuse every form; the token and SameSite=Strict cookies make the check
+        WTF_CSRF_SSL_STRICT=False,
     )
     if https_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     app.extensions["xuexi_review"] = Review(archive, Path(exports) if exports else archive.path.parent,
                                             SignInGuard(signin or SignInConfig()))
+    CSRFProtect(app)  # before the blueprint, so a POST without this session's token is refused first
     app.register_blueprint(pages)
     return app
 
@@ -121,13 +126,6 @@ def _review() -> Review:
 
 
 # -- safety: who is reviewing, CSRF, headers ---------------------------------------------------------------------
-
-def csrf_token() -> str:
-    """This session's CSRF token, made on first use; every form carries it and every POST must send it back."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
 
 def _reviewer() -> str | None:
     """Who is deciding: the signed-in account (display name and user name) when the archive has accounts, else
@@ -146,10 +144,6 @@ def _reviewer() -> str | None:
 def _guard():
     if request.endpoint == "static" or request.routing_exception is not None:  # Flask answers 404, 405, bad Host
         return None
-    if request.method == "POST":
-        sent, expected = request.form.get("csrf_token", ""), session.get("csrf", "")
-        if not expected or not hmac.compare_digest(sent, expected):
-            abort(400, "表单已失效（缺少或不符的安全令牌），请刷新页面后重新提交。")
     g.reviewer = _reviewer()
     if g.reviewer is None and request.endpoint != "review.login":
         return redirect(url_for("review.login", next=request.full_path if request.query_string else request.path))
@@ -172,6 +166,12 @@ def _http_error(error: HTTPException):
     if isinstance(error, SecurityError):  # a Host name this page does not answer to: no page, no links
         return error.get_response()
     return render_template("error.html", code=error.code, message=error.description), error.code
+
+
+@pages.app_errorhandler(CSRFError)
+def _csrf_refused(error: CSRFError):
+    return render_template("error.html", code=400,
+                           message="表单已失效（缺少或不符的安全令牌），请刷新页面后重新提交。"), 400
 
 
 @pages.app_errorhandler(XuexiError)
@@ -197,6 +197,8 @@ def login():
             except Busy:
                 return _refused(503, "登录请求过多，请稍后再试。", 1)
             if right:
+                if needs_rehash(user["password_hash"]):  # an earlier xuexi's hash: kept from now on as werkzeug's
+                    archive.upgrade_password(username, user["password_hash"], hash_password(request.form["password"]))
                 _new_session(username, user=username)
                 return redirect(target)
             error = "用户名或密码不正确。"
@@ -224,11 +226,10 @@ def logout():
 
 
 def _new_session(username: str | None, **who: str) -> None:
-    """A fresh session for a reviewer who just signed in: nothing carried over, a new sign-in kept in the
-    archive, a new CSRF token."""
+    """A fresh session for a reviewer who just signed in: nothing carried over (the CSRF token neither: the next
+    page makes a new one), a new sign-in kept in the archive."""
     session.clear()
     session.update(who, sid=_review().archive.start_session(username))
-    csrf_token()
 
 
 def _local_target(target: str | None) -> str:

