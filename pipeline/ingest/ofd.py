@@ -29,6 +29,9 @@ MAX_NESTING = 32  # PageBlocks inside PageBlocks deeper than any real page: a fi
 ASCENT, DESCENT = 0.88, 0.12  # how far a glyph stands above and below its baseline, in font sizes
 SAME_LINE = 0.5  # glyphs whose baselines differ by less than this many font sizes stand on one line
 WORD_GAP = 0.5  # a gap wider than this many font sizes between glyphs on a line is a space (columns, tabs)
+CELL_GAP = 1.5  # a gap wider than this many font sizes separates the cells of a table row
+MIN_TABLE_CELLS = 3  # a line split into this many cells or more may be a table row (a name and a date are two)
+MIN_TABLE_ROWS = 2  # such lines one after another, at least this many, are a table (its columns aligned)
 SAME_GLYPH = 0.1  # one character drawn again within this many font sizes of itself is a fake-bold copy
 BOLD_WEIGHT = 700  # the standard's Weight for bold
 
@@ -62,7 +65,7 @@ def partition_ofd(path: Path, *, author: str | None = None) -> list[Element]:
         raise ExtractionError(f"{path.name}: {package_state.why_no_text()}")
     sizes = Counter(round(g.size * 2) / 2 for g in glyphs if g.char.strip())
     body_size = sizes.most_common(1)[0][0]
-    page_lines = [_page_lines(_lines(page), [], height, number, body_size) for number, height, page in pages]
+    page_lines = [_page_lines(*_split_tables(_lines(page)), height, number, body_size) for number, height, page in pages]
     return classify(join_lines(_strip_running_lines(page_lines)), author=author)
 
 
@@ -211,11 +214,16 @@ def _lines(glyphs: list[Glyph]) -> list[dict]:
             if kept and g.char == kept[-1].char and abs(g.x - kept[-1].x) < SAME_GLYPH * g.size:
                 continue  # drawn again over itself (fake bold)
             kept.append(g)
-        text = ""
+        cells, text = [""], ""
         for previous, g in zip([None] + kept, kept):
-            if previous is not None and g.x - (previous.x + previous.width) > WORD_GAP * g.size:
+            gap = g.x - (previous.x + previous.width) if previous is not None else 0
+            if gap > CELL_GAP * g.size and cells[-1].strip():
+                cells.append("")
+            if gap > WORD_GAP * g.size:
                 text += " "
+                cells[-1] += " "
             text += g.char
+            cells[-1] += g.char
         text = text.strip()
         if not text:
             continue
@@ -228,8 +236,25 @@ def _lines(glyphs: list[Glyph]) -> list[dict]:
             "top": baseline - ASCENT * size,
             "bottom": baseline + DESCENT * size,
             "chars": [{"size": g.size, "fontname": g.font} for g in kept if g.char.strip()],
+            "cells": [c.strip() for c in cells if c.strip()],
         })
     return lines
+
+
+def _split_tables(lines: list[dict]) -> tuple[list[dict], list[tuple[float, str]]]:
+    """A page's lines apart from its table rows (top, the row's cells joined), as pdf.py's `_page_lines` takes
+    them. An OFD table is drawn as text in aligned columns (its ruling lines, where drawn, are separate paths):
+    lines split into several cells by wide gaps, one after another, are its rows."""
+    in_table = [False] * len(lines)
+    start = 0
+    for end in range(len(lines) + 1):
+        if end < len(lines) and len(lines[end]["cells"]) >= MIN_TABLE_CELLS:
+            continue
+        if end - start >= MIN_TABLE_ROWS:
+            in_table[start:end] = [True] * (end - start)
+        start = end + 1
+    rows = [(l["top"], " ".join(l["cells"])) for l, t in zip(lines, in_table) if t]
+    return [l for l, t in zip(lines, in_table) if not t], rows
 
 
 def _local(tag) -> str:
