@@ -49,7 +49,7 @@ class Glyph:
 
 
 def partition_ofd(path: Path, *, author: str | None = None) -> list[Element]:
-    from ofdkit import OFDError
+    from ofdkit import OFDError, OFDLimitError
     from ofdkit.package import Package
 
     try:
@@ -57,9 +57,11 @@ def partition_ofd(path: Path, *, author: str | None = None) -> list[Element]:
             package_state = _PackageState.of(path, package.names)
             if package_state.encrypted:
                 raise ExtractionError(f"{path.name}: OFD文件已加密，请提交未加密版本")
-            pages = _DocumentReader(package).pages()
+            pages = _DocumentReader(path.name, package).pages()
+    except OFDLimitError as exc:
+        raise ExtractionError(f"{path.name}: OFD文件含有超出读取限制的内容（实体声明或过大的部件），已拒绝读取") from exc
     except OFDError as exc:
-        raise ExtractionError(f"{path.name}: OFD文件已损坏或不符合标准（{exc}），请重新导出") from exc
+        raise ExtractionError(f"{path.name}: OFD文件已损坏或不符合标准，无法读取，请重新导出") from exc
     glyphs = [g for _, _, page in pages for g in page]
     if not any(g.char.strip() for g in glyphs):
         raise ExtractionError(f"{path.name}: {package_state.why_no_text()}")
@@ -102,21 +104,23 @@ class _PackageState:
 class _DocumentReader:
     """The glyphs of every page of every document in the package, in page order."""
 
-    def __init__(self, package):
+    def __init__(self, name: str, package):
+        self.name = name
         self.package = package
+
+    def _missing(self, what: str) -> ExtractionError:
+        return ExtractionError(f"{self.name}: OFD文件不完整（缺少{what}），请重新导出")
 
     def pages(self) -> list[tuple[int, float, list[Glyph]]]:
         """(page number, page height in points, glyphs) for each page."""
-        from ofdkit import OFDFormatError
-
         entry = self.package.find("OFD.xml")
         if entry is None:
-            raise OFDFormatError("缺少OFD.xml")
+            raise self._missing("OFD.xml")
         out = []
         for body in _children(self.package.read_xml(entry), "DocBody"):
             document_path = self.package.resolve(entry, _child_text(body, "DocRoot"))
             if document_path is None:
-                raise OFDFormatError(f"找不到文档 {_child_text(body, 'DocRoot')}")
+                raise self._missing(f"文档 {_child_text(body, 'DocRoot')}")
             document = self.package.read_xml(document_path)
             common = _child(document, "CommonData")
             default_box = _box(_child_text(_child(common, "PageArea"), "PhysicalBox")) or A4_MM
@@ -124,7 +128,7 @@ class _DocumentReader:
             for page in _children(_child(document, "Pages"), "Page"):
                 location = self.package.resolve(document_path, page.get("BaseLoc"))
                 if location is None:
-                    raise OFDFormatError(f"找不到页面 {page.get('BaseLoc')}")
+                    raise self._missing(f"页面 {page.get('BaseLoc')}")
                 root = self.package.read_xml(location)
                 box = _box(_child_text(_child(root, "Area"), "PhysicalBox")) or default_box
                 glyphs: list[Glyph] = []
