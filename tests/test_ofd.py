@@ -12,7 +12,7 @@ import pytest
 import makers
 from conftest import DEMO
 from pipeline.errors import ExtractionError
-from pipeline.ingest import ElementKind, FileFormat, detect_format, partition
+from pipeline.ingest import ElementKind, FileFormat, ReaderLimits, detect_format, partition
 from pipeline.ingest.legacy import soffice
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed (test.sh installs it where it can)")
@@ -111,6 +111,16 @@ def test_damaged_and_hostile_ofd_are_refused_with_a_reason(ofd_files, tmp_path):
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(ExtractionError, match="OFD文件已损坏"):
         partition(cut)
+    # A zip bomb: a page that unpacks to more than the reading limit is refused before it is read.
+    bomb = tmp_path / "bomb.ofd"
+    with zipfile.ZipFile(ofd_files[SPEECH][0]) as z, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            out.writestr(info, data.replace(b"<ofd:Content>", b"<ofd:Content>" + b" " * 3 * 2**20, 1)
+                         if info.filename.endswith("Page_0/Content.xml") else data)
+    assert bomb.stat().st_size < 2**20
+    with pytest.raises(ExtractionError, match="解压上限"):
+        partition(bomb, limits=ReaderLimits(max_unzipped_mb=2))
     # Entity expansion ("billion laughs") in a page: refused, never expanded.
     laughs = (b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "hahahahahahahahahahaha">'
               + b"".join(b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">' % ((98 + i,) + (97 + i,) * 10)
@@ -118,12 +128,12 @@ def test_damaged_and_hostile_ofd_are_refused_with_a_reason(ofd_files, tmp_path):
               + b']><ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Content><ofd:Layer><ofd:TextObject '
                 b'Boundary="0 0 100 10" Size="5"><ofd:TextCode X="0" Y="5">&j;</ofd:TextCode></ofd:TextObject>'
                 b"</ofd:Layer></ofd:Content></ofd:Page>")
-    bomb = tmp_path / "laughs.ofd"
-    with zipfile.ZipFile(ofd_files[SPEECH][0]) as z, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+    laughing = tmp_path / "laughs.ofd"
+    with zipfile.ZipFile(ofd_files[SPEECH][0]) as z, zipfile.ZipFile(laughing, "w", zipfile.ZIP_DEFLATED) as out:
         for info in z.infolist():
             out.writestr(info, laughs if info.filename.endswith("Page_0/Content.xml") else z.read(info))
-    with pytest.raises(ExtractionError, match="OFD文件"):
-        partition(bomb)
+    with pytest.raises(ExtractionError, match="OFD文件含有超出读取限制的内容"):
+        partition(laughing)
     # A page nested in PageBlocks a hundred thousand deep is read to a bounded depth, not into a crash.
     deep = tmp_path / "deep.ofd"
     nested = (b'<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Content><ofd:Layer>'
