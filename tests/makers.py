@@ -271,8 +271,9 @@ def pdf_from_docx(source: Path, out_dir: Path, *, one_font: str | None = None) -
 def ofd_from_pdf(source: Path, path: Path, *, template_text: str | None = None, signed: bool = False) -> Path:
     """An OFD package laid out as GB/T 33190 says, drawn from a PDF's text as converters do: one TextObject per
     run of one font on a line (Boundary and Size in millimetres, TextCode at the baseline, DeltaX between glyphs),
-    fonts in PublicRes. `template_text` is drawn at the top of every page from a page template (where the standard
-    puts what repeats on every page); `signed` adds an electronic seal (Signs/, named in OFD.xml)."""
+    fonts in PublicRes. `template_text` is drawn across the middle of every page, in the body's size, from a page
+    template (where the standard puts what repeats on every page: a letterhead, a watermark); `signed` adds an
+    electronic seal (Signs/, named in OFD.xml)."""
     import zipfile
     from xml.sax.saxutils import escape, quoteattr
 
@@ -322,8 +323,8 @@ def ofd_from_pdf(source: Path, path: Path, *, template_text: str | None = None, 
     template = []
     if template_text:
         fonts.setdefault("SimSun", len(fonts) + 1)
-        template = [f'<ofd:TextObject ID="{new_id()}" Font="{fonts["SimSun"]}" Size="3.175" Boundary="20 12 170 5">'
-                    f'<ofd:TextCode X="0" Y="3.5" DeltaX="g {len(template_text) - 1} 3.175">{escape(template_text)}'
+        template = [f'<ofd:TextObject ID="{new_id()}" Font="{fonts["SimSun"]}" Size="5.644" Boundary="40 140 130 8">'
+                    f'<ofd:TextCode X="0" Y="6" DeltaX="g {len(template_text) - 1} 5.644">{escape(template_text)}'
                     "</ofd:TextCode></ofd:TextObject>"]
         parts["Doc_0/Tpls/Tpl_0/Content.xml"] = page_xml(template, False)
     font_xml = "".join(f'<ofd:Font ID="{i}" FontName={quoteattr(name)} FamilyName={quoteattr(name)}'
