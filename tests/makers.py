@@ -393,3 +393,25 @@ def encrypted_ofd(source: Path, path: Path) -> Path:
                                         '<ofd:EncryptInfo ID="1"><ofd:EntriesMapLoc>EncryptEntries.xml'
                                         "</ofd:EntriesMapLoc></ofd:EncryptInfo></ofd:Encryptions>")
     return path
+
+
+def batch_with(source: Path, dest: Path, replacements: dict[str, Path]) -> Path:
+    """A copy of the batch `source` at `dest` with some submissions handed in as other files:
+    {submission file name: the file that replaces it (same name stem, its own suffix)}; manifest.csv follows."""
+    import csv
+
+    shutil.copytree(source, dest)
+    renamed = {}
+    for name, replacement in replacements.items():
+        (dest / "submissions" / name).unlink()
+        new_name = Path(name).stem + replacement.suffix
+        shutil.copy(replacement, dest / "submissions" / new_name)
+        renamed[f"submissions/{name}"] = f"submissions/{new_name}"
+    manifest = dest / "manifest.csv"
+    if manifest.exists():
+        rows = list(csv.DictReader(manifest.open(encoding="utf-8-sig")))
+        with manifest.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**row, "file": renamed.get(row["file"], row["file"])} for row in rows)
+    return dest

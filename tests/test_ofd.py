@@ -2,7 +2,6 @@
 easyofd (a maintained writer on PyPI) and by the tests' own writer that follows the standard (makers.ofd_from_pdf),
 read with their structure and scored like the Word originals; encrypted, signed, damaged and hostile packages."""
 
-import csv
 import shutil
 import zipfile
 from pathlib import Path
@@ -152,16 +151,8 @@ def test_ofd_batch_is_scored_like_its_word_originals(ofd_files, demo_run, tmp_pa
     bad files are named in `failed` with a Chinese reason while the rest is scored."""
     from pipeline.score import score_batch
 
-    batch = tmp_path / "batch"
-    shutil.copytree(DEMO, batch)
-    for number, (docx, (own, easy)) in enumerate(ofd_files.items()):
-        (batch / "submissions" / docx.name).unlink()
-        shutil.copy(easy if number < 2 else own, batch / "submissions" / (docx.stem + ".ofd"))
-    rows = list(csv.DictReader((batch / "manifest.csv").open(encoding="utf-8-sig")))
-    with (batch / "manifest.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows({**row, "file": row["file"].replace(".docx", ".ofd")} for row in rows)
+    batch = makers.batch_with(DEMO, tmp_path / "batch", {
+        docx.name: easy if number < 2 else own for number, (docx, (own, easy)) in enumerate(ofd_files.items())})
     makers.encrypted_ofd(ofd_files[SPEECH][0], batch / "submissions" / "014_赵卫东_学习笔记.ofd")
     data = ofd_files[REPORT][0].read_bytes()
     (batch / "submissions" / "015_陈静_学习笔记.ofd").write_bytes(data[: len(data) // 3])
