@@ -13,7 +13,7 @@ from .topiclist import TopicList
 
 # Which copy of a submission handed in twice (same name, two formats) is scored: the one closest to the
 # author's original.
-FORMAT_PREFERENCE = (".docx", ".doc", ".wps", ".txt", ".pdf")
+FORMAT_PREFERENCE = (".docx", ".doc", ".wps", ".txt", ".pdf", ".ofd")
 MAX_MANIFEST_BYTES = 10_000_000  # manifest.csv, members.csv: a line per file or member, well under a megabyte
 
 

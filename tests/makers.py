@@ -234,3 +234,184 @@ class BigramEncoder:
                 out[row, h % self.dim] += 1
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1)
+
+
+# --- OFD (GB/T 33190) ---------------------------------------------------------------------------------------
+
+OFD_NS = "http://www.ofdspec.org/2016"
+MM_PER_PT = 25.4 / 72
+
+
+def pdf_from_docx(source: Path, out_dir: Path, *, one_font: str | None = None) -> Path:
+    """The PDF LibreOffice prints from a .docx. `one_font` sets every run's font (Latin and Chinese) to that
+    one, as on a machine that has no other."""
+    import re
+    import subprocess
+    import zipfile
+
+    from pipeline.ingest.legacy import soffice
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if one_font:
+        fonts = f'<w:rFonts w:ascii="{one_font}" w:hAnsi="{one_font}" w:eastAsia="{one_font}" w:cs="{one_font}"/>'
+        styled = out_dir / source.name
+        with zipfile.ZipFile(source) as z, zipfile.ZipFile(styled, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in z.infolist():
+                data = z.read(info)
+                if info.filename.startswith("word/") and info.filename.endswith(".xml"):
+                    data = re.sub(rb"<w:rFonts\b[^>]*/>", fonts.encode(), data)
+                out.writestr(info, data)
+        source = styled
+    subprocess.run([soffice(), f"-env:UserInstallation={(out_dir / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out_dir), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    return out_dir / (source.stem + ".pdf")
+
+
+def ofd_from_pdf(source: Path, path: Path, *, template_text: str | None = None, signed: bool = False) -> Path:
+    """An OFD package laid out as GB/T 33190 says, drawn from a PDF's text as converters do: one TextObject per
+    run of one font on a line (Boundary and Size in millimetres, TextCode at the baseline, DeltaX between glyphs),
+    fonts in PublicRes. `template_text` is drawn across the middle of every page, in the body's size, from a page
+    template (where the standard puts what repeats on every page: a letterhead, a watermark); `signed` adds an
+    electronic seal (Signs/, named in OFD.xml)."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    import pdfplumber
+
+    fonts: dict[str, int] = {}
+    pages = []
+    next_id = [100]
+
+    def new_id() -> int:
+        next_id[0] += 1
+        return next_id[0]
+
+    with pdfplumber.open(source) as pdf:
+        width, height = pdf.pages[0].width * MM_PER_PT, pdf.pages[0].height * MM_PER_PT
+        for page in pdf.pages:
+            objects = []
+            for line in page.extract_text_lines(strip=False, return_chars=True):
+                runs: list[list[dict]] = []
+                for ch in line["chars"]:
+                    if runs and (ch["fontname"], ch["size"]) == (runs[-1][0]["fontname"], runs[-1][0]["size"]):
+                        runs[-1].append(ch)
+                    else:
+                        runs.append([ch])
+                for run in runs:
+                    font = run[0]["fontname"].split("+")[-1]
+                    fonts.setdefault(font, len(fonts) + 1)
+                    x0, top = run[0]["x0"], min(c["top"] for c in run)
+                    x1, bottom = max(c["x1"] for c in run), max(c["bottom"] for c in run)
+                    baseline = page.height - run[0]["matrix"][5]
+                    deltas = " ".join(f"{(b['x0'] - a['x0']) * MM_PER_PT:.3f}" for a, b in zip(run, run[1:]))
+                    text = "".join(c["text"] for c in run)
+                    objects.append(
+                        f'<ofd:TextObject ID="{new_id()}" Font="{fonts[font]}" Size="{run[0]["size"] * MM_PER_PT:.3f}" '
+                        f'Boundary="{x0 * MM_PER_PT:.3f} {top * MM_PER_PT:.3f} {(x1 - x0) * MM_PER_PT:.3f} '
+                        f'{(bottom - top) * MM_PER_PT:.3f}"><ofd:FillColor Value="0 0 0"/>'
+                        f'<ofd:TextCode X="0" Y="{(baseline - top) * MM_PER_PT:.3f}"'
+                        + (f' DeltaX="{deltas}"' if deltas else "") + f">{escape(text)}</ofd:TextCode></ofd:TextObject>")
+            pages.append(objects)
+
+    def page_xml(objects: list[str], template: bool) -> str:
+        uses = '<ofd:Template TemplateID="1" ZOrder="Background"/>' if template else ""
+        return (f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{OFD_NS}">{uses}<ofd:Content>'
+                f'<ofd:Layer ID="{new_id()}" Type="Body">{"".join(objects)}</ofd:Layer></ofd:Content></ofd:Page>')
+
+    parts = {}
+    template = []
+    if template_text:
+        fonts.setdefault("SimSun", len(fonts) + 1)
+        template = [f'<ofd:TextObject ID="{new_id()}" Font="{fonts["SimSun"]}" Size="5.644" Boundary="40 140 130 8">'
+                    f'<ofd:TextCode X="0" Y="6" DeltaX="g {len(template_text) - 1} 5.644">{escape(template_text)}'
+                    "</ofd:TextCode></ofd:TextObject>"]
+        parts["Doc_0/Tpls/Tpl_0/Content.xml"] = page_xml(template, False)
+    font_xml = "".join(f'<ofd:Font ID="{i}" FontName={quoteattr(name)} FamilyName={quoteattr(name)}'
+                       + (' Bold="true"' if "bold" in name.lower() else "") + "/>" for name, i in fonts.items())
+    parts["Doc_0/PublicRes.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res xmlns:ofd="{OFD_NS}" '
+                                    f'BaseLoc="Res"><ofd:Fonts>{font_xml}</ofd:Fonts></ofd:Res>')
+    for number, objects in enumerate(pages):
+        parts[f"Doc_0/Pages/Page_{number}/Content.xml"] = page_xml(objects, bool(template_text))
+    page_list = "".join(f'<ofd:Page ID="{new_id()}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(len(pages)))
+    template_page = '<ofd:TemplatePage ID="1" BaseLoc="Tpls/Tpl_0/Content.xml"/>' if template_text else ""
+    parts["Doc_0/Document.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{OFD_NS}"><ofd:CommonData>'
+        f"<ofd:MaxUnitID>{next_id[0] + 1}</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 {width:.3f} {height:.3f}"
+        f"</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes>{template_page}"
+        f"</ofd:CommonData><ofd:Pages>{page_list}</ofd:Pages></ofd:Document>")
+    signatures = ""
+    if signed:
+        signatures = "<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>"
+        parts["Doc_0/Signs/Signatures.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="{OFD_NS}"><ofd:MaxSignId>1'
+            '</ofd:MaxSignId><ofd:Signature ID="1" Type="Seal" BaseLoc="Sign_0/Signature.xml"/></ofd:Signatures>')
+        parts["Doc_0/Signs/Sign_0/Signature.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="{OFD_NS}"><ofd:SignedInfo>'
+            '<ofd:Provider ProviderName="test"/><ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod>'
+            '<ofd:StampAnnot ID="1" PageRef="1" Boundary="120 230 40 40"/></ofd:SignedInfo>'
+            "<ofd:SignedValue>/Doc_0/Signs/Sign_0/SignedValue.dat</ofd:SignedValue></ofd:Signature>")
+        parts["Doc_0/Signs/Sign_0/SignedValue.dat"] = b"\x30\x82\x01\x00" + bytes(256)
+    parts_in_order = {
+        "OFD.xml": (f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.1" '
+                    f'DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>test</ofd:DocID></ofd:DocInfo>'
+                    f"<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>{signatures}</ofd:DocBody></ofd:OFD>"),
+        **parts,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts_in_order.items():
+            z.writestr(name, data)
+    return path
+
+
+def easyofd_from_pdf(source: Path, path: Path) -> Path:
+    """The OFD easyofd (a maintained PDF-to-OFD writer on PyPI) makes from a PDF's text layer. Run in its own
+    process and folder: it writes scratch files into the working directory and adds it to its import path."""
+    import subprocess
+    import sys
+    import tempfile
+
+    script = ("import sys; from easyofd.ofd import OFD; "
+              "open(sys.argv[2], 'wb').write(OFD().pdf2ofd(open(sys.argv[1], 'rb').read(), optional_text=True))")
+    with tempfile.TemporaryDirectory(prefix="easyofd-") as work:
+        subprocess.run([sys.executable, "-c", script, str(source.resolve()), str(path.resolve())], cwd=work,
+                       check=True, capture_output=True, timeout=300)
+    return path
+
+
+def encrypted_ofd(source: Path, path: Path) -> Path:
+    """The package as GM/T 0099 encryption leaves it: the page contents replaced by ciphertext, and the
+    decryption entry Encryptions.xml beside OFD.xml."""
+    import os
+    import zipfile
+
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            out.writestr(info, os.urandom(len(data) // 16 * 16 + 16) if info.filename.endswith("Content.xml") else data)
+        out.writestr("Encryptions.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:Encryptions xmlns:ofd="{OFD_NS}">'
+                                        '<ofd:EncryptInfo ID="1"><ofd:EntriesMapLoc>EncryptEntries.xml'
+                                        "</ofd:EntriesMapLoc></ofd:EncryptInfo></ofd:Encryptions>")
+    return path
+
+
+def batch_with(source: Path, dest: Path, replacements: dict[str, Path]) -> Path:
+    """A copy of the batch `source` at `dest` with some submissions handed in as other files:
+    {submission file name: the file that replaces it (same name stem, its own suffix)}; manifest.csv follows."""
+    import csv
+
+    shutil.copytree(source, dest)
+    renamed = {}
+    for name, replacement in replacements.items():
+        (dest / "submissions" / name).unlink()
+        new_name = Path(name).stem + replacement.suffix
+        shutil.copy(replacement, dest / "submissions" / new_name)
+        renamed[f"submissions/{name}"] = f"submissions/{new_name}"
+    manifest = dest / "manifest.csv"
+    if manifest.exists():
+        rows = list(csv.DictReader(manifest.open(encoding="utf-8-sig")))
+        with manifest.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**row, "file": renamed.get(row["file"], row["file"])} for row in rows)
+    return dest

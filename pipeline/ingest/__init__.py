@@ -18,6 +18,7 @@ from .docx import partition_docx
 from .elements import Element, ElementKind
 from .legacy import partition_legacy
 from .limits import ReaderLimits, check_pdf, check_zip
+from .ofd import partition_ofd
 from .pdf import partition_pdf
 from .txt import partition_txt
 
@@ -30,15 +31,17 @@ class FileFormat(str, Enum):
     DOCX = "docx"
     PDF = "pdf"
     DOC = "doc"
+    OFD = "ofd"
 
     @property
     def suffixes(self) -> tuple[str, ...]:
-        return {"txt": (".txt", ".text", ".md"), "docx": (".docx",), "pdf": (".pdf",), "doc": (".doc", ".wps")}[self.value]
+        return {"txt": (".txt", ".text", ".md"), "docx": (".docx",), "pdf": (".pdf",), "doc": (".doc", ".wps"),
+                "ofd": (".ofd",)}[self.value]
 
 
 def detect_format(path: Path) -> FileFormat:
     """The file's format, in this order: the magic bytes (%PDF; a ZIP named .docx or holding word/document.xml;
-    an OLE container for .doc/.wps), then the suffix. A suffix xuexi does not read raises UnsupportedFormatError naming the ones it does."""
+    a ZIP named .ofd or holding OFD.xml; an OLE container for .doc/.wps), then the suffix. A suffix xuexi does not read raises UnsupportedFormatError naming the ones it does."""
     with open(path, "rb") as f:
         head = f.read(8)
     suffix = path.suffix.lower()
@@ -46,6 +49,8 @@ def detect_format(path: Path) -> FileFormat:
         return FileFormat.PDF
     if head.startswith(b"PK\x03\x04") and (suffix == ".docx" or _is_word_zip(path)):
         return FileFormat.DOCX
+    if head.startswith(b"PK\x03\x04") and (suffix == ".ofd" or _zip_holds(path, "OFD.xml")):
+        return FileFormat.OFD
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         # An OLE container is an old .doc/.wps, or a password-protected .docx (Word encrypts into OLE).
         return FileFormat.DOCX if suffix == ".docx" else FileFormat.DOC
@@ -57,16 +62,20 @@ def detect_format(path: Path) -> FileFormat:
 
 
 def _is_word_zip(path: Path) -> bool:
+    return _zip_holds(path, "word/document.xml")
+
+
+def _zip_holds(path: Path, part: str) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
-            return "word/document.xml" in z.namelist()
+            return part in z.namelist()
     except Exception:  # BadZipFile, an unsupported ZIP version, a damaged directory: not a Word file we can read
         return False
 
 
 def _readers() -> dict[FileFormat, Callable[..., list[Element]]]:
     return {FileFormat.TXT: partition_txt, FileFormat.DOCX: partition_docx, FileFormat.PDF: partition_pdf,
-            FileFormat.DOC: partition_legacy}
+            FileFormat.DOC: partition_legacy, FileFormat.OFD: partition_ofd}
 
 
 def partition(path: Path, *, author: str | None = None, limits: ReaderLimits = ReaderLimits()) -> list[Element]:
@@ -81,7 +90,7 @@ def partition(path: Path, *, author: str | None = None, limits: ReaderLimits = R
             f"{path.name}: {size / 2**20:.0f} MB is over the {limits.max_file_mb} MB limit for one submission; split it"
         )
     fmt = detect_format(path)
-    if fmt is FileFormat.DOCX:
+    if fmt in (FileFormat.DOCX, FileFormat.OFD):
         check_zip(path, limits)
     elif fmt is FileFormat.PDF:
         check_pdf(path, limits)

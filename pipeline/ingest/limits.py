@@ -48,8 +48,8 @@ class ReaderLimits:
 
 
 def check_zip(path: Path, limits: ReaderLimits) -> None:
-    """Refuse a ZIP package (.docx) whose entries or declared unpacked size pass the limits. Python's zipfile never
-    unpacks more than an entry declares, so the declaration bounds what reading can cost."""
+    """Refuse a ZIP package (.docx, .ofd) whose entries or declared unpacked size pass the limits. Python's zipfile
+    never unpacks more than an entry declares, so the declaration bounds what reading can cost."""
     try:
         with zipfile.ZipFile(path) as z:
             entries = z.infolist()
@@ -57,7 +57,7 @@ def check_zip(path: Path, limits: ReaderLimits) -> None:
         return
     if len(entries) > limits.max_zip_entries:
         raise ExtractionError(f"{path.name}: 文件包含 {len(entries):,} 个部件，超过每个文件 {limits.max_zip_entries:,} 个的上限，"
-                              f"不像正常的 Word 文件，已拒绝读取")
+                              f"不像正常的 Word 或 OFD 文件，已拒绝读取")
     unpacked = sum(e.file_size for e in entries)
     if unpacked > limits.max_unzipped_mb * MB:
         raise ExtractionError(f"{path.name}: 文件解压后有 {unpacked / MB:,.0f} MB，超过每个文件 {limits.max_unzipped_mb} MB "

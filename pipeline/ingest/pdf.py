@@ -25,6 +25,7 @@ _PAGE_NUMBER = re.compile(
 _CID = re.compile(r"\(cid:\d+\)")
 MARGIN_BAND = 0.09  # the top and bottom 9 % of a page is where running headers and footers stand
 WRAPPED_GAP_LINES = 3.0  # a wrapped line's next line stands within this many font sizes below it (double spacing)
+FULL_LINE_CHARS = 2.5  # a line ending within this many characters of the right margin ran to it (was wrapped)
 MIN_TABLE_EDGES = 4  # ruling lines a page needs before tables are looked for on it (finding them is slow)
 
 
@@ -86,7 +87,10 @@ def _page_lines(raw: list[dict], tables: list[tuple[float, str]], height: float,
         return [Line(text, page=number, top_fraction=top / height, table_row=True) for top, text in tables]
     char_width = body_size
     body = [l for l in raw if not _in_margin_band(l, height)] or raw
-    right = max(l["x1"] for l in body)
+    widest = max(l["x1"] for l in body)
+    # The right margin is where most full lines end: a few run past it (digits on a character grid, hanging
+    # punctuation), and measured from the furthest, lines wrapped a character early would not reach it.
+    right = median(l["x1"] for l in body if l["x1"] >= widest - FULL_LINE_CHARS * char_width)
     left = min(l["x0"] for l in body)
     pitches = [b["top"] - a["top"] for a, b in zip(raw, raw[1:]) if 0 < b["top"] - a["top"] < 3 * body_size]
     pitch = median(pitches) if pitches else body_size * 1.5
@@ -109,7 +113,7 @@ def _page_lines(raw: list[dict], tables: list[tuple[float, str]], height: float,
                       and gap < WRAPPED_GAP_LINES * size)
         new_paragraph = indented or (gap > 1.35 * pitch and not wrapped_on) or emphasized != previous_emphasized
         previous_emphasized = emphasized
-        reaches = l["x1"] >= right - 2.5 * char_width
+        reaches = l["x1"] >= right - FULL_LINE_CHARS * char_width
         previous_wrapped = size if reaches and not ends_sentence(l["text"]) else None
         lines.append(Line(
             l["text"],

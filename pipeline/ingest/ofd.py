@@ -1,0 +1,316 @@
+"""OFD submissions (GB/T 33190, the national fixed-layout format government machines export beside PDF).
+
+An OFD file is a ZIP package: OFD.xml names each document's Document.xml, which lists the pages'
+Content.xml; a page draws TextObjects (a Boundary box in millimetres, a font Size, TextCodes whose X/Y are the
+baseline of their first glyph and whose DeltaX spaces the glyphs after it). The package itself (safe ZIP reads,
+the XML as producers really write it, paths resolved the ways they write them) is read through ofdkit; the
+glyphs are placed here, grouped into lines by baseline, and given to the same layout rules as a PDF's lines
+(pdf.py), so paragraphs, headings, running headers, footers and page numbers are told the same way.
+
+Page templates (the standard's place for what repeats on every page) and annotations (stamps, notes added
+later) are not the author's text and are not read. An encrypted package is refused by name; a signed one is read,
+since a signature seals the text without hiding it, and is named only when it holds no text to read."""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ofdkit import OFDError, OFDLimitError
+from ofdkit.package import Package
+
+from ..errors import ExtractionError
+from .elements import Element
+from .layout import classify, join_lines
+from .pdf import _page_lines, _strip_running_lines
+
+PT_PER_MM = 72 / 25.4  # OFD measures in millimetres; the layout rules were written in PDF points
+A4_MM = (0.0, 0.0, 210.0, 297.0)  # the page box when a file gives none
+MAX_NESTING = 32  # PageBlocks inside PageBlocks deeper than any real page: a file built to recurse forever
+ASCENT, DESCENT = 0.88, 0.12  # how far a glyph stands above and below its baseline, in font sizes
+SAME_LINE = 0.5  # glyphs whose baselines differ by less than this many font sizes stand on one line
+WORD_GAP = 0.5  # a gap wider than this many font sizes between glyphs on a line is a space (columns, tabs)
+CELL_GAP = 1.5  # a gap wider than this many font sizes separates the cells of a table row
+MIN_TABLE_CELLS = 3  # a line split into this many cells or more may be a table row (a name and a date are two)
+MIN_TABLE_ROWS = 2  # such lines one after another, at least this many, are a table (its columns aligned)
+SAME_GLYPH = 0.1  # one character drawn again within this many font sizes of itself is a fake-bold copy
+BOLD_WEIGHT = 700  # the standard's Weight for bold
+
+
+@dataclass
+class Glyph:
+    """One character as placed on a page: its baseline position and font size in points."""
+
+    char: str
+    x: float
+    y: float
+    size: float
+    width: float
+    font: str
+
+
+def partition_ofd(path: Path, *, author: str | None = None) -> list[Element]:
+    try:
+        with Package(path) as package:
+            package_state = _PackageState.of(path, package.names)
+            if package_state.encrypted:
+                raise ExtractionError(f"{path.name}: OFD文件已加密，请提交未加密版本")
+            pages = _DocumentReader(path.name, package).pages()
+    except OFDLimitError as exc:
+        raise ExtractionError(f"{path.name}: OFD文件含有超出读取限制的内容（实体声明或过大的部件），已拒绝读取") from exc
+    except OFDError as exc:
+        raise ExtractionError(f"{path.name}: OFD文件已损坏或不符合标准，无法读取，请重新导出") from exc
+    glyphs = [g for _, _, page in pages for g in page]
+    if not any(g.char.strip() for g in glyphs):
+        raise ExtractionError(f"{path.name}: {package_state.why_no_text()}")
+    sizes = Counter(round(g.size * 2) / 2 for g in glyphs if g.char.strip())
+    body_size = sizes.most_common(1)[0][0]
+    page_lines = [_page_lines(*_split_tables(_lines(page)), height, number, body_size) for number, height, page in pages]
+    return classify(join_lines(_strip_running_lines(page_lines)), author=author)
+
+
+@dataclass
+class _PackageState:
+    """What the package says about itself before its pages are read: encrypted, signed, holding images."""
+
+    encrypted: bool
+    signed: bool
+    has_images: bool
+
+    @classmethod
+    def of(cls, path: Path, names: list[str]) -> _PackageState:
+        names = [n.lower() for n in names]
+        # GM/T 0099 puts the decryption entry, always named Encryptions.xml, beside OFD.xml; a ZIP-level password
+        # is the other way a package gets locked.
+        with zipfile.ZipFile(path) as z:
+            locked = any(info.flag_bits & 0x1 for info in z.infolist())
+        encrypted = locked or "encryptions.xml" in names
+        signed = any(n.endswith("signatures.xml") for n in names)
+        has_images = any(n.rsplit(".", 1)[-1] in ("jpg", "jpeg", "png", "tif", "tiff", "bmp", "jb2", "gif") for n in names)
+        return cls(encrypted, signed, has_images)
+
+    def why_no_text(self) -> str:
+        if self.signed:
+            return "OFD文件已签章，但页面上没有可读取的文字（只有签章或图像），请提交带文字的版本"
+        if self.has_images:
+            return "OFD文件只有图像（扫描件），没有文字层，需要识别后才能分析"
+        return "OFD文件没有文字"
+
+
+class _DocumentReader:
+    """The glyphs of every page of every document in the package, in page order."""
+
+    def __init__(self, name: str, package):
+        self.name = name
+        self.package = package
+
+    def _missing(self, what: str) -> ExtractionError:
+        return ExtractionError(f"{self.name}: OFD文件不完整（缺少{what}），请重新导出")
+
+    def pages(self) -> list[tuple[int, float, list[Glyph]]]:
+        """(page number, page height in points, glyphs) for each page."""
+        entry = self.package.find("OFD.xml")
+        if entry is None:
+            raise self._missing("OFD.xml")
+        out = []
+        for body in _children(self.package.read_xml(entry), "DocBody"):
+            document_path = self.package.resolve(entry, _child_text(body, "DocRoot"))
+            if document_path is None:
+                raise self._missing(f"文档 {_child_text(body, 'DocRoot')}")
+            document = self.package.read_xml(document_path)
+            common = _child(document, "CommonData")
+            default_box = _box(_child_text(_child(common, "PageArea"), "PhysicalBox")) or A4_MM
+            fonts = self._fonts(document_path, common)
+            for page in _children(_child(document, "Pages"), "Page"):
+                location = self.package.resolve(document_path, page.get("BaseLoc"))
+                if location is None:
+                    raise self._missing(f"页面 {page.get('BaseLoc')}")
+                root = self.package.read_xml(location)
+                box = _box(_child_text(_child(root, "Area"), "PhysicalBox")) or default_box
+                glyphs: list[Glyph] = []
+                for layer in _children(_child(root, "Content"), "Layer"):
+                    _walk(layer, fonts, glyphs, depth=0)
+                # A page box smaller than the text drawn on it was written wrong: the page is as tall as its text.
+                bottom = max((g.y + DESCENT * g.size for g in glyphs), default=0)
+                out.append((len(out) + 1, max(box[3] * PT_PER_MM, bottom), glyphs))
+        return out
+
+    def _fonts(self, document_path: str, common) -> dict[str, tuple[str, bool]]:
+        """Font ID → (name, bold) from the document's PublicRes and DocumentRes."""
+        fonts = {}
+        for element in list(common) if common is not None else []:
+            if _local(element.tag) not in ("PublicRes", "DocumentRes"):
+                continue
+            location = self.package.resolve(document_path, element.text)
+            if location is None:
+                continue
+            for font in _children(_child(self.package.read_xml(location), "Fonts"), "Font"):
+                name = font.get("FontName") or font.get("FamilyName") or ""
+                fonts[(font.get("ID") or "").strip()] = (name, (font.get("Bold") or "").lower() == "true")
+        return fonts
+
+
+def _walk(parent, fonts: dict[str, tuple[str, bool]], glyphs: list[Glyph], depth: int) -> None:
+    for element in parent:
+        name = _local(element.tag)
+        if name == "TextObject":
+            glyphs.extend(_text_object(element, fonts))
+        elif name == "PageBlock" and depth < MAX_NESTING:
+            _walk(element, fonts, glyphs, depth + 1)
+
+
+def _text_object(element, fonts: dict[str, tuple[str, bool]]) -> list[Glyph]:
+    """The glyphs of one TextObject on the page, in points: TextCode positions are in the object's space (the
+    CTM, then the Boundary's origin), a TextCode without X or Y goes on from the previous one's."""
+    bx, by, _, box_height = _box(element.get("Boundary")) or (0.0, 0.0, 0.0, 0.0)
+    a, b, c, d, e, f = _numbers(element.get("CTM"), 6) or (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    # Size is required by the standard; a writer that leaves it out still draws one line in a box its height.
+    size = _number(element.get("Size")) or box_height
+    scale = math.sqrt(abs(a * d - b * c)) or 1.0
+    font_name, bold = fonts.get((element.get("Font") or "").strip(), ("", False))
+    weight = _number(element.get("Weight")) or 0
+    font = font_name + ("-Bold" if bold or weight >= BOLD_WEIGHT else "")
+    glyphs = []
+    x = y = 0.0
+    for code in _children(element, "TextCode"):
+        x = _number(code.get("X"), x)
+        y = _number(code.get("Y"), y)
+        text = "".join(ch for ch in (code.text or "") if ch == "\u3000" or ch.isprintable())
+        dx = _deltas(code.get("DeltaX"), len(text) - 1)
+        dy = _deltas(code.get("DeltaY"), len(text) - 1)
+        gx, gy = x, y
+        for i, ch in enumerate(text):
+            natural = _natural_width(ch, size)
+            advance = dx[i] if i < len(dx) else natural
+            page_x = (a * gx + c * gy + e + bx) * PT_PER_MM
+            page_y = (b * gx + d * gy + f + by) * PT_PER_MM
+            # The glyph is as wide as its font draws it; an advance beyond that is spacing (a gap, a justified line).
+            width = min(advance, natural) if advance > 0 else natural
+            glyphs.append(Glyph(ch, page_x, page_y, size * scale * PT_PER_MM, width * scale * PT_PER_MM, font))
+            gx += advance
+            gy += dy[i] if i < len(dy) else 0.0
+    return glyphs
+
+
+def _natural_width(ch: str, size: float) -> float:
+    """A glyph's advance where DeltaX gives none: full width for Chinese, half for Latin letters and digits."""
+    return size if ord(ch) >= 0x2E80 else size / 2
+
+
+def _lines(glyphs: list[Glyph]) -> list[dict]:
+    """A page's glyphs as text lines in reading order, in the shape pdfplumber gives a PDF's lines (text, x0, x1,
+    top, bottom, chars with size and fontname), so pdf.py's layout rules read them alike."""
+    rows: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: (g.y, g.x)):
+        if rows and abs(g.y - rows[-1][0].y) < SAME_LINE * max(g.size, rows[-1][0].size):
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda g: g.x)
+        kept: list[Glyph] = []
+        for g in row:
+            if kept and g.char == kept[-1].char and abs(g.x - kept[-1].x) < SAME_GLYPH * g.size:
+                continue  # drawn again over itself (fake bold)
+            kept.append(g)
+        cells, text = [""], ""
+        for previous, g in zip([None] + kept, kept):
+            gap = g.x - (previous.x + previous.width) if previous is not None else 0
+            if gap > CELL_GAP * g.size and cells[-1].strip():
+                cells.append("")
+            if gap > WORD_GAP * g.size:
+                text += " "
+                cells[-1] += " "
+            text += g.char
+            cells[-1] += g.char
+        text = text.strip()
+        if not text:
+            continue
+        size = max(g.size for g in kept)
+        baseline = Counter(round(g.y, 1) for g in kept).most_common(1)[0][0]
+        lines.append({
+            "text": text,
+            "x0": min(g.x for g in kept if g.char.strip()),
+            "x1": max(g.x + g.width for g in kept if g.char.strip()),
+            "top": baseline - ASCENT * size,
+            "bottom": baseline + DESCENT * size,
+            "chars": [{"size": g.size, "fontname": g.font} for g in kept if g.char.strip()],
+            "cells": [c.strip() for c in cells if c.strip()],
+        })
+    return lines
+
+
+def _split_tables(lines: list[dict]) -> tuple[list[dict], list[tuple[float, str]]]:
+    """A page's lines apart from its table rows (top, the row's cells joined), as pdf.py's `_page_lines` takes
+    them. An OFD table is drawn as text in aligned columns (its ruling lines, where drawn, are separate paths):
+    lines split into several cells by wide gaps, one after another, are its rows."""
+    in_table = [False] * len(lines)
+    start = 0
+    for end in range(len(lines) + 1):
+        if end < len(lines) and len(lines[end]["cells"]) >= MIN_TABLE_CELLS:
+            continue
+        if end - start >= MIN_TABLE_ROWS:
+            in_table[start:end] = [True] * (end - start)
+        start = end + 1
+    rows = [(l["top"], " ".join(l["cells"])) for l, t in zip(lines, in_table) if t]
+    return [l for l, t in zip(lines, in_table) if not t], rows
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(element, name: str) -> list:
+    return [] if element is None else [c for c in element if _local(c.tag) == name]
+
+
+def _child(element, name: str):
+    found = _children(element, name)
+    return found[0] if found else None
+
+
+def _child_text(element, name: str) -> str | None:
+    found = _child(element, name)
+    return (found.text or "").strip() or None if found is not None else None
+
+
+def _number(value: str | None, default: float | None = None) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if math.isfinite(number) else default
+
+
+def _numbers(value: str | None, count: int) -> tuple[float, ...] | None:
+    parts = [_number(p) for p in (value or "").replace(",", " ").split()]
+    if len(parts) < count or any(p is None for p in parts[:count]):
+        return None
+    return tuple(parts[:count])
+
+
+def _box(value: str | None) -> tuple[float, float, float, float] | None:
+    return _numbers(value, 4)
+
+
+def _deltas(value: str | None, limit: int) -> list[float]:
+    """A DeltaX/DeltaY list with the standard's `g count value` shorthand expanded, at most `limit` long (a
+    repeat count of a billion costs nothing)."""
+    tokens = (value or "").split()
+    out: list[float] = []
+    i = 0
+    while i < len(tokens) and len(out) < limit:
+        if tokens[i] == "g" and i + 2 < len(tokens):
+            count, step = _number(tokens[i + 1], 0), _number(tokens[i + 2], 0.0)
+            out.extend([step] * int(max(0, min(count, limit - len(out)))))
+            i += 3
+            continue
+        number = _number(tokens[i])
+        if number is not None:
+            out.append(number)
+        i += 1
+    return out
