@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
+from ..messages import N_
 from .fingerprints import Role
 
 SOURCE_PREFIXES = {"ref": Role.REFERENCE, "lib": Role.LIBRARY, "prior": Role.PRIOR, "doc": Role.SUBMISSION}
@@ -24,8 +25,8 @@ class CopySource:
     def role(self) -> Role:
         prefix = self.source_id.split(":", 1)[0]
         if prefix not in SOURCE_PREFIXES or ":" not in self.source_id:
-            raise ConfigError(f"copy source {self.source_id!r}: the id must start with one of "
-                              f"{', '.join(p + ':' for p in SOURCE_PREFIXES)}")
+            raise ConfigError(N_("复制来源“{id}”：编号应以 {prefixes} 之一开头", id=self.source_id,
+                                 prefixes=", ".join(p + ":" for p in SOURCE_PREFIXES)))
         return SOURCE_PREFIXES[prefix]
 
 
