@@ -101,7 +101,7 @@ def test_review_refuses_other_addresses_until_reviewer_accounts_exist(archive):
     result = CliRunner().invoke(cli, ["review", "--archive", str(archive.path), "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 2
     [reason] = [line for line in result.output.splitlines() if line.strip()]
-    assert reason.startswith("error: refusing to serve on 0.0.0.0") and "xuexi users add" in reason
+    assert reason.startswith("错误：refusing to serve on 0.0.0.0") and "xuexi users add" in reason
 
     archive.add_user("lihong", "李红", hash_password("correct horse", FAST))
     check_host(archive, "0.0.0.0")
