@@ -114,14 +114,14 @@ def test_a_manifest_naming_files_as_a_secretary_types_them_gives_every_file_its_
 
 
 @pytest.mark.parametrize("topics, message", [
-    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [a, b\n", "line"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [a, b\n", "行：不是有效的 YAML"),
     ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [乡村振兴]\n  - id: T1\n    title: 又一个\n"
-     "    keywords: [脱贫]\n", "line 6: duplicate topic id 'T1'"),
-    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    kewords: [乡村振兴]\n", "line 5: unknown topic key 'kewords'"),
-    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: []\n", "line 5: topic T1 has no keywords"),
-    ("quarter: 2026Q3\ntopics:\n  - title: 题目\n    keywords: [乡村振兴]\n", "line 3: topic without an 'id'"),
+     "    keywords: [脱贫]\n", "第6行：专题编号“T1”重复"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    kewords: [乡村振兴]\n", "第5行：专题中未知的项“kewords”"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: []\n", "第5行：专题 T1 没有关键词"),
+    ("quarter: 2026Q3\ntopics:\n  - title: 题目\n    keywords: [乡村振兴]\n", "第3行：专题缺少“id”"),
     ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [乡村振兴]\n    references: [RX9]\n",
-     "line 3: topic T1 lists reference 'RX9'"),
+     "第3行：专题 T1 列出了参考材料“RX9”"),
 ])
 def test_malformed_topics_yaml_is_a_line_numbered_usage_error(tmp_path, topics, message):
     root = small_batch(tmp_path / "batch", topics)
