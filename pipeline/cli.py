@@ -18,14 +18,15 @@ from rich.text import Text
 
 from .errors import ConfigError, XuexiError, printable
 from .files import workspace
-from .messages import _, shown
+from .messages import N_, _, shown
 
 
 def _typer_speaks_the_screen_language() -> None:
     """typer's own words (panel titles, "Usage:", the --help option, [default: …]) in the screen's language, from
     the same catalogue: typer reads them through gettext's default domain, or writes them out."""
     from typer import core, rich_utils
-    from typer._click import decorators, formatting
+    from typer._click import decorators, exceptions, formatting
+    from typer.exceptions import TyperException
 
     for name, text in {"ARGUMENTS_PANEL_TITLE": _("Arguments"), "OPTIONS_PANEL_TITLE": _("Options"),
                        "COMMANDS_PANEL_TITLE": _("Commands"), "ERRORS_PANEL_TITLE": _("Error"),
@@ -44,6 +45,8 @@ def _typer_speaks_the_screen_language() -> None:
     write_usage = formatting.HelpFormatter.write_usage
     formatting.HelpFormatter.write_usage = lambda self, prog, args="", prefix=None: \
         write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
+    for error in (TyperException, exceptions.BadParameter, exceptions.MissingParameter, exceptions.NoSuchOption):  # typer writes these out in English; the catalogue reads them back
+        error.format_message = _shown_after(vars(error)["format_message"])
     help_option = decorators.help_option
 
     def translated_help_option(param_decls):
@@ -55,6 +58,15 @@ def _typer_speaks_the_screen_language() -> None:
     decorators.help_option = translated_help_option
 
 
+def _shown_after(format_message):
+    return lambda error: shown(format_message(error))
+
+
+# typer's usage errors and the words it reads through gettext, for the catalogue (their Chinese is there)
+TYPER_MESSAGES = (N_("Missing argument {hint}."), N_("Missing option {hint}."), N_("Missing command."),
+                  N_("No such option: {name}"), N_("No such option: {name} (Possible options: {options})"),
+                  N_("No such command {name!r}."), N_("Invalid value for {hint}: {message}"),
+                  N_("Got unexpected extra argument(s) ({arguments})"))
 _typer_speaks_the_screen_language()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=_("xuexi：理论学习中心组季度学习材料评阅。"))
 topics_app = typer.Typer(no_args_is_help=True, help=_("检查或起草本季度的专题清单。"))

@@ -9,7 +9,7 @@ locale asks for English, and the Chinese of the few English strings of the comma
 - `_(msgid, **params)`: a text for the screen (help, progress, the closing table), in the screen's language.
 - `N_(msgid, **params)`: a reason kept in results (an error's message, a failed file's reason): always Chinese.
 - `shown(text)`: such a kept reason in the screen's language; it is read back through the catalogue's templates,
-  so a reason read from results.json is shown in English too.
+  so a reason read from results.json is shown in English too (and typer's English usage errors in Chinese).
 
 The screen's language comes from LANGUAGE, LC_ALL, LC_MESSAGES, LANG (the first one set, as gettext reads them):
 English for en*, Chinese for anything else, unset or C included.
@@ -58,12 +58,9 @@ def N_(msgid: str, **params) -> str:
 
 
 def shown(text: object) -> str:
-    """A reason made by N_ (or any text) in the screen's language: its translation when the catalogue has its
-    template; otherwise the text as it is."""
-    text = str(text)
-    if language() == "zh":
-        return text
-    return _Templates.of(language()).translate(text)
+    """A reason made by N_ (or a message typer wrote in English) in the screen's language: its translation when
+    the screen's catalogue has its template; otherwise the text as it is."""
+    return _Templates.of(language()).translate(str(text))
 
 
 class _Templates:

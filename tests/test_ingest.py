@@ -199,7 +199,7 @@ def test_huge_text_is_refused_with_the_stated_limit(tmp_path):
     path = tmp_path / "huge.txt"
     path.write_bytes((BODY + "\n").encode("gb18030") * (20 * 2**20 // len((BODY + "\n").encode("gb18030"))))
     assert path.stat().st_size > 19 * 2**20
-    with pytest.raises(ExtractionError, match="limit"):
+    with pytest.raises(ExtractionError, match="超过每份材料 1,000,000 字的上限"):
         partition(path)
 
 

@@ -94,6 +94,9 @@ def test_help_speaks_the_screen_language_and_shows_every_default(screen):
         assert "输出文件夹。[默认：(outputs/<批次名>/)]" in flat and "[默认：local]" in flat
         assert "[默认：(outputs/archive.sqlite)]" in flat
         assert not ENGLISH_WORDS.search(main.stdout)
+    missing = xuexi("score", lang=SCREENS[screen])  # typer's own usage errors
+    assert missing.returncode == 2
+    assert ("Missing argument 'batch'." if screen == "en" else "缺少参数 'batch'。") in missing.stderr
     options = ("--out", "--semantic", "--library", "--archive", "--engine", "--scheduler", "--config", "--replace")
     flat = " ".join(score.stdout.split())
     for option, following in zip(options, options[1:]):  # a default shown with every option that has one
@@ -125,7 +128,7 @@ def bad_runs(bad_batch, tmp_path_factory) -> tuple[Path, dict]:
     for screen in ("en", "zh", "unset"):
         runs[screen] = xuexi("score", bad_batch, "--out", work / "out", "--archive", work / "a.sqlite",
                              "--semantic", "static", lang=SCREENS[screen], cwd=work)
-        assert runs[screen].returncode == 1, runs[screen].stderr[-3000:]
+        assert runs[screen].returncode == 1 and "Traceback" not in runs[screen].stderr, runs[screen].stderr[-3000:]
     return work / "out", runs
 
 
