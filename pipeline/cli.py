@@ -18,56 +18,11 @@ from rich.text import Text
 
 from .errors import ConfigError, XuexiError, printable
 from .files import workspace
-from .messages import N_, _, shown
+from .messages import _, shown
+from .typer_words import typer_speaks_the_screen_language
 
 
-def _typer_speaks_the_screen_language() -> None:
-    """typer's own words (panel titles, "Usage:", the --help option, [default: …]) in the screen's language, from
-    the same catalogue: typer reads them through gettext's default domain, or writes them out."""
-    from typer import core, rich_utils
-    from typer._click import decorators, exceptions, formatting
-    from typer.exceptions import TyperException
-
-    for name, text in {"ARGUMENTS_PANEL_TITLE": _("Arguments"), "OPTIONS_PANEL_TITLE": _("Options"),
-                       "COMMANDS_PANEL_TITLE": _("Commands"), "ERRORS_PANEL_TITLE": _("Error"),
-                       "ABORTED_TEXT": _("Aborted."), "DEFAULT_STRING": _("[default: {}]"),
-                       "REQUIRED_LONG_STRING": _("[required]"),
-                       "RICH_HELP": _("Try [blue]'{command_path} {help_option}'[/] for help.")}.items():
-        setattr(rich_utils, name, text)
-    core._ = _
-    make_text = rich_utils._make_rich_text
-
-    def folded(**kwargs):  # Chinese has no spaces to wrap at: long help lines fold instead of being cut off
-        text = make_text(**kwargs)
-        text.overflow = "fold"
-        return text
-    rich_utils._make_rich_text = folded
-    write_usage = formatting.HelpFormatter.write_usage
-    formatting.HelpFormatter.write_usage = lambda self, prog, args="", prefix=None: \
-        write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
-    for error in (TyperException, exceptions.BadParameter, exceptions.MissingParameter, exceptions.NoSuchOption):  # typer writes these out in English; the catalogue reads them back
-        error.format_message = _shown_after(vars(error)["format_message"])
-    help_option = decorators.help_option
-
-    def translated_help_option(param_decls):
-        def add(command):
-            help_option(param_decls)(command)
-            command.params[-1].help = _("Show this message and exit.")
-            return command
-        return add
-    decorators.help_option = translated_help_option
-
-
-def _shown_after(format_message):
-    return lambda error: shown(format_message(error))
-
-
-# typer's usage errors and the words it reads through gettext, for the catalogue (their Chinese is there)
-TYPER_MESSAGES = (N_("Missing argument {hint}."), N_("Missing option {hint}."), N_("Missing command."),
-                  N_("No such option: {name}"), N_("No such option: {name} (Possible options: {options})"),
-                  N_("No such command {name!r}."), N_("Invalid value for {hint}: {message}"),
-                  N_("Got unexpected extra argument(s) ({arguments})"))
-_typer_speaks_the_screen_language()
+typer_speaks_the_screen_language()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=_("xuexi：理论学习中心组季度学习材料评阅。"))
 topics_app = typer.Typer(no_args_is_help=True, help=_("检查或起草本季度的专题清单。"))
 
