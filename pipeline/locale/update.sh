@@ -1,11 +1,12 @@
 #!/bin/sh
 # The message catalogue after a message changed in the code (pipeline/messages.py says how it is organised):
-# extract every marked message into xuexi.pot, merge it into each language's xuexi.po (fill in the new
-# entries there), compile the .mo files the package reads. Needs Babel (pip install babel).
+# extract every marked message into xuexi.pot (sorted, without line numbers: moving code changes nothing), merge
+# it into each language's xuexi.po (fill in the new entries there), compile the .mo files the package reads.
+# Needs Babel (pip install babel).
 set -e
 cd "$(dirname "$0")/../.."
 LOCALE=pipeline/locale
-pybabel extract -F $LOCALE/babel.cfg --no-default-keywords -k _:1 -k N_:1 --no-wrap --sort-by-file --project xuexi \
+pybabel extract -F $LOCALE/babel.cfg --no-default-keywords -k _:1 -k N_:1 --no-wrap --no-location --sort-output --project xuexi \
     --copyright-holder "xuexi" -o $LOCALE/xuexi.pot pipeline
 for lang in en zh_CN; do
     if [ -f $LOCALE/$lang/LC_MESSAGES/xuexi.po ]; then
