@@ -19,7 +19,9 @@ MAX_DEPTH = 6  # the document, topics, a topic, its keyword list: four levels ar
 PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
               "tag:yaml.org,2002:float", "tag:yaml.org,2002:null", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 TOPIC_KEYS = {"id", "title", "required", "keywords", "key_points", "references"}
-FULL_WIDTH_COLON = "："  # typed with a Chinese input method, where YAML needs ": "
+# typed with a Chinese input method where YAML needs ": ", ", " and a plain space
+FULL_WIDTH_COLON, FULL_WIDTH_COMMA, FULL_WIDTH_SPACE = "：", "，", "\u3000"
+SHORT_LISTS = {"keywords", "references"}  # lists of words and ids; a key point is a sentence, commas and all
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class TopicList:
             raise ConfigError(N_("{name}: 不是 UTF-8 文本；请另存为 UTF-8 编码", name=name)) from exc
         if len(text.encode("utf-8")) > MAX_TOPICS_BYTES:
             raise ConfigError(N_("{name}: 超过 {limit:,} 字节；专题清单最多几页", name=name, limit=MAX_TOPICS_BYTES))
-        _check_colons(text, name)
+        _check_full_width(text, name)
         try:
             _check_plain_data(text, name)
             root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -124,16 +126,23 @@ def _check_plain_data(text: str, name: str) -> None:
             depth -= 1
 
 
-def _check_colons(text: str, name: str) -> None:
-    """A key followed by a full-width colon (title：…) is refused on its own line with the fix; YAML itself
-    reads it as text and reports a line further down."""
+def _check_full_width(text: str, name: str) -> None:
+    """Punctuation typed with a Chinese input method where YAML needs its half-width twin, refused on its own line
+    with the fix; YAML itself reads a full-width colon as text and reports a line further down, and takes a list
+    written with full-width commas as one entry."""
     for number, line in enumerate(text.splitlines(), 1):
+        if line[:len(line) - len(line.lstrip())].count(FULL_WIDTH_SPACE):
+            raise ConfigError(N_("{name} 第{line}行：缩进用了全角空格；请改用半角空格", name=name, line=number))
         item = line.strip()
         if item.startswith("- "):
             item = item[2:].lstrip()
         key, colon, _ = item.partition(FULL_WIDTH_COLON)
         if colon and key.strip() in TOP_KEYS | TOPIC_KEYS:
             raise ConfigError(N_("{name} 第{line}行：“{key}”后面是全角冒号“：”；请改成半角冒号加空格“: ”", name=name,
+                                 line=number, key=key.strip()))
+        key, colon, value = item.partition(":")
+        if colon and key.strip() in SHORT_LISTS and value.strip().startswith("[") and FULL_WIDTH_COMMA in value:
+            raise ConfigError(N_("{name} 第{line}行：“{key}”列表中用了全角逗号“，”；请改成半角逗号“,”", name=name,
                                  line=number, key=key.strip()))
 
 

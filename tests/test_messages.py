@@ -194,3 +194,21 @@ def test_copy_detection_reports_its_progress_document_by_document():
     CopyDetector(CopyConfig(paraphrase=False)).detect(texts, [CopySource("ref:RA1", "认真学习会议精神。")],
                           progress=lambda done, total: heard.append((done, total)))
     assert heard == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize("line, message", [
+    ("    keywords: [乡村振兴，脱贫攻坚]", "topics.yaml 第5行：“keywords”列表中用了全角逗号“，”；请改成半角逗号“,”"),
+    ("\u3000\u3000keywords: [乡村振兴]", "topics.yaml 第5行：缩进用了全角空格；请改用半角空格"),
+    ("    keywords：[乡村振兴]", "topics.yaml 第5行：“keywords”后面是全角冒号“：”"),
+])
+def test_full_width_punctuation_in_topics_yaml_is_named_on_its_line(tmp_path, line, message):
+    from pipeline.errors import ConfigError
+    from pipeline.topiclist import TopicList
+
+    path = tmp_path / "topics.yaml"
+    path.write_text(f"quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目：副题\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        TopicList.load(path)
+    path.write_text("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目：副题，再副题\n    keywords: [乡村振兴, 脱贫]\n"
+                    "    key_points: [要点一，要点二]\n", encoding="utf-8")  # in the text itself they are Chinese
+    assert TopicList.load(path).topics[0].key_points == ("要点一，要点二",)
