@@ -21,7 +21,6 @@ from .files import workspace
 from .messages import _, shown
 from .typer_words import typer_speaks_the_screen_language
 
-
 typer_speaks_the_screen_language()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=_("xuexi：理论学习中心组季度学习材料评阅。"))
 topics_app = typer.Typer(no_args_is_help=True, help=_("检查或起草本季度的专题清单。"))
