@@ -69,7 +69,7 @@ class _Templates:
     def __init__(self, translations: gettext.NullTranslations):
         plain = getattr(translations, "_catalog", {})
         self.exact = {k: v for k, v in plain.items() if isinstance(k, str) and k and v}
-        self.patterns = sorted(((self._pattern(k), v) for k, v in self.exact.items() if "{" in k),
+        self.patterns = sorted(((self._pattern(k), v) for k, v in self.exact.items() if _named_fields(k)),
                                key=lambda item: -len(item[0].pattern))  # the most specific template first
 
     @classmethod
@@ -106,3 +106,9 @@ def _unformatted(template: str) -> str:
     """The template with its format specs dropped: the values read back are already formatted text."""
     return "".join(literal.replace("{", "{{").replace("}", "}}") + ("" if field is None else "{" + field + "}")
                    for literal, field, _spec, _conv in string.Formatter().parse(template))
+
+
+def _named_fields(template: str) -> bool:
+    """The template has fields, each with a name (typer's "[default: {}]" is filled in by position)."""
+    fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    return bool(fields) and all(f.isidentifier() for f in fields)

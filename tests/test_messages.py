@@ -72,6 +72,8 @@ def test_a_kept_reason_is_read_back_into_english_with_its_values():
     english = _Templates.of("en").translate(reason)
     assert english == "报告.pdf: the PDF has 1,500 pages, over the limit of 1,000 pages per file; refused"
     assert _Templates.of("en").translate("王五的文件") == "王五的文件"  # text no template made stays as it is
+    assert _Templates.of("zh").translate("Missing option '--name'.") == "缺少选项 '--name'。"  # typer's, read back
+    assert _Templates.of("zh").translate("[default: 3]") == "[default: 3]"  # a template filled by position is not
 
 
 @pytest.mark.parametrize("screen", SCREENS)
