@@ -279,7 +279,7 @@ def users_add(
     from .archive import Archive
     from .review.passwords import hash_password
 
-    password = typer.prompt(_("密码"), hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(_("密码"), hide_input=True, confirmation_prompt=_("再输入一次"))
     try:
         archive = Archive.open(archive_path or ARCHIVE)
         archive.add_user(username, name, hash_password(password))
@@ -317,7 +317,7 @@ def users_passwd(
     from .archive import Archive
     from .review.passwords import hash_password
 
-    password = typer.prompt(_("新密码"), hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(_("新密码"), hide_input=True, confirmation_prompt=_("再输入一次"))
     try:
         Archive.open(archive_path or ARCHIVE).set_password(username, hash_password(password))
     except XuexiError as exc:

@@ -122,7 +122,7 @@ def test_users_add_asks_twice_and_keeps_only_a_scrypt_hash(archive):
     assert not verify_password("correct hors", stored["password_hash"])
     again = CliRunner().invoke(cli, ["users", "add", "lihong", "--name", "李红", "--archive", str(archive.path)],
                                input="another horse\nanother horse\n")
-    assert again.exit_code == 2 and "already exists" in again.output
+    assert again.exit_code == 2 and "中已有用户 lihong" in again.output
 
 
 def test_password_hashes_are_salted_scrypt_carrying_their_parameters():

@@ -22,6 +22,8 @@ def partition_docx(path: Path, *, author: str | None = None) -> list[Element]:
     document = _open(path)
     try:
         return _read(document, author)
+    except ExtractionError:  # a reading limit reached: its own reason
+        raise
     except Exception as exc:  # a damaged part (numbering, styles) that opened but does not hold what Word writes
         raise ExtractionError(N_("{name}: Word 文件已损坏（部件内容不完整）；请用 Word 重新保存", name=path.name)) from exc
 
@@ -70,6 +72,8 @@ def _open(path: Path):
         return docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ExtractionError(N_("{name}: Word 文件已损坏（无法打开）；请用 Word 重新保存", name=path.name)) from exc
+    except ExtractionError:  # a reading limit reached: its own reason
+        raise
     except Exception as exc:  # lxml and python-docx raise many kinds on broken parts
         raise ExtractionError(N_("{name}: Word 文件无法读取；请用 Word 重新保存", name=path.name)) from exc
 

@@ -37,9 +37,13 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
             has_images = any(page.images for page in pdf.pages)
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
         cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, ExtractionError):  # a reading limit reached inside pdfminer: its own reason
+            raise cause from exc
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
             raise ExtractionError(N_("{name}: PDF 已加密（设有密码）；请提交不设密码的文件", name=path.name)) from exc
         raise ExtractionError(N_("{name}: PDF 无法读取（文件已损坏）；请重新导出", name=path.name)) from exc
+    except ExtractionError:  # a reading limit reached: its own reason
+        raise
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         raise ExtractionError(N_("{name}: PDF 无法读取（文件已损坏）；请重新导出", name=path.name)) from exc
     sizes = Counter(round(c["size"]) for raw, _, _ in raw_pages for l in raw for c in l["chars"])
