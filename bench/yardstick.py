@@ -69,7 +69,7 @@ def loo_configs(names: list[str], folder: Path) -> dict[str, Path]:
     import yaml
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from fit_boilerplate import BATCHES as FITTED, batch_rows, fit, threshold_for  # noqa: E402
+    from fit_boilerplate import BATCHES as FITTED, L2, MAX_FP, NEGATIVE_WEIGHT, batch_rows, fit, threshold_for  # noqa: E402
 
     from pipeline.boilerplate import FEATURES, BoilerplateConfig
 
@@ -78,9 +78,9 @@ def loo_configs(names: list[str], folder: Path) -> dict[str, Path]:
     out = {}
     for name in names:
         train = {k: v for k, v in rows.items() if k != name}
-        beta = fit(train, 0.02, 3.0)  # fit_boilerplate.py's defaults
+        beta = fit(train, L2, NEGATIVE_WEIGHT)
         values = {"bias": float(beta[0]), **{f"weight_{f}": float(w) for f, w in zip(FEATURES, beta[1:])},
-                  "threshold": float(threshold_for(train, beta, 0.02))}
+                  "threshold": float(threshold_for(train, beta, MAX_FP))}
         out[name] = folder / f"without-{name}.yaml"
         out[name].write_text(yaml.safe_dump({"boilerplate": values}), encoding="utf-8")
     return out

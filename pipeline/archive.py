@@ -48,6 +48,7 @@ from typing import Iterator
 from .errors import ConfigError, XuexiError
 from .messages import N_
 from .lexicon import QUARTER_NAME
+from .model import LEVEL_NAMES, Source, SourceKind
 from .textnorm import fold
 
 FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag
@@ -144,7 +145,26 @@ _V3_SESSIONS = (
     "CREATE INDEX review_sessions_user ON review_sessions(username)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_SCORING, _V2_REVIEW, _V3_SESSIONS)
+_V4_LEVELS = (
+    # A reviewer's correction of a document's level on a topic, append-only like the decisions: the latest counts,
+    # the machine's level stays in results_json, so the trail keeps both.
+    """CREATE TABLE level_decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        quarter_id INTEGER NOT NULL REFERENCES quarters(id),
+        doc_id TEXT NOT NULL,
+        topic_id TEXT NOT NULL,
+        level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 3),
+        reviewer TEXT NOT NULL,
+        note TEXT NOT NULL,
+        decided_at TEXT NOT NULL)""",
+    "CREATE INDEX level_decisions_document ON level_decisions(quarter_id, doc_id)",
+    """CREATE TRIGGER level_decisions_never_change BEFORE UPDATE ON level_decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never changed: add a new decision'); END""",
+    """CREATE TRIGGER level_decisions_never_deleted BEFORE DELETE ON level_decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never deleted: add a new decision'); END""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_SCORING, _V2_REVIEW, _V3_SESSIONS, _V4_LEVELS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ORDER = "q.period, q.first_stored_at, q.id"  # quarters, earliest first (alias q)
@@ -254,7 +274,7 @@ class ArchivedText:
 
     @property
     def source_id(self) -> str:
-        return f"prior:{self.quarter}/{self.doc_id}"
+        return str(Source(SourceKind.PRIOR, f"{self.quarter}/{self.doc_id}"))
 
 
 @dataclass(frozen=True)
@@ -403,12 +423,16 @@ class Archive:
         qid, unit = quarter_id(label), results.get("unit") or ""
         data = results
         if any("review" in document or any("review" in entry for entry in _flag_entries(document))
+               or any("review" in topic for topic in document.get("topics") or [])
                for document in results["documents"]):
             data = json.loads(json.dumps(results, ensure_ascii=False))  # a copy to strip review fields from
             for document in data["documents"]:
                 document.pop("review", None)
                 for entry in _flag_entries(document):
                     entry.pop("review", None)
+                for topic in document.get("topics") or []:  # the machine's level is what is stored
+                    if "review" in topic:
+                        topic.update(topic.pop("review")["scored"])
         now = _now()
         with self._transaction(write=True) as con:
             row = con.execute(
@@ -442,7 +466,11 @@ class Archive:
             decided = con.execute(
                 """SELECT doc_id, flag_key, max(flag_text) AS flag_text FROM decisions WHERE quarter_id = ?
                    GROUP BY doc_id, flag_key ORDER BY doc_id""", (row["id"],)).fetchall()
+            corrected = con.execute(
+                """SELECT DISTINCT doc_id, NULL AS flag_key, topic_id || ' 层次更正' AS flag_text FROM level_decisions
+                   WHERE quarter_id = ? ORDER BY doc_id, topic_id""", (row["id"],)).fetchall()
         kept = doc_ids if doc_ids is not None else {d["doc_id"] for d in results["documents"]}
+        decided = [*decided, *corrected]  # a corrected level is lost with its document
         keys = None if doc_ids is not None else {f.key for d in results["documents"]
                                                   for f in document_flags(d, quarter=qid, unit=unit)}
         lost = [dict(d) for d in decided
@@ -508,11 +536,14 @@ class Archive:
     def results(self, quarter: str, *, unit: str | None = None) -> dict:
         """The stored results dict of a quarter with the current decisions merged in: a decided flag (or
         diagnosis) gets `review` = {flag_key, verdict (the latest), decisions (all, oldest first)}, a decided
-        document `review` = {verdict, decisions}. Without decisions it is exactly the dict stored."""
+        document `review` = {verdict, decisions}, a topic whose level a reviewer corrected takes the corrected
+        level, with `review` = {scored_level, decisions}. Without decisions it is exactly the dict stored."""
         with self._transaction(write=False) as con:
             q = self._quarter(con, quarter, unit)
             decided = con.execute("SELECT * FROM decisions WHERE quarter_id = ? ORDER BY id", (q["id"],)).fetchall()
+            corrected = con.execute("SELECT * FROM level_decisions WHERE quarter_id = ? ORDER BY id", (q["id"],)).fetchall()
         data = json.loads(q["results_json"])
+        _correct_levels(data, corrected)
         on_flag, on_document = defaultdict(list), defaultdict(list)
         for d in decided:
             (on_flag[d["flag_key"]] if d["flag_key"] else on_document[d["doc_id"]]).append(_trail_entry(d))
@@ -589,6 +620,26 @@ class Archive:
                 raise XuexiError(N_("档案 {path} 中没有季度 {quarter} 的材料 {doc_id}", path=self.path, quarter=quarter,
                                     doc_id=doc_id))
             return self._append(con, q["id"], doc_id, None, None, None, reviewer, verdict, note)
+
+    def correct_level(self, quarter: str, doc_id: str, topic_id: str, *, reviewer: str, level: int, note: str,
+                      unit: str | None = None) -> dict:
+        """Record a reviewer's correction of a document's level on a topic (0-3), with the reason: from now on the
+        quarter's results carry it (results()), so the summary, the 未学 list, the 通报 and the scores use it."""
+        _check_decision(reviewer, level, tuple(range(4)), "a topic level")
+        if not note or not note.strip():
+            raise XuexiError(N_("更正等级须写明理由"))
+        with self._transaction(write=True) as con:
+            q = self._quarter(con, quarter, unit)
+            document = con.execute("SELECT id FROM documents WHERE quarter_id = ? AND doc_id = ?", (q["id"], doc_id)).fetchone()
+            if document is None or con.execute("SELECT 1 FROM topic_levels WHERE document_id = ? AND topic_id = ?",
+                                               (document["id"], topic_id)).fetchone() is None:
+                raise XuexiError(N_("档案 {path} 中季度 {quarter} 的材料 {doc_id} 没有评定过专题 {topic_id}", path=self.path,
+                                    quarter=quarter, doc_id=doc_id, topic_id=topic_id))
+            row = con.execute(
+                """INSERT INTO level_decisions (quarter_id, doc_id, topic_id, level, reviewer, note, decided_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *""",
+                (q["id"], doc_id, topic_id, level, reviewer, note.strip(), _now())).fetchone()
+        return dict(row)
 
     @staticmethod
     def _append(con: sqlite3.Connection, quarter_row: int, doc_id: str, key: str | None, kind: str | None,
@@ -698,7 +749,24 @@ class Archive:
             con.execute("DELETE FROM review_sessions WHERE sid = ?", (sid,))
 
 
-def _check_decision(reviewer: str, verdict: str, allowed: tuple[str, ...], what: str) -> None:
+def _correct_levels(data: dict, corrected: list[sqlite3.Row]) -> None:
+    """Put the reviewers' latest level per document and topic into a results dict, keeping the machine's."""
+    trails: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in corrected:
+        trails[row["doc_id"], row["topic_id"]].append(
+            {k: row[k] for k in ("id", "reviewer", "level", "note", "decided_at")})
+    if not trails:
+        return
+    for document in data["documents"]:
+        for topic in document.get("topics") or []:
+            trail = trails.get((document["doc_id"], topic.get("topic_id")))
+            if trail:
+                scored = {k: topic[k] for k in ("level", "level_name") if k in topic}
+                topic.update(level=trail[-1]["level"], level_name=LEVEL_NAMES[trail[-1]["level"]],
+                             review={"scored": scored, "decisions": trail})
+
+
+def _check_decision(reviewer: str, verdict, allowed: tuple, what: str) -> None:
     if not reviewer or not reviewer.strip():
         raise XuexiError(N_("结论需要写明审阅人姓名"))
     if verdict not in allowed:

@@ -39,7 +39,7 @@ quotations and the document's opening frame (the meeting it reports) are not jud
 Fitting is a map and a reduce: `BoilerplateDetector.statistics` per partition of the batch (where its texts
 are), `fit_statistics` to merge them; the fitted detector is then shared with whatever judges the documents.
 
-The document diagnoses (学用“两张皮”, 以具体工作代替理论学习) follow from topic coverage (pipeline.topics.diagnose),
+The document diagnoses (学用“两张皮”, 以工作总结代替学习体会) follow from topic coverage (pipeline.topics.diagnose),
 which reads the sentences this detector flags as not the member's own.
 """
 
@@ -295,37 +295,37 @@ class BoilerplateConfig:
     isolated_max_chars: int = 40           # isolation counts up to this length: a saying is short, while a long
                                            # sentence's unrepeated words are its details
     narration_min_content: int = 3         # narration counts with this many content words (what happened to what)
-    bias: float = -3.57
-    weight_stock: float = 1.46             # per stock formulation
-    weight_learned: float = 1.11           # per phrase the batch repeats in abstract sentences
-    weight_genre: float = 1.61             # all-purpose words of the genre
-    weight_content: float = -1.15          # words about some matter (none of genre, function or topic words)
-    weight_exhortation_opening: float = 2.76
-    weight_exhortation_inside: float = -0.08
-    weight_parallelism: float = 2.59       # share of the sentence in parallel clauses (排比, 对仗)
-    weight_frequent: float = 0.20          # near-same in other documents (half for one)
-    weight_quoted_name: float = -0.79      # a named programme or coinage in quotation marks
-    weight_narration: float = -0.30        # what happened
-    weight_shortcoming: float = -1.43      # per shortcoming stated, up to max_per_cue
-    weight_reflection: float = -0.62       # first-person thinking (我体会)
+    bias: float = -3.16
+    weight_stock: float = 1.45             # per stock formulation
+    weight_learned: float = 0.98           # per phrase the batch repeats in abstract sentences
+    weight_genre: float = 1.54             # all-purpose words of the genre
+    weight_content: float = -1.09          # words about some matter (none of genre, function or topic words)
+    weight_exhortation_opening: float = 2.60
+    weight_exhortation_inside: float = -0.04
+    weight_parallelism: float = 2.48       # share of the sentence in parallel clauses (排比, 对仗)
+    weight_frequent: float = 0.18          # near-same in other documents (half for one)
+    weight_quoted_name: float = -0.80      # a named programme or coinage in quotation marks
+    weight_narration: float = -0.28        # what happened
+    weight_shortcoming: float = -1.28      # per shortcoming stated, up to max_per_cue
+    weight_reflection: float = -0.72       # first-person thinking (我体会)
     weight_argument: float = -1.25         # connectives of reasoning
-    weight_own_act: float = 0.30           # first-person account of what was done or is planned
-    weight_opening: float = -0.35          # the announcement of what follows
-    weight_study_gain: float = 2.09        # the stock account of what the study gave
-    weight_resolve: float = 1.02           # a first-person resolve about the future
-    weight_saying: float = 1.86            # per frame of a set saying, up to max_per_cue
-    weight_image: float = 1.88             # per image of a saying (心中, 脚下), up to max_per_cue
-    weight_rhetoric: float = 2.81          # a turn to the audience or to the conclusion (同志们, 总之)
+    weight_own_act: float = 0.22           # first-person account of what was done or is planned
+    weight_opening: float = -0.31          # the announcement of what follows
+    weight_study_gain: float = 1.96        # the stock account of what the study gave
+    weight_resolve: float = 0.99           # a first-person resolve about the future
+    weight_saying: float = 1.83            # per frame of a set saying, up to max_per_cue
+    weight_image: float = 1.73             # per image of a saying (心中, 脚下), up to max_per_cue
+    weight_rhetoric: float = 2.60          # a turn to the audience or to the conclusion (同志们, 总之)
     weight_short: float = 0.54             # a sentence of a saying's length
-    weight_isolated: float = 2.83          # its matter stands nowhere else in the document (a saying dropped in)
-    weight_echo: float = 0.96              # adjacent clauses in one frame (对仗)
-    weight_question: float = -0.55         # a question the member asks: own reasoning
-    weight_concrete_clauses: float = -0.10 # clauses naming things without a word of the genre (a method's items)
-    weight_named_method: float = 0.06      # per named form of work (党课, 报告会), up to max_per_cue
-    weight_refers_back: float = -1.18      # a step of an argument (这…, 因此…), not a saying standing alone
-    weight_closes_paragraph: float = 1.12  # where a paragraph's summing-up saying stands
-    weight_edge_paragraph: float = 1.72    # where the opening and closing formulas and pledges stand
-    threshold: float = -0.45
+    weight_isolated: float = 2.78          # its matter stands nowhere else in the document (a saying dropped in)
+    weight_echo: float = 0.89              # adjacent clauses in one frame (对仗)
+    weight_question: float = -0.48         # a question the member asks: own reasoning
+    weight_concrete_clauses: float = -0.13 # clauses naming things without a word of the genre (a method's items)
+    weight_named_method: float = 0.04      # per named form of work (党课, 报告会), up to max_per_cue
+    weight_refers_back: float = -1.09      # a step of an argument (这…, 因此…), not a saying standing alone
+    weight_closes_paragraph: float = 1.07  # where a paragraph's summing-up saying stands
+    weight_edge_paragraph: float = 1.64    # where the opening and closing formulas and pledges stand
+    threshold: float = -0.28
     slogan_min_keywords: int = 2           # a flagged sentence naming this many keywords of one topic is a slogan
 
     def __post_init__(self) -> None:

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import Enum
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -50,6 +52,7 @@ from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_r
 from .document import submission_from_bytes, submission_to_bytes
 from .errors import ConfigError
 from .messages import N_
+from .model import Source, SourceKind
 from .semantic import backend_identity
 from .stages import boilerplate_references, checked_text, document_result, read_files
 
@@ -58,6 +61,24 @@ MAX_PARTITIONS = 1000  # beyond this, bigger partitions: each shuffle's tasks gr
 SOURCE_PARTITION_TEXTS = 200  # copy sources fingerprinted per task
 NEEDS = {"doc": np.int64, "src": np.int64}
 WAIT_FOR_WORKERS = 60  # seconds a cluster may take to have a worker
+
+
+class Carries(str, Enum):
+    """What a Message between the shuffles holds."""
+
+    ROWS = "rows"      # fingerprint and phrase rows of one hash bucket: (postings, phrases)
+    COUNTS = "counts"  # copy phase 2's counts for one partition's documents
+    NEEDS = "needs"    # which checked submissions' texts a partition's documents met as sources
+    TEXTS = "texts"    # those texts: (key, CheckedText) pairs
+    OWN = "own"        # a partition's own read submissions (_Partition)
+
+
+class Message(NamedTuple):
+    """One element of the bags that the shuffles group: `to` the hash bucket or partition it goes to."""
+
+    to: int
+    carries: Carries
+    payload: Any
 
 
 @dataclass
@@ -169,57 +190,57 @@ def _read(items: list[tuple[int, str]], run: ClusterRun) -> list[_Partition]:
     return [_Partition(index, [submission_to_bytes(s) for s in submissions], checked, prepared, statistics, failed)]
 
 
-def _by_hash(texts: list[PreparedText], buckets: int) -> list[tuple]:
-    """(bucket, fingerprint rows, phrase rows) for every bucket of hashes these texts hold."""
+def _by_hash(texts: list[PreparedText], buckets: int) -> list[Message]:
+    """The fingerprint and phrase rows of every bucket of hashes these texts hold."""
     postings, phrases = fingerprint_rows(texts), phrase_rows(texts)
     pieces = zip(postings.split(_bucket(postings["hash"], buckets), buckets),
                  phrases.split(_bucket(phrases["hash"], buckets), buckets))
-    return [(b, "rows", p, q) for b, (p, q) in enumerate(pieces) if len(p) or len(q)]
+    return [Message(b, Carries.ROWS, (p, q)) for b, (p, q) in enumerate(pieces) if len(p) or len(q)]
 
 
 def _bucket(hashes: np.ndarray, buckets: int) -> np.ndarray:
     return (hashes % np.uint64(buckets)).astype(np.int64)
 
 
-def _source_rows(keys: list[int], run: ClusterRun, buckets: int) -> list[tuple]:
+def _source_rows(keys: list[int], run: ClusterRun, buckets: int) -> list[Message]:
     return _by_hash([run.table[j] for j in keys], buckets)
 
 
-def _reduce(group: tuple, run: ClusterRun, parts: int) -> list[tuple]:
+def _reduce(group: tuple[int, list[Message]], run: ClusterRun, parts: int) -> list[Message]:
     """Copy phase 2 on one bucket; its rows go to their documents' partitions, and each seed naming a checked
     submission as its source asks that submission's partition for its text."""
     _, elements = group
-    counts = run.detector.count(Rows.concat((e[2] for e in elements), POSTINGS),
-                                Rows.concat((e[3] for e in elements), PHRASES), first_checked=run.first_checked)
-    out = [(p, "counts", piece) for p, piece in enumerate(counts.split(run.part_of, parts))
+    counts = run.detector.count(Rows.concat((m.payload[0] for m in elements), POSTINGS),
+                                Rows.concat((m.payload[1] for m in elements), PHRASES), first_checked=run.first_checked)
+    out = [Message(p, Carries.COUNTS, piece) for p, piece in enumerate(counts.split(run.part_of, parts))
            if len(piece.frequencies) or len(piece.seeds) or len(piece.rare)]
     seeds = counts.seeds
     submitted = seeds["src"] >= run.first_checked
     if submitted.any():
         pairs = np.unique(np.stack([seeds["doc"][submitted], seeds["src"][submitted]], axis=1), axis=0)
         needs = Rows(doc=pairs[:, 0], src=pairs[:, 1])
-        out += [(q, "needs", piece) for q, piece in enumerate(needs.split(run.part_of(needs["src"]), parts))
+        out += [Message(q, Carries.NEEDS, piece) for q, piece in enumerate(needs.split(run.part_of(needs["src"]), parts))
                 if len(piece)]
     return out
 
 
-def _join(group: tuple, run: ClusterRun) -> list[tuple]:
+def _join(group: tuple[int, list[Message]], run: ClusterRun) -> list[Message]:
     """The texts of one partition that other partitions' documents meet, sent to those partitions: (key, text)
     pairs, which are prepared again there; a prepared text is ten times the size of its text."""
     _, elements = group
-    texts = {key: text for e in elements if e[1] == "texts" for key, text in e[2]}
-    needs = Rows.concat((e[2] for e in elements if e[1] == "needs"), NEEDS)
+    texts = {key: text for m in elements if m.carries == Carries.TEXTS for key, text in m.payload}
+    needs = Rows.concat((m.payload for m in elements if m.carries == Carries.NEEDS), NEEDS)
     wanted = Rows(part=run.part_of(needs["doc"]), src=needs["src"])
-    return [(p, "texts", [(k, texts[k]) for k in np.unique(rows["src"]).tolist()])
+    return [Message(p, Carries.TEXTS, [(k, texts[k]) for k in np.unique(rows["src"]).tolist()])
             for p, rows in wanted.groups("part")]
 
 
-def _finish(group: tuple, run: ClusterRun, boilerplate) -> list[dict]:
+def _finish(group: tuple[int, list[Message]], run: ClusterRun, boilerplate) -> list[dict]:
     """Copy phase 3, boilerplate and topic coverage for one partition's documents: their results records."""
     _, elements = group
-    [part] = [e[2] for e in elements if e[1] == "own"]
-    counts = HashCounts.concat([e[2] for e in elements if e[1] == "counts"])
-    met = [run.detector.prepare(key, text) for e in elements if e[1] == "texts" for key, text in e[2]]
+    [part] = [m.payload for m in elements if m.carries == Carries.OWN]
+    counts = HashCounts.concat([m.payload for m in elements if m.carries == Carries.COUNTS])
+    met = [run.detector.prepare(key, text) for m in elements if m.carries == Carries.TEXTS for key, text in m.payload]
     table = TextTable(run.table, part.prepared + met)
     keys = np.asarray([t.key for t in part.prepared], dtype=np.int64)
     rows = counts.split(lambda k: np.searchsorted(keys, k), len(keys))
@@ -258,7 +279,7 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
 
     from .segment import added_words, get_nlp
 
-    check_unique_ids([s.source_id for s in sources] + [f"doc:{p.stem}" for p in batch.submissions])
+    check_unique_ids([s.source_id for s in sources] + [str(Source(SourceKind.DOC, p.stem)) for p in batch.submissions])
     if not batch.submissions:
         return [], []
     cluster = None
@@ -320,17 +341,22 @@ def _records(read, run, sources: list[CopySource], parts: int):
     if sources:
         keys = db.from_sequence(range(len(sources)), partition_size=SOURCE_PARTITION_TEXTS)
         rows = db.concat([rows, keys.map_partitions(_source_rows, run, parts)])
-    reduced = rows.groupby(lambda e: e[0], shuffle="tasks").map(_reduce, run, parts).flatten()
-    texts = read.map(lambda part: (part.index, "texts", [(t.key, c) for t, c in zip(part.prepared, part.checked)]))
-    joined = db.concat([reduced.filter(lambda e: e[1] == "needs"), texts]) \
-        .groupby(lambda e: e[0], shuffle="tasks").map(_join, run).flatten()
-    own = read.map(lambda part: (part.index, "own", part))
+    reduced = rows.groupby(_recipient, shuffle="tasks").map(_reduce, run, parts).flatten()
+    texts = read.map(lambda part: Message(part.index, Carries.TEXTS,
+                                          [(t.key, c) for t, c in zip(part.prepared, part.checked)]))
+    joined = db.concat([reduced.filter(lambda m: m.carries == Carries.NEEDS), texts]) \
+        .groupby(_recipient, shuffle="tasks").map(_join, run).flatten()
+    own = read.map(lambda part: Message(part.index, Carries.OWN, part))
     boilerplate = dask.delayed(_fit)(read.map(lambda part: part.statistics), boilerplate_references(sources), run)
-    return db.concat([own, reduced.filter(lambda e: e[1] == "counts"), joined]) \
-        .groupby(lambda e: e[0], shuffle="tasks").map(_finish, run, boilerplate).flatten()
+    return db.concat([own, reduced.filter(lambda m: m.carries == Carries.COUNTS), joined]) \
+        .groupby(_recipient, shuffle="tasks").map(_finish, run, boilerplate).flatten()
 
 
-def _flat_rows(prepared_lists: list[list[PreparedText]], buckets: int) -> list[tuple]:
+def _recipient(message: Message) -> int:
+    return message.to
+
+
+def _flat_rows(prepared_lists: list[list[PreparedText]], buckets: int) -> list[Message]:
     return _by_hash([t for texts in prepared_lists for t in texts], buckets)
 
 

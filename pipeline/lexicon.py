@@ -22,6 +22,7 @@ import ahocorasick
 
 from .errors import ConfigError
 from .messages import N_
+from .model import KINDS as SOURCE_KINDS
 
 # --- sentences ---------------------------------------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 NOT_WORD = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]")  # what is neither a Chinese character, a digit nor a letter
 QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{1,12})[”\"]")  # a term in quotation marks (“一果一码”)
 # A copy source written the way results.json names it (ref:RC1, doc:008_…), as a reviewer may paste it in a note.
-SOURCE_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_])(?:ref|doc|prior|lib):[^\s，。；、,;]+")
+SOURCE_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(SOURCE_KINDS) + r"):[^\s，。；、,;]+")
 
 # Lines of a form rather than of prose: a check box answered (□ 是 √ 否), a bare date (2018 年 04 月), a label
 # with its value (编制单位：…).

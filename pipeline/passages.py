@@ -3,7 +3,7 @@ next steps), a work report (figures without reflection), an elaboration (argued 
 the frame of a study document (the meeting it reports, the closing formula).
 
 These are the distinctions the study-review rules draw (学用结合 needs the member's own theory AND concrete
-practice; a work report handed in instead of study, 以具体工作代替理论学习, is not study of any topic), so they are
+practice; a work report handed in instead of study, 以工作总结代替学习体会, is not study of any topic), so they are
 shared by topic coverage and boilerplate detection."""
 
 from __future__ import annotations

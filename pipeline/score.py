@@ -21,6 +21,7 @@ from .document import Submission
 from .errors import ConfigError
 from .messages import N_
 from .files import write_json_atomic
+from .model import Source, SourceKind
 from .parsecache import ParseCache
 from .report import write_reports
 from .results import build_results
@@ -132,7 +133,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     sources, bad_sources = copy_sources(batch, library=library, progress=progress, cache=cache, workers=workers,
                                         limits=config.reading)
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
-        in_prior = {content_hash(s.text) for s in sources if s.source_id.startswith("prior:")}
+        in_prior = {content_hash(s.text) for s in sources if Source.parse(s.source_id).kind is SourceKind.PRIOR}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
     if engine == "dask":
         from .distributed import score_on_dask  # Dask is loaded only for the Dask engine

@@ -21,6 +21,7 @@ from .messages import N_
 from .forking import forked_map
 from .ingest import ReaderLimits
 from .ingest.limits import limit_memory, memory_message, time_limit
+from .model import Source, SourceKind
 from .parsecache import ParseCache
 from .results import document_record
 from .topiclist import TopicList
@@ -126,18 +127,18 @@ def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | Non
     """What a submission may have been copied from: the references studied (ref:), a reference library of
     earlier speeches and templates (lib:), and earlier quarters' submissions (prior:)."""
     sources, failed = [], []
-    groups = [("ref", list(batch.references.values()), N_("读取参考材料"))]
-    groups.append(("prior", batch.prior, N_("读取往季材料")))
+    groups = [(SourceKind.REF, list(batch.references.values()), N_("读取参考材料"))]
+    groups.append((SourceKind.PRIOR, batch.prior, N_("读取往季材料")))
     if library is not None:
         if not library.is_dir():
             raise ConfigError(N_("{path}: 没有这个参考材料库文件夹", path=library))
-        groups.append(("lib", sorted(p for p in library.rglob("*") if p.is_file() and not p.name.startswith(".")),
+        groups.append((SourceKind.LIB, sorted(p for p in library.rglob("*") if p.is_file() and not p.name.startswith(".")),
                        N_("读取参考材料库")))
-    for prefix, paths, what in groups:
-        root = library if prefix == "lib" else batch.root
+    for kind, paths, what in groups:
+        root = library if kind is SourceKind.LIB else batch.root
         read, bad = read_files(root, paths, progress=progress, what=what, cache=cache, workers=workers,
                                limits=limits)
-        sources += [CopySource(f"{prefix}:{s.doc_id}", s.text, s.author) for s in read]
+        sources += [CopySource(str(Source(kind, s.doc_id)), s.text, s.author) for s in read]
         failed += bad
     return sources, failed
 
@@ -151,7 +152,7 @@ def checked_text(submission: Submission) -> CheckedText:
 
 def boilerplate_references(sources: list[CopySource]) -> list[str]:
     """The texts boilerplate fitting reads besides the submissions: the references studied this quarter."""
-    return [s.text for s in sources if s.source_id.startswith("ref:")]
+    return [s.text for s in sources if Source.parse(s.source_id).kind is SourceKind.REF]
 
 
 def judge_boilerplate(submissions: list[Submission], boilerplate: BoilerplateDetector, topics: TopicList, *,

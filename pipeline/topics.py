@@ -39,7 +39,7 @@ import numpy as np
 
 from . import lexicon as lx
 from .document import Submission
-from .levels import LEVEL_NAMES
+from .model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from .messages import N_
 from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
 from .textnorm import fold
@@ -125,7 +125,7 @@ class Assessment:
     """What the matcher found in one submission: every topic's coverage and the document's diagnosis."""
 
     topics: list[TopicCoverage]
-    diagnoses: dict[str, dict | None]   # results.json's "diagnoses": name -> {"evidence", "reason"} or None
+    diagnoses: dict[str, dict | None]   # results.json's "diagnoses": DiagnosisKind -> {"title", "reason", "evidence"} or None
 
 
 @dataclass
@@ -232,12 +232,14 @@ class TopicMatcher:
         self._semantic_mentions(submission.text, paragraphs, found)
         for spans, role in ((copied, "copied"), (quoted, "quoted")):
             for start, end, source in spans:
-                ref = source.split(":", 1)[1] if source and source.startswith("ref:") else source
-                for topic in self.reference_topics.get(ref or "", []):
+                origin = Source.read(source)
+                if origin is None or origin.kind is not SourceKind.REF:
+                    continue
+                for topic in self.reference_topics.get(origin.name, []):
                     found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
         topics = [self._coverage(t, found[t.id], own[t.id]) for t in self.topics]
         return Assessment(topics, diagnose(topics, paragraphs, config=self.config, studied=sum(
-            end - start for start, end, *_ in [*quoted, *(c for c in copied if str(c[2]).startswith("ref:"))])))
+            end - start for start, end, *_ in [*quoted, *(c for c in copied if _from_reference(c[2]))])))
 
     def _paragraphs(self, submission: Submission, masks: dict[str, np.ndarray]) -> list[_Paragraph]:
         headings = {h.start_char for h in submission.spans("headings")}
@@ -467,7 +469,7 @@ def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studi
     - 学用“两张皮” (theory_without_practice): the member's own argued theory (reasoning or reflection in it, not
       a string of sayings), `split_theory_share` of the body or more (the document IS theory), and not one passage of the member's own practice anywhere (no paragraph with `practice_anchors`, no topic whose
       level rests on practice);
-    - 以具体工作代替理论学习 (work_report_not_study): the member's own practice, and no theory at all: less own
+    - 以工作总结代替学习体会 (work_report_not_study): the member's own practice, and no theory at all: less own
       theory in the whole document than one topic's 阐述 needs, and less studied text (quoted, or copied from the
       quarter's materials: `studied` characters) than that too — a member who copies the theory did not hand
       in a work report instead (the copy is flagged). A topic at 学用结合 or resting on theory rules it out.
@@ -479,19 +481,19 @@ def diagnose(topics: list[TopicCoverage], paragraphs: list[_Paragraph], *, studi
     practised = bool(practice) or any(t.level == 3 or t.practice_only for t in topics)
     theorised = (sum(map(len, own_theory)) >= config.theory_chars and len(own_theory) >= config.theory_sentences
                  or any(t.level == 3 or t.theory_only for t in topics))
-    out: dict[str, dict | None] = {"theory_without_practice": None, "work_report_not_study": None}
+    out: dict[str, dict | None] = {kind.value: None for kind in DiagnosisKind}
     if not practised and theorised and any(map(reasoned, own_theory)) \
             and theory_share(paragraphs) >= config.split_theory_share:
-        out["theory_without_practice"] = {
+        out[DiagnosisKind.THEORY_WITHOUT_PRACTICE.value] = {
+            "title": DiagnosisKind.THEORY_WITHOUT_PRACTICE.title,
             "evidence": [_excerpt(p.text) for p in theory],
-            "reason": f"学用“两张皮”：有{len(theory)}段本人的理论阐述，却没有一处联系本人、本单位的具体做法、数据、"
-                      f"案例和下一步打算",
+            "reason": f"有{len(theory)}段本人的理论阐述，却没有一处联系本人、本单位的具体做法、数据、案例和下一步打算",
         }
     elif practised and not theorised and studied < config.theory_chars:
-        out["work_report_not_study"] = {
+        out[DiagnosisKind.WORK_REPORT_NOT_STUDY.value] = {
+            "title": DiagnosisKind.WORK_REPORT_NOT_STUDY.title,
             "evidence": [_excerpt(p.text) for p in practice],
-            "reason": f"以具体工作代替理论学习：{len(practice)}段写的是本单位的做法和数字，全文没有一段本人对所学理论的"
-                      f"理解，也没有引用或摘录学习材料",
+            "reason": f"{len(practice)}段写的是本单位的做法和数字，全文没有一段本人对所学理论的理解，也没有引用或摘录学习材料",
         }
     return out
 
@@ -508,16 +510,28 @@ def _excerpt(text: str, limit: int = 80) -> str:
 
 
 def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
-    """Shorter names of a topic's keywords: the four-character runs of its longer keywords (脱贫攻坚 of
-    巩固拓展脱贫攻坚成果) that no other topic's keywords or title contain. A passage naming one names the topic
-    (提及) and tells which topic it is about."""
+    """Other names of a topic's keywords, each one that no other topic's keywords, title or key points contain:
+    - the four-character runs of its longer keywords (脱贫攻坚 of 巩固拓展脱贫攻坚成果);
+    - the forms a keyword takes in the topic's own key points, four-character runs sharing three of a
+      four-character keyword's characters (金融腐败 in a key point of the topic whose keyword is 金融反腐): the
+      secretary who wrote the key points wrote the keyword the way running text says it.
+    A passage naming one names the topic (提及) and tells which topic it is about."""
     folded = {t.id: [fold(k) for k in t.keywords] + [fold(t.title)] for t in topics}
+    points = {t.id: [fold(k) for k in t.key_points] for t in topics}
     out = {}
     for t in topics:
-        others = "|".join(w for tid, words in folded.items() if tid != t.id for w in words)
-        runs = {k[i:i + 4] for k in folded[t.id][:-1] if len(k) >= 5 for i in range(len(k) - 3)}
-        out[t.id] = sorted(r for r in runs if r not in others and r not in folded[t.id][:-1])
+        others = "|".join(w for tid, words in folded.items() if tid != t.id for w in words + points[tid])
+        keywords = folded[t.id][:-1]
+        runs = {k[i:i + 4] for k in keywords if len(k) >= 5 for i in range(len(k) - 3)}
+        runs |= {p[i:i + 4] for p in points[t.id] for i in range(len(p) - 3)
+                 if any(len(k) == 4 and len(set(p[i:i + 4]) & set(k)) >= 3 for k in keywords)}
+        out[t.id] = sorted(r for r in runs if not lx.NOT_WORD.search(r) and r not in others and r not in keywords)
     return out
+
+
+def _from_reference(source: str | None) -> bool:
+    origin = Source.read(source)
+    return origin is not None and origin.kind is SourceKind.REF
 
 
 def _bigrams(text: str) -> set[str]:

@@ -86,7 +86,8 @@ def with_detectors(results: dict, labels: dict) -> dict:
     # one work report, diagnosed as the boilerplate detector words it
     reported = next(d for d in out["documents"] if not d["copied"])
     reported["diagnoses"]["work_report_not_study"] = {
-        "reason": "以具体工作代替理论学习：正文大部分是工作总结式的数字和成绩，既没有联系所学理论，也没有反思问题、提出打算",
+        "title": "以工作总结代替学习体会",
+        "reason": "正文大部分是工作总结式的数字和成绩，既没有联系所学理论，也没有反思问题、提出打算",
         "evidence": [max(reported["text"].split("\n"), key=len)[:80] + "……"]}
     return out
 
@@ -176,8 +177,8 @@ def test_a_diagnosis_shows_its_reason_once_with_its_evidence(full_results, full_
     doc = next(d for d in full_results["documents"] if (d.get("diagnoses") or {}).get("work_report_not_study"))
     page = (full_out / "documents" / f"{doc['doc_id']}.html").read_text(encoding="utf-8")
     diagnosis = doc["diagnoses"]["work_report_not_study"]
-    head, _, detail = diagnosis["reason"].partition("：")
-    assert f"<strong>{head}</strong>：{detail}" in page and page.count(head) == 1
+    head, detail = diagnosis["title"], diagnosis["reason"]
+    assert f"<strong>{head}</strong>：{detail}" in page and page.count(detail) == 1
     assert diagnosis["evidence"][0] in page
 
 
@@ -358,8 +359,8 @@ def test_charts_draw_without_a_chinese_font(full_results, monkeypatch):
 
     monkeypatch.setattr(charts, "cjk_font", lambda: None)
     report = QuarterReport(full_results)
-    for uri in (charts.level_distribution(report), charts.document_ratios(report)):
-        image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    for chart in (charts.level_distribution(report), charts.document_ratios(report)):
+        image = Image.open(io.BytesIO(base64.b64decode(chart.uri.split(",", 1)[1])))
         assert image.format == "PNG" and image.width > 400
 
 
@@ -372,8 +373,8 @@ def test_the_ratio_chart_of_a_large_quarter_keeps_to_the_highest_shares(full_res
 
     from pipeline.report import charts
 
-    def height(uri):
-        return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).height
+    def height(chart):
+        return Image.open(io.BytesIO(base64.b64decode(chart.uri.split(",", 1)[1]))).height
 
     report = QuarterReport(full_results)
     assert len(report.documents) > 3

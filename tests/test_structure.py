@@ -68,3 +68,32 @@ def test_cues_of_chinese_writing_are_compiled_only_in_the_lexicon():
             if CHINESE_IN_PATTERN.search(line):
                 offenders.append(f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()[:80]}")
     assert not offenders, "\n".join(offenders)
+
+
+SOURCE_SPELLING = re.compile(r"(?<![A-Za-z0-9_])(?:ref|lib|prior|doc):")
+
+
+def test_source_ids_are_spelled_only_by_the_results_model():
+    """"ref:RA1" and its kin are written and read by pipeline.model.Source alone: no other module builds such a
+    string or takes one apart (docstrings that describe the spelling aside)."""
+    offenders = []
+    for name, path in modules().items():
+        if name == "pipeline.model":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                if SOURCE_SPELLING.search(node.value) or (node.value == ":" and _splits_on(tree, node)):
+                    offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value[:40]!r}")
+    assert not offenders, "source ids built or split outside pipeline.model:\n" + "\n".join(offenders)
+
+
+def _splits_on(tree: ast.AST, constant: ast.Constant) -> bool:
+    """The ':' is the argument of a .split/.partition/.rsplit call (a source id taken apart)."""
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr in ("split", "partition", "rsplit", "rpartition") and constant in node.args
+               for node in ast.walk(tree))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError
-from ..messages import N_
+from ..model import Source, SourceKind
 from .fingerprints import Role
 
-SOURCE_PREFIXES = {"ref": Role.REFERENCE, "lib": Role.LIBRARY, "prior": Role.PRIOR, "doc": Role.SUBMISSION}
+ROLES = {SourceKind.REF: Role.REFERENCE, SourceKind.LIB: Role.LIBRARY, SourceKind.PRIOR: Role.PRIOR,
+         SourceKind.DOC: Role.SUBMISSION}
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,7 @@ class CopySource:
 
     @property
     def role(self) -> Role:
-        prefix = self.source_id.split(":", 1)[0]
-        if prefix not in SOURCE_PREFIXES or ":" not in self.source_id:
-            raise ConfigError(N_("复制来源“{id}”：编号应以 {prefixes} 之一开头", id=self.source_id,
-                                 prefixes=", ".join(p + ":" for p in SOURCE_PREFIXES)))
-        return SOURCE_PREFIXES[prefix]
+        return ROLES[Source.parse(self.source_id).kind]
 
 
 @dataclass(frozen=True)
@@ -42,7 +38,7 @@ class CheckedText:
 
     @property
     def source_id(self) -> str:
-        return f"doc:{self.doc_id}"
+        return str(Source(SourceKind.DOC, self.doc_id))
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,29 @@
 """The summary's charts, drawn with matplotlib's Agg canvas (no pyplot, no global backend) and embedded in the
 page as base64 PNG data URIs, so the page needs no other file and no network.
 
-Chinese labels need a CJK font: the first installed of PREFERRED_FONTS, else any font with the glyphs. Without
-one the charts still draw, labelled with topic ids and document numbers (the summary's tables carry the names).
+Chinese labels need a CJK font: the first installed of PREFERRED_FONTS, else any font with the glyphs, looked up
+where matplotlib looks (MPL_IGNORE_SYSTEM_FONTS=1 hides the system's fonts from it). Without one the charts still
+draw, labelled with topic ids and document numbers (the summary's tables carry the names); the page says so, and
+so does the run, in one line (NO_FONT_NOTICE). matplotlib's own notes on font matching (findfont: …) are kept off
+the terminal: the font is chosen here, and a substituted weight is no news to a secretary.
+
+Each chart carries the texts it was drawn with (read back from the figure), so what it says can be checked
+without reading pixels.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .quarter import LEVEL_NAMES, QuarterReport
 
@@ -25,12 +35,36 @@ PREFERRED_FONTS = (
 LEVEL_COLOURS = {0: "#f1a7a7", 1: "#ffe38a", 2: "#b9dcae", 3: "#5fae5a"}  # the heat map's hues, printable
 COPY_COLOUR, GENERIC_COLOUR = "#c0392b", "#8c8c8c"
 DPI = 110
+NO_FONT_NOTICE = "本机没有中文字体：汇总页的图表以专题编号和材料编号代替名称（编号见汇总页的表格）；安装中文字体（如文泉驿正黑）后重新生成即可显示名称。"
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: the PNG as a data URI, and every text on it (title, axis and tick labels, legend)."""
+
+    uri: str
+    labels: tuple[str, ...]
+
+
+def font_notice() -> str | None:
+    """What the summary says about its charts' labels: NO_FONT_NOTICE without a CJK font, else None."""
+    return None if cjk_font() else NO_FONT_NOTICE
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The family name of an installed font that has Chinese glyphs, or None. matplotlib lists the fonts it
-    found when its cache was built; fonts installed since (fonts-wqy-zenhei after a first run) are added."""
+    """The family name of an installed font that has Chinese glyphs, or None (said once on the terminal).
+    matplotlib lists the fonts it found when its cache was built; fonts installed since (fonts-wqy-zenhei after a
+    first run) are added."""
+    font = _find_cjk_font()
+    if font is None:
+        _log.warning(NO_FONT_NOTICE)
+    return font
+
+
+def _find_cjk_font() -> str | None:
     from matplotlib import font_manager
 
     manager = font_manager.fontManager
@@ -52,26 +86,29 @@ def cjk_font() -> str | None:
 
 
 def _has_glyphs(path: str, text: str) -> bool:
+    """Whether the font draws each character of `text` (all different) with a glyph of its own: a fallback font
+    that draws a whole Unicode block with one box (matplotlib ships "Last Resort") has no Chinese glyphs."""
     from matplotlib.ft2font import FT2Font
 
     try:
         face = FT2Font(path)
     except (OSError, RuntimeError):
         return False
-    return all(face.get_char_index(ord(c)) for c in text)
+    glyphs = [face.get_char_index(ord(c)) for c in text]
+    return all(glyphs) and len(set(glyphs)) == len(set(text))
 
 
-def level_distribution(report: QuarterReport) -> str | None:
+def level_distribution(report: QuarterReport) -> Chart | None:
     """Stacked horizontal bars: per topic, how many members reached each level this quarter."""
     topics = [t for t in report.topics if any(t.id in m.levels for m in report.members)]
     if not topics:
         return None
     font = cjk_font()
-    with rc_context(_font_rc(font)):
+    with rc_context(_font_rc(font)), _quiet_font_matching():
         return _levels_png(report, topics, font)
 
 
-def _levels_png(report: QuarterReport, topics: list, font: str | None) -> str:
+def _levels_png(report: QuarterReport, topics: list, font: str | None) -> Chart:
     fig, ax = _figure(width=7.5, height=0.5 * len(topics) + 1.4)
     rows = list(reversed(topics))  # first topic on top
     left = [0] * len(rows)
@@ -85,24 +122,24 @@ def _levels_png(report: QuarterReport, topics: list, font: str | None) -> str:
     fig.suptitle("各专题成员学习层次分布" if font else "Members per level, by topic", fontsize=11)
     fig.legend(ncol=4, loc="outside lower center", frameon=False, fontsize=9)
     ax.set_xlim(0, max(left) or 1)
-    return _data_uri(fig)
+    return _drawn(fig)
 
 
 MAX_RATIO_BARS = 40  # documents in the ratio chart: past a page, bars are unreadable; the table lists them all
 
 
-def document_ratios(report: QuarterReport) -> str | None:
+def document_ratios(report: QuarterReport) -> Chart | None:
     """Paired horizontal bars per document: copy ratio (red) and boilerplate ratio (grey), with dashed lines
     where each becomes a concern (ConcernConfig.flag_copy_ratio, flag_generic_ratio). A quarter of more than
     MAX_RATIO_BARS documents shows the documents with the highest ratios."""
     if not report.documents:
         return None
     font = cjk_font()
-    with rc_context(_font_rc(font)):
+    with rc_context(_font_rc(font)), _quiet_font_matching():
         return _ratios_png(report, font)
 
 
-def _ratios_png(report: QuarterReport, font: str | None) -> str:
+def _ratios_png(report: QuarterReport, font: str | None) -> Chart:
     shown = report.documents
     if len(shown) > MAX_RATIO_BARS:
         highest = sorted(shown, key=lambda d: -max(d.copy_ratio, d.generic_ratio or 0))[:MAX_RATIO_BARS]
@@ -130,7 +167,7 @@ def _ratios_png(report: QuarterReport, font: str | None) -> str:
         title = "各篇材料复制比与套话占比" if font else "Copied and boilerplate share per document"
     fig.suptitle(title, fontsize=11)
     fig.legend(ncol=2, loc="outside lower center", frameon=False, fontsize=9)
-    return _data_uri(fig)
+    return _drawn(fig)
 
 
 def _figure(*, width: float, height: float) -> tuple[Figure, object]:
@@ -141,11 +178,26 @@ def _figure(*, width: float, height: float) -> tuple[Figure, object]:
     return fig, ax
 
 
-def _data_uri(fig: Figure) -> str:
+def _drawn(fig: Figure) -> Chart:
     buffer = io.BytesIO()
     FigureCanvasAgg(fig)
     fig.savefig(buffer, format="png", metadata={"Software": None}, facecolor="white")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    texts = [t.get_text() for t in fig.findobj(Text) if t.get_visible()]
+    return Chart("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"),
+                 tuple(t for t in texts if t.strip()))
+
+
+@contextmanager
+def _quiet_font_matching():
+    """matplotlib's font matching logs a warning whenever the chosen font lacks the asked weight (WenQuanYi has
+    only 500): keep those notes off the terminal while a chart is drawn."""
+    logger = logging.getLogger("matplotlib.font_manager")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _font_rc(font: str | None) -> dict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..forking import forked_map
+from ..model import Source, SourceKind
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
 from .html import render_page
 from .quarter import (COPY_KIND_LABELS, EVIDENCE_ROLE_LABELS, GENERIC_KIND_LABELS, LEVEL_NAMES, DocumentFacts,
@@ -64,11 +65,12 @@ class TopicRow:
     key_points: list[str]
     remarks: list[str]
     evidence: list[tuple[str, str]]   # (role in words, passage)
+    review: dict | None = None        # a reviewer's correction: {scored: the machine's level, decisions}
 
 
 def write_document_pages(report: QuarterReport, out_dir: Path) -> list[Path]:
     """One page per document, written in forked processes: a province's quarter has thousands."""
-    links = {f"doc:{d.doc_id}": PurePosixPath(d.page).name for d in report.documents}  # pages share one folder
+    links = {d.doc_id: PurePosixPath(d.page).name for d in report.documents}  # pages share one folder
     written = list(forked_map(lambda doc: render_page("document.html", out_dir / doc.page,
                                                       **document_context(report, doc, links)), report.documents))
     # a document no longer in the quarter keeps no page: the folder shows one run's documents
@@ -79,12 +81,13 @@ def write_document_pages(report: QuarterReport, out_dir: Path) -> list[Path]:
 
 
 def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str, str]) -> dict:
-    """What document.html shows of one document; `links` maps "doc:<doc_id>" to the link to that document."""
+    """What document.html shows of one document; `links` maps each doc_id of the quarter to its page."""
     text = doc.record.get("text") or ""
     locate = Locator(text)
 
     def page_of(source: str | None) -> str | None:
-        return links.get(source or "")
+        origin = Source.read(source)
+        return links.get(origin.name) if origin is not None and origin.kind is SourceKind.DOC else None
 
     copied = []
     for i, c in enumerate(doc.copied, 1):
@@ -174,6 +177,7 @@ def topic_rows(report: QuarterReport, doc: DocumentFacts) -> list[TopicRow]:
             t.get("score") if isinstance(t.get("score"), int) else None, engaged, remarks,
             [(EVIDENCE_ROLE_LABELS.get(e.get("role"), e.get("role") or ""), e.get("text") or "")
              for e in t.get("evidence") or [] if e.get("text")],
+            t.get("review"),
         ))
     return rows
 

@@ -23,13 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..errors import ConfigError
-from ..levels import LEVEL_NAMES
+from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from .highlight import Locator
 
-DIAGNOSIS_LABELS = {
-    "theory_without_practice": "学用“两张皮”",
-    "work_report_not_study": "以工作总结代替学习体会",
-}
+DIAGNOSIS_LABELS = {kind.value: kind.title for kind in DiagnosisKind}
 COPY_KIND_LABELS = {"verbatim": "原文照搬", "edited": "改动后照搬", "paraphrase": "换词改写"}
 GENERIC_KIND_LABELS = {"stock": "套话", "slogan": "口号式堆砌"}
 EVIDENCE_ROLE_LABELS = {
@@ -67,6 +64,7 @@ class ConcernConfig:
     generic_full: float = 0.5
     flag_copy_ratio: float = 0.2
     flag_generic_ratio: float = 0.3
+    first_screen: int = 5  # documents the summary opens on: what fits its first screen beside the 补学 list
 
     def __post_init__(self) -> None:
         weights = (self.copy_weight, self.generic_weight, self.missing_weight, self.diagnosis_weight)
@@ -99,10 +97,8 @@ class Diagnosis:
 
     @property
     def heading(self) -> tuple[str, str]:
-        """(heading, detail): the reason's own short lead before "：" when it has one (the detectors write
-        "学用“两张皮”：有1段…"), else the label."""
-        head, colon, rest = self.reason.partition("：")
-        return (head, rest) if colon and len(head) <= 15 else (self.label, self.reason)
+        """(heading, detail): the diagnosis's title and the reason it was made."""
+        return self.label, self.reason
 
 
 @dataclass
@@ -156,6 +152,11 @@ class DocumentFacts:
     def verdict(self) -> str | None:
         """The reviewers' overall verdict (合格, 需补学, 退回修改), None while undecided."""
         return verdict(self.record)
+
+    @property
+    def corrected(self) -> set[str]:
+        """The topics whose level a reviewer corrected (the archive's results carry the correction)."""
+        return {str(t.get("topic_id")) for t in self.record.get("topics") or [] if t.get("review")}
 
     @property
     def scored_copy_ratio(self) -> float:
@@ -305,9 +306,12 @@ class QuarterReport:
 
     def source_name(self, source: str | None) -> str:
         """A copy source in words; another document of this quarter is named by its author and type."""
-        kind, _, name = (source or "").partition(":")
-        doc = next((d for d in self.documents if d.doc_id == name), None) if kind == "doc" else None
-        return f"{doc.member}的{doc.doc_type or '材料'}（本季度）" if doc else _source_label(source)
+        origin = Source.read(source)
+        if origin is None:
+            return source or "来源不明"
+        doc = (next((d for d in self.documents if d.doc_id == origin.name), None) if origin.kind is SourceKind.DOC
+               else None)
+        return f"{doc.member}的{doc.doc_type or '材料'}（本季度）" if doc else origin.label
 
     def missing_by_topic(self) -> list[tuple[Topic, list[str]]]:
         """Each required topic with the members who must 补学 it, in topic-list order."""
@@ -342,10 +346,9 @@ class QuarterReport:
         """The quarter's figures: members, documents, characters, document types, the levels of the
         member × required-topic cells, members with every required topic engaged, and how many documents
         cross each flag line or carry each diagnosis."""
-        c = self.config
         levels = Counter(m.levels[t.id] for m in self.members for t in self.required_topics if t.id in m.levels)
-        copy = [d for d in self.documents if d.copy_ratio >= c.flag_copy_ratio]
-        generic = [d for d in self.documents if (d.generic_ratio or 0) >= c.flag_generic_ratio]
+        flagged = self.flagged()
+        copy, generic = flagged["copying"], flagged["generic"]
         ratios = [d.copy_ratio for d in self.documents]
         return {
             "members": len(self.members),
@@ -359,10 +362,25 @@ class QuarterReport:
             "members_missing": sum(1 for m in self.members if m.missing_required),
             "mean_copy_ratio": sum(ratios) / len(ratios) if ratios else 0.0,
             "documents_copying": len(copy),
-            "copy_source_kinds": sorted({_source_kind(s) for d in copy for s in d.per_source}),
+            "copy_source_kinds": sorted({origin.kind.description if origin else "其他来源"
+                                        for d in copy for origin in map(Source.read, d.per_source)}),
             "documents_generic": len(generic),
-            "diagnoses": {k: sum(1 for d in self.documents if any(x.key == k for x in d.diagnoses)) for k in DIAGNOSIS_LABELS},
+            "diagnoses": {k: len(flagged[k]) for k in DIAGNOSIS_LABELS},
         }
+
+    def flagged(self) -> dict[str, list[DocumentFacts]]:
+        """The documents behind each of the summary's counts, most concerning first: "copying" (copy ratio at the
+        flag line), "generic" (boilerplate at its line), and each diagnosis by key."""
+        c = self.config
+        out = {"copying": [d for d in self.ranked if d.copy_ratio >= c.flag_copy_ratio],
+               "generic": [d for d in self.ranked if (d.generic_ratio or 0) >= c.flag_generic_ratio]}
+        out.update({k: [d for d in self.ranked if any(x.key == k for x in d.diagnoses)] for k in DIAGNOSIS_LABELS})
+        return out
+
+    def to_review_first(self) -> list[DocumentFacts]:
+        """The documents the summary's first screen sends the secretary to: those with a reason for concern, most
+        concerning first, at most `ConcernConfig.first_screen` of them."""
+        return [d for d in self.ranked if d.concern.reasons][:self.config.first_screen]
 
     # ---- building
 
@@ -463,21 +481,6 @@ def _only_dismissed(text: str, passages: list[dict]) -> int:
 
 def _source_of(copied: dict) -> str:
     return copied.get("source") or "?"
-
-
-def _source_label(source: str | None) -> str:
-    """A copy source id in a secretary's words: ref:RA1 -> 学习篇目RA1, doc:X -> 本季度材料X,
-    prior:X -> 往期材料X, lib:X -> 比对文库X."""
-    if not source:
-        return "来源不明"
-    kind, _, name = source.partition(":")
-    prefix = {"ref": "学习篇目", "doc": "本季度材料", "prior": "往期材料", "lib": "比对文库"}.get(kind)
-    return f"{prefix}{name}" if prefix and name else source
-
-
-def _source_kind(source: str) -> str:
-    return {"ref": "学习篇目原文", "doc": "其他同志的材料", "prior": "本人或他人往期材料", "lib": "网上范文等比对文库"}.get(
-        source.partition(":")[0], "其他来源")
 
 
 def run_timestamp(results: dict) -> datetime | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ..levels import LEVEL_NAMES
+from ..model import LEVEL_NAMES
 from .quarter import (COPY_KIND_LABELS, FLAG_VERDICT_LABELS, GENERIC_KIND_LABELS, QuarterReport, run_timestamp,
                       verdict)
 

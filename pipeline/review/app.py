@@ -3,8 +3,11 @@
     GET  /                                          the latest quarter's queue
     GET  /quarters/<q>?unit=&member=&topic=&level=&kind=&state=
                                                     its documents ranked by concern (QuarterReport.ranked), filtered
-    GET  /quarters/<q>/documents/<doc_id>           the report's document page with a form per flag and a verdict
+    GET  /quarters/<q>/documents/<doc_id>?at=       the report's document page with a form per flag and a verdict;
+                                                    Alt+J / Alt+K go to the flag after / before `at`
     POST /quarters/<q>/documents/<doc_id>/flags/<key>   confirm or dismiss one flag, with a note
+    POST /quarters/<q>/documents/<doc_id>/kinds/<kind>  confirm or dismiss every undecided flag of one kind at once
+    POST /quarters/<q>/documents/<doc_id>/topics/<t>    correct the document's level on a topic, with a note
     POST /quarters/<q>/documents/<doc_id>/verdict       合格 / 需补学 / 退回修改, with a note
     GET  /members/<name>?unit=                      the member's documents across quarters (Archive.member_history)
     GET  /quarters/<q>/export, POST the same        the quarter's outputs (通报 draft …) written again from the archive
@@ -12,7 +15,12 @@
     GET, POST /login; POST /logout
 
 Every decision is appended to the archive's audit trail with the reviewer and the time (Archive.decide_*), so
-two reviewers deciding at once each keep their decision; a page shows the latest as current.
+two reviewers deciding at once each keep their decision; a page shows the latest as current. Attributed
+quotations are shown, not queued: quoting with the source named is not a fault to confirm or dismiss. A passage
+two members share (each flagged as copied from the other) is one finding: a decision on either side is recorded
+on both. A form sent incomplete comes back with the error beside it and the choice kept. No page runs a script,
+so the keyboard shortcuts for the next and the previous flag are access keys on two links whose targets the
+server sets from the flag the reviewer is at (`?at=`, kept after each decision).
 
 Safety (pipeline.review explains the choices): login with a reviewer account whenever the archive has one, else
 the reviewer's name once per session; a CSRF token per session checked on every POST; signed session cookies,
@@ -39,10 +47,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..archive import DIAGNOSIS, DOCUMENT_VERDICTS, FLAG_LISTS, FLAG_VERDICTS, Archive
 from ..errors import XuexiError
 from ..files import write_json_atomic
+from ..model import Source, SourceKind
 from ..report import QuarterReport, write_reports
 from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
 from ..report.quarter import DIAGNOSIS_LABELS, FLAG_VERDICT_LABELS, DocumentFacts, verdict
+from ..textnorm import fold
 from .signin import Busy, SignInConfig, SignInGuard, TooManyAttempts
 
 HERE = Path(__file__).parent
@@ -50,6 +60,10 @@ NOTE_LIMIT = 2000  # characters of a decision's note
 CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 FLAG_KIND_LABELS = {"copied": "复制", "quoted": "引用", "generic": "套话", "diagnosis": "问题诊断"}
+SHOWN_NOT_QUEUED = ("quoted",)  # attributed quotations: a correct citation has nothing to confirm or dismiss
+BULK_KINDS = ("copied", "generic")  # kinds decided all at once per document
+PAGE_ORDER = {DIAGNOSIS: 0, "copied": 1, "generic": 2}  # where each kind's flags stand on the document page
+DISMISS_NEEDS_NOTE = "排除一条标注须写明理由（例如：已注明出处、属于正常表述）。"
 STATES = {"open": "待审（有未审的标注或没有结论）", "done": "已审完"}
 EXPORTED = ("tongbao.docx", "scores.xlsx", "scores.csv", "summary.html", "results.json")
 
@@ -293,29 +307,50 @@ def _flag_counts(record: dict) -> tuple[Counter, int]:
     """A document's flags (as the archive counts them) by kind, and how many have no decision yet."""
     flags = [(kind, entry) for kind in FLAG_LISTS for entry in record.get(kind) or []]
     flags += [(DIAGNOSIS, entry) for entry in (record.get("diagnoses") or {}).values() if entry]
-    return Counter(kind for kind, _ in flags), sum(1 for _, entry in flags if verdict(entry) is None)
+    return Counter(kind for kind, _ in flags), sum(1 for kind, entry in flags
+                                                   if kind not in SHOWN_NOT_QUEUED and verdict(entry) is None)
 
 
 # -- one document ------------------------------------------------------------------------------------------------
 
 @pages.get("/quarters/<quarter>/documents/<doc_id>")
 def document(quarter: str, doc_id: str):
+    return _document_page(quarter, doc_id)
+
+
+def _document_page(quarter: str, doc_id: str, *, refused: dict[str, dict] | None = None, status: int = 200):
+    """The document page; `refused` maps a form's anchor to what was sent and why it was refused ({verdict,
+    note, level, error}), shown beside that form with the choice kept."""
     archive = _review().archive
     unit = request.args.get("unit") or None
     report = QuarterReport(archive.results(quarter, unit=unit))
     doc = next((d for d in report.documents if d.doc_id == doc_id), None)
     if doc is None:
         abort(404, f"{quarter} 没有材料 {doc_id}。")
-    links = {f"doc:{d.doc_id}": url_for("review.document", quarter=quarter, unit=unit, doc_id=d.doc_id)
+    links = {d.doc_id: url_for("review.document", quarter=quarter, unit=unit, doc_id=d.doc_id)
              for d in report.documents}
-    flags = {_anchor(f): f for f in archive.flags(quarter, doc_id, unit=unit)}
+    own = archive.flags(quarter, doc_id, unit=unit)
+    flags = {_anchor(f): f for f in own}
+    shared = {}  # anchor -> (the other document, its link): one passage two members share
+    for f in own:
+        for other in _shared_passage(archive, quarter, unit, f):
+            partner = next(d for d in report.documents if d.doc_id == other["doc_id"])
+            shared[_anchor(f)] = (partner, links[partner.doc_id] + f"#review-{_anchor(other)}")
+    queued = [_anchor(f) for f in sorted((f for f in own if f["kind"] in PAGE_ORDER),
+                                         key=lambda f: (PAGE_ORDER[f["kind"]], f["position"] or 0))]
+    at = queued.index(request.args["at"]) if request.args.get("at") in queued else -1
+    around = {"previous": at - 1 if at > 0 else None, "next": at + 1 if at + 1 < len(queued) else None}
+    step = {name: url_for("review.document", quarter=quarter, unit=unit, doc_id=doc_id, at=queued[i])
+            + f"#review-{queued[i]}" for name, i in around.items() if i is not None}
     context = document_context(report, doc, links)
     context.update(
         layout="layout.html", summary_page=url_for("review.queue", quarter=quarter, unit=unit), flags=flags,
+        shared=shared, refused=refused or {}, step=step, position=(at + 1, len(queued)),
+        undecided={kind: [f for f in own if f["kind"] == kind and f["verdict"] is None] for kind in BULK_KINDS},
         trail=archive.decisions(quarter, doc_id, unit=unit), quarter=quarter, unit=unit,
         member_page=url_for("review.member", name=doc.record["author"], unit=unit) if doc.record.get("author") else None,
         document_verdicts=DOCUMENT_VERDICTS)
-    return render_template("document_review.html", **context)
+    return render_template("document_review.html", **context), status
 
 
 def _anchor(flag: dict) -> str:
@@ -324,6 +359,19 @@ def _anchor(flag: dict) -> str:
     if flag["kind"] == "diagnosis":
         return f"diagnosis-{flag['text']}"
     return f"{flag['kind']}-{flag['position'] + 1}"
+
+
+def _shared_passage(archive: Archive, quarter: str, unit: str | None, flag: dict) -> list[dict]:
+    """The flags on the other side of a passage shared between two members: `flag` copies from document Y, and Y's
+    copied flags naming this document as their source whose text is the passage this one copied."""
+    source = Source.read(flag["detail"].get("source"))
+    if flag["kind"] != "copied" or source is None or source.kind is not SourceKind.DOC:
+        return []
+    ours, theirs = fold(flag["text"]), fold(flag["detail"].get("source_text") or "")
+    this = Source(SourceKind.DOC, flag["doc_id"])
+    return [f for f in archive.flags(quarter, source.name, unit=unit)
+            if f["kind"] == "copied" and Source.read(f["detail"].get("source")) == this
+            and (fold(f["text"]) in theirs or theirs in fold(f["text"]) or fold(f["text"]) == ours)]
 
 
 @pages.post("/quarters/<quarter>/documents/<doc_id>/flags/<key>")
@@ -335,16 +383,74 @@ def decide_flag(quarter: str, doc_id: str, key: str):
     if flag is None:
         flash("这条标注已不在档案中（本季度可能已重新评分），请看刷新后的页面。", "error")
         return redirect(back)
+    anchor = _anchor(flag)
     choice, note = request.form.get("verdict", ""), _note()
-    if choice not in FLAG_VERDICTS:
-        flash("请选择“确认”或“排除”。", "error")
-    elif choice == "dismiss" and not note:
-        flash("排除一条标注须写明理由（例如：已注明出处、属于正常表述）。", "error")
-    else:
-        archive.decide_flag(key, reviewer=g.reviewer, verdict=choice, note=note)
-        flash(f"已记录：{FLAG_KIND_LABELS[flag['kind']]}标注{FLAG_VERDICT_LABELS[choice]}。", "ok")
-    return redirect(f"{back}#review-{_anchor(flag)}")
+    error = _refusal(choice, note)
+    if error:
+        return _document_page(quarter, doc_id, refused={anchor: {"verdict": choice, "note": note, "error": error}},
+                              status=422)
+    partners = _decide(archive, quarter, unit, flag, choice, note)
+    flash(f"已记录：{FLAG_KIND_LABELS[flag['kind']]}标注{FLAG_VERDICT_LABELS[choice]}"
+          + (f"，共用此段的{'、'.join(o['doc_id'] for o in partners)}同时记录" if partners else "") + "。", "ok")
+    return redirect(url_for("review.document", quarter=quarter, unit=unit, doc_id=doc_id, at=anchor) + f"#review-{anchor}")
 
+
+@pages.post("/quarters/<quarter>/documents/<doc_id>/kinds/<kind>")
+def decide_kind(quarter: str, doc_id: str, kind: str):
+    """Every undecided flag of one kind (套话, 复制) in one document, decided at once with one note."""
+    archive = _review().archive
+    unit = request.args.get("unit") or None
+    if kind not in BULK_KINDS:
+        abort(404, f"没有可批量审阅的标注类型 {kind}。")
+    choice, note = request.form.get("verdict", ""), _note()
+    error = _refusal(choice, note)
+    if error:
+        return _document_page(quarter, doc_id, refused={f"all-{kind}": {"verdict": choice, "note": note, "error": error}},
+                              status=422)
+    undecided = [f for f in archive.flags(quarter, doc_id, unit=unit) if f["kind"] == kind and f["verdict"] is None]
+    for flag in undecided:
+        _decide(archive, quarter, unit, flag, choice, note)
+    flash(f"已记录：{len(undecided)} 处{FLAG_KIND_LABELS[kind]}标注{FLAG_VERDICT_LABELS[choice]}。", "ok")
+    return redirect(url_for("review.document", quarter=quarter, unit=unit, doc_id=doc_id) + f"#{kind}")
+
+
+def _decide(archive: Archive, quarter: str, unit: str | None, flag: dict, choice: str, note: str) -> list[dict]:
+    """Record the reviewer's decision on `flag` and, for a passage two members share, on the other member's side
+    too (one passage, one finding); returns those other flags."""
+    archive.decide_flag(flag["flag_key"], reviewer=g.reviewer, verdict=choice, note=note)
+    partners = _shared_passage(archive, quarter, unit, flag)
+    done = FLAG_VERDICT_LABELS[choice].removeprefix("已")  # 确认, 排除
+    for other in partners:
+        archive.decide_flag(other["flag_key"], reviewer=g.reviewer, verdict=choice,
+                            note=f"{note}（共用段落，随{flag['doc_id']}一并{done}）")
+    return partners
+
+
+def _refusal(choice: str, note: str) -> str | None:
+    """Why a flag decision cannot be recorded as sent, or None."""
+    if choice not in FLAG_VERDICTS:
+        return "请选择“确认”或“排除”。"
+    if choice == "dismiss" and not note:
+        return DISMISS_NEEDS_NOTE
+    return None
+
+
+@pages.post("/quarters/<quarter>/documents/<doc_id>/topics/<topic_id>")
+def correct_level(quarter: str, doc_id: str, topic_id: str):
+    """A reviewer's level for this document on a topic, with the reason; the exports use it."""
+    unit = request.args.get("unit") or None
+    level, note = request.form.get("level", ""), _note()
+    error = None
+    if level not in ("0", "1", "2", "3"):
+        error = "请选择更正后的层次（0–3）。"
+    elif not note:
+        error = "更正层次须写明理由（例如：第三段结合了本单位做法）。"
+    if error:
+        return _document_page(quarter, doc_id, refused={f"topic-{topic_id}": {"level": level, "note": note, "error": error}},
+                              status=422)
+    _review().archive.correct_level(quarter, doc_id, topic_id, reviewer=g.reviewer, level=int(level), note=note, unit=unit)
+    flash(f"已记录：{topic_id} 层次更正为 {level}。", "ok")
+    return redirect(url_for("review.document", quarter=quarter, unit=unit, doc_id=doc_id) + f"#topic-{topic_id}")
 
 
 @pages.post("/quarters/<quarter>/documents/<doc_id>/verdict")
