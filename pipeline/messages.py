@@ -29,6 +29,7 @@ from pathlib import Path
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "xuexi"
 CATALOGUES = {"zh": "zh_CN", "en": "en"}  # screen language -> catalogue folder
+LANGUAGE_LIST = ":"  # LANGUAGE may list several, first choice first (zh_CN:en)
 
 
 def language(environ=os.environ) -> str:
@@ -36,7 +37,7 @@ def language(environ=os.environ) -> str:
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(name, "")
         if value:
-            first = value.split(":")[0]
+            first = value.split(LANGUAGE_LIST)[0]
             return "en" if first.lower().startswith("en") else "zh"
     return "zh"
 

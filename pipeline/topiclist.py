@@ -140,7 +140,7 @@ def _check_full_width(text: str, name: str) -> None:
         if colon and key.strip() in TOP_KEYS | TOPIC_KEYS:
             raise ConfigError(N_("{name} 第{line}行：“{key}”后面是全角冒号“：”；请改成半角冒号加空格“: ”", name=name,
                                  line=number, key=key.strip()))
-        key, colon, value = item.partition(":")
+        key, colon, value = item.partition(": ")
         if colon and key.strip() in SHORT_LISTS and value.strip().startswith("[") and FULL_WIDTH_COMMA in value:
             raise ConfigError(N_("{name} 第{line}行：“{key}”列表中用了全角逗号“，”；请改成半角逗号“,”", name=name,
                                  line=number, key=key.strip()))
