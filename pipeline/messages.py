@@ -14,7 +14,7 @@ locale asks for English, and the Chinese of the few English strings of the comma
 The screen's language comes from LANGUAGE, LC_ALL, LC_MESSAGES, LANG (the first one set, as gettext reads them):
 English for en*, Chinese for anything else, unset or C included.
 
-To change a message: edit the code, then `bash pipeline/locale/update.sh` and fill in the new entries of
+To change a message: edit the code, then `sh pipeline/locale/update.sh` and fill in the new entries of
 pipeline/locale/*/LC_MESSAGES/xuexi.po (tests/test_messages.py fails while a message has no translation)."""
 
 from __future__ import annotations
