@@ -51,6 +51,7 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from .errors import ConfigError, XuexiError
+from .messages import N_
 from .lexicon import QUARTER_NAME
 from .model import LEVEL_NAMES, Source, SourceKind
 from .textnorm import fold
@@ -172,13 +173,14 @@ class Replacement:
 
     def describe(self) -> str:
         """One Chinese line for the secretary."""
-        parts = []
+        shown = "、".join(self.documents[:5]) + ("等" if len(self.documents) > 5 else "")
+        if self.documents and self.decisions:
+            return N_("档案中的 {quarter} 将失去{documents} 篇已归档材料（{shown}）和{decisions} 条审阅结论", quarter=self.quarter,
+                      documents=len(self.documents), shown=shown, decisions=len(self.decisions))
         if self.documents:
-            shown = "、".join(self.documents[:5]) + ("等" if len(self.documents) > 5 else "")
-            parts.append(f"{len(self.documents)} 篇已归档材料（{shown}）")
-        if self.decisions:
-            parts.append(f"{len(self.decisions)} 条审阅结论")
-        return f"档案中的 {self.quarter} 将失去{'和'.join(parts)}"
+            return N_("档案中的 {quarter} 将失去{documents} 篇已归档材料（{shown}）", quarter=self.quarter,
+                      documents=len(self.documents), shown=shown)
+        return N_("档案中的 {quarter} 将失去{decisions} 条审阅结论", quarter=self.quarter, decisions=len(self.decisions))
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ class ArchiveConfig:
 
     def __post_init__(self) -> None:
         if not self.busy_timeout > 0:
-            raise ConfigError(f"archive busy_timeout must be more than 0 seconds, not {self.busy_timeout}")
+            raise ConfigError(N_("档案的 busy_timeout 应大于 0 秒，而不是 {value}", value=self.busy_timeout))
 
 
 def content_hash(text: str) -> str:
@@ -233,8 +235,8 @@ class Archive:
         """The archive at `path`: a new file gets the latest schema, an older one is migrated. Raises ConfigError
         for a database URL, a file that is not an xuexi archive, or one written by a newer xuexi."""
         if "://" in str(path):
-            raise ConfigError(f"{path}: database URLs (PostgreSQL) are not supported yet; "
-                              f"give the path of an SQLite file with --archive")
+            raise ConfigError(N_("{path}: 暂不支持数据库地址（PostgreSQL）；请用 --archive 给出 SQLite 文件的路径",
+                                 path=path))
         archive = cls(Path(path), config)
         archive.path.parent.mkdir(parents=True, exist_ok=True)
         # It holds every document's text and the reviewers' password hashes: readable by its owner only. SQLite
@@ -279,10 +281,10 @@ class Archive:
     def _plain(self, exc: sqlite3.DatabaseError) -> XuexiError:
         """What a secretary is told when SQLite fails: the archive is busy, or the file is not usable."""
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-            return XuexiError(f"{self.path}: the archive stayed busy for {self.config.busy_timeout:g} s "
-                              f"(another xuexi is writing to it); try again when it has finished")
-        return ConfigError(f"{self.path}: not a usable xuexi archive ({exc}); move the file aside, or give another "
-                           f"file with --archive, and xuexi starts a new archive there")
+            return XuexiError(N_("{path}: 档案持续忙碌了 {seconds:g} 秒（另一个 xuexi 正在写入）；请等它结束后再试",
+                                 path=self.path, seconds=self.config.busy_timeout))
+        return ConfigError(N_("{path}: 不是可用的 xuexi 档案（{cause}）；请把该文件移开，或用 --archive 指定另一个文件，"
+                              "xuexi 会在那里新建档案", path=self.path, cause=exc))
 
     def _migrate(self) -> None:
         deadline = time.monotonic() + self.config.busy_timeout
@@ -307,13 +309,14 @@ class Archive:
             if "schema_version" not in tables:
                 foreign = sorted(t for t in tables if not t.startswith("sqlite_"))
                 if foreign:
-                    raise ConfigError(f"{self.path}: an SQLite database of another program (tables {', '.join(foreign)}), "
-                                      f"not an xuexi archive; give another file with --archive")
+                    raise ConfigError(N_("{path}: 这是其他程序的 SQLite 数据库（表 {tables}），不是 xuexi 档案；"
+                                         "请用 --archive 指定另一个文件", path=self.path, tables=", ".join(foreign)))
                 con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
             version = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise ConfigError(f"{self.path}: written by a newer xuexi (archive schema {version}, this xuexi "
-                                  f"knows up to {SCHEMA_VERSION}); update xuexi to use this archive")
+                raise ConfigError(N_("{path}: 由更新版本的 xuexi 写入（档案结构 {version}，本 xuexi 只认识到 {known}）；"
+                                     "请升级 xuexi 后再使用该档案", path=self.path, version=version,
+                                     known=SCHEMA_VERSION))
             for step in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[step]:
                     con.execute(statement)
@@ -333,10 +336,11 @@ class Archive:
         from .results import SCHEMA  # here, so the review page and workers that only decide never load spaCy
 
         if results.get("schema") != SCHEMA:
-            raise XuexiError(f"cannot archive results of schema {results.get('schema')!r}; expected {SCHEMA}")
+            raise XuexiError(N_("无法归档结构为 {schema} 的结果；应为 {expected}", schema=repr(results.get("schema")),
+                                expected=SCHEMA))
         label = results.get("quarter") or results.get("batch")
         if not label:
-            raise XuexiError("cannot archive results without a quarter: give `quarter:` in topics.yaml")
+            raise XuexiError(N_("结果没有季度，无法归档：请在 topics.yaml 中写明 `quarter:`"))
         qid, unit = quarter_id(label), results.get("unit") or ""
         data = results
         if any("review" in document or any("review" in entry for entry in _flag_entries(document))
@@ -433,11 +437,13 @@ class Archive:
         if len(rows) == 1:
             return rows[0]
         if rows:
-            raise XuexiError(f"quarter {quarter} is archived for {len(rows)} units "
-                             f"({', '.join(r['unit'] or '(no unit)' for r in rows)}); say which unit")
+            no_unit = N_("（无单位）")
+            raise XuexiError(N_("季度 {quarter} 在档案中有 {count} 个单位（{units}）；请指明哪个单位", quarter=quarter,
+                                count=len(rows), units=", ".join(r["unit"] or no_unit for r in rows)))
         known = [f"{r['quarter']} {r['unit']}".strip() for r in con.execute(f"SELECT * FROM quarters q ORDER BY {_ORDER}")]
-        raise XuexiError(f"quarter {quarter}{' of ' + unit if unit else ''} is not in the archive {self.path} "
-                         f"(it holds {', '.join(known) if known else 'no quarters yet'}); score that quarter's batch first")
+        raise XuexiError(N_("档案 {path} 中没有{unit}季度 {quarter}（档案中有：{known}）；请先为该季度的批次评分",
+                            path=self.path, unit=unit + " " if unit else "", quarter=quarter,
+                            known=", ".join(known) if known else N_("还没有任何季度")))
 
     def quarters(self) -> list[dict]:
         """Every archived quarter, earliest first, with its document count."""
@@ -513,14 +519,14 @@ class Archive:
     def decide_flag(self, key: str, *, reviewer: str, verdict: str, note: str = "") -> dict:
         """Record a reviewer's verdict on one flag: "confirm" (it stands) or "dismiss" (a false alarm). Appends to
         the audit trail and returns the decision as stored."""
-        _check_decision(reviewer, verdict, FLAG_VERDICTS, "a flag")
+        _check_decision(reviewer, verdict, FLAG_VERDICTS, N_("标记"))
         with self._transaction(write=True) as con:
             flag = con.execute(
                 """SELECT d.quarter_id, d.doc_id, f.kind, f.text FROM flags f JOIN documents d ON d.id = f.document_id
                    WHERE f.flag_key = ?""", (key,)).fetchone()
             if flag is None:
-                raise XuexiError(f"no flag {key} in the archive {self.path}; the quarter may have been scored again "
-                                 f"since the page was opened: reload it")
+                raise XuexiError(N_("档案 {path} 中没有标记 {key}；打开页面后该季度可能又评过分：请刷新页面",
+                                    path=self.path, key=key))
             return self._append(con, flag["quarter_id"], flag["doc_id"], key, flag["kind"], flag["text"],
                                 reviewer, verdict, note)
 
@@ -528,11 +534,12 @@ class Archive:
                         unit: str | None = None) -> dict:
         """Record a reviewer's overall verdict on one document: 合格, 需补学 or 退回修改. Appends to the audit
         trail and returns the decision as stored."""
-        _check_decision(reviewer, verdict, DOCUMENT_VERDICTS, "a document")
+        _check_decision(reviewer, verdict, DOCUMENT_VERDICTS, N_("材料"))
         with self._transaction(write=True) as con:
             q = self._quarter(con, quarter, unit)
             if con.execute("SELECT 1 FROM documents WHERE quarter_id = ? AND doc_id = ?", (q["id"], doc_id)).fetchone() is None:
-                raise XuexiError(f"no document {doc_id} of quarter {quarter} in the archive {self.path}")
+                raise XuexiError(N_("档案 {path} 中没有季度 {quarter} 的材料 {doc_id}", path=self.path, quarter=quarter,
+                                    doc_id=doc_id))
             return self._append(con, q["id"], doc_id, None, None, None, reviewer, verdict, note)
 
     def correct_level(self, quarter: str, doc_id: str, topic_id: str, *, reviewer: str, level: int, note: str,
@@ -541,13 +548,14 @@ class Archive:
         quarter's results carry it (results()), so the summary, the 未学 list, the 通报 and the scores use it."""
         _check_decision(reviewer, level, tuple(range(4)), "a topic level")
         if not note or not note.strip():
-            raise XuexiError("a corrected level needs its reason")
+            raise XuexiError(N_("更正等级须写明理由"))
         with self._transaction(write=True) as con:
             q = self._quarter(con, quarter, unit)
             document = con.execute("SELECT id FROM documents WHERE quarter_id = ? AND doc_id = ?", (q["id"], doc_id)).fetchone()
             if document is None or con.execute("SELECT 1 FROM topic_levels WHERE document_id = ? AND topic_id = ?",
                                                (document["id"], topic_id)).fetchone() is None:
-                raise XuexiError(f"document {doc_id} of quarter {quarter} has no assessed topic {topic_id} in the archive {self.path}")
+                raise XuexiError(N_("档案 {path} 中季度 {quarter} 的材料 {doc_id} 没有评定过专题 {topic_id}", path=self.path,
+                                    quarter=quarter, doc_id=doc_id, topic_id=topic_id))
             row = con.execute(
                 """INSERT INTO level_decisions (quarter_id, doc_id, topic_id, level, reviewer, note, decided_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *""",
@@ -620,10 +628,10 @@ class Archive:
     def add_user(self, username: str, display_name: str, password_hash: str) -> None:
         """A reviewer account. `password_hash` is stored as given: hash with a proper KDF before (scrypt, argon2)."""
         if not username.strip() or not display_name.strip() or not password_hash:
-            raise XuexiError("a reviewer account needs a user name, a display name and a password")
+            raise XuexiError(N_("审阅人账号需要用户名、显示姓名和密码"))
         with self._transaction(write=True) as con:
             if con.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
-                raise XuexiError(f"user {username} already exists in the archive {self.path}; choose another user name")
+                raise XuexiError(N_("档案 {path} 中已有用户 {username}；请换一个用户名", path=self.path, username=username))
             con.execute("INSERT INTO users VALUES (?, ?, ?, ?)", (username, display_name, password_hash, _now()))
 
     def user(self, username: str) -> dict | None:
@@ -641,7 +649,7 @@ class Archive:
         """Remove a reviewer account and end its sessions; its decisions stay in the audit trail under its name."""
         with self._transaction(write=True) as con:
             if not con.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount:
-                raise XuexiError(f"the archive {self.path} has no user {username}")
+                raise XuexiError(N_("档案 {path} 中没有用户 {username}", path=self.path, username=username))
             con.execute("DELETE FROM review_sessions WHERE username = ?", (username,))
 
     def set_password(self, username: str, password_hash: str) -> None:
@@ -649,7 +657,7 @@ class Archive:
         with self._transaction(write=True) as con:
             if not con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                                (password_hash, username)).rowcount:
-                raise XuexiError(f"the archive {self.path} has no user {username}")
+                raise XuexiError(N_("档案 {path} 中没有用户 {username}", path=self.path, username=username))
             con.execute("DELETE FROM review_sessions WHERE username = ?", (username,))
 
     def upgrade_password(self, username: str, old_hash: str, new_hash: str) -> None:
@@ -704,9 +712,10 @@ def _utils(con: sqlite3.Connection) -> Database:
 
 def _check_decision(reviewer: str, verdict: str, allowed: tuple[str, ...], what: str) -> None:
     if not reviewer or not reviewer.strip():
-        raise XuexiError("a decision needs the reviewer's name")
+        raise XuexiError(N_("结论需要写明审阅人姓名"))
     if verdict not in allowed:
-        raise XuexiError(f"verdict {verdict!r} is not one for {what}; choose one of {', '.join(allowed)}")
+        raise XuexiError(N_("“{verdict}”不是{what}可用的结论；请从 {allowed} 中选择", verdict=verdict, what=what,
+                            allowed=", ".join(allowed)))
 
 
 def _decision(row: sqlite3.Row) -> dict:

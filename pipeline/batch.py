@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import ConfigError, printable
+from .messages import N_
 from .topiclist import TopicList
 
 # Which copy of a submission handed in twice (same name, two formats) is scored: the one closest to the
@@ -55,10 +56,11 @@ class Batch:
         `problems` so the rest of the batch is still scored."""
         root = Path(root)
         if not root.is_dir():
-            raise ConfigError(f"{root}: no such batch folder")
+            raise ConfigError(N_("{path}: 没有这个批次文件夹", path=root))
         submissions_dir = root / "submissions"
         if not submissions_dir.is_dir():
-            raise ConfigError(f"{root}: no submissions/ folder; put the quarter's documents in {submissions_dir}")
+            raise ConfigError(N_("{path}: 没有 submissions/ 文件夹；请把本季度的材料放进 {folder}", path=root,
+                                    folder=submissions_dir))
         references_dir = root / "references"
         topics = TopicList.load(root / "topics.yaml", references_dir=references_dir)
         problems: list[FailedFile] = []
@@ -81,7 +83,7 @@ def batch_files(root: Path, folder: Path, skipped: list[FailedFile], *, recursiv
     if not folder.exists() and not folder.is_symlink():
         return []
     if not _within(folder, inside):
-        skipped.append(FailedFile(_shown(root, folder), "文件夹是指向批次文件夹以外的链接，已拒绝读取"))
+        skipped.append(FailedFile(_shown(root, folder), N_("文件夹是指向批次文件夹以外的链接，已拒绝读取")))
         return []
     if not folder.is_dir():
         return []
@@ -90,7 +92,7 @@ def batch_files(root: Path, folder: Path, skipped: list[FailedFile], *, recursiv
         here = Path(base)
         for d in sorted(dirs):  # a linked folder is not walked unless it leads inside the batch
             if (here / d).is_symlink() and not _within(here / d, inside):
-                skipped.append(FailedFile(_shown(root, here / d), "文件夹是指向批次文件夹以外的链接，已拒绝读取"))
+                skipped.append(FailedFile(_shown(root, here / d), N_("文件夹是指向批次文件夹以外的链接，已拒绝读取")))
         dirs[:] = sorted(d for d in dirs if recursive and not d.startswith(".") and _within(here / d, inside))
         for name in sorted(names):
             path = here / name
@@ -106,13 +108,13 @@ def batch_files(root: Path, folder: Path, skipped: list[FailedFile], *, recursiv
 
 def _refusal(path: Path, inside: Path) -> str | None:
     if path.name.startswith("."):
-        return "隐藏文件，已跳过"
+        return N_("隐藏文件，已跳过")
     if path.name.startswith("~$"):
-        return "Office 临时锁定文件，已跳过"
+        return N_("Office 临时锁定文件，已跳过")
     if path.is_symlink() and not path.exists():
-        return "链接指向的文件不存在，已跳过"
+        return N_("链接指向的文件不存在，已跳过")
     if not _within(path, inside):
-        return "是指向批次文件夹以外的链接，已拒绝读取"
+        return N_("是指向批次文件夹以外的链接，已拒绝读取")
     return None
 
 
@@ -147,8 +149,8 @@ def _read_manifest(root: Path, files: list[Path], skipped: list[FailedFile]) -> 
             continue
         found = named.get(name) or named.get(f"submissions/{name}")
         if found is None:
-            skipped.append(FailedFile(f"manifest.csv 第{line}行",
-                                      f"所列文件“{printable(name)}”不在 submissions/ 中，这一行未使用"))
+            skipped.append(FailedFile(N_("manifest.csv 第{line}行", line=line),
+                                      N_("所列文件“{name}”不在 submissions/ 中，这一行未使用", name=printable(name))))
             continue
         rows[found.relative_to(root).as_posix()] = {
             k: (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
@@ -160,18 +162,21 @@ def _csv_rows(path: Path, required: str, columns: str) -> Iterator[tuple[int, di
     Raises ConfigError, with the line, for a file over MAX_MANIFEST_BYTES, a header without `required`, text that
     is not UTF-8, or a line that is not CSV (a field over csv's size limit, a NUL byte)."""
     if path.stat().st_size > MAX_MANIFEST_BYTES:
-        raise ConfigError(f"{path.name}: larger than {MAX_MANIFEST_BYTES:,} bytes; it lists one line per file or member")
+        raise ConfigError(N_("{name}: 超过 {limit:,} 字节；它每行只列一个文件或一名成员", name=path.name,
+                               limit=MAX_MANIFEST_BYTES))
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         try:
             if not reader.fieldnames or required not in reader.fieldnames:
-                raise ConfigError(f"{path.name} line 1: needs the columns {columns}")
+                raise ConfigError(N_("{name} 第1行：需要这些列：{columns}", name=path.name, columns=columns))
             for row in reader:
                 yield reader.line_num, row
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"{path.name} line {reader.line_num + 1}: not UTF-8 text; save it as CSV UTF-8") from exc
+            raise ConfigError(N_("{name} 第{line}行：不是 UTF-8 文本；请另存为“CSV UTF-8”", name=path.name,
+                                   line=reader.line_num + 1)) from exc
         except csv.Error as exc:
-            raise ConfigError(f"{path.name} line {reader.line_num + 1}: not readable as CSV ({exc})") from exc
+            raise ConfigError(N_("{name} 第{line}行：无法按 CSV 读取（{cause}）", name=path.name, line=reader.line_num + 1,
+                                   cause=exc)) from exc
 
 
 def _read_roster(root: Path) -> list[dict[str, str]]:
@@ -202,6 +207,6 @@ def _one_per_doc_id(root: Path, files: list[Path], problems: list[FailedFile]) -
         for other in group[1:]:
             problems.append(FailedFile(
                 other.relative_to(root).as_posix(),
-                f"same doc_id '{stem}' as {group[0].name} (one submission in two formats); only {group[0].name} is scored",
+                N_("与 {kept} 的编号“{stem}”相同（同一份材料的两种格式）；只评 {kept}", stem=stem, kept=group[0].name),
             ))
     return sorted(chosen)

@@ -58,6 +58,7 @@ from spacy.tokens import Span
 
 from .document import Submission
 from .errors import ConfigError
+from .messages import N_
 from . import lexicon as lx
 from .lexicon import find_phrases
 from .passages import PassageKind, passage_kinds
@@ -328,20 +329,21 @@ class BoilerplateConfig:
 
     def __post_init__(self) -> None:
         if not Path(self.stock_phrases_file).is_file():
-            raise ConfigError(f"stock phrase list {self.stock_phrases_file} is missing")
+            raise ConfigError(N_("套话短语表 {path} 不存在", path=self.stock_phrases_file))
         if not 0 < self.near_same_jaccard <= 1:
-            raise ConfigError(f"near_same_jaccard must be in (0, 1], not {self.near_same_jaccard}")
+            raise ConfigError(N_("套话设置：near_same_jaccard 应在 (0, 1] 之间，而不是 {value}", value=self.near_same_jaccard))
         if self.shingle_chars < 2:
-            raise ConfigError(f"shingle_chars must be at least 2, not {self.shingle_chars}")
+            raise ConfigError(N_("套话设置：shingle_chars 应不小于 2，而不是 {value}", value=self.shingle_chars))
         for name in ("min_sentence_chars", "frequent_in", "learned_min_docs", "learned_min_chars",
                      "max_stock_counted", "max_per_cue", "slogan_min_keywords", "content_cap",
                      "short_chars", "concrete_cap", "methods_specific"):
             if getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
+                raise ConfigError(N_("套话设置：{name} 应不小于 1，而不是 {value}", name=name, value=getattr(self, name)))
         if not 0 <= self.genre_none < self.genre_full <= 1:
-            raise ConfigError(f"need 0 <= genre_none < genre_full <= 1, not {self.genre_none} and {self.genre_full}")
+            raise ConfigError(N_("套话设置：应满足 0 <= genre_none < genre_full <= 1，而不是 {none} 和 {full}",
+                                 none=self.genre_none, full=self.genre_full))
         if self.genre_floor < 0:
-            raise ConfigError(f"genre_floor must not be negative, not {self.genre_floor}")
+            raise ConfigError(N_("套话设置：genre_floor 不能为负数，而不是 {value}", value=self.genre_floor))
 
 
 def _longest_first(phrases: Iterable[str]) -> tuple[str, ...]:

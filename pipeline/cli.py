@@ -14,15 +14,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from .archive import Archive
 from .errors import ConfigError, XuexiError, printable
 from .files import workspace, write_json_atomic
+from .messages import _, shown
 from .semantic import list_backends
 from .topiclist import TopicList
+from .typer_words import typer_speaks_the_screen_language
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="xuexi: quarterly review of theory-study submissions.")
-topics_app = typer.Typer(no_args_is_help=True, help="Check or draft the quarter's topic list.")
+typer_speaks_the_screen_language()
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=_("xuexi：理论学习中心组季度学习材料评阅。"))
+topics_app = typer.Typer(no_args_is_help=True, help=_("检查或起草本季度的专题清单。"))
 
 
 @app.callback()
@@ -38,17 +42,17 @@ OUTPUTS = workspace() / "outputs"
 ARCHIVE = OUTPUTS / "archive.sqlite"
 
 
-@app.command()
+@app.command(help=_("为一个季度的批次评分，写出 results.json，并把该季度存入学习档案。"))
 def score(
-    batch: Path = typer.Argument(..., help="The quarter's batch folder (topics.yaml, submissions/, references/, prior/)."),
-    out_dir: Path = typer.Option(None, "--out", help="Output folder [default: outputs/<batch name>/]."),
-    semantic: str = typer.Option(None, "--semantic", help="Semantic backend (see `xuexi models`) [default: the active one]."),
-    library: Path = typer.Option(None, "--library", help="A folder of texts to check copying against too (earlier speeches, templates)."),
-    archive_path: Path = typer.Option(None, "--archive", help="The archive (学习档案) file [default: outputs/archive.sqlite]."),
-    engine: str = typer.Option("local", "--engine", help="local (this process) or dask (a Dask cluster, see docs/scale.md)."),
-    scheduler: str = typer.Option(None, "--scheduler", help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 [default: a cluster on this machine]."),
-    config_path: Path = typer.Option(None, "--config", help="A YAML file of thresholds and weights that override the defaults (results.json's `config` lists them all)."),
-    replace: bool = typer.Option(False, "--replace", help="Replace an archived quarter even if archived documents or reviewers' decisions are dropped."),
+    batch: Path = typer.Argument(..., help=_("本季度的批次文件夹（含 topics.yaml、submissions/、references/、prior/）。")),
+    out_dir: Path = typer.Option(None, "--out", help=_("输出文件夹。"), show_default=_("outputs/<批次名>/")),
+    semantic: str = typer.Option(None, "--semantic", help=_("语义模型（见 `xuexi models`）。"), show_default=_("当前启用的模型")),
+    library: Path = typer.Option(None, "--library", help=_("另一个用来比对复制的文字文件夹（往年讲话、范文）。"), show_default=_("无")),
+    archive_path: Path = typer.Option(None, "--archive", help=_("学习档案文件。"), show_default="outputs/archive.sqlite"),
+    engine: str = typer.Option("local", "--engine", help=_("local（本进程）或 dask（Dask 集群，见 docs/scale.md）。")),
+    scheduler: str = typer.Option(None, "--scheduler", help=_("与 --engine dask 同用：调度器地址，如 tcp://10.0.0.5:8786。"), show_default=_("在本机启动的集群")),
+    config_path: Path = typer.Option(None, "--config", help=_("覆盖默认阈值和权重的 YAML 文件（results.json 的 `config` 列出全部参数）。"), show_default=_("默认参数")),
+    replace: bool = typer.Option(False, "--replace", help=_("即使会丢弃已归档的材料或审阅结论，也替换档案中的该季度。")),
 ) -> None:
     """Score a quarter's batch, write results.json and keep the quarter in the archive."""
     from .config import ScoringConfig  # spaCy and torch: loaded only by the commands that score or read
@@ -61,7 +65,7 @@ def score(
 
         def progress(what: str, done: int, total: int) -> None:
             if what not in tasks:
-                tasks[what] = bar.add_task(what, total=total)
+                tasks[what] = bar.add_task(escape(shown(what)), total=total)
             bar.update(tasks[what], completed=done)
 
         try:
@@ -70,15 +74,19 @@ def score(
             run = score_batch(batch, target, progress=progress, semantic=semantic, library=library, archive=archive,
                               engine=engine, scheduler=scheduler, config=config, replace=replace)
         except XuexiError as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            _error(exc)
             raise typer.Exit(2)
     _summary(run)
     raise typer.Exit(1 if run.failed else 0)
 
 
+def _error(exc: XuexiError | str) -> None:
+    err.print(Text.assemble((_("错误："), "red"), shown(exc)))
+
+
 def _require_file(path: Path) -> None:
     if not path.is_file():
-        err.print(f"[red]error:[/red] {path}: no such file")
+        _error(_("{path}: 没有这个文件", path=path))
         raise typer.Exit(2)
 
 
@@ -86,41 +94,42 @@ def _summary(run) -> None:
     """One screen: what was scored, topic coverage per topic, and every file that failed with its reason."""
     results = run.results
     docs = results["documents"]
-    table = Table(title=f"xuexi — {results['batch']} ({results.get('quarter') or 'quarter not given'})", show_header=False)
-    table.add_row("scored", f"{len(docs)} documents, {sum(d['chars'] for d in docs):,} characters")
-    table.add_row("failed", str(len(run.failed)))
-    table.add_row("time", f"{run.seconds:.1f} s" + (" (nothing changed since the last run: its outputs stand)"
-                                                     if run.unchanged else ""))
-    table.add_row("results", str(run.out_dir / "results.json"))
+    quarter = results.get("quarter") or _("未写季度")
+    table = Table(title=escape(f"xuexi — {results['batch']} ({quarter})"), show_header=False)
+    table.add_row(_("已评分"), _("{documents} 篇材料，{chars:,} 字", documents=len(docs), chars=sum(d['chars'] for d in docs)))
+    table.add_row(_("未能评分"), str(len(run.failed)))
+    table.add_row(_("用时"), _("{seconds:.1f} 秒", seconds=run.seconds) + (_("（自上次运行以来没有变化：沿用上次的输出）")
+                                                                       if run.unchanged else ""))
+    table.add_row(_("结果"), escape(str(run.out_dir / "results.json")))
     err.print(table)
     topic_ids = [t["topic_id"] for t in docs[0]["topics"]] if docs else []
     if topic_ids:
-        coverage = Table(title="topic coverage (documents per level)")
-        coverage.add_column("topic")
-        for name in ("0 未涉及", "1 提及", "2 阐述", "3 学用结合"):
+        coverage = Table(title=_("专题覆盖（各等级的材料篇数）"))
+        coverage.add_column(_("专题"))
+        for name in (_("0 未涉及"), _("1 提及"), _("2 阐述"), _("3 学用结合")):
             coverage.add_column(name, justify="right")
         for tid in topic_ids:
             counts = [sum(1 for d in docs for t in d["topics"] if t["topic_id"] == tid and t["level"] == lv) for lv in range(4)]
             coverage.add_row(tid, *map(str, counts))
         err.print(coverage)
     if run.replaced:
-        err.print(f"[yellow]replaced:[/yellow] {escape(run.replaced.describe())}（审阅记录仍保留在审计记录中）")
-    for f in run.failed:
-        err.print(f"[red]failed[/red] {escape(printable(f['file']))}: {escape(printable(f['error']))}")
-    for f in run.results.get("skipped", []):
-        err.print(f"[yellow]skipped[/yellow] {escape(printable(f['file']))}: {escape(printable(f['error']))}")
+        err.print(Text.assemble((_("已替换："), "yellow"),
+                                _("{dropped}（审阅记录仍保留在审计记录中）", dropped=shown(run.replaced.describe()))))
+    for label, style, files in ((_("未能评分"), "red", run.failed), (_("已跳过"), "yellow", run.results.get("skipped", []))):
+        for f in files:
+            err.print(Text.assemble((label, style), f" {printable(shown(f['file']))}: {printable(shown(f['error']))}"))
     if run.report_error:
-        err.print(f"[red]reports:[/red] {run.report_error}")
+        err.print(Text.assemble((_("报告："), "red"), shown(run.report_error)))
     else:
-        err.print(f"reports: {run.out_dir / 'summary.html'} (open it in a browser), tongbao.docx, scores.xlsx")
+        err.print(escape(_("报告：{summary}（用浏览器打开）、tongbao.docx、scores.xlsx", summary=run.out_dir / "summary.html")))
 
 
-@app.command()
+@app.command(help=_("不重新评分，从学习档案按审阅结论重新生成一个季度的输出。"))
 def report(
-    quarter: str = typer.Argument(..., help="The quarter, e.g. 2026Q3."),
-    out_dir: Path = typer.Option(None, "--out", help="Output folder [default: outputs/<batch name>/]."),
-    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
-    unit: str = typer.Option(None, "--unit", help="The unit, when the archive holds this quarter for several."),
+    quarter: str = typer.Argument(..., help=_("季度，如 2026Q3。")),
+    out_dir: Path = typer.Option(None, "--out", help=_("输出文件夹。"), show_default=_("outputs/<批次名>/")),
+    archive_path: Path = typer.Option(None, "--archive", help=_("学习档案文件。"), show_default="outputs/archive.sqlite"),
+    unit: str = typer.Option(None, "--unit", help=_("档案中有多个单位的该季度时，指定单位。"), show_default=_("档案中唯一的单位")),
 ) -> None:
     """Rebuild a quarter's outputs from the archive, with the reviewers' decisions, without rescoring."""
     from .report import write_reports  # matplotlib: loaded only by the commands that write reports
@@ -128,28 +137,28 @@ def report(
     try:
         results = Archive.open(archive_path or ARCHIVE).results(quarter, unit=unit)
     except XuexiError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2)
     target = out_dir or OUTPUTS / (results.get("batch") or quarter)
     write_json_atomic(target / "results.json", results)
     for path in write_reports(results, target):
-        err.print(f"wrote {path}")
+        err.print(escape(_("已写出 {path}", path=path)))
 
 
-@app.command()
-def models(models_dir: Path = typer.Option(None, "--models", help="Model folder [default: models/ of the project].")) -> None:
+@app.command(help=_("列出本机安装的语义模型及当前启用的一个。"))
+def models(models_dir: Path = typer.Option(None, "--models", help=_("模型文件夹。"), show_default=_("项目的 models/"))) -> None:
     """List the semantic backends installed here and which one is active."""
-    table = Table("", "backend", "kind", "from", "note")
+    table = Table("", _("模型"), _("类型"), _("位置"), _("说明"))
     for b in list_backends(models_dir):
-        mark = "active" if b["active"] else ("" if b["available"] else "unavailable")
+        mark = _("启用") if b["active"] else ("" if b["available"] else _("不可用"))
         table.add_row(mark, b["name"], b["kind"], b["path"], b["note"])
     out.print(table)
 
 
-@app.command()
+@app.command(help=_("按流程所见打印一份材料：标题、署名、各级标题、段落、句子、引文。"))
 def parse(
-    file: Path = typer.Argument(..., help="A submission (.docx, .pdf, .ofd, .txt, .doc)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the structure as JSON."),
+    file: Path = typer.Argument(..., help=_("一份材料（.docx、.pdf、.ofd、.txt、.doc）。")),
+    as_json: bool = typer.Option(False, "--json", help=_("以 JSON 打印结构。")),
 ) -> None:
     """Print a document as the pipeline sees it: title, byline, headings, paragraphs, sentences, quotations."""
     from .document import read_submission  # spaCy and torch: loaded only by the commands that score or read
@@ -159,7 +168,7 @@ def parse(
     try:
         submission = read_submission(file, batch_root=file.parent)
     except XuexiError as exc:
-        err.print(f"[red]cannot read[/red] {exc}")
+        err.print(Text.assemble((_("无法读取："), "red"), shown(exc)))
         raise typer.Exit(1)
     info = structure(submission)
     paragraphs = [
@@ -170,40 +179,44 @@ def parse(
                 "format": submission.format, "chars": submission.chars}
         out.print_json(json.dumps({**meta, **info, "paragraph_list": paragraphs}, ensure_ascii=False))
         return
-    out.print(f"[bold]{info['title'] or '(no title)'}[/bold]")
-    out.print(f"byline: {info['byline'] or '—'}   author: {submission.author or '—'}   type: {submission.doc_type or '—'}"
-              f"   format: {submission.format}   {submission.chars:,} characters")
-    out.print(f"{info['paragraphs']} paragraphs, {info['sentences']} sentences")
-    out.print("[bold]headings[/bold]")
+    out.print(Text(info["title"] or _("（无标题）"), style="bold"))
+    out.print(_("署名：{byline}   作者：{author}   类型：{type}   格式：{format}   {chars:,} 字", byline=info["byline"] or "—",
+                author=submission.author or "—", type=submission.doc_type or "—", format=submission.format,
+                chars=submission.chars), markup=False)
+    out.print(_("{paragraphs} 段，{sentences} 句", paragraphs=info["paragraphs"], sentences=info["sentences"]))
+    out.print(Text(_("各级标题"), style="bold"))
     for h in info["headings"]:
         out.print("  " * h["level"] + h["text"], markup=False)
-    out.print("[bold]paragraphs[/bold]")
+    out.print(Text(_("段落"), style="bold"))
     for i, p in enumerate(paragraphs, 1):
-        out.print(f"{i:3} [{p['kind']}] {len(p['sentences'])} sentences: {p['text'][:60]}{'…' if len(p['text']) > 60 else ''}", markup=False)
-    out.print("[bold]quotations[/bold]")
+        out.print(f"{i:3} [{p['kind']}] " + _("{count} 句：", count=len(p["sentences"]))
+                  + f"{p['text'][:60]}{'…' if len(p['text']) > 60 else ''}", markup=False)
+    out.print(Text(_("引文"), style="bold"))
     for q in info["quotations"]:
-        who = q["attribution"] or "(no attribution)"
+        who = q["attribution"] or _("（未注明出处）")
         out.print(f"  {who} “{q['text']}”", markup=False)
 
 
-@topics_app.command("check")
-def topics_check(file: Path = typer.Argument(..., help="A topics.yaml.")) -> None:
+@topics_app.command("check", help=_("检查 topics.yaml 并列出其中的专题。"))
+def topics_check(file: Path = typer.Argument(..., help=_("一个 topics.yaml 文件。"))) -> None:
     """Validate a topics.yaml and list its topics."""
     refs = file.parent / "references"
     try:
         topics = TopicList.load(file, references_dir=refs if refs.is_dir() else None)
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2)
-    out.print(f"{file}: {len(topics)} topics, quarter {topics.quarter or '—'}, unit {topics.unit or '—'}")
+    out.print(_("{file}: {count} 个专题，季度 {quarter}，单位 {unit}", file=file, count=len(topics), quarter=topics.quarter or "—",
+                unit=topics.unit or "—"), markup=False)
     for t in topics:
-        out.print(f"  {t.id}  {t.title}  ({len(t.keywords)} keywords, {len(t.key_points)} key points, references: {', '.join(t.references) or '—'})", markup=False)
+        out.print("  " + _("{id}  {title}（{keywords} 个关键词，{points} 条要点，参考材料：{references}）", id=t.id, title=t.title,
+                           keywords=len(t.keywords), points=len(t.key_points), references=", ".join(t.references) or "—"), markup=False)
 
 
-@topics_app.command("import")
+@topics_app.command("import", help=_("根据学习计划起草 topics.yaml，供书记检查修改。"))
 def topics_import(
-    plan: Path = typer.Argument(..., help="A learning plan (学习计划) .docx, .pdf or .txt: a heading per 专题, points below."),
-    out_file: Path = typer.Option(None, "--out", help="Where to write the draft [default: print it]."),
+    plan: Path = typer.Argument(..., help=_("学习计划（.docx、.pdf 或 .txt）：每个专题一个标题，要点列在下面。")),
+    out_file: Path = typer.Option(None, "--out", help=_("草稿写到哪里。"), show_default=_("打印到屏幕")),
 ) -> None:
     """Draft a topics.yaml from a learning plan, for the secretary to check and edit."""
     from .plan import draft_topics  # spaCy and torch: loaded only by the commands that score or read
@@ -212,28 +225,28 @@ def topics_import(
     try:
         draft = draft_topics(plan)
     except XuexiError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(1)
     if out_file is None:
         out.print(draft, markup=False, highlight=False, end="")
         return
     out_file.write_text(draft, encoding="utf-8")
     topics = TopicList.load(out_file)
-    err.print(f"wrote {out_file}: {len(topics)} topics drafted; check the keywords and add each topic's references")
+    err.print(escape(_("已写出 {file}：起草了 {count} 个专题；请检查关键词，并为每个专题补上参考材料", file=out_file, count=len(topics))))
 
 
 # -- the review page and its reviewer accounts -------------------------------------------------------------------
 
-users_app = typer.Typer(no_args_is_help=True, help="Reviewer accounts of the review page.")
+users_app = typer.Typer(no_args_is_help=True, help=_("审阅页面的审阅人账号。"))
 app.add_typer(users_app, name="users")
 
 
-@app.command()
+@app.command(help=_("开启书记审阅页面：确认或排除标记、给出结论、导出通报草稿。"))
 def review(
-    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on; any but 127.0.0.1 or localhost needs reviewer accounts."),
-    port: int = typer.Option(8000, "--port", help="Port to serve on."),
-    https_proxy: bool = typer.Option(False, "--https-proxy", help="Served behind an HTTPS reverse proxy on this machine: trust its X-Forwarded-For/-Proto and send cookies over HTTPS only."),
+    archive_path: Path = typer.Option(None, "--archive", help=_("学习档案文件。"), show_default="outputs/archive.sqlite"),
+    host: str = typer.Option("127.0.0.1", "--host", help=_("服务地址；127.0.0.1 或 localhost 以外的地址需要审阅人账号。")),
+    port: int = typer.Option(8000, "--port", help=_("服务端口。")),
+    https_proxy: bool = typer.Option(False, "--https-proxy", help=_("在本机 HTTPS 反向代理之后提供服务：信任其 X-Forwarded-For/-Proto，Cookie 只经 HTTPS 发送。")),
 ) -> None:
     """Serve the secretaries' review page: confirm or dismiss flags, give verdicts, export the 通报 draft."""
     from .review import make_server  # Flask and the report's matplotlib: loaded only to serve
@@ -243,63 +256,63 @@ def review(
         server = make_server(Archive.open(archive_path or ARCHIVE), host=host, port=port, https_proxy=https_proxy,
                              exports=OUTPUTS)
     except XuexiError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2)
-    err.print(f"review page: http://{host}:{server.effective_port}/ (open it in a browser; Ctrl+C stops it)")
+    err.print(escape(_("审阅页面：http://{host}:{port}/（用浏览器打开；按 Ctrl+C 停止）", host=host, port=server.effective_port)))
     server.run()  # waitress returns from it on Ctrl+C
 
 
-@users_app.command("add")
+@users_app.command("add", help=_("在学习档案中添加审阅人账号；密码输入两次，不显示。"))
 def users_add(
-    username: str = typer.Argument(..., help="The user name to sign in with."),
-    name: str = typer.Option(..., "--name", help="The name shown on every decision, e.g. 李红."),
-    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
+    username: str = typer.Argument(..., help=_("登录用的用户名。")),
+    name: str = typer.Option(..., "--name", help=_("每条结论上显示的姓名，如 李红。")),
+    archive_path: Path = typer.Option(None, "--archive", help=_("学习档案文件。"), show_default="outputs/archive.sqlite"),
 ) -> None:
     """Add a reviewer account to the archive; asks for the password twice, without showing it."""
     from .review.passwords import hash_password  # the review package loads Flask and matplotlib
 
-    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(_("密码"), hide_input=True, confirmation_prompt=_("再输入一次"))
     try:
         archive = Archive.open(archive_path or ARCHIVE)
         archive.add_user(username, name, hash_password(password))
     except XuexiError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2)
-    err.print(f"added reviewer {username} ({name}) to {archive.path}; `xuexi review` now asks everyone to sign in")
+    err.print(escape(_("已在 {path} 添加审阅人 {username}（{name}）；此后 `xuexi review` 要求每个人登录", path=archive.path, username=username, name=name)))
 
 
-@users_app.command("remove")
+@users_app.command("remove", help=_("删除审阅人账号并结束其会话；其结论仍保留在审计记录中。"))
 def users_remove(
-    username: str = typer.Argument(..., help="The user name of the account to remove."),
-    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    username: str = typer.Argument(..., help=_("要删除的账号的用户名。")),
+    archive_path: Path = typer.Option(None, "--archive", help=_("学习档案文件。"), show_default="outputs/archive.sqlite"),
+    yes: bool = typer.Option(False, "--yes", help=_("不再询问确认。")),
 ) -> None:
     """Remove a reviewer account and end its sessions; its decisions stay in the audit trail."""
     if not yes:
-        typer.confirm(f"remove reviewer {username}?", abort=True)
+        typer.confirm(_("删除审阅人 {username}？", username=username), abort=True)
     try:
         Archive.open(archive_path or ARCHIVE).remove_user(username)
     except XuexiError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2)
-    err.print(f"removed reviewer {username}; their sessions have ended")
+    err.print(escape(_("已删除审阅人 {username}；其会话已结束", username=username)))
 
 
-@users_app.command("passwd")
+@users_app.command("passwd", help=_("为审阅人设置新密码（输入两次，不显示）；用旧密码登录的会话全部结束。"))
 def users_passwd(
-    username: str = typer.Argument(..., help="The user name whose password changes."),
-    archive_path: Path = typer.Option(None, "--archive", help="The archive file [default: outputs/archive.sqlite]."),
+    username: str = typer.Argument(..., help=_("要改密码的用户名。")),
+    archive_path: Path = typer.Option(None, "--archive", help=_("学习档案文件。"), show_default="outputs/archive.sqlite"),
 ) -> None:
     """Set a reviewer's new password (asked twice, not shown); every session signed in with the old one ends."""
     from .review.passwords import hash_password  # the review package loads Flask and matplotlib
 
-    password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(_("新密码"), hide_input=True, confirmation_prompt=_("再输入一次"))
     try:
         Archive.open(archive_path or ARCHIVE).set_password(username, hash_password(password))
     except XuexiError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2)
-    err.print(f"changed the password of {username}; their sessions have ended")
+    err.print(escape(_("已修改 {username} 的密码；其会话已结束", username=username)))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import yaml
 from .boilerplate import BoilerplateConfig
 from .copying import CopyConfig
 from .errors import ConfigError
+from .messages import N_
 from .ingest import ReaderLimits
 from .lexicon import PHRASES
 from .topics import TopicConfig
@@ -53,19 +54,24 @@ class ScoringConfig:
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except OSError as e:
-            raise ConfigError(f"配置文件 {path} 无法读取（{e.strerror}）") from e
+            raise ConfigError(N_("配置文件 {path} 无法读取（{cause}）", path=path, cause=e.strerror)) from e
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
-            where = f"第{mark.line + 1}行" if mark is not None else ""
-            raise ConfigError(f"配置文件 {path} {where}不是有效的 YAML：{getattr(e, 'problem', e)}") from e
+            problem = getattr(e, "problem", e)
+            if mark is not None:
+                raise ConfigError(N_("配置文件 {path} 第{line}行不是有效的 YAML：{problem}", path=path,
+                                     line=mark.line + 1, problem=problem)) from e
+            raise ConfigError(N_("配置文件 {path} 不是有效的 YAML：{problem}", path=path, problem=problem)) from e
         if not isinstance(data, dict):
-            raise ConfigError(f"配置文件 {path} 应按阶段分节（{'、'.join(_SECTIONS)}），每节写要改的参数")
+            raise ConfigError(N_("配置文件 {path} 应按阶段分节（{sections}），每节写要改的参数", path=path,
+                                 sections="、".join(_SECTIONS)))
         parts = {}
         for section, values in data.items():
             if section not in _SECTIONS:
-                raise ConfigError(f"配置文件 {path}：没有“{section}”这一节；可用的节：{'、'.join(_SECTIONS)}")
+                raise ConfigError(N_("配置文件 {path}：没有“{section}”这一节；可用的节：{sections}", path=path,
+                                     section=section, sections="、".join(_SECTIONS)))
             if not isinstance(values, dict):
-                raise ConfigError(f"配置文件 {path}：“{section}”一节应是“参数: 值”的列表")
+                raise ConfigError(N_("配置文件 {path}：“{section}”一节应是“参数: 值”的列表", path=path, section=section))
             parts[section] = _section(path, section, _SECTIONS[section], values)
         return cls(**parts)
 
@@ -86,13 +92,14 @@ def _section(path: Path, section: str, kind: type, values: dict):
     changed = {}
     for key, value in values.items():
         if key not in known:
-            raise ConfigError(f"配置文件 {path}：“{section}”一节没有参数“{key}”；可用的参数：{'、'.join(known)}")
+            raise ConfigError(N_("配置文件 {path}：“{section}”一节没有参数“{key}”；可用的参数：{known}", path=path,
+                                 section=section, key=key, known="、".join(known)))
         default = getattr(defaults, key)
         changed[key] = _typed(path, f"{section}.{key}", value, default)
     try:
         return dataclasses.replace(defaults, **changed)
     except (ValueError, TypeError) as e:
-        raise ConfigError(f"配置文件 {path}：{e}") from e
+        raise ConfigError(N_("配置文件 {path}：{problem}", path=path, problem=e)) from e
 
 
 def _typed(path: Path, name: str, value, default):
@@ -110,19 +117,20 @@ def _typed(path: Path, name: str, value, default):
     else:
         ok = isinstance(value, type(default))
     if not ok:
-        raise ConfigError(f"配置文件 {path}：{name} 应是{_type_name(default)}，而不是 {value!r}")
+        raise ConfigError(N_("配置文件 {path}：{name} 应是{kind}，而不是 {value}", path=path, name=name,
+                             kind=_type_name(default), value=repr(value)))
     return value
 
 
 def _type_name(default) -> str:
     if isinstance(default, bool):
-        return " true 或 false"
+        return N_(" true 或 false")
     if isinstance(default, int):
-        return "整数"
+        return N_("整数")
     if isinstance(default, float):
-        return "数字"
+        return N_("数字")
     if isinstance(default, Path):
-        return "文件路径"
+        return N_("文件路径")
     return f" {type(default).__name__}"
 
 

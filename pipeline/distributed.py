@@ -54,6 +54,7 @@ from .copying.fingerprints import PreparedText
 from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
 from .document import submission_from_bytes, submission_to_bytes
 from .errors import ConfigError
+from .messages import N_
 from .model import Source, SourceKind
 from .parsecache import ParseCache
 from .segment import add_dictionary_words, added_words, get_nlp
@@ -133,8 +134,9 @@ class ClusterRun:
         would score differently."""
         mine = (__version__, backend_identity(self.semantic))
         if mine != (self.version, self.model):
-            raise ConfigError(f"a Dask worker runs xuexi {mine[0]} with semantic model {mine[1]}, the client xuexi "
-                              f"{self.version} with {self.model}: install the same xuexi and models/ on every worker")
+            raise ConfigError(N_("有 Dask 工作进程运行 xuexi {worker_version}、语义模型 {worker_model}，而本机是 xuexi "
+                                 "{version}、{model}：请在每个工作节点安装相同的 xuexi 和 models/",
+                                 worker_version=mine[0], worker_model=mine[1], version=self.version, model=self.model))
         return _worker_encoder(self.semantic, self.cache_dir / "embeddings")
 
     @cached_property
@@ -277,14 +279,16 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
     try:
         client = Client(cluster or scheduler)
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with `dask scheduler` "
-                          "(see docs/scale.md) or leave out --scheduler for a cluster on this machine") from exc
+        raise ConfigError(N_("无法连接 {scheduler} 上的 Dask 调度器（{cause}）；请用 `dask scheduler` 启动它"
+                             "（见 docs/scale.md），或不给 --scheduler，在本机启动集群", scheduler=scheduler,
+                             cause=exc)) from exc
     try:
         try:
             client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
         except TimeoutError as exc:
-            raise ConfigError(f"no Dask worker has joined the scheduler at {client.scheduler.address} within "
-                              f"{WAIT_FOR_WORKERS} s; start workers with `dask worker` (see docs/scale.md)") from exc
+            raise ConfigError(N_("{seconds} 秒内没有 Dask 工作进程加入 {scheduler} 上的调度器；请用 `dask worker` "
+                                 "启动工作进程（见 docs/scale.md）", seconds=WAIT_FOR_WORKERS,
+                                 scheduler=client.scheduler.address)) from exc
         partition_docs = partition_size(len(batch.submissions), sum(client.nthreads().values()))
         get_nlp()  # the client's dictionary holds what the workers' will: the formulations and the topic words
         _forget_other_batches(client, added_words())
@@ -293,12 +297,12 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
         items = [(i, str(p)) for i, p in enumerate(batch.submissions)]
         parts = max(1, math.ceil(len(items) / partition_docs))
         read = db.from_sequence(items, partition_size=partition_docs).map_partitions(_read, run).persist()
-        for _ in _as_done(progress, "reading", futures_of(read)):
+        for _ in _as_done(progress, N_("读取材料"), futures_of(read)):
             pass
         failed = read.map(lambda part: part.failed).flatten().compute()
         futures = client.compute(_records(read, run, sources, parts).to_delayed())
         documents = []
-        for future in _as_done(progress, "finding copied passages and scoring topics", futures):
+        for future in _as_done(progress, N_("查找复制段落并评定专题"), futures):
             documents += future.result()
             future.release()  # the records are here now: the worker may forget them
         return documents, failed

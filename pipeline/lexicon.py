@@ -22,6 +22,7 @@ from typing import Sequence
 import ahocorasick
 
 from .errors import ConfigError
+from .messages import N_
 from .model import KINDS as SOURCE_KINDS
 
 # --- sentences ---------------------------------------------------------------------------------------------------
@@ -433,7 +434,7 @@ def phrase_list(path: Path) -> tuple[str, ...]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise ConfigError(f"phrase list {path}: cannot be read ({e.strerror})") from e
+        raise ConfigError(N_("短语表 {path} 无法读取（{cause}）", path=path, cause=e.strerror)) from e
     return tuple(s.strip() for s in lines if s.strip() and not s.lstrip().startswith("#"))
 
 

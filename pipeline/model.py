@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import Enum, IntEnum
 
 from .errors import ConfigError
+from .messages import N_
 
 
 class SourceKind(str, Enum):
@@ -49,8 +50,8 @@ class Source:
         """The source written as "kind:name" in results.json and the archive."""
         kind, _, name = text.partition(":")
         if not name or kind not in KINDS:
-            raise ConfigError(f"copy source {text!r}: the id must start with one of "
-                              f"{', '.join(k + ':' for k in KINDS)} followed by a name")
+            raise ConfigError(N_("复制来源“{id}”：编号应以 {prefixes} 之一开头，后接名称", id=text,
+                                 prefixes=", ".join(k + ":" for k in KINDS)))
         return cls(SourceKind(kind), name)
 
     @classmethod

@@ -12,6 +12,7 @@ import jieba.posseg
 
 from .document import read_submission
 from .errors import ExtractionError
+from .messages import N_
 from .lexicon import QUARTER_IN_TEXT, TOPIC_LEAD, sentences, strip_numbering
 from .segment import standard_formulations
 from .textnorm import fold
@@ -25,7 +26,7 @@ def draft_topics(plan: Path, *, quarter: str | None = None, unit: str | None = N
     submission = read_submission(plan, batch_root=plan.parent)
     topics = _topics_of(submission)
     if not topics:
-        raise ExtractionError(f"{plan.name}: no 专题 headings found (expected a heading per topic, e.g. 专题一：… or 一、…)")
+        raise ExtractionError(N_("{name}: 没有找到专题标题（每个专题应有一个标题，如“专题一：…”或“一、…”）", name=plan.name))
     lines = [
         f"# Draft made by `xuexi topics import` from {plan.name}: check every title, keyword and key point,",
         "# and list each topic's reference texts (files in references/) before scoring.",

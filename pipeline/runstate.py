@@ -18,6 +18,7 @@ from typing import Iterator
 
 from . import __version__
 from .errors import ConfigError
+from .messages import N_
 from .files import write_json_atomic
 from .lexicon import PHRASES
 
@@ -42,8 +43,8 @@ def exclusive(out_dir: Path) -> Iterator[None]:
         if not _try_lock(f):
             f.seek(0)
             holder = f.read().strip() or "?"
-            raise ConfigError(f"输出文件夹 {out_dir} 正在被另一次评分使用（进程 {holder}）；请等它结束后再运行，"
-                              f"或用 --out 指定另一个文件夹")
+            raise ConfigError(N_("输出文件夹 {folder} 正在被另一次评分使用（进程 {holder}）；请等它结束后再运行，"
+                                 "或用 --out 指定另一个文件夹", folder=out_dir, holder=holder))
         f.seek(0)
         f.truncate()
         f.write(str(os.getpid()))

@@ -19,6 +19,7 @@ from .config import ScoringConfig
 from .copying import CopyDetector, CopySource
 from .document import Submission
 from .errors import ConfigError
+from .messages import N_
 from .files import write_json_atomic
 from .model import Source, SourceKind
 from .parsecache import ParseCache
@@ -57,11 +58,9 @@ def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopyS
     """The local engine: copy detection's phases in this process, then every document's record."""
     # The encoder starts its threads only now, after any worker processes were forked.
     encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
-    if progress:
-        progress("finding copied passages", 0, 1)
-    copies = CopyDetector(config.copying, encoder=encoder).detect([checked_text(s) for s in submissions], sources)
-    if progress:
-        progress("finding copied passages", 1, 1)
+    copies = CopyDetector(config.copying, encoder=encoder).detect(
+        [checked_text(s) for s in submissions], sources,
+        progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None)
     boilerplate = BoilerplateDetector(config.boilerplate).fit(submissions, sources=boilerplate_references(sources))
     matcher = TopicMatcher(batch.topics, encoder=encoder, config=config.topics)
     documents = []
@@ -69,7 +68,7 @@ def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopyS
     for i, (submission, generic) in enumerate(zip(submissions, judged)):
         documents.append(document_result(submission, copies[submission.doc_id], generic, matcher))
         if progress:
-            progress("scoring topics", i + 1, len(submissions))
+            progress(N_("评定专题"), i + 1, len(submissions))
     return documents
 
 
@@ -88,9 +87,9 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     unless `replace` (ScoreRun.replaced says what was dropped).
     Raises ConfigError when the batch, the library, the backend or the engine is unusable."""
     if engine not in ENGINES:
-        raise ConfigError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
+        raise ConfigError(N_("未知的引擎“{engine}”；可用的引擎：{valid}", engine=engine, valid=", ".join(ENGINES)))
     if scheduler is not None and engine != "dask":
-        raise ConfigError("a scheduler address is for the Dask engine: give --engine dask with --scheduler")
+        raise ConfigError(N_("调度器地址只用于 Dask 引擎：请同时给出 --engine dask 和 --scheduler"))
     workers = workers or os.cpu_count() or 1
     config = config or ScoringConfig()
     started = time.perf_counter()
@@ -110,7 +109,7 @@ def _identity(batch: Batch) -> dict:
 
 def _refuse_to_drop(replacement) -> None:
     if replacement:
-        raise ConfigError(f"{replacement.describe()}，未做任何改动；确需替换，请加 --replace 重新运行")
+        raise ConfigError(N_("{dropped}，未做任何改动；确需替换，请加 --replace 重新运行", dropped=replacement.describe()))
 
 
 def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progress | None, semantic: str | None,
@@ -160,7 +159,8 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     try:
         write_reports(results, out_dir)
     except Exception as exc:  # results.json is written; a report bug must not hide it
-        run.report_error = f"the reports could not be written ({exc.__class__.__name__}: {exc}); results.json is complete"
+        run.report_error = N_("报告未能写出（{cause}: {detail}）；results.json 已完整写出",
+                                  cause=exc.__class__.__name__, detail=exc)
     else:
         inputs.remember(out_dir)
         mark_complete(out_dir)

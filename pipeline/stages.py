@@ -17,6 +17,7 @@ from .copying import CheckedText, CopyReport, CopySource
 from .document import (Submission, metadata_from_file_name, read_submission, submission_from_bytes,
                        submission_to_bytes)
 from .errors import ConfigError, XuexiError
+from .messages import N_
 from .forking import forked_map
 from .ingest import ReaderLimits
 from .ingest.limits import limit_memory, memory_message, time_limit
@@ -30,7 +31,7 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict] | None = None,
-               progress: Progress | None = None, what: str = "reading", cache: ParseCache | None = None,
+               progress: Progress | None = None, what: str = N_("读取材料"), cache: ParseCache | None = None,
                workers: int = 1, limits: ReaderLimits = ReaderLimits(),
                isolated: bool = True) -> tuple[list[Submission], list[FailedFile]]:
     """Ingest and segment files, from the parse cache where a file is unchanged, else in `workers` processes —
@@ -81,7 +82,8 @@ def _read_all(jobs: list[tuple], *, workers: int, isolate) -> Iterator[tuple[tup
         try:
             outcome = next(forked_map(_read_one_as_bytes, [job], workers=1, isolate=isolate))
         except BrokenProcessPool:
-            outcome = FailedFile(job[3], f"{job[0].name}: 读取该文件时读取进程异常终止（可能超过内存限额或文件损坏），已跳过",
+            outcome = FailedFile(job[3], N_("{name}: 读取该文件时读取进程异常终止（可能超过内存限额或文件损坏），已跳过",
+                                            name=job[0].name),
                                  _author_of(job[0], job[2]))
         yield job, outcome
 
@@ -97,7 +99,8 @@ def _read_one(path: Path, batch_root: Path, manifest_row: dict | None, rel: str,
     except MemoryError:
         return FailedFile(rel, memory_message(path.name, limits), author)
     except Exception as exc:  # a reader bug must not lose the rest of the batch
-        return FailedFile(rel, f"{path.name}: could not be read ({exc.__class__.__name__}: {exc})", author)
+        return FailedFile(rel, N_("{name}: 读取时出现意外错误，无法读取（{cause}）", name=path.name,
+                                  cause=exc.__class__.__name__), author)
 
 
 def _author_of(path: Path, manifest_row: dict | None) -> str | None:
@@ -124,15 +127,16 @@ def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | Non
     """What a submission may have been copied from: the references studied (ref:), a reference library of
     earlier speeches and templates (lib:), and earlier quarters' submissions (prior:)."""
     sources, failed = [], []
-    groups = [(SourceKind.REF, list(batch.references.values()), "references")]
-    groups.append((SourceKind.PRIOR, batch.prior, "earlier quarters"))
+    groups = [(SourceKind.REF, list(batch.references.values()), N_("读取参考材料"))]
+    groups.append((SourceKind.PRIOR, batch.prior, N_("读取往季材料")))
     if library is not None:
         if not library.is_dir():
-            raise ConfigError(f"{library}: no such reference library folder")
-        groups.append((SourceKind.LIB, sorted(p for p in library.rglob("*") if p.is_file() and not p.name.startswith(".")), "library"))
+            raise ConfigError(N_("{path}: 没有这个参考材料库文件夹", path=library))
+        groups.append((SourceKind.LIB, sorted(p for p in library.rglob("*") if p.is_file() and not p.name.startswith(".")),
+                       N_("读取参考材料库")))
     for kind, paths, what in groups:
         root = library if kind is SourceKind.LIB else batch.root
-        read, bad = read_files(root, paths, progress=progress, what=f"reading {what}", cache=cache, workers=workers,
+        read, bad = read_files(root, paths, progress=progress, what=what, cache=cache, workers=workers,
                                limits=limits)
         sources += [CopySource(str(Source(kind, s.doc_id)), s.text, s.author) for s in read]
         failed += bad

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ConfigError
+from .messages import N_
 
 TOP_KEYS = {"quarter", "unit", "topics"}
 # topics.yaml is data a secretary types: a few topics with their words. Anything far beyond that is refused before
@@ -18,6 +19,9 @@ MAX_DEPTH = 6  # the document, topics, a topic, its keyword list: four levels ar
 PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
               "tag:yaml.org,2002:float", "tag:yaml.org,2002:null", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 TOPIC_KEYS = {"id", "title", "required", "keywords", "key_points", "references"}
+# typed with a Chinese input method where YAML needs ": ", ", " and a plain space
+FULL_WIDTH_COLON, FULL_WIDTH_COMMA, FULL_WIDTH_SPACE = "：", "，", "\u3000"
+SHORT_LISTS = {"keywords", "references"}  # lists of words and ids; a key point is a sentence, commas and all
 
 
 @dataclass(frozen=True)
@@ -55,43 +59,48 @@ class TopicList:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError as exc:
-            raise ConfigError(f"{path}: no topics.yaml; every batch needs the quarter's topic list") from exc
+            raise ConfigError(N_("{path}: 没有 topics.yaml；每个批次都需要本季度的专题清单", path=path)) from exc
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"{name}: not UTF-8 text; save it as UTF-8") from exc
+            raise ConfigError(N_("{name}: 不是 UTF-8 文本；请另存为 UTF-8 编码", name=name)) from exc
         if len(text.encode("utf-8")) > MAX_TOPICS_BYTES:
-            raise ConfigError(f"{name}: larger than {MAX_TOPICS_BYTES:,} bytes; a topic list is a few pages at most")
+            raise ConfigError(N_("{name}: 超过 {limit:,} 字节；专题清单最多几页", name=name, limit=MAX_TOPICS_BYTES))
+        _check_full_width(text, name)
         try:
             _check_plain_data(text, name)
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f" line {mark.line + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ConfigError(f"{name}{where}: not valid YAML ({problem}); check indentation and colons") from exc
+            if mark:
+                raise ConfigError(N_("{name} 第{line}行：不是有效的 YAML（{problem}）；请检查缩进和冒号", name=name,
+                                     line=mark.line + 1, problem=problem)) from exc
+            raise ConfigError(N_("{name}: 不是有效的 YAML（{problem}）；请检查缩进和冒号", name=name,
+                                 problem=problem)) from exc
         if not isinstance(root, yaml.MappingNode):
-            raise ConfigError(f"{name} line 1: expected keys quarter, unit and topics")
+            raise ConfigError(N_("{name} 第1行：应有 quarter、unit 和 topics 三项", name=name))
         top = _mapping(root, name)
         for key, (knode, _) in top.items():
             if key not in TOP_KEYS:
-                raise ConfigError(f"{name} line {_line(knode)}: unknown key '{key}'; allowed: {', '.join(sorted(TOP_KEYS))}")
+                raise ConfigError(N_("{name} 第{line}行：未知的项“{key}”；可用的项：{allowed}", name=name, line=_line(knode),
+                                     key=key, allowed=", ".join(sorted(TOP_KEYS))))
         if "topics" not in top:
-            raise ConfigError(f"{name} line {_line(root)}: no 'topics:' list")
+            raise ConfigError(N_("{name} 第{line}行：没有“topics:”专题列表", name=name, line=_line(root)))
         topics_node = top["topics"][1]
         if not isinstance(topics_node, yaml.SequenceNode) or not topics_node.value:
-            raise ConfigError(f"{name} line {_line(topics_node)}: 'topics' must be a non-empty list of topics")
+            raise ConfigError(N_("{name} 第{line}行：“topics”应是不为空的专题列表", name=name, line=_line(topics_node)))
         topics, seen = [], {}
         for item in topics_node.value:
             topic = _topic(item, name)
             if topic.id in seen:
-                raise ConfigError(f"{name} line {_line(item)}: duplicate topic id '{topic.id}' (first on line {seen[topic.id]})")
+                raise ConfigError(N_("{name} 第{line}行：专题编号“{id}”重复（第一次出现在第{first}行）", name=name,
+                                     line=_line(item), id=topic.id, first=seen[topic.id]))
             seen[topic.id] = _line(item)
             if references_dir is not None:
                 for ref in topic.references:
                     if not any(references_dir.glob(f"{ref}.*")):
-                        raise ConfigError(
-                            f"{name} line {_line(item)}: topic {topic.id} lists reference '{ref}' but "
-                            f"{references_dir.name}/{ref}.txt does not exist"
-                        )
+                        raise ConfigError(N_("{name} 第{line}行：专题 {id} 列出了参考材料“{ref}”，但 {folder}/{ref}.txt "
+                                             "不存在", name=name, line=_line(item), id=topic.id, ref=ref,
+                                             folder=references_dir.name))
             topics.append(topic)
         return cls(_scalar(top.get("quarter"), name), _scalar(top.get("unit"), name), tuple(topics))
 
@@ -103,17 +112,38 @@ def _check_plain_data(text: str, name: str) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
-            raise ConfigError(f"{name} line {line}: an alias (*{event.anchor}) is not allowed; write the text out")
+            raise ConfigError(N_("{name} 第{line}行：不允许使用别名（*{anchor}）；请把文字写全", name=name, line=line,
+                                 anchor=event.anchor))
         tag = getattr(event, "tag", None)
         if tag not in PLAIN_TAGS:
-            raise ConfigError(f"{name} line {line}: the tag {tag} is not allowed; write plain text")
+            raise ConfigError(N_("{name} 第{line}行：不允许使用标签 {tag}；请写纯文字", name=name, line=line, tag=tag))
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ConfigError(f"{name} line {line}: nested more than {MAX_DEPTH} levels deep; "
-                                  f"a topic list is topics with keywords and key points")
+                raise ConfigError(N_("{name} 第{line}行：嵌套超过 {depth} 层；专题清单只是专题及其关键词和要点",
+                                     name=name, line=line, depth=MAX_DEPTH))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+
+
+def _check_full_width(text: str, name: str) -> None:
+    """Punctuation typed with a Chinese input method where YAML needs its half-width twin, refused on its own line
+    with the fix; YAML itself reads a full-width colon as text and reports a line further down, and takes a list
+    written with full-width commas as one entry."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line[:len(line) - len(line.lstrip())].count(FULL_WIDTH_SPACE):
+            raise ConfigError(N_("{name} 第{line}行：缩进用了全角空格；请改用半角空格", name=name, line=number))
+        item = line.strip()
+        if item.startswith("- "):
+            item = item[2:].lstrip()
+        key, colon, _ = item.partition(FULL_WIDTH_COLON)
+        if colon and key.strip() in TOP_KEYS | TOPIC_KEYS:
+            raise ConfigError(N_("{name} 第{line}行：“{key}”后面是全角冒号“：”；请改成半角冒号加空格“: ”", name=name,
+                                 line=number, key=key.strip()))
+        key, colon, value = item.partition(": ")
+        if colon and key.strip() in SHORT_LISTS and value.strip().startswith("[") and FULL_WIDTH_COMMA in value:
+            raise ConfigError(N_("{name} 第{line}行：“{key}”列表中用了全角逗号“，”；请改成半角逗号“,”", name=name,
+                                 line=number, key=key.strip()))
 
 
 def _line(node: yaml.Node) -> int:
@@ -124,7 +154,7 @@ def _mapping(node: yaml.MappingNode, name: str) -> dict[str, tuple[yaml.Node, ya
     out = {}
     for knode, vnode in node.value:
         if not isinstance(knode, yaml.ScalarNode):
-            raise ConfigError(f"{name} line {_line(knode)}: a key must be plain text")
+            raise ConfigError(N_("{name} 第{line}行：项名应是纯文字", name=name, line=_line(knode)))
         out[str(knode.value)] = (knode, vnode)
     return out
 
@@ -134,7 +164,7 @@ def _scalar(pair, name: str) -> str | None:
         return None
     key, node = pair
     if not isinstance(node, yaml.ScalarNode):
-        raise ConfigError(f"{name} line {_line(node)}: '{key.value}' must be plain text")
+        raise ConfigError(N_("{name} 第{line}行：“{key}”应是纯文字", name=name, line=_line(node), key=key.value))
     return str(node.value).strip() or None
 
 
@@ -145,37 +175,42 @@ def _strings(node: yaml.Node, name: str, what: str) -> tuple[str, ...]:
         values = []
         for item in node.value:
             if not isinstance(item, yaml.ScalarNode):
-                raise ConfigError(f"{name} line {_line(item)}: each entry of '{what}' must be plain text")
+                raise ConfigError(N_("{name} 第{line}行：“{what}”的每一条都应是纯文字", name=name, line=_line(item),
+                                     what=what))
             if str(item.value).strip():
                 values.append(str(item.value).strip())
     else:
-        raise ConfigError(f"{name} line {_line(node)}: '{what}' must be a list")
+        raise ConfigError(N_("{name} 第{line}行：“{what}”应是列表", name=name, line=_line(node), what=what))
     return tuple(values)
 
 
 def _topic(node: yaml.Node, name: str) -> Topic:
     if not isinstance(node, yaml.MappingNode):
-        raise ConfigError(f"{name} line {_line(node)}: each topic must have keys id, title, keywords, key_points, references")
+        raise ConfigError(N_("{name} 第{line}行：每个专题应有 id、title、keywords、key_points、references 各项",
+                             name=name, line=_line(node)))
     fields = _mapping(node, name)
     for key, (knode, _) in fields.items():
         if key not in TOPIC_KEYS:
-            raise ConfigError(f"{name} line {_line(knode)}: unknown topic key '{key}'; allowed: {', '.join(sorted(TOPIC_KEYS))}")
+            raise ConfigError(N_("{name} 第{line}行：专题中未知的项“{key}”；可用的项：{allowed}", name=name,
+                                 line=_line(knode), key=key, allowed=", ".join(sorted(TOPIC_KEYS))))
     topic_id = _scalar(fields.get("id"), name)
     if not topic_id:
-        raise ConfigError(f"{name} line {_line(node)}: topic without an 'id'")
+        raise ConfigError(N_("{name} 第{line}行：专题缺少“id”", name=name, line=_line(node)))
     title = _scalar(fields.get("title"), name)
     if not title:
-        raise ConfigError(f"{name} line {_line(node)}: topic {topic_id} has no 'title'")
+        raise ConfigError(N_("{name} 第{line}行：专题 {id} 缺少“title”", name=name, line=_line(node), id=topic_id))
     keywords = _strings(fields["keywords"][1], name, "keywords") if "keywords" in fields else ()
     if not keywords:
         where = _line(fields["keywords"][1]) if "keywords" in fields else _line(node)
-        raise ConfigError(f"{name} line {where}: topic {topic_id} has no keywords; list the phrases that name it")
+        raise ConfigError(N_("{name} 第{line}行：专题 {id} 没有关键词；请列出指称该专题的词语", name=name, line=where,
+                                 id=topic_id))
     required_node = fields.get("required")
     required = True
     if required_node is not None:
         value = (_scalar(required_node, name) or "").lower()
         if value not in ("true", "false", "yes", "no"):
-            raise ConfigError(f"{name} line {_line(required_node[1])}: 'required' must be true or false")
+            raise ConfigError(N_("{name} 第{line}行：“required”应是 true 或 false", name=name,
+                                 line=_line(required_node[1])))
         required = value in ("true", "yes")
     return Topic(
         id=topic_id,

@@ -40,6 +40,7 @@ import numpy as np
 from . import lexicon as lx
 from .document import Submission
 from .model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
+from .messages import N_
 from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
 from .textnorm import fold
 from .topiclist import Topic, TopicList
@@ -71,11 +72,11 @@ class TopicConfig:
     def __post_init__(self):
         for name in ("theory_sentence_chars", "theory_chars", "theory_sentences", "practice_anchors"):
             if getattr(self, name) < 1:
-                raise ValueError(f"TopicConfig.{name} must be at least 1, got {getattr(self, name)}")
+                raise ValueError(N_("专题设置：{name} 应不小于 1，而不是 {value}", name=name, value=getattr(self, name)))
         for name in ("heading_overlap", "own_share", "split_theory_share"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
-                raise ValueError(f"TopicConfig.{name} must be between 0 and 1, got {value}")
+                raise ValueError(N_("专题设置：{name} 应在 0 和 1 之间，而不是 {value}", name=name, value=value))
 
 
 @dataclass

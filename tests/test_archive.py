@@ -211,7 +211,7 @@ def test_a_busy_archive_gives_a_plain_message(archive, scored):
     holder = sqlite3.connect(archive.path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(XuexiError, match=r"busy for 0.2 s .* try again"):
+        with pytest.raises(XuexiError, match=r"持续忙碌了 0.2 秒.*请等它结束后再试"):
             impatient.decide_document("2026Q3", scored["documents"][0]["doc_id"], reviewer="li", verdict="合格")
         assert impatient.results("2026Q3") == scored  # readers are not blocked by a writer (WAL)
     finally:
@@ -346,24 +346,24 @@ def test_a_members_history_takes_the_same_queries_however_many_documents(archive
 def test_unusable_archive_files_are_refused_with_the_fix(tmp_path):
     garbage = tmp_path / "archive.sqlite"
     garbage.write_bytes("这不是数据库".encode() * 200)
-    with pytest.raises(ConfigError, match=rf"{garbage}: not a usable xuexi archive .* --archive"):
+    with pytest.raises(ConfigError, match=rf"{garbage}: 不是可用的 xuexi 档案.*--archive"):
         Archive.open(garbage)
 
     other = tmp_path / "other.sqlite"
     with raw_sql(other) as con:
         con.execute("CREATE TABLE invoices (id INTEGER)")
-    with pytest.raises(ConfigError, match=rf"{other}: an SQLite database of another program \(tables invoices\)"):
+    with pytest.raises(ConfigError, match=rf"{other}: 这是其他程序的 SQLite 数据库（表 invoices）"):
         Archive.open(other)
 
     newer = Archive.open(tmp_path / "newer.sqlite")
     with raw_sql(newer.path) as con:
         con.execute("INSERT INTO schema_version VALUES (?, '2027-01-01T00:00:00+00:00')", (SCHEMA_VERSION + 1,))
-    with pytest.raises(ConfigError, match="newer xuexi .* update xuexi"):
+    with pytest.raises(ConfigError, match="更新版本的 xuexi.*请升级 xuexi"):
         Archive.open(newer.path)
 
-    with pytest.raises(ConfigError, match="not supported yet; give the path of an SQLite file"):
+    with pytest.raises(ConfigError, match="暂不支持数据库地址.*SQLite 文件的路径"):
         Archive.open("postgresql://xuexi@localhost/archive")
-    with pytest.raises(ConfigError, match="busy_timeout must be more than 0 seconds"):
+    with pytest.raises(ConfigError, match="busy_timeout 应大于 0 秒"):
         ArchiveConfig(busy_timeout=0)
 
 
@@ -427,19 +427,19 @@ def test_wrong_decisions_and_quarters_are_refused_plainly(archive, scored):
     archive.store_quarter({**scored, "quarter": None})  # no quarter in topics.yaml: the batch name stands for it
     assert [q["quarter"] for q in archive.quarters()] == ["dev"]
     doc_id = scored["documents"][0]["doc_id"]
-    with pytest.raises(XuexiError, match=rf"quarter 2026Q3 is not in the archive .*\(it holds dev {scored['unit']}\)"):
+    with pytest.raises(XuexiError, match=rf"没有季度 2026Q3（档案中有：dev {scored['unit']}）"):
         archive.results("2026Q3")
-    with pytest.raises(XuexiError, match="choose one of 合格, 需补学, 退回修改"):
+    with pytest.raises(XuexiError, match="请从 合格, 需补学, 退回修改 中选择"):
         archive.decide_document("dev", doc_id, reviewer="li", verdict="confirm")
-    with pytest.raises(XuexiError, match="choose one of confirm, dismiss"):
+    with pytest.raises(XuexiError, match="请从 confirm, dismiss 中选择"):
         archive.decide_flag(archive.flags("dev")[0]["flag_key"], reviewer="li", verdict="合格")
-    with pytest.raises(XuexiError, match="no flag 0000 in the archive .* reload"):
+    with pytest.raises(XuexiError, match="中没有标记 0000；.*请刷新页面"):
         archive.decide_flag("0000", reviewer="li", verdict="confirm")
-    with pytest.raises(XuexiError, match="no document 999_无 of quarter dev"):
+    with pytest.raises(XuexiError, match="没有季度 dev 的材料 999_无"):
         archive.decide_document("dev", "999_无", reviewer="li", verdict="合格")
-    with pytest.raises(XuexiError, match="reviewer's name"):
+    with pytest.raises(XuexiError, match="审阅人姓名"):
         archive.decide_document("dev", doc_id, reviewer=" ", verdict="合格")
-    with pytest.raises(XuexiError, match="expected xuexi.results/1"):
+    with pytest.raises(XuexiError, match="应为 xuexi.results/1"):
         archive.store_quarter({**scored, "schema": "other/9"})
     assert archive.decisions("dev") == []
 
@@ -450,7 +450,7 @@ def test_reviewer_accounts(archive):
     user = archive.user("li")
     assert (user["username"], user["display_name"], user["password_hash"]) == ("li", "李秘书", stored_hash)
     assert user["created_at"]
-    with pytest.raises(XuexiError, match="user li already exists"):
+    with pytest.raises(XuexiError, match="已有用户 li"):
         archive.add_user("li", "另一个", "x")
     assert archive.user("wang") is None
 
@@ -460,7 +460,7 @@ def test_two_units_with_the_same_quarter_are_kept_apart(archive, scored):
     archive.store_quarter(scored)
     archive.store_quarter(other)
     assert [(q["quarter"], q["unit"]) for q in archive.quarters()] == [("2026Q3", scored["unit"]), ("2026Q3", "另一个单位党组")]
-    with pytest.raises(XuexiError, match="quarter 2026Q3 is archived for 2 units .* say which unit"):
+    with pytest.raises(XuexiError, match="季度 2026Q3 在档案中有 2 个单位.*请指明哪个单位"):
         archive.results("2026Q3")
     doc_id = scored["documents"][0]["doc_id"]
     archive.decide_document("2026Q3", doc_id, reviewer="li", verdict="退回修改", unit="另一个单位党组")

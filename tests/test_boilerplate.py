@@ -286,10 +286,10 @@ def test_sentence_index_finds_what_comparing_every_pair_finds():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("near_same_jaccard", 0, "near_same_jaccard must be in (0, 1]"),
-    ("genre_none", 0.9, "need 0 <= genre_none < genre_full <= 1"),
-    ("content_cap", 0, "content_cap must be at least 1"),
-    ("learned_min_docs", 0, "learned_min_docs must be at least 1"),
+    ("near_same_jaccard", 0, "near_same_jaccard 应在 (0, 1] 之间"),
+    ("genre_none", 0.9, "应满足 0 <= genre_none < genre_full <= 1"),
+    ("content_cap", 0, "content_cap 应不小于 1"),
+    ("learned_min_docs", 0, "learned_min_docs 应不小于 1"),
 ])
 def test_config_is_validated_with_plain_messages(field, value, message):
     with pytest.raises(ConfigError, match=re.escape(message)):

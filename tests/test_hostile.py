@@ -178,11 +178,11 @@ def _alias_bomb(where: str) -> str:
 
 
 @pytest.mark.parametrize("topics, message", [
-    (_alias_bomb("required"), "line 7: an alias"),
-    (_alias_bomb("key"), "line 3: an alias"),
-    ("quarter: 2026Q3\ntopics:\n" + TOPIC + "    key_points: " + "[" * 100_000 + "]" * 100_000 + "\n", "line 6: nested"),
-    ("quarter: !!python/object:os.system 2026Q3\ntopics:\n" + TOPIC, "line 1: the tag"),
-    ("quarter: 2026Q3\nunit: [一个, 列表]\ntopics:\n" + TOPIC, "line 2: 'unit' must be plain text"),
+    (_alias_bomb("required"), "第7行：不允许使用别名"),
+    (_alias_bomb("key"), "第3行：不允许使用别名"),
+    ("quarter: 2026Q3\ntopics:\n" + TOPIC + "    key_points: " + "[" * 100_000 + "]" * 100_000 + "\n", "第6行：嵌套超过"),
+    ("quarter: !!python/object:os.system 2026Q3\ntopics:\n" + TOPIC, "第1行：不允许使用标签"),
+    ("quarter: 2026Q3\nunit: [一个, 列表]\ntopics:\n" + TOPIC, "第2行：“unit”应是纯文字"),
 ])
 def test_a_hostile_topics_yaml_is_refused_with_its_line_and_no_traceback(tmp_path, topics, message):
     root = batch(tmp_path / "b")
@@ -200,7 +200,7 @@ def test_a_manifest_with_a_huge_field_is_a_line_numbered_error(tmp_path):
     (root / "manifest.csv").write_text("file,author,doc_type,quarter\nsubmissions/001_马俊_学习心得.txt,马俊,学习心得,2026Q3\n"
                                        + "x," + "长" * 200_000 + ",学习心得,2026Q3\n", encoding="utf-8")
     result = runner.invoke(app, ["score", str(root), "--out", str(tmp_path / "out"), "--archive", str(tmp_path / "a.sqlite")])
-    assert result.exit_code == 2 and "manifest.csv line 3" in result.output
+    assert result.exit_code == 2 and "manifest.csv 第3行" in result.output
 
 
 def _limits_batch(tmp_path):

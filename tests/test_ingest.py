@@ -147,7 +147,7 @@ def test_pdf_paragraphs_rejoined_and_running_header_and_page_numbers_removed(tmp
 
 
 def test_pdf_without_text_layer_is_reported_as_scanned(tmp_path):
-    with pytest.raises(ExtractionError, match="scanned.*OCR"):
+    with pytest.raises(ExtractionError, match="扫描版 PDF.*OCR"):
         partition(makers.scanned_pdf(tmp_path / "scan.pdf"))
 
 
@@ -159,10 +159,10 @@ def test_pdf_with_garbled_font_map_is_reported(tmp_path):
 
 def test_encrypted_pdf_and_docx_are_reported(tmp_path):
     pdf = makers.encrypted_pdf(makers.pdf_file(tmp_path / "p.pdf", SPEECH[:4]), tmp_path / "locked.pdf")
-    with pytest.raises(ExtractionError, match="encrypted"):
+    with pytest.raises(ExtractionError, match="PDF 已加密"):
         partition(pdf)
     docx_path = makers.docx_file(tmp_path / "p.docx", [("Normal", "正文。")])
-    with pytest.raises(ExtractionError, match="password-protected"):
+    with pytest.raises(ExtractionError, match="Word 文件设有密码"):
         partition(makers.encrypted_docx(docx_path, tmp_path / "locked.docx"))
 
 
@@ -171,27 +171,27 @@ def test_encrypted_pdf_and_docx_are_reported(tmp_path):
 def test_empty_and_zero_byte_files(tmp_path):
     for name in ("empty.txt", "empty.pdf", "empty.docx"):
         (tmp_path / name).write_bytes(b"")
-        with pytest.raises(ExtractionError, match="empty file"):
+        with pytest.raises(ExtractionError, match="空文件"):
             partition(tmp_path / name)
     (tmp_path / "blank.txt").write_text("\n   \n\t\n", encoding="utf-8")
-    with pytest.raises(ExtractionError, match="no text"):
+    with pytest.raises(ExtractionError, match="没有文字"):
         partition(tmp_path / "blank.txt")
 
 
 def test_random_bytes_and_truncated_docx(tmp_path):
     (tmp_path / "random.docx").write_bytes(os.urandom(4096))
-    with pytest.raises(ExtractionError, match="not a Word .docx file"):
+    with pytest.raises(ExtractionError, match="不是 Word .docx 文件"):
         partition(tmp_path / "random.docx")
     good = makers.docx_file(tmp_path / "good.docx", [("Normal", BODY)])
     data = good.read_bytes()
     (tmp_path / "cut.docx").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ExtractionError, match="damaged"):
+    with pytest.raises(ExtractionError, match="已损坏"):
         partition(tmp_path / "cut.docx")
 
 
 def test_non_chinese_document_is_refused_with_reason(tmp_path):
     (tmp_path / "english.txt").write_text("Study notes\nThe group studied the speech and discussed it at length.\n" * 5)
-    with pytest.raises(ExtractionError, match="not a Chinese document"):
+    with pytest.raises(ExtractionError, match="不是中文材料"):
         partition(tmp_path / "english.txt")
 
 
@@ -199,7 +199,7 @@ def test_huge_text_is_refused_with_the_stated_limit(tmp_path):
     path = tmp_path / "huge.txt"
     path.write_bytes((BODY + "\n").encode("gb18030") * (20 * 2**20 // len((BODY + "\n").encode("gb18030"))))
     assert path.stat().st_size > 19 * 2**20
-    with pytest.raises(ExtractionError, match="limit"):
+    with pytest.raises(ExtractionError, match="超过每份材料 1,000,000 字的上限"):
         partition(path)
 
 

@@ -54,7 +54,7 @@ def test_a_batch_that_drops_archived_documents_is_refused_unless_replace(tmp_pat
 
     replaced = score(smaller, tmp_path, "--replace")
     assert replaced.exit_code == 0, replaced.output
-    assert "replaced:" in replaced.output and f"{3 - left} 篇已归档材料" in replaced.output
+    assert "已替换：" in replaced.output and f"{3 - left} 篇已归档材料" in replaced.output
     assert archive.quarters()[0]["documents"] == left
     assert len(archive.decisions("2026Q3")) == len(before[1])  # the audit trail keeps every decision
 

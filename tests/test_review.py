@@ -96,12 +96,12 @@ def test_review_refuses_other_addresses_until_reviewer_accounts_exist(archive):
 
     for host in LOCAL_HOSTS:
         check_host(archive, host)
-    with pytest.raises(ConfigError, match="refusing to serve on 0.0.0.0: .* no reviewer accounts"):
+    with pytest.raises(ConfigError, match="拒绝在 0.0.0.0 上提供审阅页面：.*还没有审阅人账号"):
         check_host(archive, "0.0.0.0")
     result = CliRunner().invoke(cli, ["review", "--archive", str(archive.path), "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 2
     [reason] = [line for line in result.output.splitlines() if line.strip()]
-    assert reason.startswith("error: refusing to serve on 0.0.0.0") and "xuexi users add" in reason
+    assert reason.startswith("错误：拒绝在 0.0.0.0 上提供审阅页面") and "xuexi users add" in reason
 
     archive.add_user("lihong", "李红", hash_password("correct horse", FAST))
     check_host(archive, "0.0.0.0")
@@ -122,7 +122,7 @@ def test_users_add_asks_twice_and_keeps_only_a_scrypt_hash(archive):
     assert not verify_password("correct hors", stored["password_hash"])
     again = CliRunner().invoke(cli, ["users", "add", "lihong", "--name", "李红", "--archive", str(archive.path)],
                                input="another horse\nanother horse\n")
-    assert again.exit_code == 2 and "already exists" in again.output
+    assert again.exit_code == 2 and "中已有用户 lihong" in again.output
 
 
 def test_password_hashes_are_salted_scrypt_carrying_their_parameters():

@@ -76,13 +76,13 @@ def test_bad_files_are_listed_with_reasons_and_the_rest_is_scored(tmp_path):
                       "011_胡佳_学习心得"}
     failed = {f["file"]: f["error"] for f in results["failed"]}
     expected = {
-        "submissions/005_空文件_学习心得.txt": "empty file",
-        "submissions/006_空_学习心得.pdf": "empty file",
-        "submissions/007_乱码_研讨发言.docx": "not a Word .docx file",
-        "submissions/008_扫描_调研报告.pdf": "scanned",
-        "submissions/009_表格_学习心得.xlsx": "not read",
-        "submissions/010_英文_学习心得.txt": "not a Chinese document",
-        "submissions/011_胡佳_学习心得.txt": "same doc_id",
+        "submissions/005_空文件_学习心得.txt": "空文件",
+        "submissions/006_空_学习心得.pdf": "空文件",
+        "submissions/007_乱码_研讨发言.docx": "不是 Word .docx 文件",
+        "submissions/008_扫描_调研报告.pdf": "扫描版 PDF",
+        "submissions/009_表格_学习心得.xlsx": "不读取“.xlsx”文件",
+        "submissions/010_英文_学习心得.txt": "不是中文材料",
+        "submissions/011_胡佳_学习心得.txt": "编号“011_胡佳_学习心得”相同",
     }
     assert set(failed) == set(expected)
     for file, reason in expected.items():
@@ -114,14 +114,14 @@ def test_a_manifest_naming_files_as_a_secretary_types_them_gives_every_file_its_
 
 
 @pytest.mark.parametrize("topics, message", [
-    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [a, b\n", "line"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [a, b\n", "行：不是有效的 YAML"),
     ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [乡村振兴]\n  - id: T1\n    title: 又一个\n"
-     "    keywords: [脱贫]\n", "line 6: duplicate topic id 'T1'"),
-    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    kewords: [乡村振兴]\n", "line 5: unknown topic key 'kewords'"),
-    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: []\n", "line 5: topic T1 has no keywords"),
-    ("quarter: 2026Q3\ntopics:\n  - title: 题目\n    keywords: [乡村振兴]\n", "line 3: topic without an 'id'"),
+     "    keywords: [脱贫]\n", "第6行：专题编号“T1”重复"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    kewords: [乡村振兴]\n", "第5行：专题中未知的项“kewords”"),
+    ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: []\n", "第5行：专题 T1 没有关键词"),
+    ("quarter: 2026Q3\ntopics:\n  - title: 题目\n    keywords: [乡村振兴]\n", "第3行：专题缺少“id”"),
     ("quarter: 2026Q3\ntopics:\n  - id: T1\n    title: 题目\n    keywords: [乡村振兴]\n    references: [RX9]\n",
-     "line 3: topic T1 lists reference 'RX9'"),
+     "第3行：专题 T1 列出了参考材料“RX9”"),
 ])
 def test_malformed_topics_yaml_is_a_line_numbered_usage_error(tmp_path, topics, message):
     root = small_batch(tmp_path / "batch", topics)
@@ -134,7 +134,7 @@ def test_malformed_topics_yaml_is_a_line_numbered_usage_error(tmp_path, topics, 
 
 def test_missing_batch_folder_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["score", str(tmp_path / "nowhere"), "--archive", str(tmp_path / "a.sqlite")])
-    assert result.exit_code == 2 and "no such batch folder" in result.output
+    assert result.exit_code == 2 and "没有这个批次文件夹" in result.output
 
 
 def test_results_json_is_never_written_half(tmp_path, monkeypatch):

@@ -292,9 +292,9 @@ def test_a_corrected_level_changes_the_restudy_list_of_the_exported_tongbao(chro
 def test_a_corrected_level_is_kept_apart_from_the_machines_and_never_dropped_silently(archive, quarter, demo_run):
     from pipeline.errors import XuexiError
 
-    with pytest.raises(XuexiError, match="reason"):
+    with pytest.raises(XuexiError, match="理由"):
         archive.correct_level(quarter, SHARED_A, "DT2", reviewer="王秘书", level=2, note=" ")
-    with pytest.raises(XuexiError, match="no assessed topic"):
+    with pytest.raises(XuexiError, match="没有评定过专题"):
         archive.correct_level(quarter, SHARED_A, "DT9", reviewer="王秘书", level=2, note="有阐述")
     archive.correct_level(quarter, SHARED_A, "DT2", reviewer="王秘书", level=2, note="有阐述")
     archive.correct_level(quarter, SHARED_A, "DT2", reviewer="李秘书", level=1, note="只是提到")

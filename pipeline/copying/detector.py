@@ -31,7 +31,7 @@ fingerprint may pair also keeps the work linear in the batch size (as MOSS ignor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..messages import N_
 from ..lexicon import phrase_file, phrase_list
 from ..quotations import quotation_spans
 from ..semantic import get_encoder
@@ -130,23 +131,23 @@ class CopyConfig:
                      "paraphrase_neighbours", "member_min_sentences", "paraphrase_min_sentences",
                      "paraphrase_lead_in_rest", "unattributed_quote_chars"):
             if getattr(self, name) < 1:
-                raise ConfigError(f"copy settings: {name} must be at least 1, got {getattr(self, name)}")
+                raise ConfigError(N_("复制检测设置：{name} 应不小于 1，而不是 {value}", name=name, value=getattr(self, name)))
         for name in ("max_gap", "max_shift"):
             if getattr(self, name) < 0:
-                raise ConfigError(f"copy settings: {name} cannot be negative, got {getattr(self, name)}")
+                raise ConfigError(N_("复制检测设置：{name} 不能为负数，而不是 {value}", name=name, value=getattr(self, name)))
         for name in ("source_common_df", "member_common_df"):
             if getattr(self, name) < 2:
-                raise ConfigError(f"copy settings: {name} must be at least 2 (texts sharing a phrase), "
-                                  f"got {getattr(self, name)}")
+                raise ConfigError(N_("复制检测设置：{name} 应不小于 2（共有一个短语的文本数），而不是 {value}", name=name,
+                                     value=getattr(self, name)))
         if not -1 <= self.paraphrase_distinctness <= 1:
-            raise ConfigError(f"copy settings: paraphrase_distinctness must be in [-1, 1], "
-                              f"got {self.paraphrase_distinctness}")
+            raise ConfigError(N_("复制检测设置：paraphrase_distinctness 应在 [-1, 1] 之间，而不是 {value}",
+                                 value=self.paraphrase_distinctness))
         for name in ("paraphrase_length_ratio", "formulaic_share"):
             if not 0 < getattr(self, name) <= 1:
-                raise ConfigError(f"copy settings: {name} must be in (0, 1], got {getattr(self, name)}")
+                raise ConfigError(N_("复制检测设置：{name} 应在 (0, 1] 之间，而不是 {value}", name=name, value=getattr(self, name)))
         for name in ("min_chars", "min_member_chars"):
             if getattr(self, name) < self.k:
-                raise ConfigError(f"copy settings: {name} ({getattr(self, name)}) must be at least k ({self.k})")
+                raise ConfigError(N_("复制检测设置：{name}（{value}）应不小于 k（{k}）", name=name, value=getattr(self, name), k=self.k))
 
 
 class SourceTable:
@@ -201,7 +202,7 @@ def check_unique_ids(ids: Iterable[str]) -> None:
     seen = set()
     for i in ids:
         if i in seen:
-            raise ConfigError(f"copy detection: two texts have the id {i!r}; ids must be unique")
+            raise ConfigError(N_("复制检测：两份文本的编号都是“{id}”；编号必须唯一", id=i))
         seen.add(i)
 
 
@@ -255,9 +256,13 @@ class CopyDetector:
         self._phrases = PhraseMask(phrase_list(Path(self.config.formulations)))
         self._finder: ParaphraseFinder | None = None
 
-    def detect(self, texts: Sequence[CheckedText], sources: Sequence[CopySource]) -> dict[str, CopyReport]:
-        """A CopyReport per submission, keyed by doc_id: the three phases in this process."""
+    def detect(self, texts: Sequence[CheckedText], sources: Sequence[CopySource], *,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, CopyReport]:
+        """A CopyReport per submission, keyed by doc_id: the three phases in this process. `progress(done, total)`
+        hears of each submission reported (the long phase: paraphrases are looked for there)."""
         check_unique_ids([s.source_id for s in sources] + [t.source_id for t in texts])
+        if progress:
+            progress(0, len(texts))
         source_table = SourceTable(self, sources)
         first = len(sources)
         prepared = [self.prepare(first + i, t) for i, t in enumerate(texts)]
@@ -265,7 +270,12 @@ class CopyDetector:
         everything = [source_table[j] for j in range(first)] + prepared
         counts = self.count(fingerprint_rows(everything), phrase_rows(everything), first_checked=first)
         rows = counts.split(lambda keys: keys - first, len(prepared))
-        return {t.doc_id: self.report(p, t, Evidence.of(p, r), table) for p, t, r in zip(prepared, texts, rows)}
+        reports = {}
+        for p, t, r in zip(prepared, texts, rows):
+            reports[t.doc_id] = self.report(p, t, Evidence.of(p, r), table)
+            if progress:
+                progress(len(reports), len(texts))
+        return reports
 
     # -- phase 1: per text -----------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..messages import N_
 from ..lexicon import content_words, sentence_spans
 
 CALIBRATIONS = Path(__file__).with_name("paraphrase_calibration.json")  # per encoder, see Calibration
@@ -213,8 +214,9 @@ class Calibration:
         if entry is None:
             return None
         if tuple(entry["features"]) != FEATURES:
-            raise ConfigError(f"{path}: the calibration of {encoder_name} is over {entry['features']}, "
-                              f"this version reads {list(FEATURES)}; refit with bench/calibrate_paraphrase.py")
+            raise ConfigError(N_("{path}: {encoder} 的校准基于 {features}，本版本读取 {expected}；请用 "
+                                 "bench/calibrate_paraphrase.py 重新拟合", path=path, encoder=encoder_name,
+                                 features=entry["features"], expected=list(FEATURES)))
         return cls(encoder_name, entry["candidate_distinctness"], tuple(entry["weights"]), entry["bias"],
                    entry["threshold"])
 

@@ -15,6 +15,7 @@ from typing import Callable
 
 from ..errors import ExtractionError, UnsupportedFormatError
 from .docx import partition_docx
+from ..messages import N_
 from .elements import Element, ElementKind
 from .legacy import partition_legacy
 from .limits import ReaderLimits, check_pdf, check_zip
@@ -58,7 +59,8 @@ def detect_format(path: Path) -> FileFormat:
         if suffix in fmt.suffixes:
             return fmt
     known = ", ".join(s for fmt in FileFormat for s in fmt.suffixes)
-    raise UnsupportedFormatError(f"{path.name}: '{suffix or 'no suffix'}' files are not read; submit one of {known}")
+    raise UnsupportedFormatError(N_("{name}: 不读取“{suffix}”文件；请提交以下格式之一：{known}",
+                                    name=path.name, suffix=suffix or N_("无扩展名"), known=known))
 
 
 def _is_word_zip(path: Path) -> bool:
@@ -84,10 +86,11 @@ def partition(path: Path, *, author: str | None = None, limits: ReaderLimits = R
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
-        raise ExtractionError(f"{path.name}: empty file (0 bytes)")
+        raise ExtractionError(N_("{name}: 空文件（0 字节）", name=path.name))
     if size > limits.max_file_mb * 2**20:
         raise ExtractionError(
-            f"{path.name}: {size / 2**20:.0f} MB is over the {limits.max_file_mb} MB limit for one submission; split it"
+            N_("{name}: 文件有 {size:.0f} MB，超过每份材料 {limit} MB 的上限；请拆分后提交",
+               name=path.name, size=size / 2**20, limit=limits.max_file_mb)
         )
     fmt = detect_format(path)
     if fmt in (FileFormat.DOCX, FileFormat.OFD):
@@ -97,19 +100,21 @@ def partition(path: Path, *, author: str | None = None, limits: ReaderLimits = R
     elements = _readers()[fmt](path, author=author)
     chars = sum(len(e.text) for e in elements)
     if not any(e.text.strip() for e in elements):
-        raise ExtractionError(f"{path.name}: no text in the file")
+        raise ExtractionError(N_("{name}: 文件中没有文字", name=path.name))
     if chars > limits.max_text_chars:
         raise ExtractionError(
-            f"{path.name}: {chars:,} characters is over the {limits.max_text_chars:,}-character limit for one submission; split it"
+            N_("{name}: 文件有 {chars:,} 字，超过每份材料 {limit:,} 字的上限；请拆分后提交",
+               name=path.name, chars=chars, limit=limits.max_text_chars)
         )
     han = sum(1 for e in elements for c in e.text if "\u4e00" <= c <= "\u9fff")
     letters = sum(1 for e in elements for c in e.text if c.isalpha())
     if han < MIN_CHINESE_SHARE * letters:
         raise ExtractionError(
-            f"{path.name}: not a Chinese document ({han / max(letters, 1):.0%} Chinese characters); xuexi reads Chinese study materials"
+            N_("{name}: 不是中文材料（汉字只占 {share:.0%}）；本工具只读中文学习材料",
+               name=path.name, share=han / max(letters, 1))
         )
     if han < MIN_CHINESE_CHARS:
-        raise ExtractionError(f"{path.name}: 文件几乎没有文字（只有{han}个汉字），没有可以分析的内容")
+        raise ExtractionError(N_("{name}: 文件几乎没有文字（只有{han}个汉字），没有可以分析的内容", name=path.name, han=han))
     return elements
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import docx
 
 from ..errors import ExtractionError
+from ..messages import N_
 from ..lexicon import HEADING_STYLE
 from .elements import Element, ElementKind, heading_level
 from .layout import Line, classify
@@ -23,12 +24,10 @@ def partition_docx(path: Path, *, author: str | None = None) -> list[Element]:
     document = _open(path)
     try:
         return _read(document, author)
+    except ExtractionError:  # a reading limit reached: its own reason
+        raise
     except Exception as exc:  # a damaged part (numbering, styles) that opened but does not hold what Word writes
-        raise ExtractionError(f"{path.name}: the .docx file is damaged ({_first_line(exc)}); save it again from Word") from exc
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).splitlines() or [exc.__class__.__name__])[0]
+        raise ExtractionError(N_("{name}: Word 文件已损坏（部件内容不完整）；请用 Word 重新保存", name=path.name)) from exc
 
 
 def _read(document, author: str | None) -> list[Element]:
@@ -63,18 +62,20 @@ def _open(path: Path):
     if data_head.startswith(b"\xd0\xcf\x11\xe0"):
         raw = path.read_bytes()
         if "EncryptedPackage".encode("utf-16-le") in raw:
-            raise ExtractionError(f"{path.name}: the Word file is password-protected; remove the password and submit it again")
-        raise ExtractionError(f"{path.name}: an old Word .doc file named .docx; rename it to .doc or save it as .docx")
+            raise ExtractionError(N_("{name}: Word 文件设有密码；请取消密码后重新提交", name=path.name))
+        raise ExtractionError(N_("{name}: 这是旧版 Word .doc 文件，却以 .docx 命名；请改名为 .doc 或另存为 .docx", name=path.name))
     if not zipfile.is_zipfile(path):
         if data_head.startswith(b"PK"):
-            raise ExtractionError(f"{path.name}: the .docx file is damaged (truncated ZIP); save it again from Word")
-        raise ExtractionError(f"{path.name}: not a Word .docx file (not a ZIP archive); check the file")
+            raise ExtractionError(N_("{name}: Word 文件已损坏（文件不完整）；请用 Word 重新保存", name=path.name))
+        raise ExtractionError(N_("{name}: 不是 Word .docx 文件（内容不是 Word 格式）；请检查文件", name=path.name))
     try:
         return docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ExtractionError(f"{path.name}: the .docx file is damaged ({exc.__class__.__name__}); save it again from Word") from exc
+        raise ExtractionError(N_("{name}: Word 文件已损坏（无法打开）；请用 Word 重新保存", name=path.name)) from exc
+    except ExtractionError:  # a reading limit reached: its own reason
+        raise
     except Exception as exc:  # lxml and python-docx raise many kinds on broken parts
-        raise ExtractionError(f"{path.name}: the .docx file could not be read ({_first_line(exc)}); save it again from Word") from exc
+        raise ExtractionError(N_("{name}: Word 文件无法读取；请用 Word 重新保存", name=path.name)) from exc
 
 
 def _paragraph_text(p) -> str:

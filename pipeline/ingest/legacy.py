@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ExtractionError, UnsupportedFormatError
+from ..messages import N_
 from .docx import partition_docx
 from .elements import Element
 
@@ -22,8 +23,8 @@ def partition_legacy(path: Path, *, author: str | None = None) -> list[Element]:
     binary = soffice()
     if binary is None:
         raise UnsupportedFormatError(
-            f"{path.name}: {path.suffix} files need LibreOffice to be read; install it "
-            "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui) or save the file as .docx"
+            N_("{name}: 读取 {suffix} 文件需要 LibreOffice；请安装（Debian/Ubuntu：apt-get install "
+               "libreoffice-writer-nogui），或把文件另存为 .docx", name=path.name, suffix=path.suffix)
         )
     with tempfile.TemporaryDirectory(prefix="xuexi-convert-") as tmp:
         # A private profile, so a LibreOffice the user has open does not block the conversion.
@@ -35,8 +36,9 @@ def partition_legacy(path: Path, *, author: str | None = None) -> list[Element]:
                 capture_output=True, timeout=CONVERT_TIMEOUT_S,
             )
         except subprocess.TimeoutExpired as exc:
-            raise ExtractionError(f"{path.name}: LibreOffice did not convert it within {CONVERT_TIMEOUT_S} s") from exc
+            raise ExtractionError(N_("{name}: LibreOffice 未能在 {seconds} 秒内完成转换", name=path.name,
+                                     seconds=CONVERT_TIMEOUT_S)) from exc
         converted = Path(tmp, path.stem + ".docx")
         if result.returncode != 0 or not converted.exists():
-            raise ExtractionError(f"{path.name}: LibreOffice could not convert it (damaged or encrypted?); save it as .docx")
+            raise ExtractionError(N_("{name}: LibreOffice 无法转换（文件可能已损坏或加密）；请另存为 .docx", name=path.name))
         return partition_docx(converted, author=author)

@@ -24,6 +24,7 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 
 from ..errors import ConfigError, ExtractionError
+from ..messages import N_
 
 MB = 1 << 20
 
@@ -44,7 +45,7 @@ class ReaderLimits:
     def __post_init__(self):
         for name, value in self.__dict__.items():
             if not isinstance(value, int) or value < 1:
-                raise ConfigError(f"reading limits: {name} must be a whole number of at least 1, not {value!r}")
+                raise ConfigError(N_("读取上限：{name} 应是不小于 1 的整数，而不是 {value}", name=name, value=repr(value)))
 
 
 def check_zip(path: Path, limits: ReaderLimits) -> None:
@@ -56,12 +57,13 @@ def check_zip(path: Path, limits: ReaderLimits) -> None:
     except Exception:  # BadZipFile, an unsupported ZIP version, a damaged directory: the reader says which
         return
     if len(entries) > limits.max_zip_entries:
-        raise ExtractionError(f"{path.name}: 文件包含 {len(entries):,} 个部件，超过每个文件 {limits.max_zip_entries:,} 个的上限，"
-                              f"不像正常的 Word 或 OFD 文件，已拒绝读取")
+        raise ExtractionError(N_("{name}: 文件包含 {entries:,} 个部件，超过每个文件 {limit:,} 个的上限，不像正常的 Word 或 OFD 文件，"
+                                 "已拒绝读取", name=path.name, entries=len(entries),
+                                 limit=limits.max_zip_entries))
     unpacked = sum(e.file_size for e in entries)
     if unpacked > limits.max_unzipped_mb * MB:
-        raise ExtractionError(f"{path.name}: 文件解压后有 {unpacked / MB:,.0f} MB，超过每个文件 {limits.max_unzipped_mb} MB "
-                              f"的解压上限，已拒绝读取")
+        raise ExtractionError(N_("{name}: 文件解压后有 {size:,.0f} MB，超过每个文件 {limit} MB 的解压上限，已拒绝读取",
+                                 name=path.name, size=unpacked / MB, limit=limits.max_unzipped_mb))
 
 
 def check_pdf(path: Path, limits: ReaderLimits) -> None:
@@ -77,11 +79,12 @@ def check_pdf(path: Path, limits: ReaderLimits) -> None:
     finally:
         pdf.close()
     if pages > limits.max_pdf_pages:
-        raise ExtractionError(f"{path.name}: PDF 有 {pages:,} 页，超过每个文件 {limits.max_pdf_pages:,} 页的上限，已拒绝读取")
+        raise ExtractionError(N_("{name}: PDF 有 {pages:,} 页，超过每个文件 {limit:,} 页的上限，已拒绝读取", name=path.name,
+                                 pages=pages, limit=limits.max_pdf_pages))
     content = _pdf_content_bytes(path, stop_after=limits.max_pdf_content_mb * MB)
     if content > limits.max_pdf_content_mb * MB:
-        raise ExtractionError(f"{path.name}: PDF 页面内容流超过 {limits.max_pdf_content_mb} MB 的上限（同一内容在多页重复绘制），"
-                              f"已拒绝读取")
+        raise ExtractionError(N_("{name}: PDF 页面内容流超过 {limit} MB 的上限（同一内容在多页重复绘制），已拒绝读取",
+                                 name=path.name, limit=limits.max_pdf_content_mb))
 
 
 def _pdf_content_bytes(path: Path, *, stop_after: int) -> int:
@@ -117,7 +120,8 @@ def time_limit(seconds: int, name: str):
         return
 
     def expire(signum, frame):
-        raise ReadTimeout(f"{name}: 读取超过每个文件 {seconds} 秒的时限，已停止（文件可能被构造成耗尽资源）")
+        raise ReadTimeout(N_("{name}: 读取超过每个文件 {seconds} 秒的时限，已停止（文件可能被构造成耗尽资源）", name=name,
+                               seconds=seconds))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.alarm(seconds)
@@ -142,4 +146,5 @@ def limit_memory(memory_mb: int) -> None:
 
 
 def memory_message(name: str, limits: ReaderLimits) -> str:
-    return f"{name}: 读取所需内存超过每个文件 {limits.memory_mb} MB 的限额，已停止（文件可能被构造成耗尽资源）"
+    return N_("{name}: 读取所需内存超过每个文件 {limit} MB 的限额，已停止（文件可能被构造成耗尽资源）", name=name,
+              limit=limits.memory_mb)

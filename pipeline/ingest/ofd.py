@@ -23,6 +23,7 @@ from ofdkit import OFDError, OFDLimitError
 from ofdkit.package import Package
 
 from ..errors import ExtractionError
+from ..messages import N_
 from .elements import Element
 from .layout import classify, join_lines
 from .pdf import _page_lines, _strip_running_lines
@@ -57,15 +58,16 @@ def partition_ofd(path: Path, *, author: str | None = None) -> list[Element]:
         with Package(path) as package:
             package_state = _PackageState.of(path, package.names)
             if package_state.encrypted:
-                raise ExtractionError(f"{path.name}: OFD文件已加密，请提交未加密版本")
+                raise ExtractionError(N_("{name}: OFD文件已加密，请提交未加密版本", name=path.name))
             pages = _DocumentReader(path.name, package).pages()
     except OFDLimitError as exc:
-        raise ExtractionError(f"{path.name}: OFD文件含有超出读取限制的内容（实体声明或过大的部件），已拒绝读取") from exc
+        raise ExtractionError(N_("{name}: OFD文件含有超出读取限制的内容（实体声明或过大的部件），已拒绝读取",
+                                 name=path.name)) from exc
     except OFDError as exc:
-        raise ExtractionError(f"{path.name}: OFD文件已损坏或不符合标准，无法读取，请重新导出") from exc
+        raise ExtractionError(N_("{name}: OFD文件已损坏或不符合标准，无法读取，请重新导出", name=path.name)) from exc
     glyphs = [g for _, _, page in pages for g in page]
     if not any(g.char.strip() for g in glyphs):
-        raise ExtractionError(f"{path.name}: {package_state.why_no_text()}")
+        raise ExtractionError(package_state.why_no_text(path.name))
     sizes = Counter(round(g.size * 2) / 2 for g in glyphs if g.char.strip())
     body_size = sizes.most_common(1)[0][0]
     page_lines = [_page_lines(*_split_tables(_lines(page)), height, number, body_size) for number, height, page in pages]
@@ -92,12 +94,12 @@ class _PackageState:
         has_images = any(n.rsplit(".", 1)[-1] in ("jpg", "jpeg", "png", "tif", "tiff", "bmp", "jb2", "gif") for n in names)
         return cls(encrypted, signed, has_images)
 
-    def why_no_text(self) -> str:
+    def why_no_text(self, name: str) -> str:
         if self.signed:
-            return "OFD文件已签章，但页面上没有可读取的文字（只有签章或图像），请提交带文字的版本"
+            return N_("{name}: OFD文件已签章，但页面上没有可读取的文字（只有签章或图像），请提交带文字的版本", name=name)
         if self.has_images:
-            return "OFD文件只有图像（扫描件），没有文字层，需要识别后才能分析"
-        return "OFD文件没有文字"
+            return N_("{name}: OFD文件只有图像（扫描件），没有文字层，需要识别后才能分析", name=name)
+        return N_("{name}: OFD文件没有文字", name=name)
 
 
 class _DocumentReader:
@@ -108,7 +110,7 @@ class _DocumentReader:
         self.package = package
 
     def _missing(self, what: str) -> ExtractionError:
-        return ExtractionError(f"{self.name}: OFD文件不完整（缺少{what}），请重新导出")
+        return ExtractionError(N_("{name}: OFD文件不完整（缺少{what}），请重新导出", name=self.name, what=what))
 
     def pages(self) -> list[tuple[int, float, list[Glyph]]]:
         """(page number, page height in points, glyphs) for each page."""

@@ -16,6 +16,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import ExtractionError
+from ..messages import N_
 from .elements import Element
 from .layout import Line, classify, ends_sentence, join_lines, lines_from_wrapped_text
 
@@ -31,26 +32,30 @@ MIN_TABLE_EDGES = 4  # ruling lines a page needs before tables are looked for on
 
 def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
     if path.stat().st_size == 0:
-        raise ExtractionError(f"{path.name}: empty file (0 bytes)")
+        raise ExtractionError(N_("{name}: 空文件（0 字节）", name=path.name))
     try:
         with pdfplumber.open(path) as pdf:
             raw_pages = [_page_content(page) for page in pdf.pages]
             has_images = any(page.images for page in pdf.pages)
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
         cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, ExtractionError):  # a reading limit reached inside pdfminer: its own reason
+            raise cause from exc
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
-            raise ExtractionError(f"{path.name}: the PDF is encrypted (password-protected); submit it without a password") from exc
-        raise ExtractionError(f"{path.name}: not a readable PDF ({cause}); export it again") from exc
+            raise ExtractionError(N_("{name}: PDF 已加密（设有密码）；请提交不设密码的文件", name=path.name)) from exc
+        raise ExtractionError(N_("{name}: PDF 无法读取（文件已损坏）；请重新导出", name=path.name)) from exc
+    except ExtractionError:  # a reading limit reached: its own reason
+        raise
     except Exception as exc:  # pdfminer raises many kinds on damaged files
-        raise ExtractionError(f"{path.name}: not a readable PDF ({exc.__class__.__name__}: {exc}); export it again") from exc
+        raise ExtractionError(N_("{name}: PDF 无法读取（文件已损坏）；请重新导出", name=path.name)) from exc
     sizes = Counter(round(c["size"]) for raw, _, _ in raw_pages for l in raw for c in l["chars"])
     body_size = sizes.most_common(1)[0][0] if sizes else 0
     pages = [_page_lines(raw, tables, height, number, body_size)
              for number, (raw, tables, height) in enumerate(raw_pages, 1)]
     if not any(pages):
         if has_images:
-            raise ExtractionError(f"{path.name}: scanned PDF (images only, no text layer); it needs OCR before it can be scored")
-        raise ExtractionError(f"{path.name}: the PDF has no text")
+            raise ExtractionError(N_("{name}: 扫描版 PDF（只有图片，没有文字层）；需先做文字识别（OCR）才能评分", name=path.name))
+        raise ExtractionError(N_("{name}: PDF 中没有文字", name=path.name))
     text = "".join(l.text for page in pages for l in page)
     if len(_CID.findall(text)) > 0.02 * len(text) / 6:
         return _partition_pdfium(path, author)
@@ -158,12 +163,11 @@ def _partition_pdfium(path: Path, author: str | None) -> list[Element]:
         finally:
             pdf.close()
     except pdfium.PdfiumError as exc:  # a page PDFium cannot load: the file is damaged
-        raise ExtractionError(f"{path.name}: not a readable PDF ({exc}); export it again") from exc
+        raise ExtractionError(N_("{name}: PDF 无法读取（文件已损坏）；请重新导出", name=path.name)) from exc
     text = "".join(raw_lines)
     if not text.strip() or _looks_garbled(text):
         raise ExtractionError(
-            f"{path.name}: the PDF's text layer is garbled (fonts without a Unicode map); export it again with "
-            "embedded fonts, or OCR it"
+            N_("{name}: PDF 的文字层是乱码（字体缺少编码映射）；请嵌入字体后重新导出，或做文字识别（OCR）", name=path.name)
         )
     return classify(join_lines(lines_from_wrapped_text(raw_lines)), author=author)
 

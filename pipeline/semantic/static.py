@@ -23,6 +23,7 @@ import numpy as np
 import jieba
 
 from ..errors import ConfigError
+from ..messages import N_
 from ..textnorm import fold
 from .encoder import Encoder, Kind, fingerprint_files
 
@@ -37,8 +38,9 @@ def is_static_folder(path: Path) -> bool:
 def check_format(folder: Path) -> None:
     found = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("format")
     if found != FORMAT:
-        raise ConfigError(f"{folder}: not a static model of this xuexi version (config.json format {found!r}, "
-                          f"expected {FORMAT!r}); rebuild it with python -m pipeline.semantic.distill")
+        raise ConfigError(N_("{folder}: 不是本版本 xuexi 的静态模型（config.json 格式为 {found}，应为 {expected}）；"
+                             "请用 python -m pipeline.semantic.distill 重新生成", folder=folder, found=repr(found),
+                             expected=repr(FORMAT)))
 
 
 class StaticEncoder(Encoder):
