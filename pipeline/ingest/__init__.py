@@ -25,20 +25,27 @@ class FileFormat(str, Enum):
     DOCX = "docx"
     PDF = "pdf"
     DOC = "doc"
+    IMAGE = "image"
 
     @property
     def suffixes(self) -> tuple[str, ...]:
-        return {"txt": (".txt", ".text", ".md"), "docx": (".docx",), "pdf": (".pdf",), "doc": (".doc", ".wps")}[self.value]
+        return {"txt": (".txt", ".text", ".md"), "docx": (".docx",), "pdf": (".pdf",), "doc": (".doc", ".wps"),
+                "image": (".jpg", ".jpeg", ".png", ".tif", ".tiff")}[self.value]
+
+
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")  # JPEG, PNG, TIFF (both byte orders)
 
 
 def detect_format(path: Path) -> FileFormat:
-    """The file's format, in this order: the magic bytes (%PDF; a ZIP named .docx or holding word/document.xml;
+    """The file's format, in this order: the magic bytes (%PDF; JPEG, PNG and TIFF images; a ZIP named .docx or holding word/document.xml;
     an OLE container for .doc/.wps), then the suffix. A suffix xuexi does not read raises UnsupportedFormatError naming the ones it does."""
     with open(path, "rb") as f:
         head = f.read(8)
     suffix = path.suffix.lower()
     if head.startswith(b"%PDF"):
         return FileFormat.PDF
+    if head.startswith(_IMAGE_MAGIC):
+        return FileFormat.IMAGE
     if head.startswith(b"PK\x03\x04") and (suffix == ".docx" or _is_word_zip(path)):
         return FileFormat.DOCX
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -63,12 +70,13 @@ def _is_word_zip(path: Path) -> bool:
 
 def _readers() -> dict[FileFormat, Callable[..., list[Element]]]:
     from .docx import partition_docx
+    from .image import partition_image
     from .legacy import partition_legacy
     from .pdf import partition_pdf
     from .txt import partition_txt
 
     return {FileFormat.TXT: partition_txt, FileFormat.DOCX: partition_docx, FileFormat.PDF: partition_pdf,
-            FileFormat.DOC: partition_legacy}
+            FileFormat.DOC: partition_legacy, FileFormat.IMAGE: partition_image}
 
 
 def partition(path: Path, *, author: str | None = None, limits: ReaderLimits = ReaderLimits()) -> list[Element]:

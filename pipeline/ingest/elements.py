@@ -26,6 +26,7 @@ class Element:
     text: str
     level: int = 0
     page: int | None = None
+    ocr_confidence: float | None = None  # the mean recognition confidence (0–1) of its page, where that was a scan
 
 
 MAX_HEADING_CHARS = 60

@@ -104,6 +104,10 @@ def _pdf_content_bytes(path: Path, *, stop_after: int) -> int:
     return total
 
 
+SECONDS_PER_OCR_PAGE = 30  # OCR reads a dense page in 2–10 s on one busy core; a scan earns this much more time a page
+MAX_OCR_PAGES = 40  # pages of one file read by OCR earn more time up to here (a submission is a few pages)
+
+
 class ReadTimeout(ExtractionError):
     """Reading one file took longer than the limit."""
 
@@ -123,11 +127,26 @@ def time_limit(seconds: int, name: str):
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.alarm(seconds)
+    _extensions[:] = [0]
     try:
         yield
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+        _extensions[:] = []
+
+
+_extensions: list[int] = []  # OCR pages granted more time in the running time_limit; empty outside one
+
+
+def extend_time_limit(seconds: int) -> None:
+    """Give the running time_limit `seconds` more, for one page read by OCR (slow by nature, not by attack), at
+    most MAX_OCR_PAGES times per file; outside a time limit nothing happens."""
+    if not _extensions or _extensions[0] >= MAX_OCR_PAGES:
+        return
+    left = signal.alarm(0)
+    signal.alarm(max(left, 1) + seconds)
+    _extensions[0] += 1
 
 
 def limit_memory(memory_mb: int) -> None:

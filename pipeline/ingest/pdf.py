@@ -1,17 +1,21 @@
 """PDF submissions through pdfplumber: running headers, footers and page numbers removed, lines re-joined into
 the paragraphs they were (by right margin, first-line indent and paragraph spacing), headings told by typed
 numbering or a larger or bold font. A text layer garbled into `(cid:N)` codes is read again through pypdfium2;
-a PDF with no text layer is reported as scanned, not scored as empty."""
+a page with no text layer (a scan) is rendered and read by OCR (pipeline.ingest.ocr), page by page, so a PDF that
+mixes text and scanned pages is read whole."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
 from ..errors import ExtractionError
 from .elements import Element
+from .limits import SECONDS_PER_OCR_PAGE, extend_time_limit
+from .ocr import OcrPage, judge_ocr_pages, read_page, render_pdf_page
 from .layout import Line, classify, ends_sentence, join_lines, lines_from_wrapped_text
 
 _PAGE_NUMBER = re.compile(
@@ -32,8 +36,8 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
         raise ExtractionError(f"{path.name}: empty file (0 bytes)")
     try:
         with pdfplumber.open(path) as pdf:
-            raw_pages = [_page_content(page) for page in pdf.pages]
-            has_images = any(page.images for page in pdf.pages)
+            contents = [_page_content(page) for page in pdf.pages]
+            has_images = [bool(page.images) for page in pdf.pages]
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
@@ -41,19 +45,69 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
         raise ExtractionError(f"{path.name}: not a readable PDF ({cause}); export it again") from exc
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         raise ExtractionError(f"{path.name}: not a readable PDF ({exc.__class__.__name__}: {exc}); export it again") from exc
-    sizes = Counter(round(c["size"]) for raw, _, _ in raw_pages for l in raw for c in l["chars"])
-    body_size = sizes.most_common(1)[0][0] if sizes else 0
-    pages = [_page_lines(raw, tables, height, number, body_size)
-             for number, (raw, tables, height) in enumerate(raw_pages, 1)]
-    if not any(pages):
-        if has_images:
-            raise ExtractionError(f"{path.name}: scanned PDF (images only, no text layer); it needs OCR before it can be scored")
+    # A page with no text layer but an image is a scan: it is read by OCR, the others from their text.
+    scanned = [i for i, ((raw, tables, _), images) in enumerate(zip(contents, has_images)) if images and not raw and not tables]
+    if not scanned and not any(raw or tables for raw, tables, _ in contents):
         raise ExtractionError(f"{path.name}: the PDF has no text")
-    text = "".join(l.text for page in pages for l in page)
-    if len(_CID.findall(text)) > 0.02 * len(text) / 6:
-        return _partition_pdfium(path, author)
-    lines = _strip_running_lines(pages)
-    return classify(join_lines(lines), author=author)
+    ocr_pages = _ocr_pdf_pages(path, scanned)
+    pages = [PageContent([raw], tables, height) if i not in ocr_pages else PageContent.of_ocr(ocr_pages[i])
+             for i, (raw, tables, height) in enumerate(contents)]
+    if not scanned:
+        text = "".join(l["text"] for raw, _, _ in contents for l in raw)
+        if len(_CID.findall(text)) > 0.02 * len(text) / 6:
+            return _partition_pdfium(path, author)
+    return elements_from_pages(path.name, pages, author)
+
+
+@dataclass
+class PageContent:
+    """One page as the layout rules read it: its text lines in pdfplumber's shape, column by column (a text page
+    is one column: pdfplumber orders its lines), its table rows (top, text), its height, and the OCR reading
+    where the page was a scan."""
+
+    columns: list[list[dict]]
+    tables: list[tuple[float, str]]
+    height: float
+    ocr: OcrPage | None = None
+
+    @classmethod
+    def of_ocr(cls, page: OcrPage) -> "PageContent":
+        return cls(page.raw_columns(), [], page.height, page)
+
+
+def elements_from_pages(name: str, pages: list[PageContent], author: str | None) -> list[Element]:
+    """A document's elements from its pages: running lines dropped, paragraphs re-joined, headings told. Pages
+    read by OCR are checked first (judge_ocr_pages), and their elements carry the page's mean confidence."""
+    ocr = [p.ocr for p in pages if p.ocr is not None]
+    judge_ocr_pages(name, ocr, text_pages=len(pages) - len(ocr))
+    sizes = Counter(round(c["size"]) for p in pages for column in p.columns for l in column for c in l["chars"])
+    body_size = sizes.most_common(1)[0][0] if sizes else 0
+    lines = _strip_running_lines([
+        [line for k, column in enumerate(p.columns)
+         for line in _page_lines(column, p.tables if k == 0 else [], p.height, number, body_size)]
+        for number, p in enumerate(pages, 1)])
+    elements = classify(join_lines(lines), author=author)
+    confidence = {number: p.ocr.confidence for number, p in enumerate(pages, 1) if p.ocr is not None}
+    for e in elements:
+        e.ocr_confidence = confidence.get(e.page)
+    return elements
+
+
+def _ocr_pdf_pages(path: Path, indexes: list[int]) -> dict[int, OcrPage]:
+    """The scanned pages of a PDF, rendered by PDFium and read by OCR, by page index."""
+    if not indexes:
+        return {}
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = {}
+        for i in indexes:
+            extend_time_limit(SECONDS_PER_OCR_PAGE)
+            out[i] = read_page(render_pdf_page(pdf, i), i + 1)
+        return out
+    finally:
+        pdf.close()
 
 
 def _page_content(page) -> tuple[list[dict], list[tuple[float, str]], float]:
