@@ -79,7 +79,7 @@ def test_bad_files_are_listed_with_reasons_and_the_rest_is_scored(tmp_path):
         "submissions/005_空文件_学习心得.txt": "empty file",
         "submissions/006_空_学习心得.pdf": "empty file",
         "submissions/007_乱码_研讨发言.docx": "not a Word .docx file",
-        "submissions/008_扫描_调研报告.pdf": "scanned",
+        "submissions/008_扫描_调研报告.pdf": "没有识别出文字",
         "submissions/009_表格_学习心得.xlsx": "not read",
         "submissions/010_英文_学习心得.txt": "not a Chinese document",
         "submissions/011_胡佳_学习心得.txt": "same doc_id",

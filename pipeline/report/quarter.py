@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..errors import ConfigError
+from ..ingest.ocr import LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE
 from ..levels import LEVEL_NAMES
 from .highlight import Locator
 
@@ -156,6 +157,18 @@ class DocumentFacts:
     def verdict(self) -> str | None:
         """The reviewers' overall verdict (合格, 需补学, 退回修改), None while undecided."""
         return verdict(self.record)
+
+    @property
+    def scanned_pages(self) -> list[int]:
+        """Pages read from a scan by OCR: every flag on their text rests on what recognition read."""
+        return [int(p.get("page") or 0) for p in self.record.get("ocr_pages") or []]
+
+    @property
+    def doubtful_pages(self) -> list[int]:
+        """Scanned pages read below the confidence floor: the original must be checked before a flag on them
+        is believed."""
+        return [int(p.get("page") or 0) for p in self.record.get("ocr_pages") or []
+                if float(p.get("confidence") or 0.0) < LOW_CONFIDENCE]
 
     @property
     def scored_copy_ratio(self) -> float:
@@ -405,6 +418,8 @@ class QuarterReport:
         if doc.missing_required:
             reasons.append(f"{len(doc.missing_required)}个必学专题未涉及（{'、'.join(t.id for t in doc.missing_required)}）")
         reasons.extend(d.label for d in doc.diagnoses)
+        if doc.doubtful_pages:
+            reasons.append(f"第{'、'.join(map(str, doc.doubtful_pages))}页{LOW_CONFIDENCE_NOTE}")
         return Concern(round(sum(parts), 1), reasons)
 
     def _members(self) -> list[MemberFacts]:
