@@ -39,13 +39,10 @@ def test_a_scanned_report_as_a_multipage_tiff_reads_like_its_original(tmp_path):
     assert {e.page for e in read} == {1, 2} and all(e.ocr_confidence > LOW_CONFIDENCE for e in read)
 
 
-def test_a_photographed_page_and_a_tilted_one_read_within_the_error_rates():
-    tilted = DEMO / "submissions" / "011_褚云飞_研讨发言.pdf"
-    photo = DEMO / "submissions" / "006_吴海燕_学习心得.pdf"
-    page = read_page(makers.scanned(makers.pdf_page_images(tilted)[0], angle=-2, seed=7), 1)
-    assert makers.character_error_rate(" ".join(l.text for l in page.lines), makers.pdf_page_texts(tilted)[0]) <= FLAT_CER
-    page = read_page(makers.photographed(makers.pdf_page_images(photo)[0], seed=3), 1)
-    assert makers.character_error_rate(" ".join(l.text for l in page.lines), makers.pdf_page_texts(photo)[0]) <= PHOTO_CER
+def test_a_photographed_page_reads_within_its_error_rate():
+    original = DEMO / "submissions" / "006_吴海燕_学习心得.pdf"
+    page = read_page(makers.photographed(makers.pdf_page_images(original)[0], seed=3), 1)
+    assert makers.character_error_rate(" ".join(l.text for l in page.lines), makers.pdf_page_texts(original)[0]) <= PHOTO_CER
 
 
 def mixed_pdf(original: Path, path: Path) -> Path:
@@ -77,15 +74,6 @@ def test_a_pdf_mixing_text_and_scanned_pages_is_read_page_by_page_and_cached(tmp
     assert makers.character_error_rate(submission.text, text_of(partition(original))) <= FLAT_CER
     (again,), _ = read_files(tmp_path, [path], cache=cache)
     assert cache.hits == 1 and again.text == submission.text and again.ocr_pages == submission.ocr_pages
-
-
-def test_a_handwritten_page_and_a_blank_one_are_named_with_their_reasons(tmp_path):
-    makers.handwritten_page().save(tmp_path / "hand.png")
-    with pytest.raises(ExtractionError, match="手写稿，未能可靠识别"):
-        partition(tmp_path / "hand.png")
-    makers.scanned(makers.handwritten_page().point(lambda _: 255), angle=1, seed=2).save(tmp_path / "blank.jpg")
-    with pytest.raises(ExtractionError, match="没有识别出文字"):
-        partition(tmp_path / "blank.jpg")
 
 
 def test_scanned_submissions_are_scored_like_their_originals(tmp_path, demo_run):

@@ -25,6 +25,9 @@ LOW_CONFIDENCE = 0.90  # mean recognition confidence (0–1) of a page below whi
 LOW_CONFIDENCE_NOTE = "识别可信度低，请核对原件"  # what the reports say of such a page
 HANDWRITTEN_CONFIDENCE = 0.75  # below this a page's text is not printed type: printed-text OCR guesses at handwriting
 HEIGHT_NOISE = 0.15  # boxes of one font size differ in height by up to this share (glyph shapes, punctuation)
+OCR_THREADS = 2  # files are read one per core in parallel; two threads keep a lone scan off a single core, and
+#                  bound the engine's address space (every thread reserves its own) on machines with many cores
+MAX_PAGE_PIXELS = 60_000_000  # a 50-megapixel phone photo fits; a larger "page" is built to exhaust memory
 COLUMN_GUTTER_SHARE = 0.6  # a vertical strip no box crosses, with text on both sides over this share of the
 #                            page's lines, separates two columns
 
@@ -85,7 +88,7 @@ def _engine():
     """One OCR engine per process (each reading worker loads its own: ONNX sessions do not survive a fork)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR()
+    return RapidOCR(intra_op_num_threads=OCR_THREADS, inter_op_num_threads=1)
 
 
 def read_page(image, number: int, *, dpi: float = RENDER_DPI) -> OcrPage:
@@ -174,13 +177,20 @@ def page_images(path):
 
     with Image.open(path) as image:
         for frame in ImageSequence.Iterator(image):
+            if frame.width * frame.height > MAX_PAGE_PIXELS:
+                raise ExtractionError(f"{path.name}: 图像有 {frame.width}×{frame.height} 像素，超过每页 "
+                                      f"{MAX_PAGE_PIXELS // 1_000_000:,} 百万像素的上限，已拒绝读取")
             dpi = frame.info.get("dpi", (RENDER_DPI, RENDER_DPI))[0] or RENDER_DPI
             yield frame.copy(), float(dpi)
 
 
 def render_pdf_page(pdf, index: int):
-    """A PDF page (a pypdfium2 document's page `index`) as an image at RENDER_DPI."""
-    return pdf[index].render(scale=RENDER_DPI / POINTS_PER_INCH).to_pil()
+    """A PDF page (a pypdfium2 document's page `index`) as an image at RENDER_DPI, or as much less as keeps it
+    within MAX_PAGE_PIXELS (a page declared metres wide), with the resolution it was rendered at."""
+    page = pdf[index]
+    width, height = page.get_size()
+    dpi = min(RENDER_DPI, POINTS_PER_INCH * math.sqrt(MAX_PAGE_PIXELS / max(width * height, 1)))
+    return page.render(scale=dpi / POINTS_PER_INCH).to_pil(), dpi
 
 
 def judge_ocr_pages(name: str, pages: list[OcrPage], *, text_pages: int) -> None:

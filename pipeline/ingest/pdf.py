@@ -104,7 +104,8 @@ def _ocr_pdf_pages(path: Path, indexes: list[int]) -> dict[int, OcrPage]:
         out = {}
         for i in indexes:
             extend_time_limit(SECONDS_PER_OCR_PAGE)
-            out[i] = read_page(render_pdf_page(pdf, i), i + 1)
+            image, dpi = render_pdf_page(pdf, i)
+            out[i] = read_page(image, i + 1, dpi=dpi)
         return out
     finally:
         pdf.close()
