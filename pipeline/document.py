@@ -32,6 +32,7 @@ class Submission:
     format: str = ""
     metadata_source: dict[str, str] = field(default_factory=dict)  # field -> manifest | file name | byline
     ocr_pages: list[tuple[int, float]] = field(default_factory=list)  # (page, mean confidence 0–1) read by OCR
+    garbled_pages: list[int] = field(default_factory=list)  # pages whose text layer reads as unchecked OCR
 
     @cached_property
     def text(self) -> str:
@@ -92,6 +93,7 @@ def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str
         format=fmt.value,
         metadata_source=source,
         ocr_pages=sorted({e.page: round(e.ocr_confidence, 3) for e in elements if e.ocr_confidence is not None}.items()),
+        garbled_pages=sorted({e.page for e in elements if e.garbled}),
     )
     if submission.author is None and submission.byline:
         name = PERSON_NAME.search(submission.byline)
@@ -100,7 +102,8 @@ def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str
     return submission
 
 
-_META_FIELDS = ("doc_id", "file", "author", "doc_type", "quarter", "format", "metadata_source", "ocr_pages")
+_META_FIELDS = ("doc_id", "file", "author", "doc_type", "quarter", "format", "metadata_source", "ocr_pages",
+                "garbled_pages")
 
 
 def submission_to_bytes(submission: Submission) -> bytes:

@@ -49,6 +49,8 @@ def document_record(submission: Submission) -> dict:
     }
     if submission.ocr_pages:  # pages of a scan, read by OCR: the reports say so beside every flag on them
         record["ocr_pages"] = [{"page": page, "confidence": confidence} for page, confidence in submission.ocr_pages]
+    if submission.garbled_pages:  # a text layer that reads as unchecked OCR: its flags need the original beside them
+        record["garbled_pages"] = submission.garbled_pages
     return record
 
 

@@ -13,6 +13,9 @@ from conftest import DEMO, DEV
 from pipeline.errors import ExtractionError
 from pipeline.ingest import ElementKind, FileFormat, detect_format, partition
 from pipeline.ingest.ocr import LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE, read_page
+from pipeline.ingest.pdf import GARBLED_NOTE
+
+REALPDF = DEV.parents[1] / "corpora" / "realpdf"
 
 FLAT_CER = 0.02  # the issue's acceptance: flat scans
 PHOTO_CER = 0.05  # a photographed page
@@ -125,10 +128,22 @@ def test_a_page_read_below_the_confidence_floor_is_marked_on_its_page_and_in_the
     results = json.loads(json.dumps(demo_run.results))
     doc = results["documents"][0]
     doc["ocr_pages"] = [{"page": 1, "confidence": 0.99}, {"page": 2, "confidence": LOW_CONFIDENCE - 0.1}]
+    doc["garbled_pages"] = [3]
     report = QuarterReport(results)
     facts = next(d for d in report.documents if d.doc_id == doc["doc_id"])
     assert f"第2页{LOW_CONFIDENCE_NOTE}" in facts.concern.reasons  # the review queue lists the concern reasons
     page = render_page("document.html", tmp_path / "doc.html", **document_context(report, facts, {})).read_text(encoding="utf-8")
     assert f"第2页{LOW_CONFIDENCE_NOTE}" in page and "第1、2页的文字由光学识别" in page
+    assert f"第3页{GARBLED_NOTE}" in facts.concern.reasons and f"第3页{GARBLED_NOTE}" in page
     untouched = next(d for d in report.documents if d.doc_id != doc["doc_id"])
     assert not any(LOW_CONFIDENCE_NOTE in r for r in untouched.concern.reasons)
+
+
+def test_a_text_layer_made_by_unchecked_ocr_is_marked_doubtful_and_typed_pdfs_are_not():
+    from pipeline.document import read_submission
+
+    letter = read_submission(REALPDF / "pr-136-example.pdf", batch_root=REALPDF)  # 20I5, Z0l5 … on every page
+    assert letter.garbled_pages == [1, 2, 3, 4, 5, 6] and "神鹰集团" in letter.text  # read, and marked
+    typed = [REALPDF / "issue-67-example.pdf", REALPDF / "issue-842-example.pdf",
+             *sorted((DEV / "submissions").glob("*.pdf")), *sorted((DEMO / "submissions").glob("*.pdf"))]
+    assert [p.name for p in typed if read_submission(p, batch_root=p.parent).garbled_pages] == []

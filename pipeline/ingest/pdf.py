@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
+from .. import lexicon
 from ..errors import ExtractionError
 from .elements import Element
 from .limits import SECONDS_PER_OCR_PAGE, extend_time_limit
@@ -24,6 +25,10 @@ _PAGE_NUMBER = re.compile(
 _CID = re.compile(r"\(cid:\d+\)")
 MARGIN_BAND = 0.09  # the top and bottom 9 % of a page is where running headers and footers stand
 WRAPPED_GAP_LINES = 3.0  # a wrapped line's next line stands within this many font sizes below it (double spacing)
+MISREAD_NUMBERS_PER_1000 = 1.0  # numbers with digits read as letters, per 1,000 Chinese characters and digits,
+#                                 from which a page's text layer is unchecked OCR (typed text has none)
+MIN_MISREAD_NUMBERS = 2  # one such number may be a product code; two make a page doubtful
+GARBLED_NOTE = "文字层疑似未经校对的识别结果（数字中混有形近字母），请核对原件"
 MIN_TABLE_EDGES = 4  # ruling lines a page needs before tables are looked for on it (finding them is slow)
 
 
@@ -70,6 +75,10 @@ class PageContent:
     height: float
     ocr: OcrPage | None = None
 
+    @property
+    def text(self) -> str:
+        return "\n".join(l["text"] for column in self.columns for l in column)
+
     @classmethod
     def of_ocr(cls, page: OcrPage) -> "PageContent":
         return cls(page.raw_columns(), [], page.height, page)
@@ -88,9 +97,18 @@ def elements_from_pages(name: str, pages: list[PageContent], author: str | None)
         for number, p in enumerate(pages, 1)])
     elements = classify(join_lines(lines), author=author)
     confidence = {number: p.ocr.confidence for number, p in enumerate(pages, 1) if p.ocr is not None}
+    doubtful = {number for number, p in enumerate(pages, 1) if p.ocr is None and garbled(p.text)}
     for e in elements:
         e.ocr_confidence = confidence.get(e.page)
+        e.garbled = e.page in doubtful
     return elements
+
+
+def garbled(text: str) -> bool:
+    """Whether a page's text layer reads as OCR nobody checked: numbers with digits read as look-alike letters."""
+    misread = len(lexicon.MISREAD_NUMBER.findall(text))
+    counted = sum(1 for c in text if lexicon.CJK.match(c) or c.isdigit())
+    return misread >= MIN_MISREAD_NUMBERS and misread >= MISREAD_NUMBERS_PER_1000 * counted / 1000
 
 
 def _ocr_pdf_pages(path: Path, indexes: list[int]) -> dict[int, OcrPage]:

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from ..forking import forked_map
 from ..ingest.ocr import LOW_CONFIDENCE_NOTE
+from ..ingest.pdf import GARBLED_NOTE
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
 from .html import render_page
 from .quarter import (COPY_KIND_LABELS, EVIDENCE_ROLE_LABELS, GENERIC_KIND_LABELS, LEVEL_NAMES, DocumentFacts,
@@ -125,6 +126,7 @@ def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str,
         "paragraphs": [(p, roles.get(text[p.start:p.end], "")) for p in marked_paragraphs(text, marks, notes)],
         "dismissed": dismissed,
         "low_confidence_note": LOW_CONFIDENCE_NOTE,
+        "garbled_note": GARBLED_NOTE,
         "copied": copied,
         "quoted": [QuotedView(i, q.get("text") or "", report.source_name(q["source"]) if q.get("source") else "",
                               m is not None, q.get("review")) for i, q, m in quoted],

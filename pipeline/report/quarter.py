@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 
 from ..errors import ConfigError
 from ..ingest.ocr import LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE
+from ..ingest.pdf import GARBLED_NOTE
 from ..levels import LEVEL_NAMES
 from .highlight import Locator
 
@@ -169,6 +170,11 @@ class DocumentFacts:
         is believed."""
         return [int(p.get("page") or 0) for p in self.record.get("ocr_pages") or []
                 if float(p.get("confidence") or 0.0) < LOW_CONFIDENCE]
+
+    @property
+    def garbled_pages(self) -> list[int]:
+        """Pages whose text layer reads as unchecked OCR (digits read as letters)."""
+        return [int(p) for p in self.record.get("garbled_pages") or []]
 
     @property
     def scored_copy_ratio(self) -> float:
@@ -420,6 +426,8 @@ class QuarterReport:
         reasons.extend(d.label for d in doc.diagnoses)
         if doc.doubtful_pages:
             reasons.append(f"第{'、'.join(map(str, doc.doubtful_pages))}页{LOW_CONFIDENCE_NOTE}")
+        if doc.garbled_pages:
+            reasons.append(f"第{'、'.join(map(str, doc.garbled_pages))}页{GARBLED_NOTE}")
         return Concern(round(sum(parts), 1), reasons)
 
     def _members(self) -> list[MemberFacts]:
