@@ -9,6 +9,7 @@ pages. A slightly rotated page is deskewed from the boxes' own slant; two column
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import mean, median
@@ -83,9 +84,14 @@ class OcrPage:
                 for column in self.columns]
 
 
-@lru_cache(maxsize=1)
 def _engine():
-    """One OCR engine per process (each reading worker loads its own: ONNX sessions do not survive a fork)."""
+    """One OCR engine per process: a forked reading worker loads its own, since an ONNX session's threads do not
+    survive a fork."""
+    return _engine_of(os.getpid())
+
+
+@lru_cache(maxsize=1)
+def _engine_of(pid: int):
     from rapidocr_onnxruntime import RapidOCR
 
     return RapidOCR(intra_op_num_threads=OCR_THREADS, inter_op_num_threads=1)
