@@ -147,3 +147,13 @@ def test_a_text_layer_made_by_unchecked_ocr_is_marked_doubtful_and_typed_pdfs_ar
     typed = [REALPDF / "issue-67-example.pdf", REALPDF / "issue-842-example.pdf",
              *sorted((DEV / "submissions").glob("*.pdf")), *sorted((DEMO / "submissions").glob("*.pdf"))]
     assert [p.name for p in typed if read_submission(p, batch_root=p.parent).garbled_pages] == []
+
+
+def test_a_page_scanned_on_its_side_is_turned_upright():
+    original = DEV / "submissions" / "012_黄丽娟_调研报告.pdf"
+    image = makers.pdf_page_images(original)[0]
+    top = image.crop((0, 0, image.width, image.height // 3))  # a third of the page keeps the test quick
+    page = read_page(top.rotate(90, expand=True), 1)
+    read = makers.han_and_digits(" ".join(l.text for l in page.lines))
+    expected = makers.han_and_digits(makers.pdf_page_texts(original)[0])[: len(read)]
+    assert len(read) > 50 and makers.character_error_rate(read, expected) <= FLAT_CER

@@ -105,7 +105,8 @@ def _pdf_content_bytes(path: Path, *, stop_after: int) -> int:
     return total
 
 
-SECONDS_PER_OCR_PAGE = 30  # OCR reads a dense page in 2–10 s on one busy core; a scan earns this much more time a page
+SECONDS_PER_OCR_PAGE = 60  # OCR reads a dense page in about 8 CPU seconds (30 s on a busy machine); a scan earns this
+#                            much more time a page
 MAX_OCR_PAGES = 40  # pages of one file read by OCR earn more time up to here (a submission is a few pages)
 
 

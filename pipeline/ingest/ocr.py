@@ -26,6 +26,8 @@ LOW_CONFIDENCE = 0.90  # mean recognition confidence (0–1) of a page below whi
 LOW_CONFIDENCE_NOTE = "识别可信度低，请核对原件"  # what the reports say of such a page
 HANDWRITTEN_CONFIDENCE = 0.75  # below this a page's text is not printed type: printed-text OCR guesses at handwriting
 HEIGHT_NOISE = 0.15  # boxes of one font size differ in height by up to this share (glyph shapes, punctuation)
+SIDEWAYS_RATIO = 2.0  # a box this many times taller than wide holds a line written top to bottom
+SIDEWAYS_SHARE = 0.6  # when more than this share of a page's boxes are such, the page lies on its side
 OCR_THREADS = 2  # files are read one per core in parallel; two threads keep a lone scan off a single core, and
 #                  bound the engine's address space (every thread reserves its own) on machines with many cores
 MAX_PAGE_PIXELS = 60_000_000  # a 50-megapixel phone photo fits; a larger "page" is built to exhaust memory
@@ -102,14 +104,33 @@ def read_page(image, number: int, *, dpi: float = RENDER_DPI) -> OcrPage:
     import numpy as np
 
     rgb = np.array(image.convert("RGB"))
-    result, _ = _engine()(rgb)
+    result = _recognise(rgb)
+    if _on_its_side(result):  # a page scanned sideways: read it turned both ways, keep the reading more sure of itself
+        turned = [np.ascontiguousarray(np.rot90(rgb, k)) for k in (1, 3)]
+        rgb, result = max(((t, _recognise(t)) for t in turned), key=lambda tr: _chars_and_confidence(tr[1]))
     scale = POINTS_PER_INCH / dpi
     height, width = rgb.shape[0] * scale, rgb.shape[1] * scale
     boxes = [([(x * scale, y * scale) for x, y in quad], text.strip(), float(score))
-             for quad, text, score in (result or []) if text.strip()]
+             for quad, text, score in result if text.strip()]
     angle = _skew(boxes)
     lines = _join_rows([_upright(quad, text, score, angle, width / 2, height / 2) for quad, text, score in boxes])
     return OcrPage(number, _columns(lines, width), width, height, len(boxes))
+
+
+def _recognise(rgb) -> list:
+    result, _ = _engine()(rgb)
+    return result or []
+
+
+def _on_its_side(result) -> bool:
+    """Most text boxes stand upright (lines of a page lying on its side): PP-OCR turns single lines by 180°, not
+    whole pages by 90°."""
+    upright = sum(1 for quad, _, _ in result if abs(quad[2][1] - quad[0][1]) > SIDEWAYS_RATIO * abs(quad[2][0] - quad[0][0]))
+    return len(result) > 0 and upright > SIDEWAYS_SHARE * len(result)
+
+
+def _chars_and_confidence(result) -> float:
+    return sum(len(text) * float(score) for _, text, score in result)
 
 
 def _skew(boxes) -> float:
