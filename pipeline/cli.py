@@ -151,7 +151,7 @@ def models(models_dir: Path = typer.Option(None, "--models", help="Model folder 
 
 @app.command()
 def parse(
-    file: Path = typer.Argument(..., help="A submission (.docx, .pdf, .txt, .doc)."),
+    file: Path = typer.Argument(..., help="A submission (.docx, .pdf, .txt, .doc, or a scan: .jpg, .png, .tif)."),
     as_json: bool = typer.Option(False, "--json", help="Print the structure as JSON."),
 ) -> None:
     """Print a document as the pipeline sees it: title, byline, headings, paragraphs, sentences, quotations."""
