@@ -28,8 +28,8 @@ HANDWRITTEN_CONFIDENCE = 0.75  # below this a page's text is not printed type: p
 HEIGHT_NOISE = 0.15  # boxes of one font size differ in height by up to this share (glyph shapes, punctuation)
 SIDEWAYS_RATIO = 2.0  # a box this many times taller than wide holds a line written top to bottom
 SIDEWAYS_SHARE = 0.6  # when more than this share of a page's boxes are such, the page lies on its side
-OCR_THREADS = 2  # files are read one per core in parallel; two threads keep a lone scan off a single core, and
-#                  bound the engine's address space (every thread reserves its own) on machines with many cores
+OCR_THREADS = 1  # files are read one per core in parallel already; and a process whose engine ran threads hangs
+#                  the readers it forks (ONNX Runtime's thread pool does not survive a fork), one thread does not
 MAX_PAGE_PIXELS = 60_000_000  # a 50-megapixel phone photo fits; a larger "page" is built to exhaust memory
 COLUMN_GUTTER_SHARE = 0.6  # a vertical strip no box crosses, with text on both sides over this share of the
 #                            page's lines, separates two columns
