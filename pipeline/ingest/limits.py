@@ -32,7 +32,7 @@ class ReaderLimits:
     max_pdf_pages: int = 1_000           # pages of one PDF
     max_pdf_content_mb: int = 64         # decoded page content streams, counted on every page that draws them
     memory_mb: int = 2_048               # address space a reading worker may add to what it inherited: the OCR engine
-    #                                      reserves up to 1.8 GB of it (about 0.5 GB resident) to read one scanned page
+    #                                      reserves up to 1.4 GB of it (about 0.4 GB resident) to read one scanned page
     seconds_per_file: int = 120          # wall-clock seconds to read one file
 
     def __post_init__(self):
