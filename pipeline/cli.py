@@ -157,7 +157,7 @@ def models(models_dir: Path = typer.Option(None, "--models", help=_("模型文�
 
 @app.command(help=_("按流程所见打印一份材料：标题、署名、各级标题、段落、句子、引文。"))
 def parse(
-    file: Path = typer.Argument(..., help=_("一份材料（.docx、.pdf、.ofd、.txt、.doc）。")),
+    file: Path = typer.Argument(..., help=_("一份材料（.docx、.pdf、.ofd、.txt、.doc，或扫描件：.jpg、.png、.tif）。")),
     as_json: bool = typer.Option(False, "--json", help=_("以 JSON 打印结构。")),
 ) -> None:
     """Print a document as the pipeline sees it: title, byline, headings, paragraphs, sentences, quotations."""

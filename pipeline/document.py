@@ -31,6 +31,8 @@ class Submission:
     quarter: str | None = None
     format: str = ""
     metadata_source: dict[str, str] = field(default_factory=dict)  # field -> manifest | file name | byline
+    ocr_pages: list[tuple[int, float]] = field(default_factory=list)  # (page, mean confidence 0–1) read by OCR
+    garbled_pages: list[int] = field(default_factory=list)  # pages whose text layer reads as unchecked OCR
 
     @cached_property
     def text(self) -> str:
@@ -90,6 +92,8 @@ def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str
         quarter=known.get("quarter"),
         format=fmt.value,
         metadata_source=source,
+        ocr_pages=sorted({e.page: round(e.ocr_confidence, 3) for e in elements if e.ocr_confidence is not None}.items()),
+        garbled_pages=sorted({e.page for e in elements if e.garbled}),
     )
     if submission.author is None and submission.byline:
         name = PERSON_NAME.search(submission.byline)
@@ -98,7 +102,8 @@ def read_submission(path: Path, *, batch_root: Path, manifest_row: dict[str, str
     return submission
 
 
-_META_FIELDS = ("doc_id", "file", "author", "doc_type", "quarter", "format", "metadata_source")
+_META_FIELDS = ("doc_id", "file", "author", "doc_type", "quarter", "format", "metadata_source", "ocr_pages",
+                "garbled_pages")
 
 
 def submission_to_bytes(submission: Submission) -> bytes:

@@ -43,6 +43,9 @@ SENTENCE_END_MARK = re.compile(rf"(?:[。！？；!?;]|(?<=[\u4e00-\u9fff”’�
 CLAUSE_SPLIT = re.compile(r"[，、；。！？：,;:!?]")
 PUNCTUATION = re.compile(r"[，、；。！？：,;:!?“”‘’《》〈〉（）()\"'…—·\-]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# A number in which a recognizer read digits as the letters they resemble (20I5, Z0l5, 2oi6): the mark of a text
+# layer made by OCR that nobody checked; typed text mixes digits with these letters only inside Latin words.
+MISREAD_NUMBER = re.compile(r"(?<![A-Za-z])(?=[0-9IlioOZ]*[0-9])(?=[0-9IlioOZ]*[IlioOZ])[0-9IlioOZ]{2,}(?![A-Za-z])")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

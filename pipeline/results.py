@@ -31,7 +31,7 @@ def structure(submission: Submission) -> dict:
 
 def document_record(submission: Submission) -> dict:
     """The part of a document's record that ingest and segmentation fill; later stages add their fields."""
-    return {
+    record = {
         "doc_id": submission.doc_id,
         "file": submission.file,
         "author": submission.author,
@@ -47,6 +47,11 @@ def document_record(submission: Submission) -> dict:
         "generic": [],
         "copy_ratio": 0.0,
     }
+    if submission.ocr_pages:  # pages of a scan, read by OCR: the reports say so beside every flag on them
+        record["ocr_pages"] = [{"page": page, "confidence": confidence} for page, confidence in submission.ocr_pages]
+    if submission.garbled_pages:  # a text layer that reads as unchecked OCR: its flags need the original beside them
+        record["garbled_pages"] = submission.garbled_pages
+    return record
 
 
 def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile], *, extra: dict | None = None) -> dict:

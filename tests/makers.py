@@ -415,3 +415,123 @@ def batch_with(source: Path, dest: Path, replacements: dict[str, Path]) -> Path:
             writer.writeheader()
             writer.writerows({**row, "file": renamed.get(row["file"], row["file"])} for row in rows)
     return dest
+
+
+# --- scans: pages rendered to images, degraded as scanners and phone cameras degrade them -------------------
+
+SCAN_DPI = 200
+
+
+def pdf_page_images(path: Path, dpi: int = SCAN_DPI) -> list:
+    """Every page of a PDF as a greyscale image at `dpi`, as a scanner makes it."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [page.render(scale=dpi / 72).to_pil().convert("L") for page in pdf]
+    finally:
+        pdf.close()
+
+
+def pdf_page_texts(path: Path) -> list[str]:
+    """Every page's text layer (what a perfect OCR would read)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in pdf]
+    finally:
+        pdf.close()
+
+
+def scanned(image, *, angle: float, seed: int, quality: int = 60, noise: float = 12.0):
+    """A flat scan: turned by `angle` degrees, with sensor noise (grey levels, standard deviation), saved as
+    JPEG at `quality` and read back."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    turned = image.convert("L").rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    pixels = np.asarray(turned, dtype=np.float32) + np.random.default_rng(seed).normal(0, noise, turned.size[::-1])
+    noisy = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    buffer = io.BytesIO()
+    noisy.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+
+
+def photographed(image, *, seed: int):
+    """A page photographed with a phone: seen at an angle (a perspective warp), lit unevenly, a little soft,
+    saved as JPEG."""
+    import io
+
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    w, h = image.size
+    # where the page's corners land in the photo: the top edge further away than the bottom one
+    corners = [(0.06 * w, 0.04 * h), (0.95 * w, 0.06 * h), (0.99 * w, 0.98 * h), (0.02 * w, 0.96 * h)]
+    coeffs = _perspective_coefficients(corners, [(0, 0), (w, 0), (w, h), (0, h)])
+    warped = image.convert("L").transform((w, h), Image.PERSPECTIVE, coeffs, Image.BICUBIC, fillcolor=200)
+    light = np.linspace(0.8, 1.0, w)[None, :] * np.linspace(0.9, 1.0, h)[:, None]
+    pixels = np.asarray(warped, dtype=np.float32) * light + np.random.default_rng(seed).normal(0, 6, (h, w))
+    photo = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=80)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+
+
+def _perspective_coefficients(source, target):
+    """PIL's PERSPECTIVE coefficients mapping output points `target` to input points `source`."""
+    import numpy as np
+
+    rows = []
+    for (x, y), (u, v) in zip(target, source):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    return np.linalg.solve(np.array(rows, float), np.array([c for p in source for c in p], float)).tolist()
+
+
+def handwritten_page(seed: int = 0, size=(1654, 2339)):
+    """A page of handwriting-like script: lines of joined, irregular pen strokes of a character's size, as a member
+    writes a 心得 by hand. No printed-text OCR can read it."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    image = Image.new("L", size, 250)
+    draw = ImageDraw.Draw(image)
+    for row in range(22):
+        y = 220 + row * 85
+        x = 180 + (90 if row % 6 == 0 else 0)
+        while x < size[0] - 200:
+            points = [(x + rng.uniform(0, 55), y + rng.uniform(-25, 25)) for _ in range(int(rng.integers(4, 9)))]
+            draw.line(points, fill=int(rng.integers(20, 70)), width=int(rng.integers(3, 6)), joint="curve")
+            x += rng.uniform(50, 70)
+    return image
+
+
+def image_only_pdf(images, path: Path, dpi: int = SCAN_DPI) -> Path:
+    """A PDF of page images and no text layer, as a scanner saves it."""
+    images[0].convert("RGB").save(path, "PDF", resolution=dpi, save_all=True,
+                                  append_images=[i.convert("RGB") for i in images[1:]])
+    return path
+
+
+def han_and_digits(text: str) -> str:
+    """What character error rate is counted on: Chinese characters and digits (punctuation, Latin letters and
+    white space ignored)."""
+    return "".join(c for c in text if "\u4e00" <= c <= "\u9fff" or c.isdigit())
+
+
+def character_error_rate(read: str, original: str) -> float:
+    """Edits (insertions, deletions, substitutions) from the original's Chinese characters and digits to the read
+    ones, per original character."""
+    a, b = han_and_digits(original), han_and_digits(read)
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] / max(len(a), 1)

@@ -79,7 +79,7 @@ def test_bad_files_are_listed_with_reasons_and_the_rest_is_scored(tmp_path):
         "submissions/005_空文件_学习心得.txt": "空文件",
         "submissions/006_空_学习心得.pdf": "空文件",
         "submissions/007_乱码_研讨发言.docx": "不是 Word .docx 文件",
-        "submissions/008_扫描_调研报告.pdf": "扫描版 PDF",
+        "submissions/008_扫描_调研报告.pdf": "没有识别出文字",
         "submissions/009_表格_学习心得.xlsx": "不读取“.xlsx”文件",
         "submissions/010_英文_学习心得.txt": "不是中文材料",
         "submissions/011_胡佳_学习心得.txt": "编号“011_胡佳_学习心得”相同",

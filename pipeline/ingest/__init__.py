@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import ExtractionError, UnsupportedFormatError
-from .docx import partition_docx
 from ..messages import N_
+from .docx import partition_docx
 from .elements import Element, ElementKind
+from .image import partition_image
 from .legacy import partition_legacy
 from .limits import ReaderLimits, check_pdf, check_zip
 from .ofd import partition_ofd
@@ -33,21 +34,28 @@ class FileFormat(str, Enum):
     PDF = "pdf"
     DOC = "doc"
     OFD = "ofd"
+    IMAGE = "image"
 
     @property
     def suffixes(self) -> tuple[str, ...]:
         return {"txt": (".txt", ".text", ".md"), "docx": (".docx",), "pdf": (".pdf",), "doc": (".doc", ".wps"),
-                "ofd": (".ofd",)}[self.value]
+                "ofd": (".ofd",), "image": (".jpg", ".jpeg", ".png", ".tif", ".tiff")}[self.value]
+
+
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")  # JPEG, PNG, TIFF (both byte orders)
 
 
 def detect_format(path: Path) -> FileFormat:
-    """The file's format, in this order: the magic bytes (%PDF; a ZIP named .docx or holding word/document.xml;
-    a ZIP named .ofd or holding OFD.xml; an OLE container for .doc/.wps), then the suffix. A suffix xuexi does not read raises UnsupportedFormatError naming the ones it does."""
+    """The file's format, in this order: the magic bytes (%PDF; JPEG, PNG and TIFF images; a ZIP named .docx or
+    holding word/document.xml; a ZIP named .ofd or holding OFD.xml; an OLE container for .doc/.wps), then the
+    suffix. A suffix xuexi does not read raises UnsupportedFormatError naming the ones it does."""
     with open(path, "rb") as f:
         head = f.read(8)
     suffix = path.suffix.lower()
     if head.startswith(b"%PDF"):
         return FileFormat.PDF
+    if head.startswith(_IMAGE_MAGIC):
+        return FileFormat.IMAGE
     if head.startswith(b"PK\x03\x04") and (suffix == ".docx" or _is_word_zip(path)):
         return FileFormat.DOCX
     if head.startswith(b"PK\x03\x04") and (suffix == ".ofd" or _zip_holds(path, "OFD.xml")):
@@ -77,7 +85,7 @@ def _zip_holds(path: Path, part: str) -> bool:
 
 def _readers() -> dict[FileFormat, Callable[..., list[Element]]]:
     return {FileFormat.TXT: partition_txt, FileFormat.DOCX: partition_docx, FileFormat.PDF: partition_pdf,
-            FileFormat.DOC: partition_legacy, FileFormat.OFD: partition_ofd}
+            FileFormat.DOC: partition_legacy, FileFormat.OFD: partition_ofd, FileFormat.IMAGE: partition_image}
 
 
 def partition(path: Path, *, author: str | None = None, limits: ReaderLimits = ReaderLimits()) -> list[Element]:

@@ -1,12 +1,14 @@
 """PDF submissions through pdfplumber: running headers, footers and page numbers removed, lines re-joined into
 the paragraphs they were (by right margin, first-line indent and paragraph spacing), headings told by typed
 numbering or a larger or bold font. A text layer garbled into `(cid:N)` codes is read again through pypdfium2;
-a PDF with no text layer is reported as scanned, not scored as empty."""
+a page with no text layer (a scan) is rendered and read by OCR (pipeline.ingest.ocr), page by page, so a PDF that
+mixes text and scanned pages is read whole."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
@@ -15,9 +17,12 @@ import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
+from .. import lexicon
 from ..errors import ExtractionError
 from ..messages import N_
 from .elements import Element
+from .limits import SECONDS_PER_OCR_PAGE, extend_time_limit
+from .ocr import OcrPage, judge_ocr_pages, read_page, render_pdf_page
 from .layout import Line, classify, ends_sentence, join_lines, lines_from_wrapped_text
 
 _PAGE_NUMBER = re.compile(
@@ -27,6 +32,10 @@ _CID = re.compile(r"\(cid:\d+\)")
 MARGIN_BAND = 0.09  # the top and bottom 9 % of a page is where running headers and footers stand
 WRAPPED_GAP_LINES = 3.0  # a wrapped line's next line stands within this many font sizes below it (double spacing)
 FULL_LINE_CHARS = 2.5  # a line ending within this many characters of the right margin ran to it (was wrapped)
+MISREAD_NUMBERS_PER_1000 = 1.0  # numbers with digits read as letters, per 1,000 Chinese characters and digits,
+#                                 from which a page's text layer is unchecked OCR (typed text has none)
+MIN_MISREAD_NUMBERS = 2  # one such number may be a product code; two make a page doubtful
+GARBLED_NOTE = "文字层疑似未经校对的识别结果（数字中混有形近字母），请核对原件"
 MIN_TABLE_EDGES = 4  # ruling lines a page needs before tables are looked for on it (finding them is slow)
 
 
@@ -35,8 +44,8 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
         raise ExtractionError(N_("{name}: 空文件（0 字节）", name=path.name))
     try:
         with pdfplumber.open(path) as pdf:
-            raw_pages = [_page_content(page) for page in pdf.pages]
-            has_images = any(page.images for page in pdf.pages)
+            contents = [_page_content(page) for page in pdf.pages]
+            has_images = [bool(page.images) for page in pdf.pages]
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, ExtractionError):  # a reading limit reached inside pdfminer: its own reason
@@ -48,19 +57,81 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
         raise
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         raise ExtractionError(N_("{name}: PDF 无法读取（文件已损坏）；请重新导出", name=path.name)) from exc
-    sizes = Counter(round(c["size"]) for raw, _, _ in raw_pages for l in raw for c in l["chars"])
-    body_size = sizes.most_common(1)[0][0] if sizes else 0
-    pages = [_page_lines(raw, tables, height, number, body_size)
-             for number, (raw, tables, height) in enumerate(raw_pages, 1)]
-    if not any(pages):
-        if has_images:
-            raise ExtractionError(N_("{name}: 扫描版 PDF（只有图片，没有文字层）；需先做文字识别（OCR）才能评分", name=path.name))
+    # A page with no text layer but an image is a scan: it is read by OCR, the others from their text.
+    scanned = [i for i, ((raw, tables, _), images) in enumerate(zip(contents, has_images)) if images and not raw and not tables]
+    if not scanned and not any(raw or tables for raw, tables, _ in contents):
         raise ExtractionError(N_("{name}: PDF 中没有文字", name=path.name))
-    text = "".join(l.text for page in pages for l in page)
-    if len(_CID.findall(text)) > 0.02 * len(text) / 6:
-        return _partition_pdfium(path, author)
-    lines = _strip_running_lines(pages)
-    return classify(join_lines(lines), author=author)
+    ocr_pages = _ocr_pdf_pages(path, scanned)
+    pages = [PageContent([raw], tables, height) if i not in ocr_pages else PageContent.of_ocr(ocr_pages[i])
+             for i, (raw, tables, height) in enumerate(contents)]
+    if not scanned:
+        text = "".join(l["text"] for raw, _, _ in contents for l in raw)
+        if len(_CID.findall(text)) > 0.02 * len(text) / 6:
+            return _partition_pdfium(path, author)
+    return elements_from_pages(path.name, pages, author)
+
+
+@dataclass
+class PageContent:
+    """One page as the layout rules read it: its text lines in pdfplumber's shape, column by column (a text page
+    is one column: pdfplumber orders its lines), its table rows (top, text), its height, and the OCR reading
+    where the page was a scan."""
+
+    columns: list[list[dict]]
+    tables: list[tuple[float, str]]
+    height: float
+    ocr: OcrPage | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(l["text"] for column in self.columns for l in column)
+
+    @classmethod
+    def of_ocr(cls, page: OcrPage) -> "PageContent":
+        return cls(page.raw_columns(), [], page.height, page)
+
+
+def elements_from_pages(name: str, pages: list[PageContent], author: str | None) -> list[Element]:
+    """A document's elements from its pages: running lines dropped, paragraphs re-joined, headings told. Pages
+    read by OCR are checked first (judge_ocr_pages), and their elements carry the page's mean confidence."""
+    ocr = [p.ocr for p in pages if p.ocr is not None]
+    judge_ocr_pages(name, ocr, text_pages=len(pages) - len(ocr))
+    sizes = Counter(round(c["size"]) for p in pages for column in p.columns for l in column for c in l["chars"])
+    body_size = sizes.most_common(1)[0][0] if sizes else 0
+    lines = _strip_running_lines([
+        [line for k, column in enumerate(p.columns)
+         for line in _page_lines(column, p.tables if k == 0 else [], p.height, number, body_size)]
+        for number, p in enumerate(pages, 1)])
+    elements = classify(join_lines(lines), author=author)
+    confidence = {number: p.ocr.confidence for number, p in enumerate(pages, 1) if p.ocr is not None}
+    doubtful = {number for number, p in enumerate(pages, 1) if p.ocr is None and garbled(p.text)}
+    for e in elements:
+        e.ocr_confidence = confidence.get(e.page)
+        e.garbled = e.page in doubtful
+    return elements
+
+
+def garbled(text: str) -> bool:
+    """Whether a page's text layer reads as OCR nobody checked: numbers with digits read as look-alike letters."""
+    misread = len(lexicon.MISREAD_NUMBER.findall(text))
+    counted = sum(1 for c in text if lexicon.CJK.match(c) or c.isdigit())
+    return misread >= MIN_MISREAD_NUMBERS and misread >= MISREAD_NUMBERS_PER_1000 * counted / 1000
+
+
+def _ocr_pdf_pages(path: Path, indexes: list[int]) -> dict[int, OcrPage]:
+    """The scanned pages of a PDF, rendered by PDFium and read by OCR, by page index."""
+    if not indexes:
+        return {}
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = {}
+        for i in indexes:
+            extend_time_limit(SECONDS_PER_OCR_PAGE)
+            image, dpi = render_pdf_page(pdf, i)
+            out[i] = read_page(image, i + 1, dpi=dpi)
+        return out
+    finally:
+        pdf.close()
 
 
 def _page_content(page) -> tuple[list[dict], list[tuple[float, str]], float]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..forking import forked_map
+from ..ingest.ocr import LOW_CONFIDENCE_NOTE
+from ..ingest.pdf import GARBLED_NOTE
 from ..model import Source, SourceKind
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
 from .html import render_page
@@ -126,6 +128,8 @@ def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str,
         "topics": rows,
         "paragraphs": [(p, roles.get(text[p.start:p.end], "")) for p in marked_paragraphs(text, marks, notes)],
         "dismissed": dismissed,
+        "low_confidence_note": LOW_CONFIDENCE_NOTE,
+        "garbled_note": GARBLED_NOTE,
         "copied": copied,
         "quoted": [QuotedView(i, q.get("text") or "", report.source_name(q["source"]) if q.get("source") else "",
                               m is not None, q.get("review")) for i, q, m in quoted],

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..errors import ConfigError
+from ..ingest.ocr import LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE
+from ..ingest.pdf import GARBLED_NOTE
 from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from .highlight import Locator
 
@@ -157,6 +159,23 @@ class DocumentFacts:
     def corrected(self) -> set[str]:
         """The topics whose level a reviewer corrected (the archive's results carry the correction)."""
         return {str(t.get("topic_id")) for t in self.record.get("topics") or [] if t.get("review")}
+
+    @property
+    def scanned_pages(self) -> list[int]:
+        """Pages read from a scan by OCR: every flag on their text rests on what recognition read."""
+        return [int(p.get("page") or 0) for p in self.record.get("ocr_pages") or []]
+
+    @property
+    def doubtful_pages(self) -> list[int]:
+        """Scanned pages read below the confidence floor: the original must be checked before a flag on them
+        is believed."""
+        return [int(p.get("page") or 0) for p in self.record.get("ocr_pages") or []
+                if float(p.get("confidence") or 0.0) < LOW_CONFIDENCE]
+
+    @property
+    def garbled_pages(self) -> list[int]:
+        """Pages whose text layer reads as unchecked OCR (digits read as letters)."""
+        return [int(p) for p in self.record.get("garbled_pages") or []]
 
     @property
     def scored_copy_ratio(self) -> float:
@@ -423,6 +442,10 @@ class QuarterReport:
         if doc.missing_required:
             reasons.append(f"{len(doc.missing_required)}个必学专题未涉及（{'、'.join(t.id for t in doc.missing_required)}）")
         reasons.extend(d.label for d in doc.diagnoses)
+        if doc.doubtful_pages:
+            reasons.append(f"第{'、'.join(map(str, doc.doubtful_pages))}页{LOW_CONFIDENCE_NOTE}")
+        if doc.garbled_pages:
+            reasons.append(f"第{'、'.join(map(str, doc.garbled_pages))}页{GARBLED_NOTE}")
         return Concern(round(sum(parts), 1), reasons)
 
     def _members(self) -> list[MemberFacts]:
