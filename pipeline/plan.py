@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import jieba.posseg
@@ -91,11 +92,18 @@ def _keywords(title: str, points: list[str]) -> list[str]:
     return out[:KEYWORDS_PER_TOPIC]
 
 
+@lru_cache(maxsize=1)
+def _tagger() -> jieba.posseg.POSTokenizer:
+    """jieba's part-of-speech tagger over its own dictionary alone: the words a scoring run teaches the shared
+    dictionary (a batch's topic keywords) would join a plan's phrases into other words."""
+    return jieba.posseg.POSTokenizer(jieba.Tokenizer())
+
+
 def _noun_phrases(text: str) -> list[str]:
     phrases: list[str] = []
     run: list[str] = []
     has_noun = False
-    for token in jieba.posseg.cut(text + "。"):
+    for token in _tagger().cut(text + "。"):
         if token.flag.startswith(_NOUNISH):
             run.append(token.word)
             has_noun = True

@@ -20,7 +20,6 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import jieba
 
 from ..errors import ConfigError
 from ..messages import N_
@@ -58,6 +57,8 @@ class StaticEncoder(Encoder):
         self.name = f"static:{folder.name}"
         self.model_fingerprint = fingerprint_files([folder / name for name in FILES], folder)
         # A private tokenizer over the model's own word list, untouched by words other modules add to jieba.
+        import jieba  # with a static model only: `xuexi models` and the review page never segment text
+
         self._tokenizer = jieba.Tokenizer(dictionary=str(folder / "vocab.txt"))
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self._tokenizer.initialize()
