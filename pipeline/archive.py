@@ -53,7 +53,7 @@ from sqlite_utils import Database
 from .errors import ConfigError, XuexiError
 from .messages import N_
 from .lexicon import QUARTER_NAME
-from .model import LEVEL_NAMES, Source, SourceKind
+from .model import LEVEL_NAMES, Source
 from .textnorm import fold
 
 FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag
@@ -195,7 +195,7 @@ class ArchivedText:
 
     @property
     def source_id(self) -> str:
-        return str(Source(SourceKind.PRIOR, f"{self.quarter}/{self.doc_id}"))
+        return str(Source.archived(self.quarter, self.doc_id))
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,17 @@ class Source:
         except ConfigError:
             return None
 
+    @classmethod
+    def archived(cls, quarter: str, doc_id: str) -> "Source":
+        """An earlier quarter's submission as the archive keeps it."""
+        return cls(SourceKind.PRIOR, f"{quarter}/{doc_id}")
+
+    @property
+    def submission(self) -> tuple[str, str]:
+        """(quarter, doc_id) of a submission named as a source: the quarter is '' unless the archive kept it."""
+        quarter, _, doc_id = self.name.rpartition("/")
+        return quarter, doc_id
+
     @property
     def label(self) -> str:
         return f"{self.kind.label}{self.name}"

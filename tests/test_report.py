@@ -513,3 +513,15 @@ def test_document_page_in_the_browser(browser, full_results, full_out, tmp_path)
     page.screenshot(path=str(tmp_path / "document.png"), full_page=True)
     assert (tmp_path / "document.png").stat().st_size > 10_000
     page.close()
+
+
+def test_copy_sources_are_named_in_words_with_their_authors(dev_results):
+    """The summary, the 通报 and scores.xlsx name a source as a secretary would: another member's document of this
+    quarter, an earlier one by its author, type and (when the archive kept it) quarter — never by an internal id."""
+    report = QuarterReport(dev_results)
+    doc = report.documents[0]
+    assert report.source_name(f"doc:{doc.doc_id}") == f"{doc.member}的{doc.doc_type}（本季度）"
+    assert report.source_name("prior:P02_卫建军_学习心得") == "卫建军往期的学习心得"
+    assert report.source_name("prior:2026Q2/003_周海涛_调研报告") == "周海涛往期的调研报告（2026Q2）"
+    assert report.source_name("ref:RA1") == "学习篇目RA1"
+    assert report.source_name("prior:无名材料") == "往期材料无名材料"  # a name that says no author stays as it is

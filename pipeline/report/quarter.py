@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..errors import ConfigError
+from ..lexicon import FILE_NAME
 from ..ingest.ocr import LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE
 from ..ingest.pdf import GARBLED_NOTE
 from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
@@ -324,13 +325,21 @@ class QuarterReport:
         return [name for name in self.roster if name not in handed_in]
 
     def source_name(self, source: str | None) -> str:
-        """A copy source in words; another document of this quarter is named by its author and type."""
+        """A copy source in words: another document of this quarter by its author and type, an earlier quarter's
+        by its author, type and quarter when its file name says them (卫建军往期的学习心得（2026Q2）)."""
         origin = Source.read(source)
         if origin is None:
             return source or "来源不明"
-        doc = (next((d for d in self.documents if d.doc_id == origin.name), None) if origin.kind is SourceKind.DOC
-               else None)
-        return f"{doc.member}的{doc.doc_type or '材料'}（本季度）" if doc else origin.label
+        if origin.kind is SourceKind.DOC:
+            doc = next((d for d in self.documents if d.doc_id == origin.name), None)
+            if doc:
+                return f"{doc.member}的{doc.doc_type or '材料'}（本季度）"
+        if origin.kind is SourceKind.PRIOR:
+            quarter, doc_id = origin.submission
+            named = FILE_NAME.match(doc_id)
+            if named:
+                return f"{named['author']}往期的{named['doc_type']}" + (f"（{quarter}）" if quarter else "")
+        return origin.label
 
     def missing_by_topic(self) -> list[tuple[Topic, list[str]]]:
         """Each required topic with the members who must 补学 it, in topic-list order."""
