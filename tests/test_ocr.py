@@ -6,14 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 import makers
 from conftest import DEMO, DEV
-from pipeline.errors import ExtractionError
 from pipeline.ingest import ElementKind, FileFormat, detect_format, partition
-from pipeline.ingest.ocr import LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE, read_page
-from pipeline.ingest.pdf import GARBLED_NOTE
+from pipeline.ingest.ocr import read_page
+from pipeline.report.quarter import GARBLED_NOTE, LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE
 
 REALPDF = DEV.parents[1] / "corpora" / "realpdf"
 

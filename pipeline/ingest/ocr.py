@@ -25,9 +25,6 @@ POINTS_PER_INCH = 72
 SAME_LINE_OVERLAP = 0.5  # two boxes whose vertical centres lie within half a line height stand on one line
 WORD_GAP_LINES = 1.0  # a gap wider than one character height between boxes on a line is a space (a form's gap)
 MIN_SKEW_DEGREES = 0.3  # a slant below this is the detector's noise, not a rotated page
-LOW_CONFIDENCE = 0.90  # mean recognition confidence (0–1) of a page below which a reader should check the original:
-#                        clean scans read at 0.95 and more, a photographed or noisy page a little lower
-LOW_CONFIDENCE_NOTE = "识别可信度低，请核对原件"  # what the reports say of such a page
 HANDWRITTEN_CONFIDENCE = 0.75  # below this a page's text is not printed type: printed-text OCR guesses at handwriting
 HEIGHT_NOISE = 0.15  # boxes of one font size differ in height by up to this share (glyph shapes, punctuation)
 SIDEWAYS_RATIO = 2.0  # a box this many times taller than wide holds a line written top to bottom

@@ -35,7 +35,6 @@ FULL_LINE_CHARS = 2.5  # a line ending within this many characters of the right 
 MISREAD_NUMBERS_PER_1000 = 1.0  # numbers with digits read as letters, per 1,000 Chinese characters and digits,
 #                                 from which a page's text layer is unchecked OCR (typed text has none)
 MIN_MISREAD_NUMBERS = 2  # one such number may be a product code; two make a page doubtful
-GARBLED_NOTE = "文字层疑似未经校对的识别结果（数字中混有形近字母），请核对原件"
 MIN_TABLE_EDGES = 4  # ruling lines a page needs before tables are looked for on it (finding them is slow)
 
 

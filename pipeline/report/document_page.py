@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..forking import forked_map
-from ..ingest.ocr import LOW_CONFIDENCE_NOTE
-from ..ingest.pdf import GARBLED_NOTE
 from ..model import Source, SourceKind
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
 from .html import render_page
-from .quarter import (COPY_KIND_LABELS, EVIDENCE_ROLE_LABELS, GENERIC_KIND_LABELS, LEVEL_NAMES, DocumentFacts,
-                      QuarterReport, percent, verdict)
+from .quarter import (COPY_KIND_LABELS, EVIDENCE_ROLE_LABELS, GARBLED_NOTE, GENERIC_KIND_LABELS, LEVEL_NAMES,
+                      LOW_CONFIDENCE_NOTE, DocumentFacts, QuarterReport, percent, verdict)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,6 @@ from datetime import datetime, timezone
 
 from ..errors import ConfigError
 from ..lexicon import FILE_NAME
-from ..ingest.ocr import LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE
-from ..ingest.pdf import GARBLED_NOTE
 from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from .highlight import Locator
 
@@ -37,6 +35,13 @@ EVIDENCE_ROLE_LABELS = {
     "practice": "联系实际", "copied": "复制", "quoted": "引用", "generic": "套话",
 }
 UNSIGNED = "（未署名）"
+# Pages whose text a reader should check against the original before believing a flag on it. results.json records
+# each scanned page's mean OCR confidence (ingest.ocr) and each page whose text layer reads as unchecked OCR
+# (ingest.pdf.garbled); the reports say so in these words.
+LOW_CONFIDENCE = 0.90  # mean recognition confidence (0–1) of a page below which a reader should check the original:
+#                        clean scans read at 0.95 and more, a photographed or noisy page a little lower
+LOW_CONFIDENCE_NOTE = "识别可信度低，请核对原件"
+GARBLED_NOTE = "文字层疑似未经校对的识别结果（数字中混有形近字母），请核对原件"
 FLAG_VERDICT_LABELS = {"confirm": "已确认", "dismiss": "已排除"}
 RESTUDY_VERDICTS = ("需补学", "退回修改")
 
