@@ -76,7 +76,8 @@ def main() -> None:
         tiffs.append(tiff)
         pages += len(images)
         texts = makers.pdf_page_texts(pdf)
-        photos += [(makers.photographed(image, seed=100 * n + k), texts[k]) for k, image in enumerate(images)]
+        photos += [(makers.photographed(image, seed=100 * n + k), texts[k], f"{pdf.stem} p{k + 1}")
+                   for k, image in enumerate(images)]
 
     get_nlp()  # loading the language pipeline is start-up, not OCR
     shutil.rmtree(work / "cache", ignore_errors=True)  # the first run reads every page
@@ -89,15 +90,19 @@ def main() -> None:
     rerun = time.perf_counter() - started
 
     originals = {pdf.stem: "\n".join(e.text for e in partition(pdf)) for pdf in pdfs}
-    flat_cer = [makers.character_error_rate(s.text, originals[s.doc_id]) for s in read]
+    flat_cer = {s.doc_id: makers.character_error_rate(s.text, originals[s.doc_id]) for s in read}
     photo_cer = list(forked_map(lambda item: makers.character_error_rate(
         " ".join(l.text for l in read_page(item[0], 1).lines), item[1]), photos, workers=a.workers, chunksize=1))
+    worst = sorted(flat_cer, key=flat_cer.get, reverse=True)[:3]
 
     print(f"{len(pdfs)} documents, {pages} pages at {makers.SCAN_DPI} dpi, {a.workers} workers; {len(failed)} failed"
           + "".join(f"\n  failed: {f.file}: {f.error}" for f in failed))
-    print(f"CER flat (±2°, noise, JPEG 60), per document: mean {statistics.mean(flat_cer):.2%}, "
-          f"max {max(flat_cer):.2%} (target ≤ 2 %)")
-    print(f"CER photographed, per page: mean {statistics.mean(photo_cer):.2%}, max {max(photo_cer):.2%} (target ≤ 5 %)")
+    print(f"CER flat (±2°, noise, JPEG 60), per document: mean {statistics.mean(flat_cer.values()):.2%}, "
+          f"max {max(flat_cer.values()):.2%} (target ≤ 2 %); worst: "
+          + ", ".join(f"{d} {flat_cer[d]:.2%}" for d in worst))
+    print(f"CER photographed, per page: mean {statistics.mean(photo_cer):.2%}, max {max(photo_cer):.2%} (target ≤ 5 %); "
+          f"worst pages: " + ", ".join(f"{photos[k][2]} {photo_cer[k]:.2%}" for k in
+                                        sorted(range(len(photos)), key=photo_cer.__getitem__, reverse=True)[:3]))
     print(f"OCR: {pages / seconds:.2f} pages/s ({seconds:.1f} s; target ≥ 1 page/s on 2 cores)")
     print(f"rerun: {pages / rerun:.0f} pages/s ({rerun:.2f} s), {cache.hits} of {len(tiffs)} documents from the parse "
           f"cache, same text: {[s.text for s in again] == [s.text for s in read]}")

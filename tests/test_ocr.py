@@ -6,10 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
+from rapidocr_onnxruntime import RapidOCR
+
 import makers
 from conftest import DEMO, DEV
 from pipeline.ingest import ElementKind, FileFormat, detect_format, partition
-from pipeline.ingest.ocr import read_page
+from pipeline.ingest.ocr import OpenVinoModel, _engine, read_page
 from pipeline.report.quarter import GARBLED_NOTE, LOW_CONFIDENCE, LOW_CONFIDENCE_NOTE
 
 REALPDF = DEV.parents[1] / "corpora" / "realpdf"
@@ -154,3 +157,23 @@ def test_a_page_scanned_on_its_side_is_turned_upright():
     read = makers.han_and_digits(" ".join(l.text for l in page.lines))
     expected = makers.han_and_digits(makers.pdf_page_texts(original)[0])[: len(read)]
     assert len(read) > 50 and makers.character_error_rate(read, expected) <= FLAT_CER
+
+
+def test_a_page_scanned_upside_down_is_read_top_to_bottom():
+    original = DEV / "submissions" / "012_黄丽娟_调研报告.pdf"
+    image = makers.pdf_page_images(original)[0]
+    top = image.crop((0, 0, image.width, image.height // 3))
+    page = read_page(top.rotate(180), 1)
+    read = makers.han_and_digits(" ".join(l.text for l in page.lines))
+    expected = makers.han_and_digits(makers.pdf_page_texts(original)[0])[: len(read)]
+    assert len(read) > 50 and makers.character_error_rate(read, expected) <= FLAT_CER
+
+
+def test_openvino_reads_a_page_as_rapidocrs_own_onnx_runtime_does():
+    page = makers.scanned(makers.pdf_page_images(DEV / "submissions" / "012_黄丽娟_调研报告.pdf")[0], angle=1, seed=7)
+    rgb = np.array(page.crop((0, 0, page.width, page.height // 3)).convert("RGB"))
+    engine = _engine()
+    assert isinstance(engine.text_rec.session, OpenVinoModel) and isinstance(engine.text_det.infer, OpenVinoModel)
+    onnx = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+    read = [text for _, text, _ in engine(rgb)[0]]
+    assert len("".join(read)) > 50 and read == [text for _, text, _ in onnx(rgb)[0]]

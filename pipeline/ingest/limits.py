@@ -39,8 +39,8 @@ class ReaderLimits:
     max_unzipped_mb: int = 512           # what a .docx's parts declare they unpack to, all together
     max_pdf_pages: int = 1_000           # pages of one PDF
     max_pdf_content_mb: int = 64         # decoded page content streams, counted on every page that draws them
-    memory_mb: int = 2_048               # address space a reading worker may add to what it inherited: the OCR engine
-    #                                      reserves up to 1.4 GB of it (about 0.4 GB resident) to read one scanned page
+    memory_mb: int = 2_048               # address space a reading worker may add to what it inherited (the OCR
+    #                                      engine's own is not counted: see engine_memory)
     seconds_per_file: int = 120          # wall-clock seconds to read one file
 
     def __post_init__(self):
@@ -159,11 +159,36 @@ def limit_memory(memory_mb: int) -> None:
     try:
         import resource  # Unix only: elsewhere no limit is set
 
-        with open("/proc/self/statm") as f:
-            size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        resource.setrlimit(resource.RLIMIT_AS, (size + memory_mb * MB, resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory_mb * MB, resource.RLIM_INFINITY))
     except (ImportError, OSError, ValueError):
         pass
+
+
+@contextlib.contextmanager
+def engine_memory():
+    """Address space taken inside this block is the OCR engine's (its models, and buffers for a page image that
+    MAX_PAGE_PIXELS and the engine's own 2000-pixel side bound whatever the file), not the file's: the limit
+    that limit_memory set moves up by what the block took. OpenVINO reserves 1–2 GB and keeps it."""
+    try:
+        import resource  # Unix only: elsewhere no limit is set
+    except ImportError:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        yield
+        return
+    before = _address_space()
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft + max(0, _address_space() - before), hard))
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def memory_message(name: str, limits: ReaderLimits) -> str:

@@ -1,5 +1,5 @@
 """Reading a page image by offline OCR (RapidOCR: PP-OCRv4 detection and recognition, shipped in its wheel, so
-nothing is downloaded at run time).
+nothing is downloaded at run time; its models run on OpenVINO, which needs a third of ONNX Runtime's CPU time).
 
 Takes a page image; gives its text lines in reading order, in the shape of pdfplumber's text lines (text, x0, x1,
 top, bottom in points, one font size per character), so that the PDF reader's layout rules — running headers and
@@ -12,6 +12,7 @@ import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from statistics import mean, median
 
 import numpy as np
@@ -19,18 +20,24 @@ from PIL import Image, ImageSequence
 
 from ..errors import ExtractionError
 from ..messages import N_
+from .limits import engine_memory
 
 RENDER_DPI = 200  # a scanned PDF page is rendered at the resolution scanners use for text; PP-OCR reads 10 pt there
 POINTS_PER_INCH = 72
 SAME_LINE_OVERLAP = 0.5  # two boxes whose vertical centres lie within half a line height stand on one line
 WORD_GAP_LINES = 1.0  # a gap wider than one character height between boxes on a line is a space (a form's gap)
 MIN_SKEW_DEGREES = 0.3  # a slant below this is the detector's noise, not a rotated page
+MIN_LINE_CONFIDENCE = 0.5  # RapidOCR's own floor: a box read less surely than this holds noise, not a line
 HANDWRITTEN_CONFIDENCE = 0.75  # below this a page's text is not printed type: printed-text OCR guesses at handwriting
 HEIGHT_NOISE = 0.15  # boxes of one font size differ in height by up to this share (glyph shapes, punctuation)
 SIDEWAYS_RATIO = 2.0  # a box this many times taller than wide holds a line written top to bottom
 SIDEWAYS_SHARE = 0.6  # when more than this share of a page's boxes are such, the page lies on its side
+UPSIDE_DOWN_SHARE = 0.6  # when more than this share of a page's lines read as turned by 180°, the page is upside
+#                          down (a line or two of a table or a stamp may be turned on an upright page)
 OCR_THREADS = 1  # files are read one per core in parallel already; and a process whose engine ran threads hangs
-#                  the readers it forks (ONNX Runtime's thread pool does not survive a fork), one thread does not
+#                  the readers it forks (a thread pool does not survive a fork), one thread does not
+OCR_PRECISION = "f32"  # the models' own: OpenVINO would pick bf16 on CPUs that have it, which reads about one
+#                        character in 200 differently, and a page must read the same on every machine
 MAX_PAGE_PIXELS = 60_000_000  # a 50-megapixel phone photo fits; a larger "page" is built to exhaust memory
 COLUMN_GUTTER_SHARE = 0.6  # a vertical strip no box crosses, with text on both sides over this share of the
 #                            page's lines, separates two columns
@@ -87,17 +94,41 @@ class OcrPage:
                 for column in self.columns]
 
 
-def _engine():
-    """One OCR engine per process: a forked reading worker loads its own, since an ONNX session's threads do not
-    survive a fork."""
-    return _engine_of(os.getpid())
-
-
 @lru_cache(maxsize=1)
-def _engine_of(pid: int):
-    from rapidocr_onnxruntime import RapidOCR  # onnxruntime and the models load with the first scan, not every run
+def _engine():
+    """One OCR engine per process: a forked reading worker loads its own (see register_at_fork below)."""
+    import rapidocr_onnxruntime  # onnxruntime and the models load with the first scan, not on every run
+    from rapidocr_onnxruntime.utils import read_yaml  # with the first scan, as above
 
-    return RapidOCR(intra_op_num_threads=OCR_THREADS, inter_op_num_threads=1)
+    engine = rapidocr_onnxruntime.RapidOCR(intra_op_num_threads=OCR_THREADS, inter_op_num_threads=1)
+    # RapidOCR's own pre- and post-processing stay; the three models' inference moves to OpenVINO
+    package = Path(rapidocr_onnxruntime.__file__).parent
+    model = {stage: package / settings["model_path"] for stage, settings in read_yaml(package / "config.yaml").items()
+             if "model_path" in settings}
+    engine.text_det.infer = OpenVinoModel(model["Det"])
+    engine.text_cls.infer = OpenVinoModel(model["Cls"])
+    engine.text_rec.session = OpenVinoModel(model["Rec"])
+    return engine
+
+
+# A process that forks while its engine's threads live hangs the child's engine on a lock a dead thread held;
+# dropped before the fork, the engine joins its threads, and each process loads its own when it next reads a scan.
+os.register_at_fork(before=_engine.cache_clear)
+
+
+class OpenVinoModel:
+    """One of RapidOCR's ONNX models compiled by OpenVINO, called as RapidOCR calls its ONNX Runtime sessions:
+    the same file, the same outputs to within 1e-4, in a third of the CPU time."""
+
+    def __init__(self, onnx_file: Path):
+        import openvino  # with the first scan: see _engine
+
+        self._model = openvino.Core().compile_model(onnx_file, "CPU", {
+            "INFERENCE_NUM_THREADS": OCR_THREADS, "INFERENCE_PRECISION_HINT": OCR_PRECISION,
+            "ENABLE_CPU_PINNING": False})  # two reading workers pinned to one core would share it
+
+    def __call__(self, batch: np.ndarray) -> list[np.ndarray]:
+        return [self._model(batch)[0]]
 
 
 def read_page(image, number: int, *, dpi: float = RENDER_DPI) -> OcrPage:
@@ -107,17 +138,25 @@ def read_page(image, number: int, *, dpi: float = RENDER_DPI) -> OcrPage:
     if _on_its_side(result):  # a page scanned sideways: read it turned both ways, keep the reading more sure of itself
         turned = [np.ascontiguousarray(np.rot90(rgb, k)) for k in (1, 3)]
         rgb, result = max(((t, _recognise(t)) for t in turned), key=lambda tr: _chars_and_confidence(tr[1]))
+    if _upside_down(rgb, result):
+        rgb = np.ascontiguousarray(np.rot90(rgb, 2))
+        result = _recognise(rgb)
     scale = POINTS_PER_INCH / dpi
     height, width = rgb.shape[0] * scale, rgb.shape[1] * scale
     boxes = [([(x * scale, y * scale) for x, y in quad], text.strip(), float(score))
-             for quad, text, score in result if text.strip()]
+             for quad, text, score in result if text.strip() and float(score) >= MIN_LINE_CONFIDENCE]
     angle = _skew(boxes)
     lines = _join_rows([_upright(quad, text, score, angle, width / 2, height / 2) for quad, text, score in boxes])
     return OcrPage(number, _columns(lines, width), width, height, len(boxes))
 
 
 def _recognise(rgb) -> list:
-    result, _ = _engine()(rgb)
+    """Every box the detector found, with its text and confidence, each line read as it stands: PP-OCR's line
+    classifier, which would turn a line it takes for upside down, turns a noisy upright one now and then and the
+    line is lost; a page is turned whole instead (_on_its_side, _upside_down), which needs the boxes of lines that
+    read as nothing while the page lies turned."""
+    with engine_memory():
+        result, _ = _engine()(rgb, use_cls=False, text_score=0.0)
     return result or []
 
 
@@ -126,6 +165,18 @@ def _on_its_side(result) -> bool:
     whole pages by 90°."""
     upright = sum(1 for quad, _, _ in result if abs(quad[2][1] - quad[0][1]) > SIDEWAYS_RATIO * abs(quad[2][0] - quad[0][0]))
     return len(result) > 0 and upright > SIDEWAYS_SHARE * len(result)
+
+
+def _upside_down(rgb, result) -> bool:
+    """Most lines are turned by 180°, as PP-OCR's line classifier reads them (one line in a noisy scan may seem so:
+    the page is turned only when most do)."""
+    if not result:
+        return False
+    engine = _engine()
+    lines = engine.get_crop_img_list(rgb, [np.array(quad, dtype=np.float32) for quad, _, _ in result])
+    with engine_memory():
+        _, turned, _ = engine.text_cls(lines)
+    return sum(1 for label, _ in turned if label == "180") > UPSIDE_DOWN_SHARE * len(turned)
 
 
 def _chars_and_confidence(result) -> float:
