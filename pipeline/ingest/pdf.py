@@ -172,7 +172,8 @@ def _page_content(page: PageObjects) -> tuple[list[dict], list[tuple[float, str]
             if text:
                 rows.append((row.bbox[1], text))
     if tables:
-        chars = [c for c in chars if not any(_inside(c, t.bbox) for t in tables)]
+        boxes = [t.bbox for t in tables]  # a table's bbox is worked out from its cells on every call
+        chars = [c for c in chars if not any(_inside(c, box) for box in boxes)]
     lines = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=True) if chars else []
     return lines, rows, page.height
 
