@@ -6,7 +6,7 @@ content streams in C, where pdfminer interprets them in Python.
 
 A character's box runs from its origin to the end of its advance, and from its baseline up by its font size;
 pdfminer places it by the descent its font descriptor declares, which most producers give as a small share of
-the size (0 in LibreOffice's PDFs)."""
+the size (LibreOffice declares 0)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import pypdfium2.raw as fpdf
 
 MAX_FORM_DEPTH = 8  # Form XObjects nested deeper than this are not looked into for ruling lines and images
 STRAIGHT = 0.01  # a segment whose ends differ by less than this many points across is horizontal or vertical
+LEVEL_SLOPE = 0.01  # a baseline rising more than this per unit of advance is turned (a stamp, a watermark)
 
 
 @dataclass
@@ -51,7 +52,7 @@ def read_pages(path: Path) -> list[PageObjects]:
 def _read_page(pdf: pdfium.PdfDocument, index: int) -> PageObjects:
     page = pdf[index]
     try:
-        left, bottom, right, top = page.get_mediabox()
+        _, bottom, _, top = page.get_mediabox()
         textpage = page.get_textpage()
         try:
             chars, unmapped = _chars(textpage.raw, top)
@@ -81,7 +82,7 @@ def _chars(textpage, page_top: float) -> tuple[list[dict], int]:
         if obj != current:
             current = obj
             fpdf.FPDFText_GetMatrix(textpage, i, matrix)
-            level = matrix.a > 0 and matrix.d > 0 and abs(matrix.b) <= STRAIGHT * matrix.a  # italics shear, not turn
+            level = matrix.a > 0 and matrix.d > 0 and abs(matrix.b) <= LEVEL_SLOPE * matrix.a  # italics shear, not turn
             size = fpdf.FPDFText_GetFontSize(textpage, i) * abs(matrix.d)
             font = fpdf.FPDFTextObj_GetFont(obj)
             length = fpdf.FPDFFont_GetBaseFontName(font, name, len(name)) if font else 0
