@@ -137,3 +137,24 @@ def test_ruling_lines_come_from_pdfiums_paths_as_pdfplumber_finds_them():
     _, pdfium_rows, _ = pdf_reader._page_content(pdfium_page)
     _, plumber_rows, _ = pdf_reader._page_content(plumber_page)
     assert pdfium_rows and [text for _, text in pdfium_rows] == [text for _, text in plumber_rows]
+
+
+def test_a_file_pdfium_cannot_open_is_read_by_pdfplumber(monkeypatch):
+    import pypdfium2 as pdfium
+
+    def cannot_open(path):
+        raise pdfium.PdfiumError("Failed to load document (PDFium: Data format error).")
+
+    path = SUBMISSION_PDFS[0]
+    expected = parsed(path)
+    monkeypatch.setattr(pdf_reader, "read_pages", cannot_open)
+    assert [(e.kind, e.level, e.text, e.page) for e in partition(path)] == expected
+
+
+def test_a_pdf_cut_short_is_named_damaged_when_neither_reader_can_open_it(tmp_path):
+    from pipeline.errors import ExtractionError
+
+    data = SUBMISSION_PDFS[0].read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ExtractionError, match="已损坏"):
+        partition(tmp_path / "cut.pdf")
