@@ -18,7 +18,8 @@ from .document import Submission, submission_from_bytes
 from .files import write_bytes_atomic
 from .ingest import ReaderLimits
 
-STORAGE_FORMAT = 3  # of an entry (pipeline.document.submission_to_bytes); a change makes every old entry a miss
+STORAGE_FORMAT = 4  # of an entry (pipeline.document.submission_to_bytes) and of what the readers give (4: PDFs read
+#                    through PDFium); a change makes every old entry a miss
 
 
 class ParseCache:

@@ -18,6 +18,7 @@ from .layout import Line, classify
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TITLE_STYLES = {"title", "标题"}
+_ON = ("1", "true", "on")  # how OOXML writes a flag that is set
 
 
 def partition_docx(path: Path, *, author: str | None = None) -> list[Element]:
@@ -32,6 +33,7 @@ def partition_docx(path: Path, *, author: str | None = None) -> list[Element]:
 
 def _read(document, author: str | None) -> list[Element]:
     numbering = _Numbering(document)
+    styles = _StyleLevels(document)
     lines: list[Line] = []
     heading_of: dict[int, int] = {}      # index in lines -> style level (0 = Title style)
     boxes: dict[int, list[str]] = {}     # index in lines -> text-box paragraphs that stand after it
@@ -49,7 +51,7 @@ def _read(document, author: str | None) -> list[Element]:
                 boxes[len(lines) - 1] = box_texts
             continue
         lines.append(Line(text.strip()))
-        level = _style_level(block)
+        level = styles.level(block)
         if level is not None:
             heading_of[len(lines) - 1] = level
         if box_texts:
@@ -126,21 +128,51 @@ def _table_rows(table) -> list[str]:
     return rows
 
 
-def _style_level(paragraph) -> int | None:
-    """0 for a Title style, n for Heading n (or 标题 n, or outline level n-1), None for body text."""
-    outline = _outline_level(paragraph._p)
-    style = paragraph.style
-    while style is not None:
-        name = (style.name or "").strip()
-        if name.lower() in _TITLE_STYLES:
-            return 0
-        match = HEADING_STYLE.search(name)
-        if match:
-            return int(match.group(1))
-        if outline is None:
-            outline = _outline_level(style.element)
-        style = style.base_style
-    return outline + 1 if outline is not None and outline < 9 else None
+class _StyleLevels:
+    """A paragraph's heading level from its style: 0 for a Title style, n for Heading n (or 标题 n, or outline
+    level n-1), None for body text. Read from styles.xml once per document, as python-docx resolves a style (an
+    unknown or missing id is the default paragraph style): python-docx's own lookup searches every style, for each
+    paragraph."""
+
+    def __init__(self, document):
+        self._by_id: dict[str, object] = {}
+        self._default = None
+        for style in document.styles.element.iter(_W + "style"):
+            self._by_id.setdefault(style.get(_W + "styleId"), style)
+            if style.get(_W + "type") == "paragraph" and style.get(_W + "default") in _ON:
+                self._default = style
+        self._levels: dict[str | None, tuple[int | None, int | None]] = {}
+
+    def level(self, paragraph) -> int | None:
+        named, style_outline = self._of_style(paragraph._p.style)
+        if named is not None:
+            return named
+        outline = _outline_level(paragraph._p)
+        outline = style_outline if outline is None else outline
+        return outline + 1 if outline is not None and outline < 9 else None
+
+    def _of_style(self, style_id: str | None) -> tuple[int | None, int | None]:
+        """The level the style's name (or a base style's) gives, and the first outline level along its bases."""
+        if style_id not in self._levels:
+            style = self._by_id.get(style_id)
+            if style is None or style.get(_W + "type") != "paragraph":
+                style = self._default
+            named, outline, seen = None, None, set()
+            while style is not None and named is None and id(style) not in seen:
+                seen.add(id(style))
+                name_node = style.find(_W + "name")
+                name = (name_node.get(_W + "val") or "").strip() if name_node is not None else ""
+                match = HEADING_STYLE.search(name)
+                if name.lower() in _TITLE_STYLES:
+                    named = 0
+                elif match:
+                    named = int(match.group(1))
+                elif outline is None:
+                    outline = _outline_level(style)
+                base = style.find(_W + "basedOn")
+                style = self._by_id.get(base.get(_W + "val")) if base is not None else None
+            self._levels[style_id] = (named, outline)
+        return self._levels[style_id]
 
 
 def _outline_level(element) -> int | None:

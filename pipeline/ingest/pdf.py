@@ -1,6 +1,8 @@
-"""PDF submissions through pdfplumber: running headers, footers and page numbers removed, lines re-joined into
-the paragraphs they were (by right margin, first-line indent and paragraph spacing), headings told by typed
-numbering or a larger or bold font. A text layer garbled into `(cid:N)` codes is read again through pypdfium2;
+"""PDF submissions: running headers, footers and page numbers removed, lines re-joined into the paragraphs they
+were (by right margin, first-line indent and paragraph spacing), headings told by typed numbering or a larger or
+bold font, tables found by their ruling lines. The pages are read through PDFium (pipeline.ingest.pdfium_pages);
+pdfplumber is the reader where PDFium cannot open the file or a page's text is set sideways (pdfminer turns it
+upright by the page's /Rotate), and both give the same characters and ruling lines to the same rules. A text layer whose fonts map to no Unicode is refused as garbled;
 a page with no text layer (a scan) is rendered and read by OCR (pipeline.ingest.ocr), page by page, so a PDF that
 mixes text and scanned pages is read whole."""
 
@@ -14,8 +16,11 @@ from statistics import median
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as fpdf
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.table import TableFinder
 from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.text import chars_to_textmap
 
 from .. import lexicon
 from ..errors import ExtractionError
@@ -23,7 +28,8 @@ from ..messages import N_
 from .elements import Element
 from .limits import SECONDS_PER_OCR_PAGE, extend_time_limit
 from .ocr import OcrPage, judge_ocr_pages, read_page, render_pdf_page
-from .layout import Line, classify, ends_sentence, join_lines, lines_from_wrapped_text
+from .layout import Line, classify, ends_sentence, join_lines
+from .pdfium_pages import PageObjects, RotatedPage, read_pages
 
 _PAGE_NUMBER = re.compile(
     r"^[-—－–\s]*\d{1,4}[-—－–\s]*$|^第\s*\d+\s*页(\s*[，,/／]?\s*共\s*\d+\s*页)?$|^\d+\s*[/／]\s*\d+$|^(page|Page)\s*\d+"
@@ -36,15 +42,47 @@ MISREAD_NUMBERS_PER_1000 = 1.0  # numbers with digits read as letters, per 1,000
 #                                 from which a page's text layer is unchecked OCR (typed text has none)
 MIN_MISREAD_NUMBERS = 2  # one such number may be a product code; two make a page doubtful
 MIN_TABLE_EDGES = 4  # ruling lines a page needs before tables are looked for on it (finding them is slow)
+DUPLICATE_GLYPH_POINTS = 1.0  # the same character drawn again within this many points across and down is one glyph
+MIN_UNMAPPED_SHARE = 0.003  # from this share of characters whose font gives no Unicode, the text layer is checked
+#                              for garbling (a few such characters are symbols PDFium still names right)
 
 
 def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
     if path.stat().st_size == 0:
         raise ExtractionError(N_("{name}: 空文件（0 字节）", name=path.name))
     try:
+        pages = read_pages(path)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == fpdf.FPDF_ERR_PASSWORD:
+            raise ExtractionError(N_("{name}: PDF 已加密（设有密码）；请提交不设密码的文件", name=path.name)) from exc
+        pages = _pdfplumber_pages(path)  # PDFium cannot open it: pdfminer reads some files PDFium gives up on
+    except RotatedPage:
+        pages = _pdfplumber_pages(path)  # text set sideways: pdfminer turns it upright by the page's /Rotate
+    contents = [_page_content(page) for page in pages]
+    # A page with no text layer but an image is a scan: it is read by OCR, the others from their text.
+    scanned = [i for i, ((raw, tables, _), page) in enumerate(zip(contents, pages))
+               if page.has_images and not raw and not tables]
+    if not scanned and not any(raw or tables for raw, tables, _ in contents):
+        raise ExtractionError(N_("{name}: PDF 中没有文字", name=path.name))
+    chars = sum(len(page.chars) for page in pages)
+    if sum(page.unmapped for page in pages) > MIN_UNMAPPED_SHARE * chars and _looks_garbled(
+            "".join(c["text"] for page in pages for c in page.chars)):
+        raise ExtractionError(
+            N_("{name}: PDF 的文字层是乱码（字体缺少编码映射）；请嵌入字体后重新导出，或做文字识别（OCR）", name=path.name)
+        )
+    ocr_pages = _ocr_pdf_pages(path, scanned)
+    pages = [PageContent([raw], tables, height) if i not in ocr_pages else PageContent.of_ocr(ocr_pages[i])
+             for i, (raw, tables, height) in enumerate(contents)]
+    return elements_from_pages(path.name, pages, author)
+
+
+def _pdfplumber_pages(path: Path) -> list[PageObjects]:
+    """The pages as pdfplumber (pdfminer) reads them: the reader where PDFium cannot read the file."""
+    try:
         with pdfplumber.open(path) as pdf:
-            contents = [_page_content(page) for page in pdf.pages]
-            has_images = [bool(page.images) for page in pdf.pages]
+            return [PageObjects(page.chars, page.edges, bool(page.images), page.height,
+                                sum(1 for c in page.chars if c["text"].startswith("(cid:")))
+                    for page in pdf.pages]
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, ExtractionError):  # a reading limit reached inside pdfminer: its own reason
@@ -56,18 +94,6 @@ def partition_pdf(path: Path, *, author: str | None = None) -> list[Element]:
         raise
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         raise ExtractionError(N_("{name}: PDF 无法读取（文件已损坏）；请重新导出", name=path.name)) from exc
-    # A page with no text layer but an image is a scan: it is read by OCR, the others from their text.
-    scanned = [i for i, ((raw, tables, _), images) in enumerate(zip(contents, has_images)) if images and not raw and not tables]
-    if not scanned and not any(raw or tables for raw, tables, _ in contents):
-        raise ExtractionError(N_("{name}: PDF 中没有文字", name=path.name))
-    ocr_pages = _ocr_pdf_pages(path, scanned)
-    pages = [PageContent([raw], tables, height) if i not in ocr_pages else PageContent.of_ocr(ocr_pages[i])
-             for i, (raw, tables, height) in enumerate(contents)]
-    if not scanned:
-        text = "".join(l["text"] for raw, _, _ in contents for l in raw)
-        if len(_CID.findall(text)) > 0.02 * len(text) / 6:
-            return _partition_pdfium(path, author)
-    return elements_from_pages(path.name, pages, author)
 
 
 @dataclass
@@ -133,20 +159,47 @@ def _ocr_pdf_pages(path: Path, indexes: list[int]) -> dict[int, OcrPage]:
         pdf.close()
 
 
-def _page_content(page) -> tuple[list[dict], list[tuple[float, str]], float]:
-    """A page's text lines outside its tables, its table rows (top, the row's cells joined), and its height.
-    Glyphs drawn two or four times over each other (fake bold) are read once; tables are found by their ruling
-    lines, only on pages that have some."""
-    page = page.dedupe_chars(tolerance=1, extra_attrs=())  # a fake-bold copy may name a bold font
-    tables = page.find_tables() if len(page.edges) >= MIN_TABLE_EDGES else []
+def _page_content(page: PageObjects) -> tuple[list[dict], list[tuple[float, str]], float]:
+    """A page's text lines outside its tables, its table rows (top, the row's cells joined), and its height, from
+    either reader's characters and ruling lines. Glyphs drawn two or four times over each other (fake bold) are
+    read once; tables are found by their ruling lines, only on pages that have some."""
+    chars = dedupe_chars(page.chars)
+    tables = TableFinder(_TablePage(chars, page.edges)).tables if len(page.edges) >= MIN_TABLE_EDGES else []
     rows = []
     for table in tables:
         for row, cells in zip(table.rows, table.extract()):
             text = " ".join(" ".join((c or "").split()) for c in cells if c and c.strip())
             if text:
                 rows.append((row.bbox[1], text))
-    outside = page.filter(lambda o: not any(_inside(o, t.bbox) for t in tables)) if tables else page
-    return outside.extract_text_lines(strip=True, return_chars=True), rows, page.height
+    if tables:
+        boxes = [t.bbox for t in tables]  # a table's bbox is worked out from its cells on every call
+        chars = [c for c in chars if not any(_inside(c, box) for box in boxes)]
+    lines = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=True) if chars else []
+    return lines, rows, page.height
+
+
+@dataclass
+class _TablePage:
+    """What pdfplumber's table finder reads of a page: its characters and ruling lines."""
+
+    chars: list[dict]
+    edges: list[dict]
+    bbox: tuple[float, float, float, float] = (0, 0, 0, 0)  # read only for explicit ruling lines, which are not used
+
+
+def dedupe_chars(chars: list[dict]) -> list[dict]:
+    """The characters without those drawn again over themselves (fake bold draws each glyph two or four times,
+    a little apart): pdfplumber's test — the same text within DUPLICATE_GLYPH_POINTS across and down — keeping
+    the first drawn."""
+    kept, seen = [], {}
+    for c in chars:
+        near = seen.setdefault(c["text"], [])
+        if any(abs(c["top"] - top) <= DUPLICATE_GLYPH_POINTS and abs(c["x0"] - x0) <= DUPLICATE_GLYPH_POINTS
+               for top, x0 in near):
+            continue
+        near.append((c["top"], c["x0"]))
+        kept.append(c)
+    return kept
 
 
 def _inside(obj: dict, bbox: tuple[float, float, float, float]) -> bool:
@@ -218,28 +271,6 @@ def _strip_running_lines(pages: list[list[Line]]) -> list[Line]:
                 continue
             kept.append(line)
     return kept
-
-
-def _partition_pdfium(path: Path, author: str | None) -> list[Element]:
-    """Read the text layer again with PDFium, which maps many fonts pdfminer cannot; no geometry, so the lines
-    are re-joined as hard-wrapped text."""
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-        try:
-            raw_lines = []
-            for page in pdf:
-                text = page.get_textpage().get_text_range()
-                raw_lines.extend(l for l in text.replace("\r\n", "\n").split("\n") if not _PAGE_NUMBER.match(l.strip()))
-        finally:
-            pdf.close()
-    except pdfium.PdfiumError as exc:  # a page PDFium cannot load: the file is damaged
-        raise ExtractionError(N_("{name}: PDF 无法读取（文件已损坏）；请重新导出", name=path.name)) from exc
-    text = "".join(raw_lines)
-    if not text.strip() or _looks_garbled(text):
-        raise ExtractionError(
-            N_("{name}: PDF 的文字层是乱码（字体缺少编码映射）；请嵌入字体后重新导出，或做文字识别（OCR）", name=path.name)
-        )
-    return classify(join_lines(lines_from_wrapped_text(raw_lines)), author=author)
 
 
 def _looks_garbled(text: str) -> bool:
