@@ -336,6 +336,28 @@ def test_the_pages_come_from_the_quarters_view_and_a_decision_shows_on_reload(ar
     assert client.get(document_url(other.doc_id, unit)).status_code == 404
 
 
+def test_a_report_revised_for_decided_documents_is_the_report_of_the_quarter_read_again(archive, quarter_results):
+    before = QuarterReport(archive.results(QUARTER))
+    copying, judged = next(d for d in before.ranked if d.copied), before.ranked[-1]
+    for flag in archive.flags(QUARTER, copying.doc_id):
+        if flag["kind"] == "copied":
+            archive.decide_flag(flag["flag_key"], reviewer="李红", verdict="dismiss", note="有出处")
+    archive.decide_document(QUARTER, judged.doc_id, reviewer="李红", verdict="需补学", note="")
+    topic = next(t for t in judged.levels if judged.levels[t] < 3)
+    archive.correct_level(QUARTER, judged.doc_id, topic, reviewer="李红", level=3, note="第三段联系了本单位")
+
+    revised = before.revised(archive.results(QUARTER, doc_ids=[copying.doc_id, judged.doc_id])["documents"])
+    again = QuarterReport(archive.results(QUARTER))
+
+    def facts(report: QuarterReport):
+        return ([(d.doc_id, d.concern.score, d.concern.rank, d.concern.reasons, d.verdict, d.levels, d.copy_ratio)
+                 for d in report.ranked],
+                [(m.name, m.levels, [d.doc_id for d in m.documents], m.missing_required) for m in report.members],
+                report.totals(), report.results)
+
+    assert facts(revised) == facts(again) and facts(revised) != facts(before)
+
+
 def test_a_long_queue_comes_a_page_at_a_time_with_its_filters(archive, app, quarter_results, monkeypatch):
     from pipeline.review import app as pages
 
