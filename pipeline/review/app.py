@@ -17,8 +17,8 @@
 
 The queue and the document pages are served from the quarter's view (pipeline.review.cache), read from the
 archive once and brought up to date with the decisions before each page. Every decision is appended to the
-archive's audit trail with the reviewer and the time (Archive.decide_*), so
-two reviewers deciding at once each keep their decision; a page shows the latest as current. Attributed
+archive's audit trail with the reviewer and the time (Archive.decide_*), so two reviewers deciding at once each
+keep their decision; a page shows the latest as current. Attributed
 quotations are shown, not queued: quoting with the source named is not a fault to confirm or dismiss. A passage
 two members share (each flagged as copied from the other) is one finding: a decision on either side is recorded
 on both. A form sent incomplete comes back with the error beside it and the choice kept. No page runs a script,
@@ -309,12 +309,12 @@ def queue(quarter: str):
     view = review.quarters.view(quarter, unit)
     chosen = QueueFilter.of(request.args)
     rows = [row for row in (QueueRow(doc, view.counts[doc.doc_id]) for doc in view.report.ranked) if chosen.keeps(row)]
-    pages = max(1, -(-len(rows) // QUEUE_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    last = max(1, -(-len(rows) // QUEUE_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), last)
     shown = rows[(page - 1) * QUEUE_PAGE:page * QUEUE_PAGE]
     turn = {name: url_for("review.queue", quarter=quarter, **{**request.args, "page": n})
-            for name, n in (("previous", page - 1), ("next", page + 1)) if 1 <= n <= pages}
-    return render_template("queue.html", report=view.report, rows=shown, matching=len(rows), page=page, pages=pages,
+            for name, n in (("previous", page - 1), ("next", page + 1)) if 1 <= n <= last}
+    return render_template("queue.html", report=view.report, rows=shown, matching=len(rows), page=page, pages=last,
                            turn=turn, first=(page - 1) * QUEUE_PAGE, chosen=chosen, quarter=quarter, unit=unit,
                            quarters=review.archive.quarters(), states=STATES, members=view.members)
 
