@@ -30,6 +30,10 @@ The schema is in archive.sql beside this module, versioned (table schema_version
 brings version N - 1 to N, so a new file runs them all and an older file runs the ones it lacks, inside one
 transaction. sqlite-utils writes a quarter's rows in bulk and reads a member's history, inside the transactions
 this module opens.
+
+Each text is stored once (SharedTexts): a document's text in documents.text, its results.json entry beside it
+with its passages as offsets into that text, a text several flags repeat (a copied passage's source, a reason) in
+shared_texts. Migration 5 rewrote the quarters stored before in that form.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Collection, Iterator
 
 from sqlite_utils import Database
 
@@ -84,6 +88,7 @@ def _migrations(sql: str) -> tuple[tuple[str, ...], ...]:
 
 MIGRATIONS = _migrations(SCHEMA_SQL.read_text(encoding="utf-8"))  # MIGRATIONS[i] brings schema i to i + 1
 SCHEMA_VERSION = len(MIGRATIONS)
+LEAN_SCHEMA = 5  # from this schema on each text is stored once: older quarters are rewritten (Archive._store_lean)
 
 _ORDER = "q.period, q.first_stored_at, q.id"  # quarters, earliest first (alias q)
 _DECISIONS = """SELECT c.id, q.quarter, nullif(q.unit, '') AS unit, c.doc_id, c.flag_key, c.flag_kind, c.flag_text,
@@ -91,6 +96,8 @@ _DECISIONS = """SELECT c.id, q.quarter, nullif(q.unit, '') AS unit, c.doc_id, c.
                        CASE WHEN c.flag_key IS NULL THEN NULL
                             ELSE EXISTS (SELECT 1 FROM flags f WHERE f.flag_key = c.flag_key) END AS flag_raised
                 FROM decisions c JOIN quarters q ON q.id = c.quarter_id"""
+
+_FLAG_TEXT = "coalesce(f.text, substr(d.text, f.start_char + 1, f.end_char - f.start_char))"  # flags f, documents d
 
 _MEMBER_DOCUMENTS = """SELECT d.id FROM documents d JOIN members m ON m.id = d.member_id
                        WHERE m.name = ? AND (? IS NULL OR m.unit = ?)"""  # parameters: name, unit, unit or ""
@@ -152,11 +159,107 @@ def document_flags(document: dict, *, quarter: str, unit: str) -> list[ArchivedF
     return flags
 
 
+def _entry(document: dict, kind: str, position: int | None, text: str) -> dict:
+    """The results.json entry of a document's flag: its passage of that kind, or its diagnosis by name."""
+    return document["diagnoses"][text] if kind == DIAGNOSIS else document[kind][position]
+
+
 def _flag_entries(document: dict) -> Iterator[dict]:
     """The results.json entries of a document that are flags: its passages and the diagnoses made."""
     for kind in FLAG_LISTS:
         yield from document.get(kind) or []
     yield from (entry for entry in (document.get("diagnoses") or {}).values() if entry)
+
+
+def _passage_of(entry: dict, text: str | None) -> bool:
+    """Whether a results.json entry's `text` is its document's `text` from its `start` to its `end`."""
+    start, end = entry.get("start"), entry.get("end")
+    return (isinstance(entry.get("text"), str) and type(start) is int and type(end) is int and text is not None
+            and text[start:end] == entry["text"])
+
+
+def _rewritten(value, entry: Callable[[dict], dict]):
+    """`value` (a record's part) with every dict in it, at any depth, rewritten by `entry`, outermost first."""
+    if isinstance(value, list):
+        return [_rewritten(v, entry) for v in value]
+    if isinstance(value, dict):
+        return {key: _rewritten(v, entry) for key, v in entry(value).items()}
+    return value
+
+
+def _numbered_reasons(value) -> bool:
+    """Whether a stored entry's `reasons` are numbers of shared_texts rows (results.json gives them as texts)."""
+    return isinstance(value, list) and bool(value) and all(type(r) is int for r in value)
+
+
+class SharedTexts:
+    """How a quarter's documents are stored with each text once (archive.sql, migration 5). A record's own text is
+    null (documents.text holds it); an entry's text that is the document's text from its start to its end is
+    `true`, one found in it without offsets (a heading, a quotation) is [start, end]; a copied passage's source text is `true` when it is the passage itself, else, like each reason given
+    for a flag, the number of a row of shared_texts, where each distinct text of the quarter is stored once."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}  # text -> its shared_texts id
+
+    def lean(self, document: dict) -> dict:
+        """The document's record as stored."""
+        text = document.get("text")
+
+        def entry(value: dict) -> dict:
+            out, own = dict(value), value.get("text")
+            if _passage_of(value, text):
+                out["text"] = True
+            elif isinstance(own, str) and own and text and own in text:  # a heading, a quotation: no offsets given
+                out["text"] = [text.index(own), text.index(own) + len(own)]
+            if isinstance(value.get("source_text"), str):
+                out["source_text"] = True if value["source_text"] == value.get("text") else self._number(value["source_text"])
+            if isinstance(value.get("reasons"), list) and value["reasons"] and all(isinstance(r, str) for r in value["reasons"]):
+                out["reasons"] = [self._number(r) for r in value["reasons"]]
+            return out
+
+        return {key: None if key == "text" else _rewritten(value, entry) for key, value in document.items()}
+
+    def _number(self, text: str) -> int:
+        return self.numbers.setdefault(text, len(self.numbers) + 1)
+
+
+def _full_record(record: dict, text: str | None, shared: dict[int, str]) -> dict:
+    """A stored record (SharedTexts.lean) as results.json has it; `shared` holds the shared_texts it names."""
+    def entry(value: dict) -> dict:
+        out = dict(value)
+        if value.get("text") is True:
+            out["text"] = text[value["start"]:value["end"]]
+        elif isinstance(value.get("text"), list):
+            out["text"] = text[value["text"][0]:value["text"][1]]
+        if value.get("source_text") is True:
+            out["source_text"] = out["text"]
+        elif type(value.get("source_text")) is int:
+            out["source_text"] = shared[value["source_text"]]
+        if _numbered_reasons(value.get("reasons")):
+            out["reasons"] = [shared[r] for r in value["reasons"]]
+        return out
+
+    return {key: text if key == "text" else _rewritten(value, entry) for key, value in record.items()}
+
+
+def _shared_numbers(record: dict) -> set[int]:
+    """The shared_texts a stored record names."""
+    numbers: set[int] = set()
+
+    def entry(value: dict) -> dict:
+        if type(value.get("source_text")) is int:
+            numbers.add(value["source_text"])
+        if _numbered_reasons(value.get("reasons")):
+            numbers.update(value["reasons"])
+        return value
+
+    _rewritten(record, entry)
+    return numbers
+
+
+def _quarter_fields(results: dict) -> str:
+    """quarters.results_json: the results without their documents (each is a documents row)."""
+    return json.dumps({**results, "documents": []}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -196,6 +299,16 @@ class ArchivedText:
     @property
     def source_id(self) -> str:
         return str(Source.archived(self.quarter, self.doc_id))
+
+
+@dataclass(frozen=True)
+class QuarterState:
+    """How far a quarter has come in the archive: how many times it was stored, and the id of its latest decision
+    and latest level correction (0: none). Any change to what results() gives moves one of them."""
+
+    revision: int
+    decision: int
+    correction: int
 
 
 @dataclass(frozen=True)
@@ -320,7 +433,25 @@ class Archive:
             for step in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[step]:
                     con.execute(statement)
+                if step + 1 == LEAN_SCHEMA:
+                    self._store_lean(con)
                 con.execute("INSERT INTO schema_version VALUES (?, ?)", (step + 1, _now()))
+            rewritten = version < LEAN_SCHEMA and con.execute("SELECT 1 FROM quarters").fetchone() is not None
+        if rewritten:  # the space the rewrite freed goes back to the disk, not only to later writes
+            con = self._connect()
+            try:
+                con.execute("VACUUM")
+            finally:
+                con.close()
+
+    @classmethod
+    def _store_lean(cls, con: sqlite3.Connection) -> None:
+        """Migration 5's rewrite: every quarter stored again from its results_json, each text once."""
+        for q in con.execute("SELECT id, quarter, unit, results_json FROM quarters").fetchall():
+            con.execute("DELETE FROM documents WHERE quarter_id = ?", (q["id"],))
+            data = json.loads(q["results_json"])
+            con.execute("UPDATE quarters SET results_json = ? WHERE id = ?", (_quarter_fields(data), q["id"]))
+            cls._insert_documents(_utils(con), q["id"], q["quarter"], q["unit"], data["documents"])
 
     def schema_version(self) -> int:
         with self._transaction(write=False) as con:
@@ -362,10 +493,11 @@ class Archive:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (unit, quarter) DO UPDATE SET label = excluded.label, batch = excluded.batch,
                        scored_at = excluded.scored_at, xuexi_version = excluded.xuexi_version,
-                       stored_at = excluded.stored_at, results_json = excluded.results_json
+                       stored_at = excluded.stored_at, results_json = excluded.results_json,
+                       revision = quarters.revision + 1
                    RETURNING id""",
                 (unit, qid, quarter_period(label) or _period_of(now), label, data.get("batch"), data.get("generated_at"),
-                 data.get("xuexi_version"), now, now, json.dumps(data, ensure_ascii=False))).fetchone()
+                 data.get("xuexi_version"), now, now, _quarter_fields(data))).fetchone()
             con.execute("DELETE FROM documents WHERE quarter_id = ?", (row["id"],))
             self._insert_documents(_utils(con), row["id"], qid, unit, data["documents"])
         return qid
@@ -413,12 +545,17 @@ class Archive:
         member = {r["name"]: r["id"] for r in db.query(
             "SELECT id, name FROM members WHERE unit = ? AND name IN (SELECT value FROM json_each(?))",
             [unit, json.dumps(authors, ensure_ascii=False)])}
+        shared = SharedTexts()
         db["documents"].insert_all(
             {"quarter_id": quarter_row, "doc_id": d["doc_id"], "member_id": member.get(d.get("author")),
              "doc_type": d.get("doc_type"), "file": d.get("file"), "format": d.get("format"), "chars": d.get("chars"),
              "copy_ratio": d.get("copy_ratio"), "text": d.get("text"),
-             "content_hash": content_hash(d["text"]) if d.get("text") is not None else None}
+             "content_hash": content_hash(d["text"]) if d.get("text") is not None else None,
+             "record": json.dumps(shared.lean(d), ensure_ascii=False)}
             for d in documents)
+        db.execute("DELETE FROM shared_texts WHERE quarter_id = ?", [quarter_row])
+        db["shared_texts"].insert_all({"quarter_id": quarter_row, "id": number, "text": text}
+                                      for text, number in shared.numbers.items())
         row = {r["doc_id"]: r["id"] for r in db.query("SELECT id, doc_id FROM documents WHERE quarter_id = ?",
                                                        [quarter_row])}
         db["topic_levels"].insert_all(
@@ -426,8 +563,8 @@ class Archive:
             for d in documents for t in d.get("topics") or [])
         db["flags"].insert_all(
             {"flag_key": f.key, "document_id": row[d["doc_id"]], "kind": f.kind, "position": f.position,
-             "start_char": f.entry.get("start"), "end_char": f.entry.get("end"), "text": f.text,
-             "source": f.entry.get("source"), "detail": json.dumps(f.entry, ensure_ascii=False)}
+             "start_char": f.entry.get("start"), "end_char": f.entry.get("end"),
+             "text": None if _passage_of(f.entry, d.get("text")) else f.text, "source": f.entry.get("source")}
             for d in documents for f in document_flags(d, quarter=qid, unit=unit))
 
     def _quarter(self, con: sqlite3.Connection, quarter: str, unit: str | None) -> sqlite3.Row:
@@ -454,16 +591,22 @@ class Archive:
                     FROM quarters q ORDER BY {_ORDER}""").fetchall()
         return [{**dict(r), "unit": r["unit"] or None} for r in rows]
 
-    def results(self, quarter: str, *, unit: str | None = None) -> dict:
+    def results(self, quarter: str, *, unit: str | None = None, doc_ids: Collection[str] | None = None) -> dict:
         """The stored results dict of a quarter with the current decisions merged in: a decided flag (or
         diagnosis) gets `review` = {flag_key, verdict (the latest), decisions (all, oldest first)}, a decided
         document `review` = {verdict, decisions}, a topic whose level a reviewer corrected takes the corrected
-        level, with `review` = {scored_level, decisions}. Without decisions it is exactly the dict stored."""
+        level, with `review` = {scored_level, decisions}. Without decisions it is exactly the dict stored. With
+        `doc_ids`, its documents are only those."""
+        chosen = "" if doc_ids is None else " AND doc_id IN (SELECT value FROM json_each(?))"
+        only = () if doc_ids is None else (json.dumps(list(doc_ids), ensure_ascii=False),)
         with self._transaction(write=False) as con:
             q = self._quarter(con, quarter, unit)
-            decided = con.execute("SELECT * FROM decisions WHERE quarter_id = ? ORDER BY id", (q["id"],)).fetchall()
-            corrected = con.execute("SELECT * FROM level_decisions WHERE quarter_id = ? ORDER BY id", (q["id"],)).fetchall()
-        data = json.loads(q["results_json"])
+            decided = con.execute(f"SELECT * FROM decisions WHERE quarter_id = ?{chosen} ORDER BY id",
+                                  (q["id"], *only)).fetchall()
+            corrected = con.execute(f"SELECT * FROM level_decisions WHERE quarter_id = ?{chosen} ORDER BY id",
+                                    (q["id"], *only)).fetchall()
+            documents = self._records(con, q["id"], doc_ids)
+        data = {**json.loads(q["results_json"]), "documents": list(documents.values())}
         _correct_levels(data, corrected)
         on_flag, on_document = defaultdict(list), defaultdict(list)
         for d in decided:
@@ -477,6 +620,45 @@ class Archive:
                     trail = on_flag[flag.key]
                     flag.entry["review"] = {"flag_key": flag.key, "verdict": trail[-1]["verdict"], "decisions": trail}
         return data
+
+    @staticmethod
+    def _records(con: sqlite3.Connection, quarter_row: int, doc_ids: Collection[str] | None) -> dict[str, dict]:
+        """The results.json entries of a quarter's documents (or of `doc_ids`) by doc_id, in the stored order."""
+        chosen = "" if doc_ids is None else " AND doc_id IN (SELECT value FROM json_each(?))"
+        only = () if doc_ids is None else (json.dumps(list(doc_ids), ensure_ascii=False),)
+        rows = [(r["doc_id"], r["text"], json.loads(r["record"])) for r in con.execute(
+            f"SELECT doc_id, text, record FROM documents WHERE quarter_id = ?{chosen} ORDER BY id", (quarter_row, *only))]
+        numbers = sorted(set().union(*(_shared_numbers(record) for _, _, record in rows)))
+        shared = dict(con.execute(
+            "SELECT id, text FROM shared_texts WHERE quarter_id = ? AND id IN (SELECT value FROM json_each(?))",
+            (quarter_row, json.dumps(numbers))).fetchall())
+        return {doc_id: _full_record(record, text, shared) for doc_id, text, record in rows}
+
+    def state(self, quarter: str, *, unit: str | None = None) -> "QuarterState":
+        with self._transaction(write=False) as con:
+            return self._state(con, self._quarter(con, quarter, unit))
+
+    def changes(self, quarter: str, since: "QuarterState", *, unit: str | None = None) -> tuple["QuarterState", set[str] | None]:
+        """The quarter's state now and the documents decided on (a flag, the document, a level) after `since`;
+        None for the documents when the quarter was stored again since (every record may have changed)."""
+        with self._transaction(write=False) as con:
+            q = self._quarter(con, quarter, unit)
+            now = self._state(con, q)
+            if now.revision != since.revision:
+                return now, None
+            changed = {r[0] for r in con.execute(
+                """SELECT doc_id FROM decisions WHERE quarter_id = ? AND id > ?
+                   UNION SELECT doc_id FROM level_decisions WHERE quarter_id = ? AND id > ?""",
+                (q["id"], since.decision, q["id"], since.correction))}
+        return now, changed
+
+    @staticmethod
+    def _state(con: sqlite3.Connection, q: sqlite3.Row) -> "QuarterState":
+        decision, correction = con.execute(
+            """SELECT (SELECT coalesce(max(id), 0) FROM decisions WHERE quarter_id = ?),
+                      (SELECT coalesce(max(id), 0) FROM level_decisions WHERE quarter_id = ?)""",
+            (q["id"], q["id"])).fetchone()
+        return QuarterState(q["revision"], decision, correction)
 
     def earlier_texts(self, before_quarter: str, *, unit: str | None) -> list[ArchivedText]:
         """The texts of the same unit's archived quarters that come before `before_quarter` (ordered as the
@@ -505,16 +687,19 @@ class Archive:
     def flags(self, quarter: str, doc_id: str | None = None, *, unit: str | None = None) -> list[dict]:
         """The flags of a quarter (or of one document) with their keys for `decide_flag` and their current
         verdict (None while undecided), by document, kind and position. `detail` is the results.json entry."""
+        chosen = "" if doc_id is None else " AND d.doc_id = ?"
         with self._transaction(write=False) as con:
             q = self._quarter(con, quarter, unit)
             rows = con.execute(
-                """SELECT f.flag_key, d.doc_id, f.kind, f.position, f.start_char, f.end_char, f.text, f.source,
-                          f.detail, (SELECT verdict FROM decisions c WHERE c.flag_key = f.flag_key
-                                     ORDER BY c.id DESC LIMIT 1) AS verdict
-                   FROM flags f JOIN documents d ON d.id = f.document_id
-                   WHERE d.quarter_id = ? AND (? IS NULL OR d.doc_id = ?)
-                   ORDER BY d.doc_id, f.rowid""", (q["id"], doc_id, doc_id)).fetchall()
-        return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
+                f"""SELECT f.flag_key, d.doc_id, f.kind, f.position, f.start_char, f.end_char, {_FLAG_TEXT} AS text,
+                           f.source, (SELECT verdict FROM decisions c WHERE c.flag_key = f.flag_key
+                                      ORDER BY c.id DESC LIMIT 1) AS verdict
+                    FROM flags f JOIN documents d ON d.id = f.document_id
+                    WHERE d.quarter_id = ?{chosen}
+                    ORDER BY d.doc_id, f.rowid""", (q["id"], *([doc_id] if doc_id is not None else []))).fetchall()
+            records = self._records(con, q["id"], None if doc_id is None else [doc_id])
+        return [{**dict(r), "detail": _entry(records[r["doc_id"]], r["kind"], r["position"], r["text"])}
+                for r in rows]
 
     def decide_flag(self, key: str, *, reviewer: str, verdict: str, note: str = "") -> dict:
         """Record a reviewer's verdict on one flag: "confirm" (it stands) or "dismiss" (a false alarm). Appends to
@@ -522,8 +707,8 @@ class Archive:
         _check_decision(reviewer, verdict, FLAG_VERDICTS, N_("标记"))
         with self._transaction(write=True) as con:
             flag = con.execute(
-                """SELECT d.quarter_id, d.doc_id, f.kind, f.text FROM flags f JOIN documents d ON d.id = f.document_id
-                   WHERE f.flag_key = ?""", (key,)).fetchone()
+                f"""SELECT d.quarter_id, d.doc_id, f.kind, {_FLAG_TEXT} AS text
+                    FROM flags f JOIN documents d ON d.id = f.document_id WHERE f.flag_key = ?""", (key,)).fetchone()
             if flag is None:
                 raise XuexiError(N_("档案 {path} 中没有标记 {key}；打开页面后该季度可能又评过分：请刷新页面",
                                     path=self.path, key=key))
@@ -575,10 +760,11 @@ class Archive:
     def decisions(self, quarter: str, doc_id: str | None = None, *, unit: str | None = None) -> list[dict]:
         """The audit trail of a quarter (or of one document), oldest first: every decision ever made, with
         `flag_raised` telling whether its flag is still raised (None for a verdict on a document)."""
+        chosen = "" if doc_id is None else " AND c.doc_id = ?"  # so one document's trail is looked up by its index
         with self._transaction(write=False) as con:
             q = self._quarter(con, quarter, unit)
-            rows = con.execute(f"{_DECISIONS} WHERE c.quarter_id = ? AND (? IS NULL OR c.doc_id = ?) ORDER BY c.id",
-                               (q["id"], doc_id, doc_id)).fetchall()
+            rows = con.execute(f"{_DECISIONS} WHERE c.quarter_id = ?{chosen} ORDER BY c.id",
+                               (q["id"], *([doc_id] if doc_id is not None else []))).fetchall()
         return [_decision(r) for r in rows]
 
     def member_history(self, name: str, *, unit: str | None = None) -> list[dict]:

@@ -103,3 +103,30 @@ CREATE TRIGGER level_decisions_never_change BEFORE UPDATE ON level_decisions
     BEGIN SELECT RAISE(ABORT, 'decisions are never changed: add a new decision'); END;
 CREATE TRIGGER level_decisions_never_deleted BEFORE DELETE ON level_decisions
     BEGIN SELECT RAISE(ABORT, 'decisions are never deleted: add a new decision'); END;
+
+-- migration 5: each text stored once (a quarter of 10,000 documents held about 470 MB with every text written two
+-- or three times). documents.text is the one copy of a document's text; documents.record its results.json entry,
+-- whose passages of that text are written as `"text": true` beside their start and end (or [start, end] where
+-- the entry gives none: a heading, a quotation), whose copied passages' source texts and flags' reasons are ids of shared_texts (one row per distinct text of the quarter), and whose
+-- own text is null (documents.text). quarters.results_json keeps the quarter's own fields ("documents": []).
+-- A flag keeps only what it is looked up by: its entry is in its document's record, its text is NULL where it
+-- is the document's text from start_char to end_char. archive.py rewrites every stored quarter in this form.
+ALTER TABLE documents ADD COLUMN record TEXT;
+-- 1 when first stored, one more at each storing after: the review page reads a quarter again when it grows
+ALTER TABLE quarters ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE shared_texts (
+    quarter_id INTEGER NOT NULL REFERENCES quarters(id),
+    id INTEGER NOT NULL,               -- numbered from 1 within the quarter
+    text TEXT NOT NULL,
+    PRIMARY KEY (quarter_id, id)) WITHOUT ROWID;
+DROP TABLE flags;
+CREATE TABLE flags (
+    flag_key TEXT PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('copied', 'quoted', 'generic', 'diagnosis')),
+    position INTEGER,                  -- index in the document's list of that kind; NULL for a diagnosis
+    start_char INTEGER,
+    end_char INTEGER,
+    text TEXT,                         -- NULL: the document's text from start_char to end_char; a diagnosis's name
+    source TEXT);
+CREATE INDEX flags_document ON flags(document_id);

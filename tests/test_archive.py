@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.archive import (DOCUMENT_VERDICTS, SCHEMA_VERSION, Archive, ArchiveConfig, content_hash, document_flags,
-                              flag_key, quarter_id)
+from pipeline.archive import (DOCUMENT_VERDICTS, MIGRATIONS, SCHEMA_VERSION, Archive, ArchiveConfig, content_hash,
+                              document_flags, flag_key, quarter_id)
 from pipeline.errors import ConfigError, XuexiError
 from pipeline.review.passwords import verify_password
 
@@ -226,10 +226,14 @@ GONE_KEY = "0" * 24  # a flag decided on, then no longer raised by a re-scoring
 
 
 def archive_as_release(path: Path, scored: dict, version: int) -> None:
-    """An archive as the release issue 14 started from (b8563e8) left it at schema `version`, written with its
-    SQL: the dev batch as quarters 2026Q2 and 2026Q3; from schema 2 on, a reviewer with that release's password
-    hash and decisions on a flag, a flag since dropped and a document; at schema 3, an open sign-in."""
+    """An archive as the release issue 14 started from (b8563e8) left it at schema `version` (1-3), written with
+    its SQL, or as main before issue 16 (88cc64b) left it at schema 4 (the release's, then migration 4 of
+    archive.sql, a section never changed once released), rows as both wrote them (every text in results_json, in
+    documents.text and in each flag's detail): the dev batch as quarters 2026Q2 and 2026Q3; from schema 2 on, a
+    reviewer with that release's password hash and decisions on a flag, a flag since dropped and a document; from
+    schema 3, an open sign-in; at schema 4, two corrections of a level, the later one current."""
     sections = re.split(r"^-- schema \d+$", RELEASE_SCHEMA.read_text(encoding="utf-8"), flags=re.M)[1:]
+    sections.append(";\n".join(MIGRATIONS[3]) + ";")
     unit = scored["unit"]
     with raw_sql(path) as con:
         con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
@@ -270,6 +274,14 @@ def archive_as_release(path: Path, scored: dict, version: int) -> None:
                                  "2026-10-08T09:10:00+00:00")])
         if version >= 3:
             con.execute("INSERT INTO review_sessions VALUES ('sid-1', 'lihong', '2026-10-08T08:55:00+00:00')")
+        if version >= 4:
+            doc, topic = scored["documents"][0], scored["documents"][0]["topics"][0]
+            con.executemany("INSERT INTO level_decisions (quarter_id, doc_id, topic_id, level, reviewer, note, "
+                            "decided_at) VALUES (2, ?, ?, ?, ?, ?, ?)", [
+                                (doc["doc_id"], topic["topic_id"], 3 - topic["level"], "王芳", "第三段联系了本单位",
+                                 "2026-10-08T09:20:00+00:00"),
+                                (doc["doc_id"], topic["topic_id"], (topic["level"] + 1) % 4, "李红（lihong）", "复核",
+                                 "2026-10-08T09:30:00+00:00")])
 
 
 def test_flag_keys_are_those_the_release_computed():
@@ -277,19 +289,30 @@ def test_flag_keys_are_those_the_release_computed():
     assert flag_key("机关党委", "2026年第三季度", "001_张三", "copied", "坚持 以人民为中心", 1) == "eb358935b7a7266af01f0232"
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_an_archive_of_the_release_opens_and_reads_the_same(tmp_path, scored, version):
     path = tmp_path / "archive.sqlite"
     archive_as_release(path, scored, version)
+    written = path.stat().st_size
     archive = Archive.open(path)
     assert archive.schema_version() == SCHEMA_VERSION
+    assert path.stat().st_size < written / 2  # every text was stored two or three times: the file shrinks
     unit, doc = scored["unit"], scored["documents"][0]
     assert [(q["quarter"], q["unit"], q["documents"], q["stored_at"]) for q in archive.quarters()] == [
         ("2026Q2", unit, len(scored["documents"]), "2026-06-30T08:00:00+00:00"),
         ("2026Q3", unit, len(scored["documents"]), "2026-09-30T08:00:00+00:00")]
     assert archive.results("2026Q2") == {**scored, "quarter": "2026Q2"}
+    assert [(f["flag_key"], f["kind"], f["text"], f["detail"]) for f in archive.flags("2026Q2")] == [
+        (f.key, f.kind, f.text, f.entry) for d in scored["documents"] for f in document_flags(d, quarter="2026Q2", unit=unit)]
+    assert_each_text_once(path, scored)
     assert [t.source_id for t in archive.earlier_texts("2026Q3", unit=unit)] == \
         [f"prior:2026Q2/{d['doc_id']}" for d in sorted(scored["documents"], key=lambda d: d["doc_id"])]
+    if version == 4:
+        topic = doc["topics"][0]
+        [read] = [t for t in archive.results("2026Q3")["documents"][0]["topics"] if t["topic_id"] == topic["topic_id"]]
+        assert (read["level"], read["review"]["scored"]["level"]) == ((topic["level"] + 1) % 4, topic["level"])
+        assert [(d["reviewer"], d["note"]) for d in read["review"]["decisions"]] == [("王芳", "第三段联系了本单位"),
+                                                                                   ("李红（lihong）", "复核")]
     if version == 1:
         assert archive.results("2026Q3") == {**scored, "quarter": "2026Q3"}
         assert archive.users() == [] and archive.decisions("2026Q3") == []
@@ -311,7 +334,7 @@ def test_an_archive_of_the_release_opens_and_reads_the_same(tmp_path, scored, ve
         assert archive.users() == [{"username": "lihong", "display_name": "李红",
                                     "created_at": "2026-07-02T08:00:00+00:00"}]
         assert verify_password("correct horse", archive.user("lihong")["password_hash"])
-        assert archive.session_user("sid-1") == ((True, "lihong") if version == 3 else (False, None))
+        assert archive.session_user("sid-1") == ((True, "lihong") if version >= 3 else (False, None))
         archive.store_quarter(scored)  # scored again by this xuexi: the decisions stay attached
         assert archive.results("2026Q3")["documents"][0]["review"]["verdict"] == "需补学"
     archive.decide_document("2026Q3", doc["doc_id"], reviewer="li", verdict="合格")
@@ -320,6 +343,45 @@ def test_an_archive_of_the_release_opens_and_reads_the_same(tmp_path, scored, ve
     with raw_sql(path) as con:
         assert [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version")] == list(range(1, SCHEMA_VERSION + 1))
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def assert_each_text_once(path: Path, scored: dict) -> None:
+    """Every document's text is in the archive file once per quarter (documents.text); its flagged passages, topic
+    evidence, headings and quotations are not written again (offsets into it); a copied passage's source text, when
+    it is not the flag's own text, once per quarter (shared_texts). Apart from those, a passage is only where the
+    audit trail keeps what was decided on (decisions.flag_text)."""
+    allowed = {("documents", "text"), ("shared_texts", "text"), ("decisions", "flag_text")}
+    with raw_sql(path) as con:
+        columns = [(table, column) for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                   for _, column, kind, *_ in con.execute(f"PRAGMA table_info({table})") if kind == "TEXT"]
+        quarters = con.execute("SELECT count(*) FROM quarters").fetchone()[0]
+
+        def places(text: str) -> set[tuple[str, str]]:
+            return {(table, column) for table, column in columns
+                    if con.execute(f"SELECT 1 FROM {table} WHERE instr({column}, ?)", (text,)).fetchone()}
+
+        def count(text: str, table: str) -> int:
+            return con.execute(f"SELECT count(*) FROM {table} WHERE text = ?", (text,)).fetchone()[0]
+
+        for doc in scored["documents"]:
+            assert places(doc["text"]) == {("documents", "text")} and count(doc["text"], "documents") == quarters
+            # the title and byline are named as they are; a diagnosis quotes cut excerpts (……) of its own
+            own = {doc["structure"]["title"], doc["structure"]["byline"]}
+            excerpts = [e for d in doc["diagnoses"].values() if d for e in d["evidence"]]
+            for entry in doc["copied"] + doc["generic"] + [e for t in doc["topics"] for e in t["evidence"]] + \
+                    doc["structure"]["headings"] + doc["structure"]["quotations"]:
+                if entry["text"] not in own and not any(entry["text"] in e for e in excerpts):
+                    assert places(entry["text"]) <= allowed, entry
+        sources = {c["source_text"] for d in scored["documents"] for c in d["copied"] if c["source_text"] != c["text"]}
+        assert sources
+        for source in sources:
+            assert places(source) <= allowed
+            assert count(source, "shared_texts") == quarters
+
+
+def test_each_text_is_stored_once(archive, scored):
+    archive.store_quarter(scored)
+    assert_each_text_once(archive.path, scored)
 
 
 def test_a_members_history_takes_the_same_queries_however_many_documents(archive, scored, monkeypatch):
@@ -470,3 +532,32 @@ def test_two_units_with_the_same_quarter_are_kept_apart(archive, scored):
     assert [f["text"] for f in mine] == [f["text"] for f in theirs]
     assert not {f["flag_key"] for f in mine} & {f["flag_key"] for f in theirs}
     assert [h["unit"] for h in archive.member_history(scored["documents"][0]["author"])] == [scored["unit"], "另一个单位党组"]
+
+
+def written_outputs(results: dict, folder: Path) -> dict[str, list]:
+    """What the 通报 and the score sheet of `results` say: the docx's paragraphs and table cells, every sheet's cells."""
+    import docx
+    import openpyxl
+
+    from pipeline.report import write_reports
+
+    write_reports(results, folder)
+    tongbao = docx.Document(folder / "tongbao.docx")
+    sheets = openpyxl.load_workbook(folder / "scores.xlsx")
+    return {"tongbao": [p.text for p in tongbao.paragraphs]
+            + [cell.text for table in tongbao.tables for row in table.rows for cell in row.cells],
+            "scores.xlsx": [(sheet.title, list(sheet.iter_rows(values_only=True))) for sheet in sheets.worksheets]}
+
+
+def test_the_demo_quarters_outputs_are_the_same_from_the_archive_and_from_one_written_before(tmp_path, demo_run):
+    scored = {**copy.deepcopy(demo_run.results), "quarter": "2026Q2"}
+    expected = written_outputs(scored, tmp_path / "scored")
+    assert expected["tongbao"] and len(expected["scores.xlsx"][0][1]) > len(scored["documents"])
+
+    archive = Archive.open(tmp_path / "new.sqlite")
+    archive.store_quarter(scored)
+    assert written_outputs(archive.results("2026Q2"), tmp_path / "archived") == expected
+
+    before = tmp_path / "before.sqlite"
+    archive_as_release(before, scored, 4)  # as main wrote it before each text was stored once, then migrated
+    assert written_outputs(Archive.open(before).results("2026Q2"), tmp_path / "migrated") == expected

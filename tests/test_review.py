@@ -290,6 +290,93 @@ def test_the_queue_ranks_by_concern_and_filters(archive, app, quarter_results):
     assert done.doc_id not in queue_doc_ids(client.get(f"{base}&state=open").get_data(as_text=True))
 
 
+def queue_row(html: str, doc_id: str) -> str:
+    return re.search(rf'<tr>((?:(?!</tr>).)*/documents/{re.escape(quote(doc_id))}[?"](?:(?!</tr>).)*)</tr>', html, re.S)[1]
+
+
+def test_the_pages_come_from_the_quarters_view_and_a_decision_shows_on_reload(archive, app, quarter_results,
+                                                                              monkeypatch):
+    unit = quarter_results["unit"]
+    ranked = QuarterReport(archive.results(QUARTER)).ranked
+    read = []  # what the pages read of the quarter: None for all of it, else the doc_ids read again
+    results = Archive.results
+    monkeypatch.setattr(Archive, "results", lambda self, quarter, *, unit=None, doc_ids=None: (
+        read.append(None if doc_ids is None else sorted(doc_ids)), results(self, quarter, unit=unit, doc_ids=doc_ids))[1])
+    client = signed_in(app)
+    base = f"/quarters/{QUARTER}?unit={quote(unit)}"
+    top, other = ranked[0], ranked[1]
+    for _ in range(3):
+        assert queue_doc_ids(client.get(base).get_data(as_text=True)) == [d.doc_id for d in ranked]
+        assert client.get(document_url(top.doc_id, unit)).status_code == 200
+    assert read == [None]  # read once, not for every page
+
+    html = client.get(document_url(top.doc_id, unit)).get_data(as_text=True)
+    anchor = first_flag(html)
+    waiting = r'\d+ / \d+ / \d+ / \d+</td>\s*<td class="num">(?:<strong>)?(\d+)'  # the row's flags left to decide
+    before = re.search(waiting, queue_row(client.get(base).get_data(as_text=True), top.doc_id))[1]
+    assert decide(client, top.doc_id, unit, anchor, "dismiss", "已注明出处，误报").status_code == 302
+    page = client.get(document_url(top.doc_id, unit)).get_data(as_text=True)
+    assert "已注明出处，误报" in page
+    row = queue_row(client.get(base).get_data(as_text=True), top.doc_id)
+    assert re.search(waiting, row)[1] == str(int(before) - 1)
+    assert read[0] is None and len(read) == 2 and top.doc_id in read[1] and len(read[1]) < len(ranked) / 4  # the decided
+    # document again (with the other side of a passage two members share, decided with it), not the quarter
+
+    # a decision another process writes into the archive shows on the next page as well
+    archive.decide_document(QUARTER, other.doc_id, reviewer="王芳", verdict="退回修改", note="")
+    assert '<strong class="verdict">退回修改</strong>' in queue_row(client.get(base).get_data(as_text=True), other.doc_id)
+    assert read[-1] == [other.doc_id]
+
+    # the quarter scored again, without a document: read whole
+    rescored = copy.deepcopy(quarter_results)
+    rescored["documents"] = [d for d in rescored["documents"] if d["doc_id"] != other.doc_id]
+    archive.store_quarter(rescored)
+    assert other.doc_id not in queue_doc_ids(client.get(base).get_data(as_text=True))
+    assert read[-1] is None
+    assert client.get(document_url(other.doc_id, unit)).status_code == 404
+
+
+def test_a_report_revised_for_decided_documents_is_the_report_of_the_quarter_read_again(archive, quarter_results):
+    before = QuarterReport(archive.results(QUARTER))
+    copying, judged = next(d for d in before.ranked if d.copied), before.ranked[-1]
+    for flag in archive.flags(QUARTER, copying.doc_id):
+        if flag["kind"] == "copied":
+            archive.decide_flag(flag["flag_key"], reviewer="李红", verdict="dismiss", note="有出处")
+    archive.decide_document(QUARTER, judged.doc_id, reviewer="李红", verdict="需补学", note="")
+    topic = next(t for t in judged.levels if judged.levels[t] < 3)
+    archive.correct_level(QUARTER, judged.doc_id, topic, reviewer="李红", level=3, note="第三段联系了本单位")
+
+    revised = before.revised(archive.results(QUARTER, doc_ids=[copying.doc_id, judged.doc_id])["documents"])
+    again = QuarterReport(archive.results(QUARTER))
+
+    def facts(report: QuarterReport):
+        return ([(d.doc_id, d.concern.score, d.concern.rank, d.concern.reasons, d.verdict, d.levels, d.copy_ratio)
+                 for d in report.ranked],
+                [(m.name, m.levels, [d.doc_id for d in m.documents], m.missing_required) for m in report.members],
+                report.totals(), report.results)
+
+    assert facts(revised) == facts(again) and facts(revised) != facts(before)
+
+
+def test_a_long_queue_comes_a_page_at_a_time_with_its_filters(archive, app, quarter_results, monkeypatch):
+    from pipeline.review import app as pages
+
+    monkeypatch.setattr(pages, "QUEUE_PAGE", 5)
+    client = signed_in(app)
+    report = QuarterReport(archive.results(QUARTER))
+    copied = [d.doc_id for d in report.ranked if d.copied]
+    assert len(copied) > 10
+    url, shown = f"/quarters/{QUARTER}?unit={quote(quarter_results['unit'])}&kind=copied", []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        shown.append(queue_doc_ids(html))
+        link = re.search(r'<a href="([^"]+)" rel="next">', html)
+        url = link[1].replace("&amp;", "&") if link else None
+    assert [len(page) for page in shown[:-1]] == [5] * (len(shown) - 1)
+    assert sum(shown, []) == copied
+    assert "第 2 / " in client.get(f"/quarters/{QUARTER}?kind=copied&page=2").get_data(as_text=True)
+
+
 def test_a_members_history_shows_every_quarter_with_its_verdicts(archive, app, quarter_results):
     later = copy.deepcopy(quarter_results)
     later["quarter"] = "2026Q4"

@@ -17,6 +17,7 @@ judged 合格 is a good example wherever its levels reach 学用结合, whatever
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -281,16 +282,41 @@ class QuarterReport:
         self.topic_by_id = {t.id: t for t in self.topics}
         records = sorted(results.get("documents") or [], key=lambda d: str(d.get("doc_id") or d.get("file") or ""))
         self.documents = [self._document(r, i + 1) for i, r in enumerate(records)]
+        self.document_by_id = {d.doc_id: d for d in self.documents}
         for doc, page in zip(self.documents, _page_names([d.doc_id for d in self.documents])):
             doc.page = page
             doc.concern = self._concern(doc)
-        self.ranked = sorted(self.documents, key=lambda d: (-d.concern.score, d.doc_id))
-        for rank, doc in enumerate(self.ranked, 1):
-            doc.concern.rank = rank
+        self._rank()
         self.members = self._members()
         self.failed = [{"file": f.get("file") or "", "error": f.get("error") or "", "author": f.get("author")}
                        for f in results.get("failed") or []]
         self.roster = [r["name"] for r in results.get("roster") or [] if r.get("name")]
+
+    def revised(self, records: list[dict]) -> "QuarterReport":
+        """This report with some documents' records replaced by newer ones of the same doc_ids (decided on since,
+        Archive.results): their facts and concern are derived again, the ranking and their members' facts follow,
+        every other document's facts are shared. A quarter of thousands is not read again for one decision."""
+        fresh = {r["doc_id"]: r for r in records}
+        new = copy.copy(self)
+        new.results = {**self.results, "documents": [fresh.get(r.get("doc_id"), r) for r in self.results["documents"]]}
+        new.documents = [self._revised(d, fresh[d.doc_id]) if d.doc_id in fresh else d for d in self.documents]
+        new.document_by_id = {d.doc_id: d for d in new.documents}
+        new._rank()
+        touched = {new.document_by_id[doc_id].member for doc_id in fresh}
+        new.members = [new._member(m.name, [new.document_by_id[d.doc_id] for d in m.documents]) if m.name in touched
+                       else m for m in self.members]
+        return new
+
+    def _revised(self, doc: DocumentFacts, record: dict) -> DocumentFacts:
+        revised = self._document(record, doc.number)
+        revised.page = doc.page
+        revised.concern = self._concern(revised)
+        return revised
+
+    def _rank(self) -> None:
+        self.ranked = sorted(self.documents, key=lambda d: (-d.concern.score, d.doc_id))
+        for rank, doc in enumerate(self.ranked, 1):
+            doc.concern.rank = rank
 
     # ---- the quarter's heading
 
@@ -336,7 +362,7 @@ class QuarterReport:
         if origin is None:
             return source or "来源不明"
         if origin.kind is SourceKind.DOC:
-            doc = next((d for d in self.documents if d.doc_id == origin.name), None)
+            doc = self.document_by_id.get(origin.name)
             if doc:
                 return f"{doc.member}的{doc.doc_type or '材料'}（本季度）"
         if origin.kind is SourceKind.PRIOR:
@@ -466,17 +492,18 @@ class QuarterReport:
         by_name: dict[str, list[DocumentFacts]] = {}
         for doc in self.documents:
             by_name.setdefault(doc.member, []).append(doc)
-        members = []
-        for name, docs in by_name.items():  # first document's order, so the list follows the batch's numbering
-            levels, best = {}, {}
-            for topic in self.topics:
-                scored = [d for d in docs if topic.id in d.levels]
-                if scored:
-                    top = max(scored, key=lambda d: (d.levels[topic.id], -d.number))
-                    levels[topic.id], best[topic.id] = top.levels[topic.id], top
-            missing = [t for t in self.required_topics if levels.get(t.id) == 0]
-            members.append(MemberFacts(name, docs, levels, best, missing))
-        return members
+        # first document's order, so the list follows the batch's numbering
+        return [self._member(name, docs) for name, docs in by_name.items()]
+
+    def _member(self, name: str, docs: list[DocumentFacts]) -> MemberFacts:
+        levels, best = {}, {}
+        for topic in self.topics:
+            scored = [d for d in docs if topic.id in d.levels]
+            if scored:
+                top = max(scored, key=lambda d: (d.levels[topic.id], -d.number))
+                levels[topic.id], best[topic.id] = top.levels[topic.id], top
+        missing = [t for t in self.required_topics if levels.get(t.id) == 0]
+        return MemberFacts(name, docs, levels, best, missing)
 
     def _clean(self, doc: DocumentFacts) -> bool:
         if doc.verdict:  # the reviewers' word stands over the machine's

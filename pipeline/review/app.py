@@ -1,8 +1,9 @@
 """The review page's Flask app: server-rendered pages over the archive, forms without JavaScript.
 
     GET  /                                          the latest quarter's queue
-    GET  /quarters/<q>?unit=&member=&topic=&level=&kind=&state=
-                                                    its documents ranked by concern (QuarterReport.ranked), filtered
+    GET  /quarters/<q>?unit=&member=&topic=&level=&kind=&state=&page=
+                                                    its documents ranked by concern (QuarterReport.ranked), filtered,
+                                                    QUEUE_PAGE at a time
     GET  /quarters/<q>/documents/<doc_id>?at=       the report's document page with a form per flag and a verdict;
                                                     Alt+J / Alt+K go to the flag after / before `at`
     POST /quarters/<q>/documents/<doc_id>/flags/<key>   confirm or dismiss one flag, with a note
@@ -14,8 +15,10 @@
     GET  /quarters/<q>/export/<file>                one of them, downloaded
     GET, POST /login; POST /logout
 
-Every decision is appended to the archive's audit trail with the reviewer and the time (Archive.decide_*), so
-two reviewers deciding at once each keep their decision; a page shows the latest as current. Attributed
+The queue and the document pages are served from the quarter's view (pipeline.review.cache), read from the
+archive once and brought up to date with the decisions before each page. Every decision is appended to the
+archive's audit trail with the reviewer and the time (Archive.decide_*), so two reviewers deciding at once each
+keep their decision; a page shows the latest as current. Attributed
 quotations are shown, not queued: quoting with the source named is not a fault to confirm or dismiss. A passage
 two members share (each flagged as copied from the other) is one finding: a decision on either side is recorded
 on both. A form sent incomplete comes back with the error beside it and the choice kept. No page runs a script,
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,15 +48,16 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..archive import DIAGNOSIS, DOCUMENT_VERDICTS, FLAG_LISTS, FLAG_VERDICTS, Archive
+from ..archive import DIAGNOSIS, DOCUMENT_VERDICTS, FLAG_VERDICTS, Archive
 from ..errors import XuexiError
 from ..files import write_json_atomic
 from ..model import Source, SourceKind
 from ..report import QuarterReport, write_reports
 from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
-from ..report.quarter import DIAGNOSIS_LABELS, FLAG_VERDICT_LABELS, DocumentFacts, verdict
+from ..report.quarter import DIAGNOSIS_LABELS, FLAG_VERDICT_LABELS, DocumentFacts
 from ..textnorm import fold
+from .cache import FlagCounts, Quarters
 from .passwords import hash_password, needs_rehash
 from .signin import Busy, SignInConfig, SignInGuard, TooManyAttempts
 
@@ -61,7 +66,7 @@ NOTE_LIMIT = 2000  # characters of a decision's note
 CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 FLAG_KIND_LABELS = {"copied": "复制", "quoted": "引用", "generic": "套话", "diagnosis": "问题诊断"}
-SHOWN_NOT_QUEUED = ("quoted",)  # attributed quotations: a correct citation has nothing to confirm or dismiss
+QUEUE_PAGE = 200  # documents per queue page: a province's quarter has thousands, read most concerning first
 BULK_KINDS = ("copied", "generic")  # kinds decided all at once per document
 PAGE_ORDER = {DIAGNOSIS: 0, "copied": 1, "generic": 2}  # where each kind's flags stand on the document page
 DISMISS_NEEDS_NOTE = "排除一条标注须写明理由（例如：已注明出处、属于正常表述）。"
@@ -73,12 +78,13 @@ pages = Blueprint("review", __name__)
 
 @dataclass(frozen=True)
 class Review:
-    """What the app serves: the archive, the folder exports go into (one subfolder per batch), and the guard of
-    its sign-in."""
+    """What the app serves: the archive, the folder exports go into (one subfolder per batch), the guard of its
+    sign-in, and the quarters' views the pages are served from."""
 
     archive: Archive
     exports: Path
     signin: SignInGuard
+    quarters: Quarters
 
 
 def create_app(archive: Archive, *, exports: Path | None = None, trusted_hosts: list[str] | None = None,
@@ -115,7 +121,7 @@ def create_app(archive: Archive, *, exports: Path | None = None, trusted_hosts: 
     if https_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     app.extensions["xuexi_review"] = Review(archive, Path(exports) if exports else archive.path.parent,
-                                            SignInGuard(signin or SignInConfig()))
+                                            SignInGuard(signin or SignInConfig()), Quarters(archive))
     CSRFProtect(app)  # before the blueprint, so a POST without this session's token is refused first
     app.register_blueprint(pages)
     return app
@@ -247,9 +253,15 @@ def _local_target(target: str | None) -> str:
 @dataclass(frozen=True)
 class QueueRow:
     doc: DocumentFacts
-    flags: Counter               # flags by kind
-    open_flags: int              # flags without a decision
-    link: str
+    counts: FlagCounts
+
+    @property
+    def flags(self) -> Counter:  # flags by kind
+        return self.counts.kinds
+
+    @property
+    def open_flags(self) -> int:  # flags without a decision
+        return self.counts.open
 
     @property
     def done(self) -> bool:
@@ -292,24 +304,19 @@ def home():
 
 @pages.get("/quarters/<quarter>")
 def queue(quarter: str):
-    archive = _review().archive
+    review = _review()
     unit = request.args.get("unit") or None
-    report = QuarterReport(archive.results(quarter, unit=unit))
+    view = review.quarters.view(quarter, unit)
     chosen = QueueFilter.of(request.args)
-    rows = [QueueRow(doc, *_flag_counts(doc.record), url_for("review.document", quarter=quarter, unit=unit, doc_id=doc.doc_id))
-            for doc in report.ranked]
-    rows = [row for row in rows if chosen.keeps(row)]
-    return render_template("queue.html", report=report, rows=rows, chosen=chosen, quarter=quarter, unit=unit,
-                           quarters=archive.quarters(), states=STATES,
-                           members=sorted({d.member for d in report.documents}))
-
-
-def _flag_counts(record: dict) -> tuple[Counter, int]:
-    """A document's flags (as the archive counts them) by kind, and how many have no decision yet."""
-    flags = [(kind, entry) for kind in FLAG_LISTS for entry in record.get(kind) or []]
-    flags += [(DIAGNOSIS, entry) for entry in (record.get("diagnoses") or {}).values() if entry]
-    return Counter(kind for kind, _ in flags), sum(1 for kind, entry in flags
-                                                   if kind not in SHOWN_NOT_QUEUED and verdict(entry) is None)
+    rows = [row for row in (QueueRow(doc, view.counts[doc.doc_id]) for doc in view.report.ranked) if chosen.keeps(row)]
+    last = max(1, -(-len(rows) // QUEUE_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), last)
+    shown = rows[(page - 1) * QUEUE_PAGE:page * QUEUE_PAGE]
+    turn = {name: url_for("review.queue", quarter=quarter, **{**request.args, "page": n})
+            for name, n in (("previous", page - 1), ("next", page + 1)) if 1 <= n <= last}
+    return render_template("queue.html", report=view.report, rows=shown, matching=len(rows), page=page, pages=last,
+                           turn=turn, first=(page - 1) * QUEUE_PAGE, chosen=chosen, quarter=quarter, unit=unit,
+                           quarters=review.archive.quarters(), states=STATES, members=view.members)
 
 
 # -- one document ------------------------------------------------------------------------------------------------
@@ -324,18 +331,17 @@ def _document_page(quarter: str, doc_id: str, *, refused: dict[str, dict] | None
     note, level, error}), shown beside that form with the choice kept."""
     archive = _review().archive
     unit = request.args.get("unit") or None
-    report = QuarterReport(archive.results(quarter, unit=unit))
-    doc = next((d for d in report.documents if d.doc_id == doc_id), None)
+    report = _review().quarters.view(quarter, unit).report
+    doc = report.document_by_id.get(doc_id)
     if doc is None:
         abort(404, f"{quarter} 没有材料 {doc_id}。")
-    links = {d.doc_id: url_for("review.document", quarter=quarter, unit=unit, doc_id=d.doc_id)
-             for d in report.documents}
+    links = DocumentLinks(report, quarter, unit)
     own = archive.flags(quarter, doc_id, unit=unit)
     flags = {_anchor(f): f for f in own}
     shared = {}  # anchor -> (the other document, its link): one passage two members share
     for f in own:
         for other in _shared_passage(archive, quarter, unit, f):
-            partner = next(d for d in report.documents if d.doc_id == other["doc_id"])
+            partner = report.document_by_id[other["doc_id"]]
             shared[_anchor(f)] = (partner, links[partner.doc_id] + f"#review-{_anchor(other)}")
     queued = [_anchor(f) for f in sorted((f for f in own if f["kind"] in PAGE_ORDER),
                                          key=lambda f: (PAGE_ORDER[f["kind"]], f["position"] or 0))]
@@ -352,6 +358,25 @@ def _document_page(quarter: str, doc_id: str, *, refused: dict[str, dict] | None
         member_page=url_for("review.member", name=doc.record["author"], unit=unit) if doc.record.get("author") else None,
         document_verdicts=DOCUMENT_VERDICTS)
     return render_template("document_review.html", **context), status
+
+
+class DocumentLinks(Mapping):
+    """doc_id -> its document page, for the documents of the quarter a page names (a copy source, a shared
+    passage's other side): made when asked for, not for all of a quarter's thousands on every page."""
+
+    def __init__(self, report: QuarterReport, quarter: str, unit: str | None):
+        self.report, self.quarter, self.unit = report, quarter, unit
+
+    def __getitem__(self, doc_id: str) -> str:
+        if doc_id not in self.report.document_by_id:
+            raise KeyError(doc_id)
+        return url_for("review.document", quarter=self.quarter, unit=self.unit, doc_id=doc_id)
+
+    def __iter__(self):
+        return iter(self.report.document_by_id)
+
+    def __len__(self) -> int:
+        return len(self.report.document_by_id)
 
 
 def _anchor(flag: dict) -> str:
@@ -487,17 +512,17 @@ def member(name: str):
 def export(quarter: str):
     review = _review()
     unit = request.args.get("unit") or None
-    results = review.archive.results(quarter, unit=unit)
-    folder = _export_folder(results, quarter)
+    report = review.quarters.view(quarter, unit).report
+    folder = _export_folder(report.results, quarter)
     if request.method == "POST":
+        results = review.archive.results(quarter, unit=unit)  # the archive's own word for what is written
         write_json_atomic(folder / "results.json", results)
         written = write_reports(results, folder)
         flash(f"已根据审阅结论重新生成 {len(written) + 1} 个文件，保存在 {folder}。", "ok")
         return redirect(url_for("review.export", quarter=quarter, unit=unit))
     files = [{"name": name, "size": stat.st_size, "written": datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")}
              for name in EXPORTED if (folder / name).is_file() for stat in [(folder / name).stat()]]
-    return render_template("export.html", quarter=quarter, unit=unit, report=QuarterReport(results), folder=folder,
-                           files=files)
+    return render_template("export.html", quarter=quarter, unit=unit, report=report, folder=folder, files=files)
 
 
 @pages.get("/quarters/<quarter>/export/<name>")
@@ -505,7 +530,7 @@ def download(quarter: str, name: str):
     if name not in EXPORTED:
         abort(404, f"没有可下载的文件 {name}。")
     unit = request.args.get("unit") or None
-    folder = _export_folder(_review().archive.results(quarter, unit=unit), quarter)
+    folder = _export_folder(_review().quarters.view(quarter, unit).report.results, quarter)
     return send_from_directory(folder, name, as_attachment=True)
 
 
