@@ -64,7 +64,7 @@ from .lexicon import find_phrases
 from .passages import PassageKind, passage_kinds
 from .segment import standard_formulations
 from .words import place_names, words
-from .textnorm import fold
+from .util.textnorm import fold
 from .topiclist import Topic, TopicList
 
 STOCK_PHRASES_FILE = lx.phrase_file("stock_phrases.txt")

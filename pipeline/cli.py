@@ -18,11 +18,11 @@ from rich.text import Text
 
 from .archive import Archive
 from .errors import ConfigError, XuexiError, printable
-from .files import workspace, write_json_atomic
+from .util.files import workspace, write_json_atomic
 from .messages import _, shown
 from .semantic import list_backends
 from .topiclist import TopicList
-from .typer_words import typer_speaks_the_screen_language
+from .util.typer_words import typer_speaks_the_screen_language
 
 typer_speaks_the_screen_language()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=_("xuexi：理论学习中心组季度学习材料评阅。"))

@@ -56,7 +56,7 @@ from .document import submission_from_bytes, submission_to_bytes
 from .errors import ConfigError
 from .messages import N_
 from .model import Source, SourceKind
-from .parsecache import ParseCache
+from .util.parsecache import ParseCache
 from .segment import add_dictionary_words, added_words, get_nlp
 from .semantic import SemanticConfig, backend_identity, get_encoder
 from .stages import boilerplate_references, checked_text, document_result, read_files

@@ -16,7 +16,7 @@ from .errors import ExtractionError
 from .messages import N_
 from .lexicon import QUARTER_IN_TEXT, TOPIC_LEAD, sentences, strip_numbering
 from .segment import standard_formulations
-from .textnorm import fold
+from .util.textnorm import fold
 
 _SCHEDULE_WORDS = ("时间安排", "学习安排", "组织保障", "工作要求", "有关要求", "学习方式", "学习形式", "保障措施")
 KEYWORDS_PER_TOPIC = 8

@@ -20,12 +20,12 @@ from .copying import CopyDetector, CopySource
 from .document import Submission
 from .errors import ConfigError
 from .messages import N_
-from .files import write_json_atomic
+from .util.files import write_json_atomic
 from .model import Source, SourceKind
-from .parsecache import ParseCache
+from .util.parsecache import ParseCache
 from .report import write_reports
 from .results import build_results
-from .runstate import RunInputs, exclusive, mark_complete, mark_incomplete
+from .util.runstate import RunInputs, exclusive, mark_complete, mark_incomplete
 from .segment import add_dictionary_words
 from .semantic import backend_identity, get_encoder
 from .stages import (Progress, boilerplate_references, checked_text, copy_sources, document_result,

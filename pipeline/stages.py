@@ -18,11 +18,11 @@ from .document import (Submission, metadata_from_file_name, read_submission, sub
                        submission_to_bytes)
 from .errors import ConfigError, XuexiError
 from .messages import N_
-from .forking import forked_map
+from .util.forking import forked_map
 from .ingest import ReaderLimits
 from .ingest.limits import limit_memory, memory_message, time_limit
 from .model import Source, SourceKind
-from .parsecache import ParseCache
+from .util.parsecache import ParseCache
 from .results import document_record
 from .topiclist import TopicList
 from .topics import TopicMatcher

@@ -42,7 +42,7 @@ from .document import Submission
 from .model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from .messages import N_
 from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
-from .textnorm import fold
+from .util.textnorm import fold
 from .topiclist import Topic, TopicList
 
 @dataclass(frozen=True)

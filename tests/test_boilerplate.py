@@ -32,7 +32,7 @@ from pipeline.document import read_submission
 from pipeline.errors import ConfigError
 from pipeline.ingest import partition
 from pipeline.segment import add_dictionary_words
-from pipeline.textnorm import fold
+from pipeline.util.textnorm import fold
 from pipeline.topiclist import TopicList
 
 OTHER_TOPICS = """quarter: 2026Q3

@@ -263,7 +263,7 @@ def test_a_reader_that_needs_too_much_memory_is_stopped_and_the_batch_goes_on(tm
 
 
 def test_a_second_run_into_the_same_folder_refuses_while_the_first_holds_it(tmp_path):
-    from pipeline.runstate import exclusive
+    from pipeline.util.runstate import exclusive
 
     root = batch(tmp_path / "b")
     out = tmp_path / "out"

@@ -60,7 +60,7 @@ def mixed_pdf(original: Path, path: Path) -> Path:
 
 
 def test_a_pdf_mixing_text_and_scanned_pages_is_read_page_by_page_and_cached(tmp_path):
-    from pipeline.parsecache import ParseCache
+    from pipeline.util.parsecache import ParseCache
     from pipeline.segment import added_words
     from pipeline.stages import read_files
 

@@ -14,7 +14,7 @@ from pipeline.copying import CheckedText, CopyDetector, CopySource
 from pipeline.copying.paraphrase import CALIBRATIONS, FEATURES, Calibration
 from pipeline.document import read_submission
 from pipeline.stages import checked_text
-from pipeline.textnorm import fold
+from pipeline.util.textnorm import fold
 
 DEMO = ROOT / "corpora" / "demo"
 

@@ -148,7 +148,7 @@ def test_results_json_is_never_written_half(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # an interruption in the middle of writing
 
-    import pipeline.files as files
+    import pipeline.util.files as files
 
     monkeypatch.setattr(files.os, "fsync", crash)  # the new text is in the temporary file, not yet in place
     with (root / "submissions" / "001_马俊_学习心得.txt").open("a", encoding="utf-8") as f:
@@ -231,7 +231,7 @@ def test_a_rerun_with_nothing_changed_reads_nothing_and_keeps_the_outputs(dev_ru
 def test_any_change_to_what_a_run_reads_makes_it_score_again(tmp_path):
     """The last-run digest covers every file of the batch (by content, not date), the library, the semantic
     backend, the scoring configuration and the archive's earlier quarters; outputs kept inside the batch folder are not inputs."""
-    from pipeline.runstate import RunInputs
+    from pipeline.util.runstate import RunInputs
 
     batch = tmp_path / "batch"
     shutil.copytree(DEV, batch)

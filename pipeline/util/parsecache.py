@@ -13,10 +13,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from . import __version__
-from .document import Submission, submission_from_bytes
+from .. import __version__
+from ..document import Submission, submission_from_bytes
 from .files import write_bytes_atomic
-from .ingest import ReaderLimits
+from ..ingest import ReaderLimits
 
 STORAGE_FORMAT = 3  # of an entry (pipeline.document.submission_to_bytes); a change makes every old entry a miss
 
