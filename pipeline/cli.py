@@ -56,7 +56,7 @@ def score(
 ) -> None:
     """Score a quarter's batch, write results.json and keep the quarter in the archive."""
     from .config import ScoringConfig  # spaCy and torch: loaded only by the commands that score or read
-    from .score import score_batch  # spaCy and torch: loaded only by the commands that score or read
+    from .engines.local import score_batch  # spaCy and torch: loaded only by the commands that score or read
 
     target = out_dir or OUTPUTS / batch.resolve().name
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())

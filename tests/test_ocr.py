@@ -62,7 +62,7 @@ def mixed_pdf(original: Path, path: Path) -> Path:
 def test_a_pdf_mixing_text_and_scanned_pages_is_read_page_by_page_and_cached(tmp_path):
     from pipeline.util.parsecache import ParseCache
     from pipeline.segment import added_words
-    from pipeline.stages import read_files
+    from pipeline.engines.stages import read_files
 
     original = DEV / "submissions" / "009_唐宁_调研报告.pdf"
     path = mixed_pdf(original, tmp_path / "009_唐宁_调研报告.pdf")
@@ -79,7 +79,7 @@ def test_a_pdf_mixing_text_and_scanned_pages_is_read_page_by_page_and_cached(tmp
 def test_scanned_submissions_are_scored_like_their_originals(tmp_path, demo_run):
     """Two demo documents replaced by scans of themselves, beside a handwritten page and a blank photo: the scans'
     topic levels and copied passages are the originals', the other two are named in failed, the rest is scored."""
-    from pipeline.score import score_batch
+    from pipeline.engines.local import score_batch
 
     root = tmp_path / "demo"
     shutil.copytree(DEMO, root)

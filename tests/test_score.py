@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import makers
 from conftest import DEV
 from pipeline.cli import app
-from pipeline.score import score_batch
+from pipeline.engines.local import score_batch
 
 runner = CliRunner()
 
@@ -202,8 +202,8 @@ def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(tmp_pa
     again and writes the same results. Both run here, one after the other: jieba's dictionary is global to the
     process and grows with every batch's topic words, so a run earlier in the session may have cut words
     differently."""
-    import pipeline.score as score
-    import pipeline.stages as stages
+    import pipeline.engines.local as score
+    import pipeline.engines.stages as stages
 
     first_run = score.score_batch(DEV, tmp_path / "first")
     shutil.copytree(tmp_path / "first" / ".cache", tmp_path / "out" / ".cache")
@@ -217,8 +217,8 @@ def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(tmp_pa
 
 
 def test_a_rerun_with_nothing_changed_reads_nothing_and_keeps_the_outputs(dev_run, monkeypatch):
-    import pipeline.score as score
-    import pipeline.stages as stages
+    import pipeline.engines.local as score
+    import pipeline.engines.stages as stages
 
     before = {p.name: p.stat().st_mtime_ns for p in dev_run.out_dir.iterdir() if p.is_file()}
     monkeypatch.setattr(stages, "read_submission", lambda *a, **k: pytest.fail("read again"))
