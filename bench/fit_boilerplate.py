@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.batch import Batch  # noqa: E402
 from pipeline.boilerplate import FEATURES, BoilerplateConfig, BoilerplateDetector  # noqa: E402
-from pipeline.document import read_submission  # noqa: E402
+from pipeline.submission import read_submission  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
 from pipeline.segment import add_dictionary_words  # noqa: E402
 

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.document import read_submission  # noqa: E402
+from pipeline.submission import read_submission  # noqa: E402
 from pipeline.segment import get_nlp  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev"

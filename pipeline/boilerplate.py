@@ -56,7 +56,7 @@ from typing import Collection, Iterable, Sequence
 import jieba.posseg
 from spacy.tokens import Span
 
-from .document import Submission
+from .submission import Submission
 from .errors import ConfigError
 from .messages import N_
 from . import lexicon as lx

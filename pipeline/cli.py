@@ -161,7 +161,7 @@ def parse(
     as_json: bool = typer.Option(False, "--json", help=_("以 JSON 打印结构。")),
 ) -> None:
     """Print a document as the pipeline sees it: title, byline, headings, paragraphs, sentences, quotations."""
-    from .document import read_submission  # spaCy and torch: loaded only by the commands that score or read
+    from .submission import read_submission  # spaCy and torch: loaded only by the commands that score or read
     from .results import structure  # spaCy and torch: loaded only by the commands that score or read
 
     _require_file(file)

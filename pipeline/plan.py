@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jieba.posseg
 
-from .document import read_submission
+from .submission import read_submission
 from .errors import ExtractionError
 from .messages import N_
 from .lexicon import QUARTER_IN_TEXT, TOPIC_LEAD, sentences, strip_numbering

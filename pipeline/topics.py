@@ -38,7 +38,7 @@ from typing import Sequence
 import numpy as np
 
 from . import lexicon as lx
-from .document import Submission
+from .submission import Submission
 from .model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from .messages import N_
 from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role

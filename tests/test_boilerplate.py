@@ -28,7 +28,7 @@ from pipeline.boilerplate import (
     shingles,
     shortcomings,
 )
-from pipeline.document import read_submission
+from pipeline.submission import read_submission
 from pipeline.errors import ConfigError
 from pipeline.ingest import partition
 from pipeline.segment import add_dictionary_words

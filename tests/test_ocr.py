@@ -137,7 +137,7 @@ def test_a_page_read_below_the_confidence_floor_is_marked_on_its_page_and_in_the
 
 
 def test_a_text_layer_made_by_unchecked_ocr_is_marked_doubtful_and_typed_pdfs_are_not():
-    from pipeline.document import read_submission
+    from pipeline.submission import read_submission
 
     letter = read_submission(REALPDF / "pr-136-example.pdf", batch_root=REALPDF)  # 20I5, Z0l5 … on every page
     assert letter.garbled_pages == [1, 2, 3, 4, 5, 6] and "神鹰集团" in letter.text  # read, and marked

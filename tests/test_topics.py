@@ -5,7 +5,7 @@ import re
 import pytest
 
 from conftest import DEV, REALISTIC, ROOT, SHARED
-from pipeline.document import read_submission
+from pipeline.submission import read_submission
 from pipeline.topiclist import TopicList
 from pipeline.topics import TopicMatcher
 

@@ -44,7 +44,7 @@ from ..messages import N_
 from ..lexicon import phrase_file, phrase_list
 from ..quotations import quotation_spans
 from ..semantic import get_encoder
-from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
+from .records import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from .fingerprints import INDEPENDENT_SOURCES, ContentView, Fingerprints, PhraseMask, PreparedText, Role
 from .paraphrase import Calibration, Candidate, ParaphraseFinder, Unit, paragraph_spans, split_sentences
 from .passages import (Passage, Run, chain_runs, clip_passage, extend_edges, extend_seeds,

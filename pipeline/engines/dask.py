@@ -52,7 +52,7 @@ from ..config import ScoringConfig
 from ..copying import CheckedText, CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
 from ..copying.fingerprints import PreparedText
 from ..copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
-from ..document import submission_from_bytes, submission_to_bytes
+from ..submission import submission_from_bytes, submission_to_bytes
 from ..errors import ConfigError
 from ..messages import N_
 from ..model import Source, SourceKind

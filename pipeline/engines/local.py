@@ -17,7 +17,7 @@ from ..batch import Batch
 from ..boilerplate import BoilerplateDetector
 from ..config import ScoringConfig
 from ..copying import CopyDetector, CopySource
-from ..document import Submission
+from ..submission import Submission
 from ..errors import ConfigError
 from ..messages import N_
 from ..util.files import write_json_atomic

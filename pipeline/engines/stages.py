@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from ..batch import Batch, FailedFile
 from ..boilerplate import BoilerplateDetector, BoilerplateReport
 from ..copying import CheckedText, CopyReport, CopySource
-from ..document import (Submission, metadata_from_file_name, read_submission, submission_from_bytes,
+from ..submission import (Submission, metadata_from_file_name, read_submission, submission_from_bytes,
                        submission_to_bytes)
 from ..errors import ConfigError, XuexiError
 from ..messages import N_

@@ -1,6 +1,6 @@
 """The parse cache: an unchanged file is not ingested or segmented again.
 
-A parsed Submission is stored as its bytes (pipeline.document.submission_to_bytes), under a key made of everything the
+A parsed Submission is stored as its bytes (pipeline.submission.submission_to_bytes), under a key made of everything the
 parse depends on: the file's bytes, its manifest row, xuexi's version and the words added to jieba's dictionary
 (they change the segmentation). Entries are written atomically, one file each, so worker processes can share the
 cache and a run killed at any point leaves only whole entries behind; the next run picks up from them. Entries are
@@ -14,11 +14,11 @@ import json
 from pathlib import Path
 
 from .. import __version__
-from ..document import Submission, submission_from_bytes
+from ..submission import Submission, submission_from_bytes
 from .files import write_bytes_atomic
 from ..ingest import ReaderLimits
 
-STORAGE_FORMAT = 3  # of an entry (pipeline.document.submission_to_bytes); a change makes every old entry a miss
+STORAGE_FORMAT = 3  # of an entry (pipeline.submission.submission_to_bytes); a change makes every old entry a miss
 
 
 class ParseCache:
@@ -58,5 +58,5 @@ class ParseCache:
         return submission
 
     def put(self, key: str, data: bytes) -> None:
-        """Store a Submission's bytes (pipeline.document.submission_to_bytes) under `key`."""
+        """Store a Submission's bytes (pipeline.submission.submission_to_bytes) under `key`."""
         write_bytes_atomic(self.folder / key[:2] / key, data, durable=False)
