@@ -219,7 +219,7 @@ def topics_import(
     out_file: Path = typer.Option(None, "--out", help=_("草稿写到哪里。"), show_default=_("打印到屏幕")),
 ) -> None:
     """Draft a topics.yaml from a learning plan, for the secretary to check and edit."""
-    from .plan import draft_topics  # spaCy and torch: loaded only by the commands that score or read
+    from .topics.plan import draft_topics  # spaCy and torch: loaded only by the commands that score or read
 
     _require_file(plan)
     try:

@@ -13,7 +13,7 @@ import pytest
 from conftest import DEV, REALISTIC, SHARED
 from pipeline.batch import Batch
 from pipeline.lexicon import find_phrases, sentence_spans
-from pipeline.boilerplate import (
+from pipeline.boilerplate.detector import (
     BoilerplateConfig,
     BoilerplateDetector,
     SentenceIndex,

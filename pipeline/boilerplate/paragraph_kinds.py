@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from . import lexicon as lx
+from .. import lexicon as lx
 from .words import place_names
 
 class PassageKind(str, Enum):

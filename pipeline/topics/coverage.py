@@ -37,13 +37,13 @@ from typing import Sequence
 
 import numpy as np
 
-from . import lexicon as lx
-from .submission import Submission
-from .model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
-from .messages import N_
-from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
-from .util.textnorm import fold
-from .topiclist import Topic, TopicList
+from .. import lexicon as lx
+from ..submission import Submission
+from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
+from ..messages import N_
+from ..boilerplate.paragraph_kinds import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
+from ..util.textnorm import fold
+from ..topiclist import Topic, TopicList
 
 @dataclass(frozen=True)
 class TopicConfig:

@@ -56,16 +56,16 @@ from typing import Collection, Iterable, Sequence
 import jieba.posseg
 from spacy.tokens import Span
 
-from .submission import Submission
-from .errors import ConfigError
-from .messages import N_
-from . import lexicon as lx
-from .lexicon import find_phrases
-from .passages import PassageKind, passage_kinds
-from .segment import standard_formulations
+from ..submission import Submission
+from ..errors import ConfigError
+from ..messages import N_
+from .. import lexicon as lx
+from ..lexicon import find_phrases
+from .paragraph_kinds import PassageKind, passage_kinds
+from ..segment import standard_formulations
 from .words import place_names, words
-from .util.textnorm import fold
-from .topiclist import Topic, TopicList
+from ..util.textnorm import fold
+from ..topiclist import Topic, TopicList
 
 STOCK_PHRASES_FILE = lx.phrase_file("stock_phrases.txt")
 
