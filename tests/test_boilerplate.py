@@ -13,10 +13,8 @@ import pytest
 from conftest import DEV, REALISTIC, SHARED
 from pipeline.batch import Batch
 from pipeline.lexicon import find_phrases, sentence_spans
-from pipeline.boilerplate.detector import (
-    BoilerplateConfig,
-    BoilerplateDetector,
-    SentenceIndex,
+from pipeline.boilerplate import BoilerplateConfig, BoilerplateDetector
+from pipeline.boilerplate.cues import (
     concrete_anchors,
     exhortation,
     genre_share,
@@ -28,6 +26,7 @@ from pipeline.boilerplate.detector import (
     shingles,
     shortcomings,
 )
+from pipeline.boilerplate.statistics import SentenceIndex
 from pipeline.submission import read_submission
 from pipeline.errors import ConfigError
 from pipeline.ingest import partition

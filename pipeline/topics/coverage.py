@@ -41,7 +41,8 @@ from .. import lexicon as lx
 from ..submission import Submission
 from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
 from ..messages import N_
-from ..boilerplate.paragraph_kinds import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
+from ..boilerplate.paragraph_kinds import PassageKind, passage_kinds
+from .sentence_roles import SentenceRole, practice_anchors, reasoned, sentence_role
 from ..util.textnorm import fold
 from ..topiclist import Topic, TopicList
 
