@@ -1,6 +1,6 @@
 """The cues of one sentence the boilerplate judgement weighs, each a function of its text (and the phrases
 looked for): concrete anchors, own acts, exhortation, parallelism, genre share, sayings, shingles and the rest;
-the package docstring (detector.py) lists them with what they mean."""
+detector.py's docstring lists them with what they mean."""
 
 from __future__ import annotations
 
