@@ -34,7 +34,7 @@ def score(batch: Path, out: Path, semantic: str | None, workers: int) -> dict:
         "import json, sys, time, resource\n"
         "from pathlib import Path\n"
         "from pipeline.archive import Archive\n"
-        "from pipeline.score import score_batch\n"
+        "from pipeline.engines.local import score_batch\n"
         "t = time.perf_counter()\n"
         f"archive = Archive.open(Path({str(out)!r}) / 'archive.sqlite')\n"
         f"run = score_batch(Path({str(batch)!r}), Path({str(out)!r}), semantic={semantic!r}, workers={workers},"

@@ -40,9 +40,9 @@ from pipeline.batch import Batch  # noqa: E402
 from pipeline.boilerplate import BoilerplateConfig, BoilerplateDetector  # noqa: E402
 from pipeline.lexicon import phrase_list  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
-from pipeline.document import read_submission  # noqa: E402
+from pipeline.submission import read_submission  # noqa: E402
 from pipeline.segment import add_dictionary_words  # noqa: E402
-from pipeline.textnorm import fold  # noqa: E402
+from pipeline.util.textnorm import fold  # noqa: E402
 from pipeline.topiclist import TopicList  # noqa: E402
 
 EVALUATE = ROOT.parent / "shared" / "eval" / "evaluate.py"

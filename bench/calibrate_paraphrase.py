@@ -33,7 +33,7 @@ from bench.copying import batch_sources, checked_texts  # noqa: E402
 from bench.yardstick import BATCHES  # noqa: E402
 from pipeline.copying import CopyConfig, CopyDetector  # noqa: E402
 from pipeline.copying.paraphrase import CALIBRATIONS, FEATURES, Candidate, ParaphraseFinder  # noqa: E402
-from pipeline.textnorm import fold  # noqa: E402
+from pipeline.util.textnorm import fold  # noqa: E402
 
 CANDIDATE_DISTINCTNESS = -0.02  # proposes generously below the decision: the fit sees the near misses too
 THRESHOLD_MARGIN = 0.001  # the threshold sits this far above the most confident own paragraph of the fit

@@ -29,7 +29,7 @@ sys.path[0] = str(ROOT)  # not this file's folder: bench/dask.py would shadow th
 
 from bench.batch import compose  # noqa: E402
 
-# The functions of pipeline/distributed.py's graph, by stage. Dask fuses a task with the cheap steps around it
+# The functions of pipeline/engines/dask.py's graph, by stage. Dask fuses a task with the cheap steps around it
 # and names the fused task after all of them (finish-flatten, concat-…-source_rows-…), so a task counts for the
 # first of these it names; what starts with "shuffle" moves rows between partitions.
 STAGES = {"read": "read + segment + copy phase 1", "finish": "copy phase 3 + boilerplate + topics",
@@ -49,7 +49,7 @@ sys.stdin.read()
 SCORE = """
 import json, resource, time
 from pathlib import Path
-from pipeline.score import score_batch
+from pipeline.engines.local import score_batch
 last = {{}}
 started = time.perf_counter()
 run = score_batch(Path({batch!r}), Path({out!r}), semantic={semantic!r}, workers={workers}, engine={engine!r},

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.batch import Batch  # noqa: E402
 from pipeline.boilerplate import FEATURES, BoilerplateConfig, BoilerplateDetector  # noqa: E402
-from pipeline.document import read_submission  # noqa: E402
+from pipeline.submission import read_submission  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
 from pipeline.segment import add_dictionary_words  # noqa: E402
 
@@ -159,7 +159,7 @@ def main() -> int:
     ap.add_argument("--show", default="", help="print the sentences where this feature is non-zero")
     ap.add_argument("--errors", action="store_true", help="print misses and false positives of the final fit")
     ap.add_argument("--write", action="store_true",
-                    help="write the weights fitted on all batches as BoilerplateConfig's defaults (pipeline/boilerplate.py)")
+                    help="write the weights fitted on all batches as BoilerplateConfig's defaults (pipeline/boilerplate/judge.py)")
     a = ap.parse_args()
 
     config = BoilerplateConfig()
@@ -206,7 +206,7 @@ def main() -> int:
 
 def write_defaults(values: dict[str, float]) -> None:
     """Replace the default of each named float field of BoilerplateConfig, keeping its comment."""
-    path = ROOT / "pipeline" / "boilerplate.py"
+    path = ROOT / "pipeline" / "boilerplate" / "judge.py"
     source = path.read_text(encoding="utf-8")
     for name, value in values.items():
         source, n = re.subn(rf"^(    {name}: float = )-?[\d.]+( *)(#?)",

@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from topics import BATCHES, _from_key, keyed_diagnoses  # noqa: E402
 
 from pipeline.batch import Batch  # noqa: E402
-from pipeline.parsecache import ParseCache  # noqa: E402
-from pipeline.score import read_files  # noqa: E402
-from pipeline.topics import TopicConfig, TopicMatcher, theory_share  # noqa: E402
+from pipeline.util.parsecache import ParseCache  # noqa: E402
+from pipeline.engines.local import read_files  # noqa: E402
+from pipeline.topics.coverage import TopicConfig, TopicMatcher, theory_share  # noqa: E402
 
 
 def cases(name: str, out: Path) -> list[tuple[str, float, bool]]:

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.document import metadata_from_file_name  # noqa: E402
+from pipeline.submission import metadata_from_file_name  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
 from pipeline.segment import get_nlp, make_doc  # noqa: E402
 

@@ -25,13 +25,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import makers  # noqa: E402
-from pipeline.forking import forked_map  # noqa: E402
+from pipeline.util.forking import forked_map  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
 from pipeline.ingest.legacy import soffice  # noqa: E402
 from pipeline.ingest.ocr import read_page  # noqa: E402
-from pipeline.parsecache import ParseCache  # noqa: E402
+from pipeline.util.parsecache import ParseCache  # noqa: E402
 from pipeline.segment import added_words, get_nlp  # noqa: E402
-from pipeline.stages import read_files  # noqa: E402
+from pipeline.engines.stages import read_files  # noqa: E402
 
 BATCHES = [ROOT.parent / "shared" / "eval" / "dev", ROOT / "corpora" / "demo"]
 

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from yardstick import BATCHES  # noqa: E402
 
 from pipeline.batch import Batch  # noqa: E402
-from pipeline.parsecache import ParseCache  # noqa: E402
-from pipeline.score import read_files  # noqa: E402
+from pipeline.util.parsecache import ParseCache  # noqa: E402
+from pipeline.engines.local import read_files  # noqa: E402
 from pipeline.semantic import get_encoder  # noqa: E402
 from pipeline.topics import TopicConfig, TopicMatcher  # noqa: E402
 

@@ -58,7 +58,7 @@ from .errors import ConfigError, XuexiError
 from .messages import N_
 from .lexicon import QUARTER_NAME
 from .model import LEVEL_NAMES, Source
-from .textnorm import fold
+from .util.textnorm import fold
 
 FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag
 DIAGNOSIS = "diagnosis"                        # a document-wide finding of results.json's `diagnoses`

@@ -18,11 +18,11 @@ from rich.text import Text
 
 from .archive import Archive
 from .errors import ConfigError, XuexiError, printable
-from .files import workspace, write_json_atomic
+from .util.files import workspace, write_json_atomic
 from .messages import _, shown
 from .semantic import list_backends
 from .topiclist import TopicList
-from .typer_words import typer_speaks_the_screen_language
+from .util.typer_words import typer_speaks_the_screen_language
 
 typer_speaks_the_screen_language()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=_("xuexi：理论学习中心组季度学习材料评阅。"))
@@ -56,7 +56,7 @@ def score(
 ) -> None:
     """Score a quarter's batch, write results.json and keep the quarter in the archive."""
     from .config import ScoringConfig  # spaCy and torch: loaded only by the commands that score or read
-    from .score import score_batch  # spaCy and torch: loaded only by the commands that score or read
+    from .engines.local import score_batch  # spaCy and torch: loaded only by the commands that score or read
 
     target = out_dir or OUTPUTS / batch.resolve().name
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
@@ -161,7 +161,7 @@ def parse(
     as_json: bool = typer.Option(False, "--json", help=_("以 JSON 打印结构。")),
 ) -> None:
     """Print a document as the pipeline sees it: title, byline, headings, paragraphs, sentences, quotations."""
-    from .document import read_submission  # spaCy and torch: loaded only by the commands that score or read
+    from .submission import read_submission  # spaCy and torch: loaded only by the commands that score or read
     from .results import structure  # spaCy and torch: loaded only by the commands that score or read
 
     _require_file(file)
@@ -219,7 +219,7 @@ def topics_import(
     out_file: Path = typer.Option(None, "--out", help=_("草稿写到哪里。"), show_default=_("打印到屏幕")),
 ) -> None:
     """Draft a topics.yaml from a learning plan, for the secretary to check and edit."""
-    from .plan import draft_topics  # spaCy and torch: loaded only by the commands that score or read
+    from .topics.plan import draft_topics  # spaCy and torch: loaded only by the commands that score or read
 
     _require_file(plan)
     try:

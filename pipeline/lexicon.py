@@ -7,7 +7,7 @@ written here once, and every stage imports it. Phrase lists (stock phrases, stan
 under corpora/phrases, loaded by `phrase_list`; `find_phrases` is the one phrase search.
 
 Punctuation: real text mixes full-width and half-width marks (， or ,  ： or :  ； or ;  ？ or ?  ！ or !), and
-the matching view (pipeline.textnorm.fold) turns full-width into half-width. Every pattern here accepts both.
+the matching view (pipeline.util.textnorm.fold) turns full-width into half-width. Every pattern here accepts both.
 """
 
 from __future__ import annotations

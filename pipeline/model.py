@@ -95,7 +95,7 @@ LEVEL_NAMES = {int(level): level.label for level in Level}  # for templates and 
 
 
 class DiagnosisKind(str, Enum):
-    """What a whole document is diagnosed with (pipeline.topics.diagnose), at most one a document."""
+    """What a whole document is diagnosed with (pipeline.topics.coverage.diagnose), at most one a document."""
 
     THEORY_WITHOUT_PRACTICE = "theory_without_practice"  # theory of one's own, tied to no practice
     WORK_REPORT_NOT_STUDY = "work_report_not_study"      # a work report handed in instead of study

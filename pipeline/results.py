@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from . import __version__
 from .batch import Batch, FailedFile
-from .document import Submission
+from .submission import Submission
 
 SCHEMA = "xuexi.results/1"
 

@@ -22,7 +22,7 @@ def dev_labels():
 @pytest.fixture(scope="session")
 def dev_run(tmp_path_factory):
     """The dev batch scored once for the whole session, the way `xuexi score` does it."""
-    from pipeline.score import score_batch
+    from pipeline.engines.local import score_batch
 
     return score_batch(DEV, tmp_path_factory.mktemp("dev-out"))
 
@@ -31,7 +31,7 @@ def dev_run(tmp_path_factory):
 def demo_run(tmp_path_factory):
     """The demo batch (corpora/demo) scored once for the whole session with the defaults, into an archive."""
     from pipeline.archive import Archive
-    from pipeline.score import score_batch
+    from pipeline.engines.local import score_batch
 
     out = tmp_path_factory.mktemp("demo-out")
     return score_batch(DEMO, out, archive=Archive.open(out / "archive.sqlite"))

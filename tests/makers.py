@@ -223,7 +223,7 @@ class BigramEncoder:
 
         import numpy as np
 
-        from pipeline.textnorm import fold
+        from pipeline.util.textnorm import fold
 
         self.seen.extend(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

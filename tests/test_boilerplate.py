@@ -13,10 +13,8 @@ import pytest
 from conftest import DEV, REALISTIC, SHARED
 from pipeline.batch import Batch
 from pipeline.lexicon import find_phrases, sentence_spans
-from pipeline.boilerplate import (
-    BoilerplateConfig,
-    BoilerplateDetector,
-    SentenceIndex,
+from pipeline.boilerplate import BoilerplateConfig, BoilerplateDetector
+from pipeline.boilerplate.cues import (
     concrete_anchors,
     exhortation,
     genre_share,
@@ -28,11 +26,12 @@ from pipeline.boilerplate import (
     shingles,
     shortcomings,
 )
-from pipeline.document import read_submission
+from pipeline.boilerplate.statistics import SentenceIndex
+from pipeline.submission import read_submission
 from pipeline.errors import ConfigError
 from pipeline.ingest import partition
 from pipeline.segment import add_dictionary_words
-from pipeline.textnorm import fold
+from pipeline.util.textnorm import fold
 from pipeline.topiclist import TopicList
 
 OTHER_TOPICS = """quarter: 2026Q3

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import DEV
 from pipeline.cli import app
-from pipeline.distributed import partition_size
+from pipeline.engines.dask import partition_size
 
 runner = CliRunner()
 SEMANTIC = "static"  # the fast shipped model: both engines use it, so the comparison is engine against engine
@@ -66,7 +66,7 @@ def test_dask_engine_results_include_copies_between_submissions_of_different_par
 def test_dask_engine_loads_the_encoder_once_on_each_worker(cluster, both):
     from distributed import Client
 
-    from pipeline.distributed import _worker_encoder
+    from pipeline.engines.dask import _worker_encoder
 
     with Client(cluster) as client:
         loads = client.run(lambda: _worker_encoder.cache_info().misses)

@@ -263,7 +263,7 @@ def test_a_reader_that_needs_too_much_memory_is_stopped_and_the_batch_goes_on(tm
 
 
 def test_a_second_run_into_the_same_folder_refuses_while_the_first_holds_it(tmp_path):
-    from pipeline.runstate import exclusive
+    from pipeline.util.runstate import exclusive
 
     root = batch(tmp_path / "b")
     out = tmp_path / "out"
@@ -278,9 +278,9 @@ def test_a_second_run_into_the_same_folder_refuses_while_the_first_holds_it(tmp_
 KILL_WHILE_REPORTING = """
 import os, signal, sys
 from pathlib import Path
-import pipeline.score
-from pipeline.score import score_batch
-pipeline.score.write_reports = lambda results, out: os.kill(os.getpid(), signal.SIGKILL)
+import pipeline.engines.local
+from pipeline.engines.local import score_batch
+pipeline.engines.local.write_reports = lambda results, out: os.kill(os.getpid(), signal.SIGKILL)
 score_batch(Path(sys.argv[1]), Path(sys.argv[2]), semantic="static")
 """
 

@@ -189,7 +189,7 @@ def test_a_full_width_colon_in_topics_yaml_is_reported_on_its_line_with_the_fix(
 
 def test_copy_detection_reports_its_progress_document_by_document():
     from pipeline.copying import CopyConfig, CopyDetector, CopySource
-    from pipeline.copying.documents import CheckedText
+    from pipeline.copying.records import CheckedText
 
     heard = []
     texts = [CheckedText(f"00{i}", f"第{i}篇：我们认真学习了会议精神，结合本单位实际抓好落实。") for i in range(3)]

@@ -63,9 +63,9 @@ def mixed_pdf(original: Path, path: Path) -> Path:
 
 
 def test_a_pdf_mixing_text_and_scanned_pages_is_read_page_by_page_and_cached(tmp_path):
-    from pipeline.parsecache import ParseCache
+    from pipeline.util.parsecache import ParseCache
     from pipeline.segment import added_words
-    from pipeline.stages import read_files
+    from pipeline.engines.stages import read_files
 
     original = DEV / "submissions" / "009_唐宁_调研报告.pdf"
     path = mixed_pdf(original, tmp_path / "009_唐宁_调研报告.pdf")
@@ -82,7 +82,7 @@ def test_a_pdf_mixing_text_and_scanned_pages_is_read_page_by_page_and_cached(tmp
 def test_scanned_submissions_are_scored_like_their_originals(tmp_path, demo_run):
     """Two demo documents replaced by scans of themselves, beside a handwritten page and a blank photo: the scans'
     topic levels and copied passages are the originals', the other two are named in failed, the rest is scored."""
-    from pipeline.score import score_batch
+    from pipeline.engines.local import score_batch
 
     root = tmp_path / "demo"
     shutil.copytree(DEMO, root)
@@ -140,7 +140,7 @@ def test_a_page_read_below_the_confidence_floor_is_marked_on_its_page_and_in_the
 
 
 def test_a_text_layer_made_by_unchecked_ocr_is_marked_doubtful_and_typed_pdfs_are_not():
-    from pipeline.document import read_submission
+    from pipeline.submission import read_submission
 
     letter = read_submission(REALPDF / "pr-136-example.pdf", batch_root=REALPDF)  # 20I5, Z0l5 … on every page
     assert letter.garbled_pages == [1, 2, 3, 4, 5, 6] and "神鹰集团" in letter.text  # read, and marked

@@ -149,7 +149,7 @@ def test_ofd_batch_is_scored_like_its_word_originals(ofd_files, demo_run, tmp_pa
     """The demo batch with every .docx replaced by its OFD (two by easyofd, three by the tests' writer), plus an
     encrypted and a damaged OFD: the OFDs get the topic levels and copy flags of their Word originals, and the two
     bad files are named in `failed` with a Chinese reason while the rest is scored."""
-    from pipeline.score import score_batch
+    from pipeline.engines.local import score_batch
 
     batch = makers.batch_with(DEMO, tmp_path / "batch", {
         docx.name: easy if number < 2 else own for number, (docx, (own, easy)) in enumerate(ofd_files.items())})

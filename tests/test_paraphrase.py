@@ -12,9 +12,9 @@ from conftest import DEV, REALISTIC, ROOT
 from makers import BigramEncoder
 from pipeline.copying import CheckedText, CopyDetector, CopySource
 from pipeline.copying.paraphrase import CALIBRATIONS, FEATURES, Calibration
-from pipeline.document import read_submission
-from pipeline.stages import checked_text
-from pipeline.textnorm import fold
+from pipeline.submission import read_submission
+from pipeline.engines.stages import checked_text
+from pipeline.util.textnorm import fold
 
 DEMO = ROOT / "corpora" / "demo"
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import SHARED
-from pipeline.passages import PassageKind, features, passage_kind
+from pipeline.boilerplate.paragraph_kinds import PassageKind, features, passage_kind
 
 BLOCKS = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((SHARED / "eval" / "blocks").glob("*.json"))]
 
@@ -58,7 +58,7 @@ def own_reading(text):
     """(concrete anchors, own theory sentences) of a passage, read sentence by sentence as topic coverage reads
     the member's own words."""
     from pipeline.lexicon import sentences
-    from pipeline.passages import SentenceRole, practice_anchors, sentence_role
+    from pipeline.topics.sentence_roles import SentenceRole, practice_anchors, sentence_role
 
     anchors, theory = 0, []
     for sentence in sentences(text):
@@ -93,13 +93,13 @@ def test_sentences_of_practice_and_theory_on_the_building_blocks(key, practice, 
     ("作为一把手，我将带头学、带头讲、带头干。", False),               # a pledge, not a plan
 ])
 def test_practice_anchors_in_any_units_register(sentence, anchors):
-    from pipeline.passages import practice_anchors
+    from pipeline.topics.sentence_roles import practice_anchors
 
     assert bool(practice_anchors(sentence)) == anchors, practice_anchors(sentence)
 
 
 def test_an_instruction_for_a_season_is_not_work_done():
-    from pipeline.passages import SentenceRole, practice_anchors, sentence_role
+    from pipeline.topics.sentence_roles import SentenceRole, practice_anchors, sentence_role
 
     def role(sentence):
         return sentence_role(sentence, practice_anchors(sentence), theory_chars=20)

@@ -15,7 +15,7 @@ from pipeline.copying import CheckedText, CopyConfig, CopyDetector, CopySource
 from pipeline.ingest import Element, ElementKind
 from pipeline.quotations import find_attributed_quotes, find_quotations, quotation_spans
 from pipeline.segment import make_doc
-from pipeline.textnorm import fold
+from pipeline.util.textnorm import fold
 
 BATCHES = {name: SHARED / "eval" / name for name in ("dev", "university", "township", "procuratorate", "bank")}
 BATCHES["demo"] = ROOT / "corpora" / "demo"

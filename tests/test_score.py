@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import makers
 from conftest import DEV
 from pipeline.cli import app
-from pipeline.score import score_batch
+from pipeline.engines.local import score_batch
 
 runner = CliRunner()
 
@@ -148,7 +148,7 @@ def test_results_json_is_never_written_half(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # an interruption in the middle of writing
 
-    import pipeline.files as files
+    import pipeline.util.files as files
 
     monkeypatch.setattr(files.os, "fsync", crash)  # the new text is in the temporary file, not yet in place
     with (root / "submissions" / "001_马俊_学习心得.txt").open("a", encoding="utf-8") as f:
@@ -202,8 +202,8 @@ def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(tmp_pa
     again and writes the same results. Both run here, one after the other: jieba's dictionary is global to the
     process and grows with every batch's topic words, so a run earlier in the session may have cut words
     differently."""
-    import pipeline.score as score
-    import pipeline.stages as stages
+    import pipeline.engines.local as score
+    import pipeline.engines.stages as stages
 
     first_run = score.score_batch(DEV, tmp_path / "first")
     shutil.copytree(tmp_path / "first" / ".cache", tmp_path / "out" / ".cache")
@@ -217,8 +217,8 @@ def test_rerun_reads_nothing_again_and_one_process_gives_the_same_results(tmp_pa
 
 
 def test_a_rerun_with_nothing_changed_reads_nothing_and_keeps_the_outputs(dev_run, monkeypatch):
-    import pipeline.score as score
-    import pipeline.stages as stages
+    import pipeline.engines.local as score
+    import pipeline.engines.stages as stages
 
     before = {p.name: p.stat().st_mtime_ns for p in dev_run.out_dir.iterdir() if p.is_file()}
     monkeypatch.setattr(stages, "read_submission", lambda *a, **k: pytest.fail("read again"))
@@ -231,7 +231,7 @@ def test_a_rerun_with_nothing_changed_reads_nothing_and_keeps_the_outputs(dev_ru
 def test_any_change_to_what_a_run_reads_makes_it_score_again(tmp_path):
     """The last-run digest covers every file of the batch (by content, not date), the library, the semantic
     backend, the scoring configuration and the archive's earlier quarters; outputs kept inside the batch folder are not inputs."""
-    from pipeline.runstate import RunInputs
+    from pipeline.util.runstate import RunInputs
 
     batch = tmp_path / "batch"
     shutil.copytree(DEV, batch)

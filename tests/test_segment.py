@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import DEV, REALISTIC
-from pipeline.document import read_submission
+from pipeline.submission import read_submission
 from pipeline.segment import find_quotations, make_doc
 from pipeline.ingest import Element, ElementKind
 

@@ -117,3 +117,36 @@ def test_imports_inside_functions_say_why():
                 if "#" not in lines[number - 1]:
                     unexplained.append(f"{path.relative_to(PACKAGE.parent)}:{number}: {lines[number - 1].strip()}")
     assert not unexplained, "\n".join(sorted(set(unexplained)))
+
+
+def test_every_package_says_what_it_takes_and_gives():
+    """Each package's __init__ docstring states its input and output (docs/architecture.md puts them in order)."""
+    silent = []
+    for name, path in modules().items():
+        if path.name == "__init__.py":
+            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            if not re.search(r"\bTakes\b[^;]*;\s*gives\b", doc):
+                silent.append(name)
+    assert not silent, "packages whose docstring does not say what they take and give: " + ", ".join(silent)
+
+
+# The stages in the order a document meets them (docs/architecture.md); modules not named here are shared.
+STAGE_ORDER = [("pipeline.ingest",), ("pipeline.segment", "pipeline.quotations", "pipeline.submission"),
+               ("pipeline.util.parsecache",), ("pipeline.semantic",), ("pipeline.copying",), ("pipeline.boilerplate",),
+               ("pipeline.topics",), ("pipeline.results",), ("pipeline.report", "pipeline.archive"),
+               ("pipeline.review",), ("pipeline.engines", "pipeline.config"), ("pipeline.cli",)]
+
+
+def stage(name: str) -> int:
+    """1 + the place of the module's stage in STAGE_ORDER; 0 for a shared module (lexicon, model, util, …)."""
+    for place, prefixes in enumerate(STAGE_ORDER, 1):
+        if any(name == p or name.startswith(p + ".") for p in prefixes):
+            return place
+    return 0
+
+
+def test_a_stage_imports_only_the_stages_before_it():
+    known = modules()
+    later = [f"{name} → {dep}" for name, path in known.items() for dep in imports(name, path, known)
+             if stage(dep) > stage(name)]
+    assert not later, "a module imports a later stage:\n" + "\n".join(sorted(later))

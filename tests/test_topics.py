@@ -5,7 +5,7 @@ import re
 import pytest
 
 from conftest import DEV, REALISTIC, ROOT, SHARED
-from pipeline.document import read_submission
+from pipeline.submission import read_submission
 from pipeline.topiclist import TopicList
 from pipeline.topics import TopicMatcher
 
@@ -28,7 +28,7 @@ def test_real_speech_levels_through_the_whole_pipeline(tmp_path):
     """Scored as `xuexi score` scores it (copying and boilerplate found first) against the dev topics."""
     import shutil
 
-    from pipeline.score import score_batch
+    from pipeline.engines.local import score_batch
 
     batch = tmp_path / "batch"
     (batch / "submissions").mkdir(parents=True)

@@ -3,6 +3,7 @@ environment outside it (its dependencies taken from this environment, nothing do
 batch with the same results.json as the checkout's install."""
 
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -30,14 +31,18 @@ def test_a_wheel_installed_outside_the_checkout_scores_the_demo_like_the_checkou
                           check=True, capture_output=True, text=True).stdout.strip()
     # the dependencies as this environment has them (a plain path: its editable-install hook is not run)
     Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True, capture_output=True)
+    # outside the checkout: a PYTHONPATH naming it would import the checkout instead of the wheel (and pip would take
+    # the xuexi.egg-info the build leaves there for an xuexi already installed, and install nothing)
+    outside = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True, capture_output=True,
+                   env=outside)
     elsewhere = tmp_path / "office"
     elsewhere.mkdir()
     installed = subprocess.run([str(venv / "bin" / "xuexi"), "score", str(DEMO), "--out", "out"], cwd=elsewhere,
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, env=outside)
     assert installed.returncode == 0, installed.stderr[-3000:]
     where = subprocess.run([str(python), "-c", "import pipeline; print(pipeline.__file__)"], cwd=elsewhere,
-                           capture_output=True, text=True, check=True).stdout
+                           capture_output=True, text=True, check=True, env=outside).stdout
     assert str(ROOT) not in where and "site-packages" in where
     assert (elsewhere / "outputs" / "archive.sqlite").is_file()  # the archive lands where the user works
 

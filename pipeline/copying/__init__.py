@@ -11,7 +11,7 @@ See detector.py for the method and CopyConfig for the settings.
 """
 
 from .detector import CopyConfig, CopyDetector, Evidence, SourceTable, TextTable, check_unique_ids
-from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
+from .records import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from ..quotations import find_attributed_quotes, quotation_spans
 
 __all__ = ["CheckedText", "CopyConfig", "CopyDetector", "CopyMatch", "CopyReport", "CopySource", "Evidence",

@@ -1,7 +1,7 @@
 """The copy detector: copied passages of a batch's submissions, with their sources and CNKI-style ratios.
 
 One run over a batch, in three phases; the middle one is the only one that looks across texts, and it works by
-hash, so a cluster can run it on buckets of hashes (pipeline.distributed) and get what one process gets:
+hash, so a cluster can run it on buckets of hashes (pipeline.engines.dask) and get what one process gets:
 
 1. Per text (`prepare`): the content view and the winnowed fingerprints of every text once — references, the
    library, earlier quarters, the submissions (fingerprints.py). Nothing compares documents pairwise: a
@@ -44,7 +44,7 @@ from ..messages import N_
 from ..lexicon import phrase_file, phrase_list
 from ..quotations import quotation_spans
 from ..semantic import get_encoder
-from .documents import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
+from .records import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from .fingerprints import INDEPENDENT_SOURCES, ContentView, Fingerprints, PhraseMask, PreparedText, Role
 from .paraphrase import Calibration, Candidate, ParaphraseFinder, Unit, paragraph_spans, split_sentences
 from .passages import (Passage, Run, chain_runs, clip_passage, extend_edges, extend_seeds,

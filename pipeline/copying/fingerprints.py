@@ -1,6 +1,6 @@
 """Character fingerprints: the content view of a text and its winnowed k-gram hashes.
 
-Copying is found on the *content view*: the matching view (pipeline.textnorm) without punctuation and symbols, so
+Copying is found on the *content view*: the matching view (pipeline.util.textnorm) without punctuation and symbols, so
 a changed or dropped comma never breaks a match. Every text is cut into overlapping k-grams of content characters
 (k = 13 by default, in the spirit of CNKI's ~13-character runs); each k-gram gets a stable 64-bit polynomial hash,
 and winnowing (Schleimer, Wilkerson & Aiken 2003, "Winnowing: local algorithms for document fingerprinting", the
@@ -19,7 +19,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from ..textnorm import NormalizedText
+from ..util.textnorm import NormalizedText
 
 _BASE = np.uint64(1_000_003)  # polynomial hash base (odd prime), arithmetic modulo 2**64
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 finalizer constants: spread the bits so the window minimum

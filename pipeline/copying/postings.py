@@ -2,7 +2,7 @@
 
 Three things span texts, and each is a count or a pairing among the texts that hold one hash, so they can be
 computed on any split of the hashes — everything in one piece, or buckets of `hash % n` on the nodes of a cluster
-(pipeline.distributed) — and give the same rows:
+(pipeline.engines.dask) — and give the same rows:
 
 - document frequency: for every fingerprint of a checked submission, in how many distinct reference/library
   texts (`source_df`) and members' texts, batch and earlier quarters (`member_df`), its hash occurs — the

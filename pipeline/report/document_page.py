@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..forking import forked_map
+from ..util.forking import forked_map
 from ..model import Source, SourceKind
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
 from .html import render_page

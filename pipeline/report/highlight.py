@@ -4,7 +4,7 @@ against their sources, for the document page. Everything here is plain data; the
 Marks come from the results' character offsets into the document's text. Where passages overlap, the stronger
 finding shows: copied over quoted over generic (an attributed quotation inside a copied stretch is still
 copied text the member did not write). A passage whose offsets are missing or do not match the text is found
-by its text in the matching view (pipeline.textnorm), and left unmarked (but still listed) when not found.
+by its text in the matching view (pipeline.util.textnorm), and left unmarked (but still listed) when not found.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..textnorm import NormalizedText, fold
+from ..util.textnorm import NormalizedText, fold
 
 PRIORITY = {"generic": 1, "quoted": 2, "copied": 3}
 

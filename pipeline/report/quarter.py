@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from ..errors import ConfigError
 from ..lexicon import FILE_NAME
 from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
+from ..topiclist import Topic
 from .highlight import Locator
 
 DIAGNOSIS_LABELS = {kind.value: kind.title for kind in DiagnosisKind}
@@ -82,14 +83,6 @@ class ConcernConfig:
         for name in ("copy_full", "generic_full", "flag_copy_ratio", "flag_generic_ratio"):
             if not 0 < getattr(self, name) <= 1:
                 raise ConfigError(f"{name} must be a share between 0 and 1, not {getattr(self, name)}")
-
-
-@dataclass(frozen=True)
-class Topic:
-    id: str
-    title: str
-    required: bool
-    key_points: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -277,7 +270,7 @@ class QuarterReport:
         self.results = results
         self.config = config or ConcernConfig()
         self.topics = [Topic(str(t.get("id")), t.get("title") or str(t.get("id")), bool(t.get("required", True)),
-                             tuple(t.get("key_points") or ()))
+                             key_points=tuple(t.get("key_points") or ()))
                        for t in results.get("topic_list") or [] if t.get("id")]
         self.topic_by_id = {t.id: t for t in self.topics}
         records = sorted(results.get("documents") or [], key=lambda d: str(d.get("doc_id") or d.get("file") or ""))

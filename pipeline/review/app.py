@@ -50,13 +50,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..archive import DIAGNOSIS, DOCUMENT_VERDICTS, FLAG_VERDICTS, Archive
 from ..errors import XuexiError
-from ..files import write_json_atomic
+from ..util.files import write_json_atomic
 from ..model import Source, SourceKind
 from ..report import QuarterReport, write_reports
 from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
 from ..report.quarter import DIAGNOSIS_LABELS, FLAG_VERDICT_LABELS, DocumentFacts
-from ..textnorm import fold
+from ..util.textnorm import fold
 from .cache import FlagCounts, Quarters
 from .passwords import hash_password, needs_rehash
 from .signin import Busy, SignInConfig, SignInGuard, TooManyAttempts

@@ -1,6 +1,6 @@
 """Lexical fallback: hashed character n-gram vectors, so the pipeline runs with no model at all.
 
-A text is folded (NFKC, white space removed, see pipeline.textnorm), punctuation is dropped, and its character
+A text is folded (NFKC, white space removed, see pipeline.util.textnorm), punctuation is dropped, and its character
 1-, 2- and 3-grams are counted. Each n-gram is hashed (blake2b-64) into one of `dim` buckets with a ± sign taken
 from the same hash (the "hashing trick" of Weinberger et al., 2009, "Feature Hashing for Large Scale Multitask
 Learning"; the sign keeps collisions from adding up). A bucket holds the sum of signed 1 + log(count) weights
@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..textnorm import fold
+from ..util.textnorm import fold
 from .encoder import Encoder, Kind
 
 NGRAM_ORDERS = (1, 2, 3)

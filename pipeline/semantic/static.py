@@ -3,7 +3,7 @@
 The model2vec approach (Tulkens & van Dongen, 2024, "Model2Vec: Distill a Small Fast Model from any Sentence
 Transformer"): every vocabulary item was encoded once by the teacher, reduced by PCA and scaled by its SIF weight
 a / (a + p(word)) (Arora et al., 2017, "A Simple but Tough-to-Beat Baseline for Sentence Embeddings"); see
-`distill.py`. Here a text is folded (pipeline.textnorm), cut into vocabulary words by jieba's maximum-probability
+`distill.py`. Here a text is folded (pipeline.util.textnorm), cut into vocabulary words by jieba's maximum-probability
 segmentation over the model's own word list (no HMM, so unknown runs fall apart into single characters), and its
 vector is the sum of its words' vectors, L2-normalized: the weighted mean up to scale. A word outside the
 vocabulary counts through its characters; characters outside it are skipped. numpy and jieba only, thousands of
@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..messages import N_
-from ..textnorm import fold
+from ..util.textnorm import fold
 from .encoder import Encoder, Kind, fingerprint_files
 
 FORMAT = "xuexi.static/1"

@@ -16,7 +16,7 @@ Method, per paragraph of the submission:
 2. Whose words they are: copied passages, attributed quotations and boilerplate are not the member's own; a
    sentence that is mostly not own is set aside, and a paragraph mostly not own is evidence of what it is
    (复制, 引用, 套话) and earns no depth.
-3. What the member's own sentences are (pipeline.passages): practice — tied to real work by concrete anchors in
+3. What the member's own sentences are (sentence_roles.py): practice — tied to real work by concrete anchors in
    any unit's register (figures, dates, named places, named cases, first-person measures and plans) — or
    theory — an argued understanding with nothing concrete, not an exhortation, a pledge or a study report.
    Beside the paragraph's own practice only reasoning or reflection counts as theory.
@@ -37,13 +37,14 @@ from typing import Sequence
 
 import numpy as np
 
-from . import lexicon as lx
-from .document import Submission
-from .model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
-from .messages import N_
-from .passages import PassageKind, SentenceRole, passage_kinds, practice_anchors, reasoned, sentence_role
-from .textnorm import fold
-from .topiclist import Topic, TopicList
+from .. import lexicon as lx
+from ..submission import Submission
+from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
+from ..messages import N_
+from ..boilerplate.paragraph_kinds import PassageKind, passage_kinds
+from .sentence_roles import SentenceRole, practice_anchors, reasoned, sentence_role
+from ..util.textnorm import fold
+from ..topiclist import Topic, TopicList
 
 @dataclass(frozen=True)
 class TopicConfig:

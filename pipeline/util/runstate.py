@@ -16,11 +16,11 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from . import __version__
-from .errors import ConfigError
-from .messages import N_
+from .. import __version__
+from ..errors import ConfigError
+from ..messages import N_
 from .files import write_json_atomic
-from .lexicon import PHRASES
+from ..lexicon import PHRASES
 
 CODE = Path(__file__).resolve().parent  # xuexi itself: a changed detector changes the results, version or not
 STATE_FILE = Path(".cache") / "last_run.json"

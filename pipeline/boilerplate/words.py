@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import jieba
 
-from . import lexicon as lx
-from .segment import dictionary_size
+from .. import lexicon as lx
+from ..segment import dictionary_size
 
 
 def words(text: str) -> tuple[str, ...]:

@@ -45,22 +45,22 @@ import dask.bag as db
 import numpy as np
 from distributed import Client, LocalCluster, as_completed, futures_of, get_worker
 
-from . import __version__
-from .batch import Batch, FailedFile
-from .boilerplate import BatchStatistics, BoilerplateDetector
-from .config import ScoringConfig
-from .copying import CheckedText, CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
-from .copying.fingerprints import PreparedText
-from .copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
-from .document import submission_from_bytes, submission_to_bytes
-from .errors import ConfigError
-from .messages import N_
-from .model import Source, SourceKind
-from .parsecache import ParseCache
-from .segment import add_dictionary_words, added_words, get_nlp
-from .semantic import SemanticConfig, backend_identity, get_encoder
+from .. import __version__
+from ..batch import Batch, FailedFile
+from ..boilerplate import BatchStatistics, BoilerplateDetector
+from ..config import ScoringConfig
+from ..copying import CheckedText, CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
+from ..copying.fingerprints import PreparedText
+from ..copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
+from ..submission import submission_from_bytes, submission_to_bytes
+from ..errors import ConfigError
+from ..messages import N_
+from ..model import Source, SourceKind
+from ..util.parsecache import ParseCache
+from ..segment import add_dictionary_words, added_words, get_nlp
+from ..semantic import SemanticConfig, backend_identity, get_encoder
 from .stages import boilerplate_references, checked_text, document_result, read_files
-from .topics import TopicMatcher
+from ..topics import TopicMatcher
 
 PARTITION_DOCS = 200  # submissions per partition: a few seconds of work each
 MAX_PARTITIONS = 1000  # beyond this, bigger partitions: each shuffle's tasks grow faster than its partitions

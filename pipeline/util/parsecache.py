@@ -1,6 +1,6 @@
 """The parse cache: an unchanged file is not ingested or segmented again.
 
-A parsed Submission is stored as its bytes (pipeline.document.submission_to_bytes), under a key made of everything the
+A parsed Submission is stored as its bytes (pipeline.submission.submission_to_bytes), under a key made of everything the
 parse depends on: the file's bytes, its manifest row, xuexi's version and the words added to jieba's dictionary
 (they change the segmentation). Entries are written atomically, one file each, so worker processes can share the
 cache and a run killed at any point leaves only whole entries behind; the next run picks up from them. Entries are
@@ -13,12 +13,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from . import __version__
-from .document import Submission, submission_from_bytes
+from .. import __version__
+from ..submission import Submission, submission_from_bytes
 from .files import write_bytes_atomic
-from .ingest import ReaderLimits
+from ..ingest import ReaderLimits
 
-STORAGE_FORMAT = 4  # of an entry (pipeline.document.submission_to_bytes) and of what the readers give (4: PDFs read
+STORAGE_FORMAT = 4  # of an entry (pipeline.submission.submission_to_bytes) and of what the readers give (4: PDFs read
 #                    through PDFium); a change makes every old entry a miss
 
 
@@ -59,5 +59,5 @@ class ParseCache:
         return submission
 
     def put(self, key: str, data: bytes) -> None:
-        """Store a Submission's bytes (pipeline.document.submission_to_bytes) under `key`."""
+        """Store a Submission's bytes (pipeline.submission.submission_to_bytes) under `key`."""
         write_bytes_atomic(self.folder / key[:2] / key, data, durable=False)

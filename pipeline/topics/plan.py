@@ -11,12 +11,12 @@ from pathlib import Path
 
 import jieba.posseg
 
-from .document import read_submission
-from .errors import ExtractionError
-from .messages import N_
-from .lexicon import QUARTER_IN_TEXT, TOPIC_LEAD, sentences, strip_numbering
-from .segment import standard_formulations
-from .textnorm import fold
+from ..submission import read_submission
+from ..errors import ExtractionError
+from ..messages import N_
+from ..lexicon import QUARTER_IN_TEXT, TOPIC_LEAD, sentences, strip_numbering
+from ..segment import standard_formulations
+from ..util.textnorm import fold
 
 _SCHEDULE_WORDS = ("时间安排", "学习安排", "组织保障", "工作要求", "有关要求", "学习方式", "学习形式", "保障措施")
 KEYWORDS_PER_TOPIC = 8

@@ -1,4 +1,4 @@
-"""The stages of scoring one document, shared by both engines (score.py on this machine, distributed.py on a Dask
+"""The stages of scoring one document, shared by both engines (local.py on this machine, dask.py on a Dask
 cluster): read files into Submissions (in limited worker processes, through the parse cache), gather the texts to
 check copying against, and turn a document's copy report, boilerplate and topic coverage into its record.
 
@@ -11,21 +11,21 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .batch import Batch, FailedFile
-from .boilerplate import BoilerplateDetector, BoilerplateReport
-from .copying import CheckedText, CopyReport, CopySource
-from .document import (Submission, metadata_from_file_name, read_submission, submission_from_bytes,
+from ..batch import Batch, FailedFile
+from ..boilerplate import BoilerplateDetector, BoilerplateReport
+from ..copying import CheckedText, CopyReport, CopySource
+from ..submission import (Submission, metadata_from_file_name, read_submission, submission_from_bytes,
                        submission_to_bytes)
-from .errors import ConfigError, XuexiError
-from .messages import N_
-from .forking import forked_map
-from .ingest import ReaderLimits
-from .ingest.limits import limit_memory, memory_message, time_limit
-from .model import Source, SourceKind
-from .parsecache import ParseCache
-from .results import document_record
-from .topiclist import TopicList
-from .topics import TopicMatcher
+from ..errors import ConfigError, XuexiError
+from ..messages import N_
+from ..util.forking import forked_map
+from ..ingest import ReaderLimits
+from ..ingest.limits import limit_memory, memory_message, time_limit
+from ..model import Source, SourceKind
+from ..util.parsecache import ParseCache
+from ..results import document_record
+from ..topiclist import TopicList
+from ..topics import TopicMatcher
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 

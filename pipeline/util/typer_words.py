@@ -9,7 +9,7 @@ from typer import core, rich_utils
 from typer._click import decorators, exceptions, formatting
 from typer.exceptions import TyperException
 
-from .messages import N_, _, shown
+from ..messages import N_, _, shown
 
 # typer's usage errors as it writes them, for the catalogue, whose Chinese of them `shown` reads back
 USAGE_ERRORS = (N_("Missing argument {hint}."), N_("Missing option {hint}."), N_("Missing command."),

@@ -1,5 +1,5 @@
 """The local engine: score a batch on this machine. Read every file (a bad one is reported, never fatal), find
-copying across the batch and its sources, flag boilerplate, score topic coverage per document (pipeline.stages),
+copying across the batch and its sources, flag boilerplate, score topic coverage per document (pipeline.engines.stages),
 write results.json and the reports, keep the quarter in the archive.
 
 Takes a batch folder and a ScoringConfig; gives results.json, the reports and a ScoreRun for the summary."""
@@ -12,25 +12,25 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .archive import Archive, Replacement, content_hash
-from .batch import Batch
-from .boilerplate import BoilerplateDetector
-from .config import ScoringConfig
-from .copying import CopyDetector, CopySource
-from .document import Submission
-from .errors import ConfigError
-from .messages import N_
-from .files import write_json_atomic
-from .model import Source, SourceKind
-from .parsecache import ParseCache
-from .report import write_reports
-from .results import build_results
-from .runstate import RunInputs, exclusive, mark_complete, mark_incomplete
-from .segment import add_dictionary_words
-from .semantic import backend_identity, get_encoder
+from ..archive import Archive, Replacement, content_hash
+from ..batch import Batch
+from ..boilerplate import BoilerplateDetector
+from ..config import ScoringConfig
+from ..copying import CopyDetector, CopySource
+from ..submission import Submission
+from ..errors import ConfigError
+from ..messages import N_
+from ..util.files import write_json_atomic
+from ..model import Source, SourceKind
+from ..util.parsecache import ParseCache
+from ..report import write_reports
+from ..results import build_results
+from ..util.runstate import RunInputs, exclusive, mark_complete, mark_incomplete
+from ..segment import add_dictionary_words
+from ..semantic import backend_identity, get_encoder
 from .stages import (Progress, boilerplate_references, checked_text, copy_sources, document_result,
                      judge_boilerplate, read_files)
-from .topics import TopicMatcher
+from ..topics import TopicMatcher
 
 
 @dataclass
@@ -82,7 +82,7 @@ def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = N
     Files are read in `workers` processes (None: one per core), and not read again while unchanged (the parse
     cache in out_dir/.cache), so a run that was interrupted resumes where it stopped. `engine` "dask" scores
     on the Dask cluster at `scheduler` (None: one started on this machine) instead, with the same results
-    (pipeline.distributed). `config` holds every threshold and weight (None: the defaults); results.json records it.
+    (pipeline.engines.dask). `config` holds every threshold and weight (None: the defaults); results.json records it.
     A quarter the archive holds is never replaced by one that drops archived documents or reviewers' decisions
     unless `replace` (ScoreRun.replaced says what was dropped).
     Raises ConfigError when the batch, the library, the backend or the engine is unusable."""
@@ -136,7 +136,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
         in_prior = {content_hash(s.text) for s in sources if Source.parse(s.source_id).kind is SourceKind.PRIOR}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
     if engine == "dask":
-        from .distributed import score_on_dask  # Dask is loaded only for the Dask engine
+        from .dask import score_on_dask  # Dask is loaded only for the Dask engine
 
         submissions = []
         documents, failed = score_on_dask(batch, sources, out_dir=out_dir, semantic=semantic,

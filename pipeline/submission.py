@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from .ingest import ReaderLimits, detect_format, partition
 from .lexicon import FILE_NAME, PERSON_NAME
 from .segment import get_nlp, make_doc
-from .textnorm import NormalizedText, fold
+from .util.textnorm import NormalizedText, fold
 
 # <seq>_<author>_<doc type>, e.g. 003_周海涛_调研报告 (the seq may be missing; separators _ - or space)
 
