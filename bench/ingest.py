@@ -7,7 +7,8 @@ and after (run it alone: another job on the machine slows every figure).
 Per format: files, PDF pages, characters, then seconds, pages/s and characters/s of reading (the file to its
 Elements: pipeline.ingest.partition), and characters/s of reading and sentence segmentation together (what a
 scoring run does per file). Targets (issue "A province's quarter in minutes"): PDF ≥ 60 pages/s, docx ≥ 100,000
-characters/s of reading."""
+characters/s of reading. Then scanned pages: bench/ocr.py's OCR pages/s on 2 cores (target ≥ 1 page/s), its
+character error rates and its rerun from the parse cache (--no-ocr leaves it out)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ sys.path.insert(0, str(ROOT))
 from pipeline.submission import metadata_from_file_name  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
 from pipeline.segment import get_nlp, make_doc  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import ocr as ocr_bench  # noqa: E402
 
 FOLDERS = (ROOT.parent / "shared" / "eval" / "dev" / "submissions", ROOT / "corpora" / "demo" / "submissions")
 FORMATS = ("txt", "docx", "pdf")
@@ -68,6 +72,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--min-chars", type=int, default=2_000_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--no-ocr", action="store_true", help="leave out the scanned pages (bench/ocr.py)")
     a = ap.parse_args()
     files = sorted(p for folder in FOLDERS for p in folder.iterdir() if p.suffix.lstrip(".") in FORMATS)
     pages = {p: pdf_pages(p) for p in files if p.suffix == ".pdf"}
@@ -92,6 +97,9 @@ def main() -> None:
     print("targets: pdf ≥ 60 pages/s, docx ≥ 100,000 chars/s of reading")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:.0f} MB")
+    if not a.no_ocr:
+        print("\nscanned pages (bench/ocr.py):")
+        ocr_bench.main(["--repeats", str(a.repeats)])
 
 
 if __name__ == "__main__":
