@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import re
 import sqlite3
 import statistics
@@ -114,7 +115,8 @@ def main() -> None:
     hashed = time.perf_counter() - start
     start = time.perf_counter()
     verify_password("correct horse battery", stored)
-    print(f"password: hash {hashed * 1000:.0f} ms, check {(time.perf_counter() - start) * 1000:.0f} ms ({stored.split('$')[2]})")
+    print(f"password: hash {hashed * 1000:.0f} ms, check {(time.perf_counter() - start) * 1000:.0f} ms ({stored.split('$')[0]})")
+    load_before = os.getloadavg()
 
     names = None
     for documents in a.documents:
@@ -124,6 +126,8 @@ def main() -> None:
             names = list(figures)
             print(f"{'docs':>6} " + " ".join(f"{n:>15}" for n in names) + "   (median ms)")
         print(f"{documents:>6} " + " ".join(f"{figures[n]:>15.1f}" for n in names))
+    print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.2f}" for x in load_before)
+          + "; after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
