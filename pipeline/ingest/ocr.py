@@ -252,12 +252,16 @@ def page_images(path):
     """The pages of an image file (every frame of a multi-page TIFF), with the resolution each declares."""
     with Image.open(path) as image:
         for frame in ImageSequence.Iterator(image):
-            if frame.width * frame.height > MAX_PAGE_PIXELS:
-                raise ExtractionError(N_("{name}: 图像有 {width}×{height} 像素，超过每页 {limit:,} 百万像素的上限，已拒绝读取",
-                                         name=path.name, width=frame.width, height=frame.height,
-                                         limit=MAX_PAGE_PIXELS // 1_000_000))
+            check_page_pixels(path.name, frame)
             dpi = frame.info.get("dpi", (RENDER_DPI, RENDER_DPI))[0] or RENDER_DPI
             yield frame.copy(), float(dpi)
+
+
+def check_page_pixels(name: str, image) -> None:
+    """Refuse a page image larger than MAX_PAGE_PIXELS before its pixels are decoded (PIL reads the size first)."""
+    if image.width * image.height > MAX_PAGE_PIXELS:
+        raise ExtractionError(N_("{name}: 图像有 {width}×{height} 像素，超过每页 {limit:,} 百万像素的上限，已拒绝读取",
+                                 name=name, width=image.width, height=image.height, limit=MAX_PAGE_PIXELS // 1_000_000))
 
 
 def render_pdf_page(pdf, index: int):

@@ -7,17 +7,24 @@ the XML as producers really write it, paths resolved the ways they write them) i
 glyphs are placed here, grouped into lines by baseline, and given to the same layout rules as a PDF's lines
 (pdf.py), so paragraphs, headings, running headers, footers and page numbers are told the same way.
 
+A page that draws no text but images is a scan (government scanners export OFD): each ImageObject's picture,
+found through its ResourceID among the MultiMedia resources, is read by OCR as a scanned PDF page is, at the
+resolution its pixel size and Boundary give; a page that draws text keeps its text.
+
 Page templates (the standard's place for what repeats on every page) and annotations (stamps, notes added
 later) are not the author's text and are not read. An encrypted package is refused by name; a signed one is read,
 since a signature seals the text without hiding it, and is named only when it holds no text to read."""
 
 from __future__ import annotations
 
+import io
 import math
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
 
 from ofdkit import OFDError, OFDLimitError
 from ofdkit.package import Package
@@ -25,8 +32,9 @@ from ofdkit.package import Package
 from ..errors import ExtractionError
 from ..messages import N_
 from .elements import Element
-from .layout import classify, join_lines
-from .pdf import _page_lines, _strip_running_lines
+from .limits import SECONDS_PER_OCR_PAGE, extend_time_limit
+from .ocr import RENDER_DPI, OcrLine, OcrPage, check_page_pixels, read_page
+from .pdf import PageContent, elements_from_pages
 
 PT_PER_MM = 72 / 25.4  # OFD measures in millimetres; the layout rules were written in PDF points
 A4_MM = (0.0, 0.0, 210.0, 297.0)  # the page box when a file gives none
@@ -39,6 +47,7 @@ MIN_TABLE_CELLS = 3  # a line split into this many cells or more may be a table 
 MIN_TABLE_ROWS = 2  # such lines one after another, at least this many, are a table (its columns aligned)
 SAME_GLYPH = 0.1  # one character drawn again within this many font sizes of itself is a fake-bold copy
 BOLD_WEIGHT = 700  # the standard's Weight for bold
+MM_PER_INCH = 25.4  # a picture's resolution is its pixels over its Boundary's width in inches
 
 
 @dataclass
@@ -53,6 +62,21 @@ class Glyph:
     font: str
 
 
+@dataclass
+class _Page:
+    """One page as drawn: its number, height in points, glyphs, and the pictures it draws (the MultiMedia
+    entry in the package, and the ImageObject's Boundary in millimetres)."""
+
+    number: int
+    height: float
+    glyphs: list[Glyph]
+    images: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
+
+    @property
+    def has_text(self) -> bool:
+        return any(g.char.strip() for g in self.glyphs)
+
+
 def partition_ofd(path: Path, *, author: str | None = None) -> list[Element]:
     try:
         with Package(path) as package:
@@ -60,18 +84,53 @@ def partition_ofd(path: Path, *, author: str | None = None) -> list[Element]:
             if package_state.encrypted:
                 raise ExtractionError(N_("{name}: OFD文件已加密，请提交未加密版本", name=path.name))
             pages = _DocumentReader(path.name, package).pages()
+            # A page with no text but pictures is a scan: read by OCR, the others from their text.
+            scans = {}
+            for page in pages:
+                if page.images and not page.has_text and (scan := _read_scan(path.name, package, page)) is not None:
+                    scans[page.number] = scan
     except OFDLimitError as exc:
         raise ExtractionError(N_("{name}: OFD文件含有超出读取限制的内容（实体声明或过大的部件），已拒绝读取",
                                  name=path.name)) from exc
     except OFDError as exc:
         raise ExtractionError(N_("{name}: OFD文件已损坏或不符合标准，无法读取，请重新导出", name=path.name)) from exc
-    glyphs = [g for _, _, page in pages for g in page]
-    if not any(g.char.strip() for g in glyphs):
+    glyphs = [g for page in pages for g in page.glyphs if g.char.strip()]
+    if not glyphs and not scans:
         raise ExtractionError(package_state.why_no_text(path.name))
-    sizes = Counter(round(g.size * 2) / 2 for g in glyphs if g.char.strip())
-    body_size = sizes.most_common(1)[0][0]
-    page_lines = [_page_lines(*_split_tables(_lines(page)), height, number, body_size) for number, height, page in pages]
-    return classify(join_lines(_strip_running_lines(page_lines)), author=author)
+    # The body size is the glyphs' own (to half a point: 五号 is 10.5 pt); only a scan-only file counts OCR boxes.
+    body_size = Counter(round(g.size * 2) / 2 for g in glyphs).most_common(1)[0][0] if glyphs else None
+    contents = [PageContent.of_ocr(scans[page.number]) if page.number in scans
+                else PageContent(*_columns_and_tables(page.glyphs), page.height) for page in pages]
+    return elements_from_pages(path.name, contents, author, body_size)
+
+
+def _columns_and_tables(glyphs: list[Glyph]) -> tuple[list[list[dict]], list[tuple[float, str]]]:
+    """A text page as PageContent takes it: its lines as one column (in reading order already), its table rows."""
+    lines, tables = _split_tables(_lines(glyphs))
+    return [lines], tables
+
+
+def _read_scan(name: str, package, page: _Page) -> OcrPage | None:
+    """A scanned page's pictures read by OCR, as one page: each at the resolution its pixel size over its
+    Boundary gives, its lines placed where the picture stands on the page. None where no picture can be decoded."""
+    readings = []
+    for media, (x, y, width, _) in sorted(page.images, key=lambda image: (image[1][1], image[1][0])):
+        try:
+            image = Image.open(io.BytesIO(package.read(media)))
+            check_page_pixels(name, image)  # before the pixels are decoded
+            image.load()
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            continue  # a format PIL does not decode (JBIG2) or a damaged picture: not read, like a text-less page
+        dpi = image.width / (width / MM_PER_INCH) if width > 0 else RENDER_DPI
+        extend_time_limit(SECONDS_PER_OCR_PAGE)
+        readings.append((read_page(image, page.number, dpi=dpi), x * PT_PER_MM, y * PT_PER_MM))
+    if not readings:
+        return None
+    return OcrPage(page.number,
+                   [[_moved(line, dx, dy) for line in column] for scan, dx, dy in readings for column in scan.columns],
+                   max(dx + scan.width for scan, dx, _ in readings),
+                   max([page.height] + [dy + scan.height for scan, _, dy in readings]),
+                   sum(scan.boxes for scan, _, _ in readings))
 
 
 @dataclass
@@ -112,8 +171,8 @@ class _DocumentReader:
     def _missing(self, what: str) -> ExtractionError:
         return ExtractionError(N_("{name}: OFD文件不完整（缺少{what}），请重新导出", name=self.name, what=what))
 
-    def pages(self) -> list[tuple[int, float, list[Glyph]]]:
-        """(page number, page height in points, glyphs) for each page."""
+    def pages(self) -> list[_Page]:
+        """Every page's glyphs and pictures."""
         entry = self.package.find("OFD.xml")
         if entry is None:
             raise self._missing("OFD.xml")
@@ -125,43 +184,60 @@ class _DocumentReader:
             document = self.package.read_xml(document_path)
             common = _child(document, "CommonData")
             default_box = _box(_child_text(_child(common, "PageArea"), "PhysicalBox")) or A4_MM
-            fonts = self._fonts(document_path, common)
+            fonts, media = self._resources(document_path, common)
             for page in _children(_child(document, "Pages"), "Page"):
                 location = self.package.resolve(document_path, page.get("BaseLoc"))
                 if location is None:
                     raise self._missing(f"页面 {page.get('BaseLoc')}")
                 root = self.package.read_xml(location)
                 box = _box(_child_text(_child(root, "Area"), "PhysicalBox")) or default_box
-                glyphs: list[Glyph] = []
+                page_out = _Page(len(out) + 1, 0.0, [])
                 for layer in _children(_child(root, "Content"), "Layer"):
-                    _walk(layer, fonts, glyphs, depth=0)
+                    _walk(layer, fonts, media, page_out, depth=0)
                 # A page box smaller than the text drawn on it was written wrong: the page is as tall as its text.
-                bottom = max((g.y + DESCENT * g.size for g in glyphs), default=0)
-                out.append((len(out) + 1, max(box[3] * PT_PER_MM, bottom), glyphs))
+                bottom = max((g.y + DESCENT * g.size for g in page_out.glyphs), default=0)
+                page_out.height = max(box[3] * PT_PER_MM, bottom)
+                out.append(page_out)
         return out
 
-    def _fonts(self, document_path: str, common) -> dict[str, tuple[str, bool]]:
-        """Font ID → (name, bold) from the document's PublicRes and DocumentRes."""
-        fonts = {}
+    def _resources(self, document_path: str, common) -> tuple[dict[str, tuple[str, bool]], dict[str, str]]:
+        """From the document's PublicRes and DocumentRes: font ID → (name, bold), and picture ID → its file in
+        the package (a MediaFile lies in the resource file's BaseLoc folder; writers also give it from the root)."""
+        fonts, media = {}, {}
         for element in list(common) if common is not None else []:
             if _local(element.tag) not in ("PublicRes", "DocumentRes"):
                 continue
             location = self.package.resolve(document_path, element.text)
             if location is None:
                 continue
-            for font in _children(_child(self.package.read_xml(location), "Fonts"), "Font"):
+            resources = self.package.read_xml(location)
+            for font in _children(_child(resources, "Fonts"), "Font"):
                 name = font.get("FontName") or font.get("FamilyName") or ""
                 fonts[(font.get("ID") or "").strip()] = (name, (font.get("Bold") or "").lower() == "true")
-        return fonts
+            folder = (resources.get("BaseLoc") or "").strip().rstrip("/")
+            for item in _children(_child(resources, "MultiMedias"), "MultiMedia"):
+                file = _child_text(item, "MediaFile")
+                found = (self.package.resolve(location, f"{folder}/{file}") if folder and file else None) \
+                    or self.package.resolve(location, file)
+                if found is not None:
+                    media[(item.get("ID") or "").strip()] = found
+        return fonts, media
 
 
-def _walk(parent, fonts: dict[str, tuple[str, bool]], glyphs: list[Glyph], depth: int) -> None:
+def _walk(parent, fonts: dict[str, tuple[str, bool]], media: dict[str, str], page: _Page, depth: int) -> None:
     for element in parent:
         name = _local(element.tag)
         if name == "TextObject":
-            glyphs.extend(_text_object(element, fonts))
+            page.glyphs.extend(_text_object(element, fonts))
+        elif name == "ImageObject" and (element.get("ResourceID") or "").strip() in media:
+            page.images.append((media[element.get("ResourceID").strip()],
+                                _box(element.get("Boundary")) or (0.0, 0.0, 0.0, 0.0)))
         elif name == "PageBlock" and depth < MAX_NESTING:
-            _walk(element, fonts, glyphs, depth + 1)
+            _walk(element, fonts, media, page, depth + 1)
+
+
+def _moved(line: OcrLine, dx: float, dy: float) -> OcrLine:
+    return replace(line, x0=line.x0 + dx, x1=line.x1 + dx, top=line.top + dy, bottom=line.bottom + dy)
 
 
 def _text_object(element, fonts: dict[str, tuple[str, bool]]) -> list[Glyph]:

@@ -116,13 +116,17 @@ class PageContent:
         return cls(page.raw_columns(), [], page.height, page)
 
 
-def elements_from_pages(name: str, pages: list[PageContent], author: str | None) -> list[Element]:
+def elements_from_pages(name: str, pages: list[PageContent], author: str | None,
+                        body_size: float | None = None) -> list[Element]:
     """A document's elements from its pages: running lines dropped, paragraphs re-joined, headings told. Pages
-    read by OCR are checked first (judge_ocr_pages), and their elements carry the page's mean confidence."""
+    read by OCR are checked first (judge_ocr_pages), and their elements carry the page's mean confidence.
+    `body_size`, the document's most common font size, is counted from the pages' characters where the reader
+    does not know it better."""
     ocr = [p.ocr for p in pages if p.ocr is not None]
     judge_ocr_pages(name, ocr, text_pages=len(pages) - len(ocr))
-    sizes = Counter(round(c["size"]) for p in pages for column in p.columns for l in column for c in l["chars"])
-    body_size = sizes.most_common(1)[0][0] if sizes else 0
+    if body_size is None:
+        sizes = Counter(round(c["size"]) for p in pages for column in p.columns for l in column for c in l["chars"])
+        body_size = sizes.most_common(1)[0][0] if sizes else 0
     lines = _strip_running_lines([
         [line for k, column in enumerate(p.columns)
          for line in _page_lines(column, p.tables if k == 0 else [], p.height, number, body_size)]
