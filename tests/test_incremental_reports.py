@@ -14,6 +14,7 @@ from conftest import DEMO
 
 from pipeline.engines.local import score_batch
 from pipeline.report import write_reports
+from pipeline.report.document_page import MANIFEST
 
 
 def pages(folder: Path) -> dict[str, bytes]:
@@ -102,7 +103,7 @@ def test_a_document_that_left_the_quarter_loses_its_page(written, tmp_path):
 
 def test_a_lost_manifest_writes_every_page(written):
     results, out = written
-    (out / "documents" / ".pages.json").unlink()
+    (out / MANIFEST).unlink()
     again = write_reports(results, out)
     assert not again.pages.rerun and len(again.pages.written) == len(results["documents"])
 

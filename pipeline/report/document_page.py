@@ -5,8 +5,8 @@ with the differences marked, and the reasons for every boilerplate flag. The rev
 each flag and the document; a dismissed passage stays marked, outlined only.
 
 A rerun writes only the pages whose inputs changed (page_inputs: the document's record and the quarter's facts
-the page prints, with xuexi's code): a manifest beside the pages keeps each page's digest and the size and time
-of the file written, so a page deleted or edited by hand is written again.
+the page prints, with xuexi's code): a manifest in the output folder's .cache keeps each page's digest and the
+size and time of the file written, so a page deleted or edited by hand is written again.
 
 The page's blocks `nav`, `document_review` and `<kind>_review` (one per flag, scoped) are where the review page
 (pipeline.review) puts its forms; here they show the decisions taken."""
@@ -77,7 +77,9 @@ class TopicRow:
     review: dict | None = None        # a reviewer's correction: {scored: the machine's level, decisions}
 
 
-MANIFEST = ".pages.json"  # beside the pages: {page: [digest of its inputs, size, mtime_ns of the file written]}
+# {page: [digest of its inputs, size, mtime_ns of the file written]}; with the run's other bookkeeping, out of the
+# folders a secretary copies
+MANIFEST = Path(".cache") / "pages.json"
 CODE = Path(__file__).resolve().parents[1]  # xuexi itself: its templates, labels and notes are what pages print
 
 
@@ -95,11 +97,12 @@ def write_document_pages(report: QuarterReport, out_dir: Path) -> PagesWritten:
     """One page per document whose inputs changed since the last write into `out_dir` (every page the first
     time), written in forked processes: a province's quarter has thousands."""
     links = {d.doc_id: PurePosixPath(d.page).name for d in report.documents}  # pages share one folder
-    manifest = out_dir / "documents" / MANIFEST
+    manifest = out_dir / MANIFEST
     earlier = _read_manifest(manifest)
     manifest.unlink(missing_ok=True)  # a write stopped midway leaves no digest that would vouch for its pages
     digests = {doc.page: _digest(page_inputs(report, doc, links)) for doc in report.documents}
-    stale = [doc for doc in report.documents if not _stands(out_dir / doc.page, digests[doc.page], earlier.get(doc.page))]
+    stale = [doc for doc in report.documents
+             if not _stands(out_dir / doc.page, digests[doc.page], earlier.get(doc.page))]
     written = list(forked_map(lambda doc: render_page("document.html", out_dir / doc.page,
                                                       **document_context(report, doc, links)), stale))
     pages = [out_dir / doc.page for doc in report.documents]
