@@ -122,6 +122,9 @@ def _summary(run) -> None:
         err.print(Text.assemble((_("报告："), "red"), shown(run.report_error)))
     else:
         err.print(escape(_("报告：{summary}（用浏览器打开）、tongbao.docx、scores.xlsx", summary=run.out_dir / "summary.html")))
+        if run.pages and run.pages.rerun:
+            err.print(escape(_("材料页：重写 {written} 页，{kept} 页内容未变、沿用原文件",
+                               written=len(run.pages.written), kept=len(run.pages.kept))))
 
 
 @app.command(help=_("不重新评分，从学习档案按审阅结论重新生成一个季度的输出。"))
@@ -141,7 +144,7 @@ def report(
         raise typer.Exit(2)
     target = out_dir or OUTPUTS / (results.get("batch") or quarter)
     write_json_atomic(target / "results.json", results)
-    for path in write_reports(results, target):
+    for path in write_reports(results, target).files:
         err.print(escape(_("已写出 {path}", path=path)))
 
 

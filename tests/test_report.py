@@ -134,7 +134,7 @@ def test_scoring_the_dev_batch_writes_every_output(dev_run):
 
 def test_every_report_is_written_from_results_with_every_stage(full_results, tmp_path):
     results = full_results
-    paths = write_reports(results, tmp_path)
+    paths = write_reports(results, tmp_path).files
     docs = results["documents"]
     expected = {"summary.html", "tongbao.docx", "scores.csv", "scores.xlsx"}
     expected |= {f"documents/{d['doc_id']}.html" for d in docs}

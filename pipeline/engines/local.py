@@ -23,7 +23,7 @@ from ..messages import N_
 from ..util.files import write_json_atomic
 from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
-from ..report import write_reports
+from ..report import PagesWritten, write_reports
 from ..results import build_results
 from ..util.runstate import RunInputs, exclusive, mark_complete, mark_incomplete
 from ..segment import add_dictionary_words
@@ -44,6 +44,7 @@ class ScoreRun:
     report_error: str | None = None
     unchanged: bool = False  # nothing changed since the last run into out_dir: its outputs stand
     replaced: Replacement | None = None  # what replacing the archived quarter dropped (with --replace)
+    pages: PagesWritten | None = None  # the document pages written and those kept, once the reports are written
 
     @property
     def failed(self) -> list[dict]:
@@ -157,7 +158,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
         archive.store_quarter(results)
     run = ScoreRun(results, out_dir, time.perf_counter() - started, submissions, replaced=replaced)
     try:
-        write_reports(results, out_dir)
+        run.pages = write_reports(results, out_dir).pages
     except Exception as exc:  # results.json is written; a report bug must not hide it
         run.report_error = N_("报告未能写出（{cause}: {detail}）；results.json 已完整写出",
                                   cause=exc.__class__.__name__, detail=exc)

@@ -4,14 +4,23 @@ with its evidence, the full text with copied passages (red), attributed quotatio
 with the differences marked, and the reasons for every boilerplate flag. The reviewers' decisions show beside
 each flag and the document; a dismissed passage stays marked, outlined only.
 
+A rerun writes only the pages whose inputs changed (page_inputs: the document's record and the quarter's facts
+the page prints, with xuexi's code): a manifest in the output folder's .cache keeps each page's digest and the
+size and time of the file written, so a page deleted or edited by hand is written again.
+
 The page's blocks `nav`, `document_review` and `<kind>_review` (one per flag, scoped) are where the review page
 (pipeline.review) puts its forms; here they show the decisions taken."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from ..util.files import write_json_atomic
 from ..util.forking import forked_map
 from ..model import Source, SourceKind
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
@@ -68,16 +77,97 @@ class TopicRow:
     review: dict | None = None        # a reviewer's correction: {scored: the machine's level, decisions}
 
 
-def write_document_pages(report: QuarterReport, out_dir: Path) -> list[Path]:
-    """One page per document, written in forked processes: a province's quarter has thousands."""
+# {page: [digest of its inputs, size, mtime_ns of the file written]}; with the run's other bookkeeping, out of the
+# folders a secretary copies
+MANIFEST = Path(".cache") / "pages.json"
+CODE = Path(__file__).resolve().parents[1]  # xuexi itself: its templates, labels and notes are what pages print
+
+
+@dataclass(frozen=True)
+class PagesWritten:
+    """What write_document_pages did: pages written, pages kept as an earlier write left them (their inputs
+    unchanged), and whether the folder held an earlier write's manifest (a rerun)."""
+
+    written: list[Path]
+    kept: list[Path]
+    rerun: bool
+
+
+def write_document_pages(report: QuarterReport, out_dir: Path) -> PagesWritten:
+    """One page per document whose inputs changed since the last write into `out_dir` (every page the first
+    time), written in forked processes: a province's quarter has thousands."""
     links = {d.doc_id: PurePosixPath(d.page).name for d in report.documents}  # pages share one folder
+    manifest = out_dir / MANIFEST
+    earlier = _read_manifest(manifest)
+    manifest.unlink(missing_ok=True)  # a write stopped midway leaves no digest that would vouch for its pages
+    digests = {doc.page: _digest(page_inputs(report, doc, links)) for doc in report.documents}
+    stale = [doc for doc in report.documents
+             if not _stands(out_dir / doc.page, digests[doc.page], earlier.get(doc.page))]
     written = list(forked_map(lambda doc: render_page("document.html", out_dir / doc.page,
-                                                      **document_context(report, doc, links)), report.documents))
+                                                      **document_context(report, doc, links)), stale))
+    pages = [out_dir / doc.page for doc in report.documents]
     # a document no longer in the quarter keeps no page: the folder shows one run's documents
-    for folder in {p.parent for p in written}:
-        for stale in set(folder.glob("*.html")) - set(written):
-            stale.unlink()
-    return written
+    for folder in {p.parent for p in pages}:
+        for gone in set(folder.glob("*.html")) - set(pages):
+            gone.unlink()
+    if pages:
+        write_json_atomic(manifest, {doc.page: [digests[doc.page], *_stamp(out_dir / doc.page)]
+                                     for doc in report.documents})
+    fresh = set(written)
+    return PagesWritten(written, [p for p in pages if p not in fresh], bool(earlier))
+
+
+def page_inputs(report: QuarterReport, doc: DocumentFacts, links: dict[str, str]) -> dict:
+    """Everything document.html shows of `doc` besides xuexi's code: its record and the quarter's facts the page
+    prints (heading, numbering, concern rank, the topic list, its sources' names and pages). Equal inputs give
+    an equal page; a fact the page comes to show must be added here, or a rerun keeps a page that shows it stale."""
+    sources = {c.get("source") for c in doc.copied} | {q.get("source") for q in doc.quoted} | set(doc.per_source)
+    if doc.largest_source:
+        sources.add(doc.largest_source[0])
+    return {
+        "record": doc.record, "page": doc.page, "number": doc.number, "documents": len(report.documents),
+        "concern": [doc.concern.score, doc.concern.rank, doc.concern.reasons],
+        "quarter": [report.unit, report.quarter_name, report.results.get("xuexi_version")],
+        "topics": [[t.id, t.title, t.required, list(t.key_points)] for t in report.topics],
+        "sources": [[s, report.source_name(s), source_page(s, links)] for s in sorted(sources - {None}, key=str)],
+    }
+
+
+def _digest(inputs: dict) -> str:
+    h = hashlib.blake2b(_renderer().encode(), digest_size=16)
+    h.update(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> str:
+    """The digest of what turns inputs into a page: xuexi's code and templates, and the time zone that decision
+    times are shown in."""
+    h = hashlib.blake2b(repr((time.tzname, time.timezone, time.altzone)).encode(), digest_size=16)
+    for path in sorted(p for p in CODE.rglob("*") if p.suffix in (".py", ".html", ".css") and p.is_file()):
+        h.update(path.relative_to(CODE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def _stamp(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _stands(path: Path, digest: str, entry) -> bool:
+    """Whether the page at `path` is the one an earlier write made from inputs of this `digest`, untouched since."""
+    try:
+        return entry == [digest, *_stamp(path)]
+    except OSError:  # deleted by hand
+        return False
 
 
 def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str, str]) -> dict:
@@ -86,8 +176,7 @@ def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str,
     locate = Locator(text)
 
     def page_of(source: str | None) -> str | None:
-        origin = Source.read(source)
-        return links.get(origin.name) if origin is not None and origin.kind is SourceKind.DOC else None
+        return source_page(source, links)
 
     copied = []
     for i, c in enumerate(doc.copied, 1):
@@ -135,6 +224,12 @@ def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str,
                                 [r for r in g.get("reasons") or [] if r], m is not None, g.get("review"))
                     for i, g, m in generic],
     }
+
+
+def source_page(source: str | None, links: dict[str, str]) -> str | None:
+    """The page of a copy source that is one of this quarter's documents, None for any other source."""
+    origin = Source.read(source)
+    return links.get(origin.name) if origin is not None and origin.kind is SourceKind.DOC else None
 
 
 def ratio_rows(report: QuarterReport, doc: DocumentFacts) -> list[tuple[str, str, str]]:

@@ -517,7 +517,7 @@ def export(quarter: str):
     if request.method == "POST":
         results = review.archive.results(quarter, unit=unit)  # the archive's own word for what is written
         write_json_atomic(folder / "results.json", results)
-        written = write_reports(results, folder)
+        written = write_reports(results, folder).files
         flash(f"已根据审阅结论重新生成 {len(written) + 1} 个文件，保存在 {folder}。", "ok")
         return redirect(url_for("review.export", quarter=quarter, unit=unit))
     files = [{"name": name, "size": stat.st_size, "written": datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")}
