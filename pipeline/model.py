@@ -1,6 +1,8 @@
 """The results model's vocabulary: where a copied passage came from (Source) and how deeply a topic was engaged
-(Level). results.json writes a source as "kind:name" and a level as its number; this module is the only place
-that builds or reads those spellings, so the report, the archive and the review work with the types."""
+(Level), how a passage was copied (CopyKind), how evidence shows a topic (EvidenceRole) and what a reviewer decided
+(Verdict), each with the secretaries' word for it. results.json writes a source as "kind:name", a level as its
+number and the other kinds as their values; this module is the only place that builds or reads those spellings,
+so the detectors, the report, the archive and the review work with the types."""
 
 from __future__ import annotations
 
