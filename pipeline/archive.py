@@ -57,13 +57,11 @@ from sqlite_utils import Database
 from .errors import ConfigError, XuexiError
 from .messages import N_
 from .lexicon import QUARTER_NAME
-from .model import LEVEL_NAMES, Source
+from .model import DOCUMENT_VERDICTS, FLAG_VERDICTS, LEVEL_NAMES, Source, Verdict
 from .util.textnorm import fold
 
 FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag
 DIAGNOSIS = "diagnosis"                        # a document-wide finding of results.json's `diagnoses`
-FLAG_VERDICTS = ("confirm", "dismiss")
-DOCUMENT_VERDICTS = ("合格", "需补学", "退回修改")
 
 SCHEMA_SQL = Path(__file__).with_name("archive.sql")  # the schema, as its migrations
 
@@ -805,7 +803,7 @@ class Archive:
             entry["documents"].append({
                 "doc_id": r["doc_id"], "doc_type": r["doc_type"], "chars": r["chars"], "copy_ratio": r["copy_ratio"],
                 "levels": levels[r["id"]], "flags": kinds[r["id"]],
-                "confirmed": verdicts[r["id"]]["confirm"], "dismissed": verdicts[r["id"]]["dismiss"],
+                "confirmed": verdicts[r["id"]][Verdict.CONFIRM], "dismissed": verdicts[r["id"]][Verdict.DISMISS],
                 "verdict": verdict.get(r["id"])})
         return list(history.values())
 

@@ -1,6 +1,8 @@
 """The results model's vocabulary: where a copied passage came from (Source) and how deeply a topic was engaged
-(Level). results.json writes a source as "kind:name" and a level as its number; this module is the only place
-that builds or reads those spellings, so the report, the archive and the review work with the types."""
+(Level), how a passage was copied (CopyKind), how evidence shows a topic (EvidenceRole) and what a reviewer decided
+(Verdict), each with the secretaries' word for it. results.json writes a source as "kind:name", a level as its
+number and the other kinds as their values; this module is the only place that builds or reads those spellings,
+so the detectors, the report, the archive and the review work with the types."""
 
 from __future__ import annotations
 
@@ -104,3 +106,66 @@ class DiagnosisKind(str, Enum):
     def title(self) -> str:
         return {"theory_without_practice": "学用“两张皮”",
                 "work_report_not_study": "以工作总结代替学习体会"}[self.value]
+
+
+class Spelled(str, Enum):
+    """A kind stored as its value: str() and f-strings give the value (results.json's and the archive's spelling),
+    as templates and messages print it; a plain (str, Enum) would print the member's name."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class CopyKind(Spelled):
+    """How a copied passage reads against its source (pipeline.copying.records.CopyMatch)."""
+
+    VERBATIM = "verbatim"      # the same characters, punctuation aside from white space
+    EDITED = "edited"          # words swapped, punctuation changed
+    PARAPHRASE = "paraphrase"  # reworded, found by meaning (洗稿)
+
+    @property
+    def label(self) -> str:
+        return {"verbatim": "原文照搬", "edited": "改动后照搬", "paraphrase": "换词改写"}[self.value]
+
+
+class EvidenceRole(Spelled):
+    """How a passage shows a topic (pipeline.topics.coverage.TopicEvidence), strongest first: the order in which
+    a passage found in several roles keeps one."""
+
+    PRACTICE = "practice"        # the member's own words tied to real work
+    ELABORATION = "elaboration"  # the member's own reasoning on the topic's theory
+    HEADING = "heading"          # a heading that names the topic
+    SLOGAN = "slogan"            # a sentence stringing the topic's phrases together
+    MENTION = "mention"          # the topic named, no more
+    GENERIC = "generic"          # boilerplate that names the topic
+    QUOTED = "quoted"            # an attributed quotation that names the topic
+    COPIED = "copied"            # a copied passage that names the topic
+
+    @property
+    def label(self) -> str:
+        return {"practice": "联系实际", "elaboration": "理论阐述", "heading": "标题", "slogan": "口号",
+                "mention": "提及", "generic": "套话", "quoted": "引用", "copied": "复制"}[self.value]
+
+
+class Verdict(Spelled):
+    """A reviewer's decision (pipeline.archive): on one flag (confirm, dismiss) or on a whole document (合格,
+    需补学, 退回修改; stored in the secretaries' own words, as archive.sql's CHECK spells them)."""
+
+    CONFIRM = "confirm"   # the flag stands
+    DISMISS = "dismiss"   # a false alarm: the flag no longer counts against the member
+    PASSED = "合格"
+    RESTUDY = "需补学"
+    RETURNED = "退回修改"
+
+    @property
+    def label(self) -> str:
+        return {"confirm": "已确认", "dismiss": "已排除"}.get(self.value, self.value)
+
+    @property
+    def on_flag(self) -> bool:
+        return self in (Verdict.CONFIRM, Verdict.DISMISS)
+
+
+FLAG_VERDICTS = tuple(v for v in Verdict if v.on_flag)
+DOCUMENT_VERDICTS = tuple(v for v in Verdict if not v.on_flag)
+RESTUDY_VERDICTS = (Verdict.RESTUDY, Verdict.RETURNED)  # a document whose member is told to study again

@@ -81,15 +81,19 @@ def test_source_ids_are_spelled_only_by_the_results_model():
         if name == "pipeline.model":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                      and node.body and isinstance(node.body[0], ast.Expr)
-                      and isinstance(node.body[0].value, ast.Constant)}
+        docstrings = docstrings_of(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 if SOURCE_SPELLING.search(node.value) or (node.value == ":" and _splits_on(tree, node)):
                     offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value[:40]!r}")
     assert not offenders, "source ids built or split outside pipeline.model:\n" + "\n".join(offenders)
+
+
+def docstrings_of(tree: ast.AST) -> set[int]:
+    """id() of the docstring constants of a module, its classes and functions (prose that may describe a spelling)."""
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
 
 
 def _splits_on(tree: ast.AST, constant: ast.Constant) -> bool:
@@ -150,3 +154,34 @@ def test_a_stage_imports_only_the_stages_before_it():
     later = [f"{name} → {dep}" for name, path in known.items() for dep in imports(name, path, known)
              if stage(dep) > stage(name)]
     assert not later, "a module imports a later stage:\n" + "\n".join(sorted(later))
+
+
+# Words that two vocabularies spell alike, so a literal of them is not necessarily one of the results model's kinds:
+# copied / quoted / generic also name a results.json document's lists of flags (archive.FLAG_LISTS), heading a kind
+# of layout element (ingest.elements), slogan a kind of boilerplate (boilerplate.judge).
+SHARED_SPELLINGS = {"copied", "quoted", "generic", "heading", "slogan"}
+
+
+def test_result_kinds_are_spelled_only_by_the_results_model():
+    """How a passage was copied (CopyKind), how evidence shows a topic (EvidenceRole) and what a reviewer decided
+    (Verdict) are spelled in pipeline.model alone: other modules compare with and build the enums. Other enums that
+    happen to spell a word alike (a paragraph's kind "practice") define their own vocabulary and may; so may
+    archive.sql (its CHECK constraint is fixed text of a migration) and the templates (a form's radio values),
+    which this test does not read."""
+    from pipeline.model import CopyKind, EvidenceRole, Verdict
+
+    spellings = {kind.value for enum in (CopyKind, EvidenceRole, Verdict) for kind in enum} - SHARED_SPELLINGS
+    offenders = []
+    for name, path in modules().items():
+        if name == "pipeline.model":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        other_enums = {id(statement.value) for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+                       and any(getattr(base, "id", getattr(base, "attr", "")).endswith("Enum") for base in node.bases)
+                       for statement in node.body if isinstance(statement, ast.Assign)}
+        allowed = docstrings_of(tree) | other_enums
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in allowed
+                    and node.value in spellings):
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value!r}")
+    assert not offenders, "result kinds spelled outside pipeline.model:\n" + "\n".join(offenders)

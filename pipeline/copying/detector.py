@@ -41,6 +41,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..messages import N_
+from ..model import CopyKind
 from ..lexicon import phrase_file, phrase_list
 from ..quotations import quotation_spans
 from ..semantic import get_encoder
@@ -494,7 +495,7 @@ class CopyDetector:
         mine, theirs = view.norm.text[d_norm[0]:d_end], src.norm.text[s_norm[0]:s_end]
         similarity = 1.0 if mine == theirs else SequenceMatcher(None, mine, theirs, autojunk=False).ratio()
         return CopyMatch(start, end, doc.checked.text[start:end], source.source_id, src.norm.original[s_start:s_stop],
-                         "verbatim" if mine == theirs else "edited", round(similarity, 4), reason=reason)
+                         CopyKind.VERBATIM if mine == theirs else CopyKind.EDITED, round(similarity, 4), reason=reason)
 
     def _report_paraphrases(self, report: CopyReport, doc: _Doc, claimed: np.ndarray) -> None:
         """Paraphrases decided by the encoder's calibration go into the matches, with their confidence as the
@@ -508,11 +509,11 @@ class CopyDetector:
             source = doc.texts[c.source].source_id
             window = "".join(s.text for s in c.window)
             if finder.decided(c):
-                report.matches.append(CopyMatch(c.unit.start, c.unit.end, text, source, window, "paraphrase",
+                report.matches.append(CopyMatch(c.unit.start, c.unit.end, text, source, window, CopyKind.PARAPHRASE,
                                                 round(c.confidence, 4), reason=c.reason(),
                                                 cosine=round(c.similarity, 4)))
             elif finder.calibration is None:
-                report.candidates.append(CopyMatch(c.unit.start, c.unit.end, text, source, window, "paraphrase",
+                report.candidates.append(CopyMatch(c.unit.start, c.unit.end, text, source, window, CopyKind.PARAPHRASE,
                                                    round(c.similarity, 4), reason=c.reason(),
                                                    cosine=round(c.similarity, 4)))
 

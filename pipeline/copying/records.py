@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Source, SourceKind
+from ..model import CopyKind, Source, SourceKind
 from .fingerprints import Role
 
 ROLES = {SourceKind.REF: Role.REFERENCE, SourceKind.LIB: Role.LIBRARY, SourceKind.PRIOR: Role.PRIOR,
@@ -45,8 +45,8 @@ class CheckedText:
 class CopyMatch:
     """One copied passage of a submission. `start`/`end` are original-text offsets, `text` = text[start:end] as it
     reads in the submission; `source_text` is the matching passage of the source, for the side-by-side view.
-    `kind`: "verbatim" (the same characters, punctuation aside from white space), "edited" (words swapped,
-    punctuation changed) or "paraphrase" (reworded, found by meaning); `similarity` in 0..1: for verbatim and
+    `kind`: verbatim (the same characters, punctuation aside from white space), edited (words swapped,
+    punctuation changed) or paraphrase (reworded, found by meaning); `similarity` in 0..1: for verbatim and
     edited the share of characters the two passages have in common; for a paraphrase the calibrated confidence
     that it rewrites the source (cosines run high between any two texts on one subject, so a cosine cannot tell
     a rewrite from a paragraph of one's own), with the weakest aligned sentence pair's cosine in `cosine`.
@@ -57,16 +57,16 @@ class CopyMatch:
     text: str
     source: str
     source_text: str
-    kind: str
+    kind: CopyKind
     similarity: float
     reason: str = ""
     cosine: float | None = None
 
     def to_dict(self) -> dict:
-        out = {"text": self.text, "source": self.source, "kind": self.kind,
+        out = {"text": self.text, "source": self.source, "kind": self.kind.value,
                "similarity": round(self.similarity, 3), "start": self.start, "end": self.end,
                "source_text": self.source_text}
-        if self.kind == "paraphrase":
+        if self.kind is CopyKind.PARAPHRASE:
             out.update(reason=self.reason, cosine=self.cosine)
         elif self.reason:
             out.update(reason=self.reason)

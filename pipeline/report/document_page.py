@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from ..util.files import write_json_atomic
 from ..util.forking import forked_map
-from ..model import Source, SourceKind
+from ..model import CopyKind, Source, SourceKind, Verdict
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
 from .html import render_page
 from .quarter import (COPY_KIND_LABELS, EVIDENCE_ROLE_LABELS, GARBLED_NOTE, GENERIC_KIND_LABELS, LEVEL_NAMES,
@@ -186,13 +186,13 @@ def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str,
                                  COPY_KIND_LABELS.get(c.get("kind"), c.get("kind") or ""),
                                  percent(similarity) if isinstance(similarity, (int, float)) else "—",
                                  report.source_name(c.get("source")), page_of(c.get("source")), ours, theirs,
-                                 c.get("review"), "把握度" if c.get("kind") == "paraphrase" else "相似度",
+                                 c.get("review"), "把握度" if c.get("kind") == CopyKind.PARAPHRASE else "相似度",
                                  c.get("reason") or ""))
     quoted = [(i, q, _mark("quoted", i, locate, q)) for i, q in enumerate(doc.quoted, 1)]
     generic = [(i, g, _mark("generic", i, locate, g)) for i, g in enumerate(doc.generic, 1)]
     marks = [c.mark for c in copied if c.mark] + [m for _, _, m in quoted + generic if m]
     dismissed = {f"{kind}-{i}" for kind in ("copied", "quoted", "generic")
-                 for i, passage in enumerate(doc.record.get(kind) or [], 1) if verdict(passage) == "dismiss"}
+                 for i, passage in enumerate(doc.record.get(kind) or [], 1) if verdict(passage) == Verdict.DISMISS}
 
     rows = topic_rows(report, doc)
     order = {row.id: n for n, row in enumerate(rows)}

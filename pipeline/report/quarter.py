@@ -25,17 +25,15 @@ from datetime import datetime, timezone
 
 from ..errors import ConfigError
 from ..lexicon import FILE_NAME
-from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
+from ..model import (FLAG_VERDICTS, LEVEL_NAMES, RESTUDY_VERDICTS, CopyKind, DiagnosisKind, EvidenceRole, Source,
+                     SourceKind, Verdict)
 from ..topiclist import Topic
 from .highlight import Locator
 
 DIAGNOSIS_LABELS = {kind.value: kind.title for kind in DiagnosisKind}
-COPY_KIND_LABELS = {"verbatim": "原文照搬", "edited": "改动后照搬", "paraphrase": "换词改写"}
+COPY_KIND_LABELS = {kind.value: kind.label for kind in CopyKind}
 GENERIC_KIND_LABELS = {"stock": "套话", "slogan": "口号式堆砌"}
-EVIDENCE_ROLE_LABELS = {
-    "heading": "标题", "mention": "提及", "slogan": "口号", "elaboration": "理论阐述",
-    "practice": "联系实际", "copied": "复制", "quoted": "引用", "generic": "套话",
-}
+EVIDENCE_ROLE_LABELS = {role.value: role.label for role in EvidenceRole}
 UNSIGNED = "（未署名）"
 # Pages whose text a reader should check against the original before believing a flag on it. results.json records
 # each scanned page's mean OCR confidence (ingest.ocr) and each page whose text layer reads as unchecked OCR
@@ -44,8 +42,7 @@ LOW_CONFIDENCE = 0.90  # mean recognition confidence (0–1) of a page below whi
 #                        clean scans read at 0.95 and more, a photographed or noisy page a little lower
 LOW_CONFIDENCE_NOTE = "识别可信度低，请核对原件"
 GARBLED_NOTE = "文字层疑似未经校对的识别结果（数字中混有形近字母），请核对原件"
-FLAG_VERDICT_LABELS = {"confirm": "已确认", "dismiss": "已排除"}
-RESTUDY_VERDICTS = ("需补学", "退回修改")
+FLAG_VERDICT_LABELS = {v.value: v.label for v in FLAG_VERDICTS}
 
 
 def verdict(entry: dict | None) -> str | None:
@@ -452,8 +449,8 @@ class QuarterReport:
                                            tuple(e if isinstance(e, str) else (e or {}).get("text", "") for e in evidence),
                                            found.get("review")))
         return DocumentFacts(record, number, levels, missing,
-                             [d for d in diagnoses if d.verdict != "dismiss"],
-                             [d for d in diagnoses if d.verdict == "dismiss"], _dismissed(record))
+                             [d for d in diagnoses if d.verdict != Verdict.DISMISS],
+                             [d for d in diagnoses if d.verdict == Verdict.DISMISS], _dismissed(record))
 
     def _concern(self, doc: DocumentFacts) -> Concern:
         c = self.config
@@ -500,7 +497,7 @@ class QuarterReport:
 
     def _clean(self, doc: DocumentFacts) -> bool:
         if doc.verdict:  # the reviewers' word stands over the machine's
-            return doc.verdict == "合格"
+            return doc.verdict == Verdict.PASSED
         c = self.config
         return (doc.copy_ratio < c.flag_copy_ratio and (doc.generic_ratio or 0) < c.flag_generic_ratio
                 and not doc.diagnoses)
@@ -510,10 +507,10 @@ def _dismissed(record: dict) -> Dismissed:
     """What of a document's copied and boilerplate passages only dismissed flags cover, as shares of its chars."""
     chars = record.get("chars") or 0
     copied, generic = record.get("copied") or [], record.get("generic") or []
-    if not chars or not any(verdict(p) == "dismiss" for p in copied + generic):
+    if not chars or not any(verdict(p) == Verdict.DISMISS for p in copied + generic):
         return Dismissed()
     text = record.get("text") or ""
-    sources = sorted({_source_of(c) for c in copied if verdict(c) == "dismiss"})
+    sources = sorted({_source_of(c) for c in copied if verdict(c) == Verdict.DISMISS})
     return Dismissed(_only_dismissed(text, copied) / chars,
                      {s: _only_dismissed(text, [c for c in copied if _source_of(c) == s]) / chars for s in sources},
                      _only_dismissed(text, generic) / chars)
@@ -529,10 +526,10 @@ def _only_dismissed(text: str, passages: list[dict]) -> int:
     for passage in passages:
         span = locate.span(passage)
         if span is None:
-            unplaced += len(_no_space(passage.get("text") or "")) if verdict(passage) == "dismiss" else 0
+            unplaced += len(_no_space(passage.get("text") or "")) if verdict(passage) == Verdict.DISMISS else 0
             continue
         chars = {i for i in range(*span) if not text[i].isspace()}
-        (dismissed if verdict(passage) == "dismiss" else standing).update(chars)
+        (dismissed if verdict(passage) == Verdict.DISMISS else standing).update(chars)
     return len(dismissed - standing) + unplaced
 
 

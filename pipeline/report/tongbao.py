@@ -26,6 +26,7 @@ from docx.shared import Mm, Pt
 
 from ..errors import ConfigError
 from ..lexicon import SOURCE_ID_IN_TEXT
+from ..model import Verdict
 from .quarter import LEVEL_NAMES, DocumentFacts, QuarterReport, percent, run_timestamp
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
@@ -199,7 +200,7 @@ def _restudy_lines(report: QuarterReport, missing: list, restudy: list[DocumentF
             parts.append("补学" + "、".join(_quoted(t.title) for t in topics))
         for doc in judged.get(name, []):
             seen = "（审阅意见见附件）" if doc.doc_id in notes else ""
-            if doc.verdict == "退回修改":
+            if doc.verdict == Verdict.RETURNED:
                 parts.append(f"{doc.doc_type or '学习材料'}经审阅退回修改{seen}，请修改后重新报送")
             else:
                 parts.append(f"{doc.doc_type or '学习材料'}经审阅需补学{seen}，请完成补学后重新提交学习心得")

@@ -48,10 +48,10 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..archive import DIAGNOSIS, DOCUMENT_VERDICTS, FLAG_VERDICTS, Archive
+from ..archive import DIAGNOSIS, Archive
 from ..errors import XuexiError
 from ..util.files import write_json_atomic
-from ..model import Source, SourceKind
+from ..model import DOCUMENT_VERDICTS, FLAG_VERDICTS, Source, SourceKind, Verdict
 from ..report import QuarterReport, write_reports
 from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
@@ -456,7 +456,7 @@ def _refusal(choice: str, note: str) -> str | None:
     """Why a flag decision cannot be recorded as sent, or None."""
     if choice not in FLAG_VERDICTS:
         return "请选择“确认”或“排除”。"
-    if choice == "dismiss" and not note:
+    if choice == Verdict.DISMISS and not note:
         return DISMISS_NEEDS_NOTE
     return None
 

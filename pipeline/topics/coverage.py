@@ -39,7 +39,7 @@ import numpy as np
 
 from .. import lexicon as lx
 from ..submission import Submission
-from ..model import LEVEL_NAMES, DiagnosisKind, Source, SourceKind
+from ..model import LEVEL_NAMES, DiagnosisKind, EvidenceRole, Source, SourceKind
 from ..messages import N_
 from ..boilerplate.paragraph_kinds import PassageKind, passage_kinds
 from .sentence_roles import SentenceRole, practice_anchors, reasoned, sentence_role
@@ -88,10 +88,10 @@ class TopicEvidence:
     start: int
     end: int
     text: str
-    role: str
+    role: EvidenceRole
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "role": self.role, "start": self.start, "end": self.end}
+        return {"text": self.text, "role": self.role.value, "start": self.start, "end": self.end}
 
 
 @dataclass
@@ -138,7 +138,7 @@ class _Paragraph:
     end: int
     text: str
     frame: bool                   # the meeting the document reports, or its closing formula
-    not_own: str | None           # what most of it is when most of it is not the member's: copied, quoted, generic
+    not_own: EvidenceRole | None  # what most of it is when most of it is not the member's: copied, quoted, generic
     section: str | None
     similarity: dict[str, float]
     keywords: dict[str, list[str]]
@@ -202,7 +202,8 @@ class TopicMatcher:
         detector found; `quoted` are (start, end, source ref or None) attributed quotations; `generic` are
         (start, end) spans of boilerplate. None of them is the member's own content, so none earns depth."""
         masks = {}
-        for name, spans in (("copied", copied), ("quoted", quoted), ("generic", generic)):
+        for name, spans in ((EvidenceRole.COPIED, copied), (EvidenceRole.QUOTED, quoted),
+                            (EvidenceRole.GENERIC, generic)):
             mask = np.zeros(len(submission.text) + 1, dtype=bool)
             for start, end, *_ in spans:
                 mask[start:end] = True
@@ -213,7 +214,8 @@ class TopicMatcher:
         for heading in submission.spans("headings"):
             topic = self._heading_topic(heading.text)
             if topic:
-                found[topic].append(TopicEvidence(heading.start_char, heading.end_char, heading.text, "heading"))
+                found[topic].append(TopicEvidence(heading.start_char, heading.end_char, heading.text,
+                                                  EvidenceRole.HEADING))
         for p in paragraphs:
             if p.frame:
                 continue
@@ -222,16 +224,16 @@ class TopicMatcher:
                 if p.own_content:
                     own[topic].append(p)
                 else:
-                    found[topic].append(TopicEvidence(p.start, p.end, p.text, p.not_own or "mention"))
+                    found[topic].append(TopicEvidence(p.start, p.end, p.text, p.not_own or EvidenceRole.MENTION))
             if not p.own_content:
                 self._statement_mentions(p, found)
             else:
                 # a passage outside any of its topics' sections that still names one of them
                 for t in self.topics:
                     if p.named(t.id) and t.id not in about:
-                        found[t.id].append(TopicEvidence(p.start, p.end, p.text, "mention"))
+                        found[t.id].append(TopicEvidence(p.start, p.end, p.text, EvidenceRole.MENTION))
         self._semantic_mentions(submission.text, paragraphs, found)
-        for spans, role in ((copied, "copied"), (quoted, "quoted")):
+        for spans, role in ((copied, EvidenceRole.COPIED), (quoted, EvidenceRole.QUOTED)):
             for start, end, source in spans:
                 origin = Source.read(source)
                 if origin is None or origin.kind is not SourceKind.REF:
@@ -267,7 +269,7 @@ class TopicMatcher:
             aliases = {tid: [w for w in words if w in folded] for tid, words in self._aliases.items()}
             paragraph = _Paragraph(a, b, text, kind is PassageKind.FRAME, others, section, {},
                                    self._keyword_hits(text), aliases)
-            self._read_own_words(paragraph, submission.text, not_own, masks.get("generic"))
+            self._read_own_words(paragraph, submission.text, not_own, masks.get(EvidenceRole.GENERIC))
             out.append(paragraph)
         if self.encoder is not None and out:
             sims = self.encoder.encode([p.text for p in out]) @ self._profiles.T
@@ -366,7 +368,7 @@ class TopicMatcher:
         for (a, b), row, margin in zip(spans, z, ranked[:, -1] - ranked[:, -2]):
             if margin >= self.config.mention_margin:
                 topic = self.topics[int(row.argmax())].id
-                found[topic].append(TopicEvidence(a, b, text[a:b], "mention"))
+                found[topic].append(TopicEvidence(a, b, text[a:b], EvidenceRole.MENTION))
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
         """Short statements name a topic in passing (提及: a study report, a list, a pledge) or stack its keywords
@@ -383,7 +385,8 @@ class TopicMatcher:
                 hits = named[t.id] or [a for a in self._aliases[t.id] if a in folded]
                 if not hits:
                     continue
-                role = "slogan" if len(hits) >= 2 or len(sentence) >= self.config.slogan_chars else "mention"
+                role = (EvidenceRole.SLOGAN if len(hits) >= 2 or len(sentence) >= self.config.slogan_chars
+                        else EvidenceRole.MENTION)
                 found[t.id].append(TopicEvidence(p.start + at, p.start + at + len(sentence), sentence, role))
 
     def _keyword_hits(self, text: str) -> dict[str, list[str]]:
@@ -428,18 +431,21 @@ class TopicMatcher:
         `practice_anchors` concrete anchors; both → 学用结合, either → 阐述, anything else found → 提及."""
         c = self.config
         theory = [t for p in own for t in p.theory]
-        held = {"elaboration": sum(map(len, theory)) >= c.theory_chars and len(theory) >= c.theory_sentences,
-                "practice": sum(p.anchors for p in own) >= c.practice_anchors}
+        held = {EvidenceRole.ELABORATION: sum(map(len, theory)) >= c.theory_chars and len(theory) >= c.theory_sentences,
+                EvidenceRole.PRACTICE: sum(p.anchors for p in own) >= c.practice_anchors}
         for p in own:
-            roles = [role for role, counts in (("elaboration", p.theory), ("practice", p.anchors)) if counts and held[role]]
-            evidence += [TopicEvidence(p.start, p.end, p.text, role) for role in roles or ["mention"]]
+            roles = [role for role, counts in ((EvidenceRole.ELABORATION, p.theory), (EvidenceRole.PRACTICE, p.anchors))
+                     if counts and held[role]]
+            evidence += [TopicEvidence(p.start, p.end, p.text, role) for role in roles or [EvidenceRole.MENTION]]
         roles = {role for role, ok in held.items() if ok}
         level = 3 if len(roles) == 2 else 2 if roles else 1 if evidence else 0
-        key_points = self._key_points(topic, [e for e in evidence if e.role in ("practice", "elaboration")])
+        key_points = self._key_points(topic, [e for e in evidence
+                                              if e.role in (EvidenceRole.PRACTICE, EvidenceRole.ELABORATION)])
         score = 0 if level == 0 else min(100, 25 * level + round(25 * len(key_points) / max(len(topic.key_points), 1)))
         evidence = _dedupe(evidence)
         return TopicCoverage(topic.id, level, score, evidence, key_points,
-                             theory_only=roles == {"elaboration"}, practice_only=roles == {"practice"})
+                             theory_only=roles == {EvidenceRole.ELABORATION},
+                             practice_only=roles == {EvidenceRole.PRACTICE})
 
     def _key_points(self, topic: Topic, own: list[TopicEvidence]) -> list[int]:
         """Key points the member's own text engages: a passage that names the key point's keywords, or whose
@@ -542,8 +548,7 @@ def _bigrams(text: str) -> set[str]:
 
 def _dedupe(evidence: list[TopicEvidence]) -> list[TopicEvidence]:
     """Evidence in reading order, a passage once (its strongest role kept)."""
-    rank = {"practice": 0, "elaboration": 1, "heading": 2, "slogan": 3, "mention": 4, "generic": 5, "quoted": 6,
-            "copied": 7}
+    rank = {role: i for i, role in enumerate(EvidenceRole)}  # EvidenceRole lists the roles strongest first
     best: dict[tuple[int, int], TopicEvidence] = {}
     for e in evidence:
         key = (e.start, e.end)
