@@ -269,3 +269,45 @@ def test_a_pdf_with_almost_no_text_is_refused(tmp_path):
     path = makers.pdf_file(tmp_path / "001_某人_学习心得.pdf", [("body", "2021 3 31")], header=None, page_numbers=False)
     with pytest.raises(ExtractionError, match="几乎没有文字"):
         partition(path)
+
+
+def test_docx_heading_levels_read_once_per_document_equal_python_docxs_own_style_lookup(tmp_path):
+    """The reader resolves styles from styles.xml once per document (python-docx's lookup searched every style for
+    every paragraph); its levels must be those python-docx's own style chain gives, on every dev and demo .docx
+    and on a file with a style based on another, a Chinese heading style and outline levels."""
+    import docx
+
+    from conftest import DEMO, DEV
+    from pipeline.ingest.docx import _outline_level, _StyleLevels
+    from pipeline.lexicon import HEADING_STYLE
+
+    def through_python_docx(paragraph):  # the chain as python-docx resolves it: style, its bases, outline levels
+        outline, style = _outline_level(paragraph._p), paragraph.style
+        while style is not None:
+            name = (style.name or "").strip()
+            if name.lower() in ("title", "标题"):
+                return 0
+            if HEADING_STYLE.search(name):
+                return int(HEADING_STYLE.search(name).group(1))
+            outline = _outline_level(style.element) if outline is None else outline
+            style = style.base_style
+        return outline + 1 if outline is not None and outline < 9 else None
+
+    made = docx.Document()
+    based = made.styles.add_style("报告小标题", docx.enum.style.WD_STYLE_TYPE.PARAGRAPH)
+    based.base_style = made.styles["Heading 3"]
+    made.add_paragraph("关于学习成果转化情况的调研报告", style="Title")
+    made.add_paragraph("调研的基本情况和主要做法", style=based)
+    made.add_paragraph(BODY * 2)
+    made.save(tmp_path / "based.docx")
+    files = [*sorted((DEV / "submissions").glob("*.docx")), *sorted((DEMO / "submissions").glob("*.docx")),
+             tmp_path / "based.docx"]
+    headings = 0
+    for path in files:
+        document = docx.Document(str(path))
+        levels = _StyleLevels(document)
+        for paragraph in document.paragraphs:
+            assert levels.level(paragraph) == through_python_docx(paragraph), (path.name, paragraph.text)
+            headings += levels.level(paragraph) is not None
+    assert len(files) >= 10 and headings >= 10  # the files do use heading styles
+    assert kinds(partition(tmp_path / "based.docx"))[1] == (ElementKind.HEADING, 3)
