@@ -34,8 +34,7 @@ SIDEWAYS_RATIO = 2.0  # a box this many times taller than wide holds a line writ
 SIDEWAYS_SHARE = 0.6  # when more than this share of a page's boxes are such, the page lies on its side
 UPSIDE_DOWN_SHARE = 0.6  # when more than this share of a page's lines read as turned by 180°, the page is upside
 #                          down (a line or two of a table or a stamp may be turned on an upright page)
-OCR_THREADS = 1  # files are read one per core in parallel already; and a process whose engine ran threads hangs
-#                  the readers it forks (a thread pool does not survive a fork), one thread does not
+OCR_THREADS = 1  # files are read one per core in parallel already (forking is handled at register_at_fork below)
 OCR_PRECISION = "f32"  # the models' own: OpenVINO would pick bf16 on CPUs that have it, which reads about one
 #                        character in 200 differently, and a page must read the same on every machine
 MAX_PAGE_PIXELS = 60_000_000  # a 50-megapixel phone photo fits; a larger "page" is built to exhaust memory
@@ -161,8 +160,8 @@ def _recognise(rgb) -> list:
 
 
 def _on_its_side(result) -> bool:
-    """Most text boxes stand upright (lines of a page lying on its side): PP-OCR turns single lines by 180°, not
-    whole pages by 90°."""
+    """Most text boxes stand upright (lines of a page lying on its side): recognition reads a box left to right,
+    so such a page reads as nothing until it is turned."""
     upright = sum(1 for quad, _, _ in result if abs(quad[2][1] - quad[0][1]) > SIDEWAYS_RATIO * abs(quad[2][0] - quad[0][0]))
     return len(result) > 0 and upright > SIDEWAYS_SHARE * len(result)
 
