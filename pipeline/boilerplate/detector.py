@@ -50,8 +50,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
+from ..annotations import GENERIC, annotate
 from ..submission import Submission
 from .. import lexicon as lx
 from ..lexicon import find_phrases
@@ -80,9 +81,6 @@ class GenericFlag:
     reasons: list[str]
     kind: str  # "stock" | "slogan"
 
-    def to_dict(self) -> dict:
-        return {"text": self.text, "kind": self.kind, "reasons": list(self.reasons), "start": self.start, "end": self.end}
-
 
 @dataclass
 class BoilerplateReport:
@@ -91,8 +89,11 @@ class BoilerplateReport:
     generic: list[GenericFlag]
     generic_ratio: float                         # flagged characters / all characters, white space excluded
 
-    def to_dict(self) -> dict:
-        return {"generic": [g.to_dict() for g in self.generic], "generic_ratio": round(self.generic_ratio, 4)}
+    def annotate(self, doc: Doc) -> None:
+        """Write the report on the submission's Doc (pipeline.annotations): the flagged sentences as span group
+        `generic`, their share as the Doc's generic_ratio."""
+        annotate(doc, GENERIC, ((g.start, g.end, {"kind": g.kind, "reasons": list(g.reasons)}) for g in self.generic))
+        doc._.generic_ratio = self.generic_ratio
 
 
 @dataclass(frozen=True)
