@@ -54,9 +54,9 @@ def _span_attribute(name: str) -> dict:
 
 
 for _name in SPAN_ATTRIBUTES:
-    Span.set_extension(_name, force=True, **_span_attribute(_name))
+    Span.set_extension(_name, **_span_attribute(_name))
 for _name in DOC_ATTRIBUTES:
-    Doc.set_extension(_name, default=None, force=True)
+    Doc.set_extension(_name, default=None)
 
 
 def annotate(doc: Doc, group: str, passages: Iterable[tuple[int, int, dict[str, Any]]]) -> None:

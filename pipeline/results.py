@@ -60,6 +60,7 @@ def document_record(submission: Submission) -> dict:
         record["ocr_pages"] = [{"page": page, "confidence": confidence} for page, confidence in submission.ocr_pages]
     if submission.garbled_pages:  # a text layer that reads as unchecked OCR: its flags need the original beside them
         record["garbled_pages"] = submission.garbled_pages
+    # The detail figures follow ingest's optional fields, where results.json has always had them.
     largest = doc._.largest_source
     record["copy_ratios"] = {
         "without_quotes": round(doc._.ratio_without_quotes, 4),
