@@ -1,8 +1,9 @@
-"""What the detectors write on a submission's Doc, named once: the span groups of their findings, the attributes
-of those spans, and the document's own figures as Doc attributes. pipeline.results turns an annotated Doc into
-its record of results.json.
+"""The span groups of a submission's Doc and what the detectors write on it, named once: segmentation's groups
+(pipeline.segment: title, byline, headings, paragraphs, quotes, quote_leads), the detectors' groups with the
+attributes of their spans, and the document's own figures as Doc attributes. pipeline.results turns an annotated
+Doc into its record of results.json.
 
-Span groups (beside segmentation's, pipeline.segment), each span with these attributes (`span._.name`):
+The detectors' span groups, each span with these attributes (`span._.name`):
 
 - `copied`    passages copied from a source (pipeline.copying): source (a model.Source), kind (a model.CopyKind),
               similarity, source_text, reason, cosine;
@@ -28,6 +29,13 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from spacy.tokens import Doc, Span
+
+TITLE = "title"
+BYLINE = "byline"
+HEADINGS = "headings"        # label H1…H4
+PARAGRAPHS = "paragraphs"    # label: the element's kind
+QUOTES = "quotes"            # label attributed | unattributed
+QUOTE_LEADS = "quote_leads"  # the n-th attributes the n-th attributed quotation
 
 COPIED = "copied"
 CANDIDATES = "paraphrase_candidates"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from . import __version__
 from spacy.tokens import Doc, Span
 
-from .annotations import CANDIDATES, COPIED, EVIDENCE, GENERIC, QUOTED
+from . import __version__
+from .annotations import (CANDIDATES, COPIED, EVIDENCE, GENERIC, HEADINGS, PARAGRAPHS, QUOTE_LEADS, QUOTED,
+                          QUOTES)
 from .batch import Batch, FailedFile
 from .model import CopyKind, Source
 from .submission import Submission
@@ -20,16 +21,16 @@ SCHEMA = "xuexi.results/1"
 def structure(submission: Submission) -> dict:
     """The parsed structure as a secretary would describe it: title, byline, headings, counts, quotations."""
     doc = submission.doc
-    leads = iter(doc.spans.get("quote_leads", []))  # one per attributed quotation, in order (pipeline.segment)
+    leads = iter(doc.spans.get(QUOTE_LEADS, []))  # one per attributed quotation, in order (pipeline.segment)
     quotations = []
-    for q in doc.spans.get("quotes", []):
+    for q in doc.spans.get(QUOTES, []):
         lead = next(leads).text if q.label_ == "attributed" else None
         quotations.append({"text": q.text, "attributed": lead is not None, "attribution": lead})
     return {
         "title": submission.title,
         "byline": submission.byline,
-        "headings": [{"level": int(h.label_[1:]), "text": h.text} for h in doc.spans.get("headings", [])],
-        "paragraphs": len(doc.spans.get("paragraphs", [])),
+        "headings": [{"level": int(h.label_[1:]), "text": h.text} for h in doc.spans.get(HEADINGS, [])],
+        "paragraphs": len(doc.spans.get(PARAGRAPHS, [])),
         "sentences": sum(1 for _ in doc.sents),
         "quotations": quotations,
     }

@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..annotations import QUOTES
 from ..batch import Batch, FailedFile
 from ..boilerplate import BoilerplateDetector, BoilerplateReport
 from ..copying import CheckedText, CopyReport, CopySource
@@ -147,7 +148,7 @@ def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | Non
 
 def checked_text(submission: Submission) -> CheckedText:
     """What copy detection reads of a submission: its text, author and attributed quotations."""
-    quotes = tuple((q.start_char, q.end_char) for q in submission.spans("quotes") if q.label_ == "attributed")
+    quotes = tuple((q.start_char, q.end_char) for q in submission.spans(QUOTES) if q.label_ == "attributed")
     return CheckedText(submission.doc_id, submission.text, submission.author, quotes)
 
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import lexicon as lx
-from ..annotations import COPIED, EVIDENCE, GENERIC, QUOTED, annotate
+from ..annotations import COPIED, EVIDENCE, GENERIC, HEADINGS, PARAGRAPHS, QUOTED, annotate
 from ..submission import Submission
 from ..model import LEVEL_NAMES, DiagnosisKind, EvidenceRole, Source, SourceKind
 from ..messages import N_
@@ -206,7 +206,7 @@ class TopicMatcher:
         paragraphs = self._paragraphs(submission, masks)
         found: dict[str, list[TopicEvidence]] = {t.id: [] for t in self.topics}
         own: dict[str, list[_Paragraph]] = {t.id: [] for t in self.topics}
-        for heading in submission.spans("headings"):
+        for heading in submission.spans(HEADINGS):
             topic = self._heading_topic(heading.text)
             if topic:
                 found[topic].append(TopicEvidence(heading.start_char, heading.end_char, heading.text,
@@ -242,8 +242,8 @@ class TopicMatcher:
             end - start for start, end, *_ in [*quoted, *(c for c in copied if _from_reference(c[2]))])))
 
     def _paragraphs(self, submission: Submission, masks: dict[str, np.ndarray]) -> list[_Paragraph]:
-        headings = {h.start_char for h in submission.spans("headings")}
-        body = [p for p in submission.spans("paragraphs") if p.label_ not in ("title", "byline")]
+        headings = {h.start_char for h in submission.spans(HEADINGS)}
+        body = [p for p in submission.spans(PARAGRAPHS) if p.label_ not in ("title", "byline")]
         texts = [submission.text[p.start_char:p.end_char] for p in body]  # a Span joins its tokens on every .text
         kinds = passage_kinds([None if p.start_char in headings else text for p, text in zip(body, texts)])
         not_own = np.logical_or.reduce(list(masks.values()))
