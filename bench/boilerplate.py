@@ -40,6 +40,7 @@ from pipeline.batch import Batch  # noqa: E402
 from pipeline.boilerplate import BoilerplateConfig, BoilerplateDetector  # noqa: E402
 from pipeline.lexicon import phrase_list  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
+from pipeline.results import generic_entries  # noqa: E402
 from pipeline.submission import read_submission  # noqa: E402
 from pipeline.segment import add_dictionary_words  # noqa: E402
 from pipeline.util.textnorm import fold  # noqa: E402
@@ -111,9 +112,11 @@ def run(tmp: Path) -> int:
     detector = BoilerplateDetector(config).fit(subs, sources=sources)
     reports = {s.doc_id: detector.detect(s, topics=topics) for s in subs}
     detect_s = time.perf_counter() - started
+    for s in subs:
+        reports[s.doc_id].annotate(s.doc)
     docs = [{"doc_id": s.doc_id, "file": s.file, "chars": s.chars, "topics": [], "copied": [], "quoted": [],
-             "generic": reports[s.doc_id].to_dict()["generic"], "copy_ratio": 0.0,
-             "boilerplate": reports[s.doc_id].to_dict()} for s in subs]
+             "generic": generic_entries(s.doc), "copy_ratio": 0.0, "generic_ratio": reports[s.doc_id].generic_ratio}
+            for s in subs]
     out = a.out or tmp / "results.json"
     out.write_text(json.dumps({"schema": "xuexi.results/1", "documents": docs, "failed": []},
                               ensure_ascii=False, indent=1), encoding="utf-8")
@@ -130,7 +133,7 @@ def run(tmp: Path) -> int:
     flagged_labelled = {"generic": 0, "own": 0}
     missed, own_flagged = [], []
     for doc_id, lab in labels.items():
-        flagged = [norm(g["text"]) for g in reports[doc_id].to_dict()["generic"]] if doc_id in reports else []
+        flagged = [norm(g.text) for g in reports[doc_id].generic] if doc_id in reports else []
 
         def is_flagged(s: str) -> bool:
             s = norm(s)

@@ -26,7 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from pipeline.copying import CheckedText, CopyConfig, CopyDetector, CopySource, find_attributed_quotes  # noqa: E402
+from pipeline.annotations import COPIED  # noqa: E402
+from pipeline.copying import (CheckedText, CopyConfig, CopyDetector, CopyReport, CopySource,  # noqa: E402
+                              find_attributed_quotes)
+from pipeline.results import copied_entries, quoted_entries  # noqa: E402
+from pipeline.segment import get_nlp  # noqa: E402
 
 EVAL = SHARED / "eval"
 COPY_FIGURES = ("copy_precision", "copy_recall", "copy_f1", "copy_recall_by_kind", "copy_source_accuracy",
@@ -74,7 +78,7 @@ def run_dev(args) -> None:
     started = time.perf_counter()
     reports = detector.detect(texts, sources)
     seconds = time.perf_counter() - started
-    documents = [{"doc_id": t.doc_id, "topics": [], "generic": [], **reports[t.doc_id].to_dict()} for t in texts]
+    documents = [copy_fields(t, reports[t.doc_id]) for t in texts]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = {"schema": "xuexi.results/1", "documents": documents, "failed": []}
@@ -85,6 +89,15 @@ def run_dev(args) -> None:
     print(f"detect: {seconds:.1f} s" + (f"  (encoder {encoder.name}: {encoder.stats})" if encoder else ""))
     for name in COPY_FIGURES:
         print(f"  {name:28} {figures[name]}")
+
+
+def copy_fields(text: CheckedText, report: CopyReport) -> dict:
+    """A document of results.json with its copy fields only, written as the pipeline writes them: the report
+    annotates the text's Doc (its words are all it needs) and the serializer reads it."""
+    doc = get_nlp().make_doc(text.text)
+    report.annotate(doc)
+    return {"doc_id": text.doc_id, "topics": [], "generic": [], "copied": copied_entries(doc, COPIED),
+            "quoted": quoted_entries(doc), "copy_ratio": round(report.copy_ratio, 4)}
 
 
 def compose(out: Path, docs: int, seed: int) -> None:

@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from yardstick import BATCHES  # noqa: E402
 
+from pipeline.annotations import COPIED, GENERIC, QUOTED, annotate  # noqa: E402
 from pipeline.batch import Batch  # noqa: E402
+from pipeline.model import Source  # noqa: E402
 from pipeline.util.parsecache import ParseCache  # noqa: E402
 from pipeline.engines.local import read_files  # noqa: E402
 from pipeline.semantic import get_encoder  # noqa: E402
@@ -88,10 +90,10 @@ def main() -> int:
         keyed = keyed_diagnoses(root, list(by_id))
         for s in subs:
             r = _from_key(s.text, labels[s.doc_id]) if a.oracle else by_id[s.doc_id]
-            assessment = matcher.assess(
-                s, copied=[(c["start"], c["end"], c.get("source")) for c in r["copied"]],
-                quoted=[(q["start"], q["end"], q.get("source")) for q in r["quoted"]],
-                generic=[(g["start"], g["end"]) for g in r["generic"]])
+            for group in (COPIED, QUOTED, GENERIC):  # the spans the matcher reads from the Doc
+                annotate(s.doc, group, [(p["start"], p["end"], {"source": Source.read(p.get("source"))})
+                                        for p in r[group]])
+            assessment = matcher.assess(s)
             coverage = assessment.topics
             truth = labels[s.doc_id]["topics"]
             for c in coverage:
@@ -102,24 +104,24 @@ def main() -> int:
                 wrong += t > 0 and c.level == 0
                 missed += t == 0 and c.level > 0
                 if t != c.level:
-                    diffs.append((s.doc_id, c, t))
+                    diffs.append((s.doc_id, c, t, assessment.evidence[c.topic_id]))
             found = {k for k, v in assessment.diagnoses.items() if v}
             for d in ("theory_without_practice", "work_report_not_study"):
                 confusion[(d, d in keyed[s.doc_id], d in found)] += 1
                 if (d in keyed[s.doc_id]) != (d in found):
-                    diffs.append((s.doc_id, d, d in keyed[s.doc_id]))
+                    diffs.append((s.doc_id, d, d in keyed[s.doc_id], []))
         exact = sum(t == p for t, p in pairs) / len(pairs)
         print(f"{name:13} exact {exact:.3f} qwk {qwk(pairs):.3f} 补学 wrongly {wrong} missed {missed}")
         for d in ("theory_without_practice", "work_report_not_study"):
             tp, fp, fn = (confusion[(d, True, True)], confusion[(d, False, True)], confusion[(d, True, False)])
             print(f"    {d:24} key&found {tp}  found only {fp}  key only {fn}")
-        for doc, c, t in diffs:
+        for doc, c, t, evidence in diffs:
             if isinstance(c, str):
                 print(f"    {doc} {c}: key {t}, found {not t}")
                 continue
             print(f"    {doc} {c.topic_id}: key {t}, got {c.level}")
             if a.verbose:
-                for e in c.evidence:
+                for e in evidence:
                     print(f"        [{e.role}] {e.text[:90]}")
     return 0
 

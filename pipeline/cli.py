@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from .annotations import PARAGRAPHS
 from .archive import Archive
 from .errors import ConfigError, XuexiError, printable
 from .util.files import workspace, write_json_atomic
@@ -175,7 +176,7 @@ def parse(
         raise typer.Exit(1)
     info = structure(submission)
     paragraphs = [
-        {"kind": p.label_, "text": p.text, "sentences": [s.text.strip() for s in p.sents]} for p in submission.spans("paragraphs")
+        {"kind": p.label_, "text": p.text, "sentences": [s.text.strip() for s in p.sents]} for p in submission.spans(PARAGRAPHS)
     ]
     if as_json:
         meta = {"doc_id": submission.doc_id, "author": submission.author, "doc_type": submission.doc_type,

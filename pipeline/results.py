@@ -1,12 +1,19 @@
-"""results.json: the contract (schema xuexi.results/1, see shared/eval/README.md)."""
+"""results.json: the contract (schema xuexi.results/1, see shared/eval/README.md), and the one serializer that
+turns an annotated Doc into a document's record of it."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from spacy.tokens import Doc, Span
+
 from . import __version__
+from .annotations import (CANDIDATES, COPIED, EVIDENCE, GENERIC, HEADINGS, PARAGRAPHS, QUOTE_LEADS, QUOTED,
+                          QUOTES)
 from .batch import Batch, FailedFile
+from .model import CopyKind, Source
 from .submission import Submission
+from .topics.coverage import TopicCoverage
 
 SCHEMA = "xuexi.results/1"
 
@@ -14,23 +21,25 @@ SCHEMA = "xuexi.results/1"
 def structure(submission: Submission) -> dict:
     """The parsed structure as a secretary would describe it: title, byline, headings, counts, quotations."""
     doc = submission.doc
-    leads = iter(doc.spans.get("quote_leads", []))  # one per attributed quotation, in order (pipeline.segment)
+    leads = iter(doc.spans.get(QUOTE_LEADS, []))  # one per attributed quotation, in order (pipeline.segment)
     quotations = []
-    for q in doc.spans.get("quotes", []):
+    for q in doc.spans.get(QUOTES, []):
         lead = next(leads).text if q.label_ == "attributed" else None
         quotations.append({"text": q.text, "attributed": lead is not None, "attribution": lead})
     return {
         "title": submission.title,
         "byline": submission.byline,
-        "headings": [{"level": int(h.label_[1:]), "text": h.text} for h in doc.spans.get("headings", [])],
-        "paragraphs": len(doc.spans.get("paragraphs", [])),
+        "headings": [{"level": int(h.label_[1:]), "text": h.text} for h in doc.spans.get(HEADINGS, [])],
+        "paragraphs": len(doc.spans.get(PARAGRAPHS, [])),
         "sentences": sum(1 for _ in doc.sents),
         "quotations": quotations,
     }
 
 
 def document_record(submission: Submission) -> dict:
-    """The part of a document's record that ingest and segmentation fill; later stages add their fields."""
+    """A document's record of results.json, read from its annotated Doc (pipeline.annotations): what ingest and
+    segmentation found, then what copying, boilerplate and topic coverage wrote on it."""
+    doc, text = submission.doc, submission.text
     record = {
         "doc_id": submission.doc_id,
         "file": submission.file,
@@ -39,19 +48,89 @@ def document_record(submission: Submission) -> dict:
         "quarter": submission.quarter,
         "format": submission.format,
         "chars": submission.chars,
-        "text": submission.text,
+        "text": text,
         "structure": structure(submission),
-        "topics": [],
-        "copied": [],
-        "quoted": [],
-        "generic": [],
-        "copy_ratio": 0.0,
+        "topics": [_coverage(c, [s for s in doc.spans[EVIDENCE] if s._.topic == c.topic_id], text)
+                   for c in doc._.coverage],
+        "copied": copied_entries(doc, COPIED),
+        "quoted": quoted_entries(doc),
+        "generic": generic_entries(doc),
+        "copy_ratio": round(doc._.copy_ratio, 4),
     }
     if submission.ocr_pages:  # pages of a scan, read by OCR: the reports say so beside every flag on them
         record["ocr_pages"] = [{"page": page, "confidence": confidence} for page, confidence in submission.ocr_pages]
     if submission.garbled_pages:  # a text layer that reads as unchecked OCR: its flags need the original beside them
         record["garbled_pages"] = submission.garbled_pages
+    # The detail figures follow ingest's optional fields, where results.json has always had them.
+    largest = doc._.largest_source
+    record["copy_ratios"] = {
+        "without_quotes": round(doc._.ratio_without_quotes, 4),
+        "without_own": round(doc._.ratio_without_own, 4),
+        "largest_source": {"source": largest[0], "ratio": round(largest[1], 4)} if largest else None,
+        "per_source": {k: round(v, 4) for k, v in doc._.per_source.items()},
+    }
+    if doc._.paraphrase_encoder:
+        record["paraphrase_check"] = paraphrase_check(doc)
+    record["generic_ratio"] = round(doc._.generic_ratio, 4)
+    record["diagnoses"] = doc._.diagnoses
     return record
+
+
+def _entry(span: Span, text: str, **fields) -> dict:
+    """A passage of the Doc as results.json lists it: its text, what the group says of it, where it stands."""
+    start, end = span._.chars
+    return {"text": text[start:end], **fields, "start": start, "end": end}
+
+
+def _source(source: Source | None) -> str | None:
+    return str(source) if source else None
+
+
+def copied_entries(doc: Doc, group: str) -> list[dict]:
+    """The passages of span group copied (or paraphrase_candidates): a paraphrase always says why and how close."""
+    out, text = [], doc.text  # spaCy joins the tokens anew on every .text
+    for span in doc.spans[group]:
+        entry = {**_entry(span, text, source=_source(span._.source), kind=span._.kind.value,
+                          similarity=round(span._.similarity, 3)), "source_text": span._.source_text}
+        if span._.kind is CopyKind.PARAPHRASE:
+            entry.update(reason=span._.reason, cosine=span._.cosine)
+        elif span._.reason:
+            entry.update(reason=span._.reason)
+        out.append(entry)
+    return out
+
+
+def quoted_entries(doc: Doc) -> list[dict]:
+    text = doc.text
+    return [_entry(s, text, source=_source(s._.source)) for s in doc.spans[QUOTED]]
+
+
+def generic_entries(doc: Doc) -> list[dict]:
+    text = doc.text
+    return [_entry(s, text, kind=s._.kind, reasons=s._.reasons) for s in doc.spans[GENERIC]]
+
+
+def paraphrase_check(doc: Doc) -> dict:
+    """Which model looked for paraphrase; one without calibration decides nothing, its candidates are listed."""
+    check = {"encoder": doc._.paraphrase_encoder, "calibrated": doc._.paraphrase_calibrated}
+    if not doc._.paraphrase_calibrated:
+        check["note"] = (f"语义模型 {doc._.paraphrase_encoder} 没有校准数据：下列疑似换词改写的段落只作提示，"
+                         "须人工比对原文，不计入复制")
+        check["candidates"] = copied_entries(doc, CANDIDATES)
+    return check
+
+
+def _coverage(coverage: TopicCoverage, evidence: list[Span], text: str) -> dict:
+    return {
+        "topic_id": coverage.topic_id,
+        "level": coverage.level,
+        "level_name": coverage.coverage_level,
+        "score": coverage.score,
+        "evidence": [_entry(s, text, role=s._.role.value) for s in evidence],
+        "key_points_engaged": coverage.key_points,
+        "theory_only": coverage.theory_only,
+        "practice_only": coverage.practice_only,
+    }
 
 
 def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile], *, extra: dict | None = None) -> dict:

@@ -25,6 +25,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .annotations import BYLINE, HEADINGS, PARAGRAPHS, QUOTE_LEADS, QUOTES, TITLE
 from .ingest import Element, ElementKind
 from .lexicon import LIST_SEPARATORS, SENTENCE_BREAK, phrase_file, phrase_list
 from .quotations import find_quotations
@@ -93,18 +94,18 @@ def make_doc(elements: list[Element]) -> Doc:
 
 @Language.component("xuexi_layout", assigns=["doc.spans"])
 def layout_component(doc: Doc) -> Doc:
-    groups: dict[str, list[Span]] = {"title": [], "byline": [], "headings": [], "paragraphs": []}
+    groups: dict[str, list[Span]] = {TITLE: [], BYLINE: [], HEADINGS: [], PARAGRAPHS: []}
     for kind, level, start, end in doc.user_data.get("layout", []):
         span = doc.char_span(start, end, label=kind, alignment_mode="expand")
         if span is None:
             continue
-        groups["paragraphs"].append(span)
+        groups[PARAGRAPHS].append(span)
         if kind == ElementKind.TITLE.value:
-            groups["title"].append(span)
+            groups[TITLE].append(span)
         elif kind == ElementKind.BYLINE.value:
-            groups["byline"].append(span)
+            groups[BYLINE].append(span)
         elif kind == ElementKind.HEADING.value:
-            groups["headings"].append(Span(doc, span.start, span.end, label=f"H{level}"))
+            groups[HEADINGS].append(Span(doc, span.start, span.end, label=f"H{level}"))
     for key, spans in groups.items():
         doc.spans[key] = spans
     return doc
@@ -117,7 +118,7 @@ def sentences_component(doc: Doc) -> Doc:
     if not len(doc):
         return doc
     text = doc.text
-    starts = {p.start_char for p in doc.spans.get("paragraphs", [])} | {0}
+    starts = {p.start_char for p in doc.spans.get(PARAGRAPHS, [])} | {0}
     starts |= {m.end() for m in SENTENCE_BREAK.finditer(text)}
     token_starts = np.fromiter((t.idx for t in doc), dtype=np.int64, count=len(doc))
     flags = np.full(len(doc), -1, dtype=np.int64)  # -1: not a start, 1: a start (spaCy's SENT_START)
@@ -138,6 +139,6 @@ def quotes_component(doc: Doc) -> Doc:
         quotes.append(Span(doc, span.start, span.end, label="attributed" if lead is not None else "unattributed"))
         if lead is not None:
             leads.append(Span(doc, lead.start, lead.end, label="lead"))
-    doc.spans["quotes"] = quotes
-    doc.spans["quote_leads"] = leads
+    doc.spans[QUOTES] = quotes
+    doc.spans[QUOTE_LEADS] = leads
     return doc

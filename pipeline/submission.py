@@ -10,6 +10,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
+from .annotations import BYLINE, TITLE
 from .ingest import ReaderLimits, detect_format, partition
 from .lexicon import FILE_NAME, PERSON_NAME
 from .segment import get_nlp, make_doc
@@ -49,12 +50,12 @@ class Submission:
 
     @property
     def title(self) -> str | None:
-        spans = self.doc.spans.get("title")
+        spans = self.doc.spans.get(TITLE)
         return spans[0].text if spans else None
 
     @property
     def byline(self) -> str | None:
-        spans = self.doc.spans.get("byline")
+        spans = self.doc.spans.get(BYLINE)
         return " ".join(s.text for s in spans) if spans else None
 
     def spans(self, key: str) -> list[Span]:

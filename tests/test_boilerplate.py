@@ -73,7 +73,8 @@ def dev():
 
 
 def results_of(reports) -> dict:
-    return {"documents": [{"doc_id": d, "generic": r.to_dict()["generic"]} for d, r in reports.items()]}
+    """What the evaluator reads of the flags: their texts."""
+    return {"documents": [{"doc_id": d, "generic": [{"text": g.text} for g in r.generic]} for d, r in reports.items()]}
 
 
 def test_dev_batch_meets_the_generic_bounds(dev, dev_labels, evaluate):
@@ -101,8 +102,7 @@ def test_fitting_on_partitions_of_a_batch_gives_the_same_detector(dev):
     fresh = BoilerplateDetector()
     cut = fresh.fit_statistics([fresh.statistics(texts[i::3]) for i in range(3)])
     assert cut.learned == detector.learned and len(cut.learned) > 0
-    assert {s.doc_id: cut.detect(s, topics=batch.topics).to_dict() for s in submissions} == \
-        {d: r.to_dict() for d, r in reports.items()}
+    assert {s.doc_id: cut.detect(s, topics=batch.topics) for s in submissions} == reports
 
 
 def test_members_own_text_is_rarely_flagged(dev, dev_labels):
@@ -129,8 +129,6 @@ def test_flags_stand_in_the_text_with_reasons(dev):
             assert g.reasons and all(re.search(r"[\u4e00-\u9fff]", r) for r in g.reasons)
             kinds.add(g.kind)
         assert report.generic_ratio == pytest.approx(sum(len(fold(g.text)) for g in report.generic) / s.chars)
-        d = report.to_dict()
-        assert set(d) == {"generic", "generic_ratio"}
     assert kinds == {"stock", "slogan"}
 
 

@@ -14,6 +14,7 @@ from pipeline.copying import CheckedText, CopyDetector, CopySource
 from pipeline.copying.paraphrase import CALIBRATIONS, FEATURES, Calibration
 from pipeline.submission import read_submission
 from pipeline.engines.stages import checked_text
+from pipeline.results import paraphrase_check
 from pipeline.util.textnorm import fold
 
 DEMO = ROOT / "corpora" / "demo"
@@ -87,12 +88,14 @@ def test_own_measures_on_the_references_subject_are_not_rewrites(demo_reports):
 
 def test_an_encoder_without_calibration_proposes_but_never_decides(demo_reports):
     demo = DEMO
-    doc = labelled(demo, "011_褚云飞_研讨发言")
+    submission = read_submission(next((demo / "submissions").glob("011_褚云飞_研讨发言.*")), batch_root=demo)
+    doc = checked_text(submission)
     report = CopyDetector(encoder=BigramEncoder()).detect([doc], references(demo))[doc.doc_id]
     assert not paraphrases(report)
-    check = report.to_dict()["paraphrase_check"]
+    report.annotate(submission.doc)
+    check = paraphrase_check(submission.doc)
     assert check["encoder"] == "st:bigram-test-model" and check["calibrated"] is False
     assert "没有校准" in check["note"]
     assert check["candidates"] and all(c["kind"] == "paraphrase" and c["reason"] for c in check["candidates"])
-    calibrated = demo_reports[0]["011_褚云飞_研讨发言"].to_dict()["paraphrase_check"]
-    assert calibrated["calibrated"] is True and "candidates" not in calibrated
+    calibrated = demo_reports[0]["011_褚云飞_研讨发言"]
+    assert calibrated.paraphrase_calibrated is True and not calibrated.candidates

@@ -5,6 +5,8 @@ import re
 import pytest
 
 from conftest import DEV, REALISTIC, ROOT, SHARED
+from pipeline.annotations import COPIED, GENERIC, QUOTED, annotate
+from pipeline.model import Source
 from pipeline.submission import read_submission
 from pipeline.topiclist import TopicList
 from pipeline.topics import TopicMatcher
@@ -85,7 +87,8 @@ def test_copied_text_earns_no_depth(tmp_path, matcher):
     submission = read_submission(path, batch_root=tmp_path)
     start = submission.text.index(theory)
     own = {c.topic_id: c.level for c in matcher.coverage(submission)}
-    copied = {c.topic_id: c.level for c in matcher.coverage(submission, copied=[(start, start + len(theory), "doc:x")])}
+    annotate(submission.doc, COPIED, [(start, start + len(theory), {"source": Source.parse("doc:x")})])
+    copied = {c.topic_id: c.level for c in matcher.coverage(submission)}
     assert own["DA3"] == 2 and copied["DA3"] == 1
 
 
@@ -187,18 +190,20 @@ def _keyed_coverage(batch: str, doc: str, **config):
     submission = read_submission(path, batch_root=root)
     label = json.loads((root / "labels.json").read_text(encoding="utf-8"))["documents"][submission.doc_id]
 
-    def spans(items, with_source):
+    def spans(items):
         out = []
         for item in items:
             passage = item["text"] if isinstance(item, dict) else item
             at = submission.text.find(passage)
             if at >= 0:
-                out.append((at, at + len(passage), item.get("source")) if with_source else (at, at + len(passage)))
+                out.append((at, at + len(passage), {"source": Source.read(item.get("source"))}
+                            if isinstance(item, dict) else {}))
         return out
 
+    for group in (COPIED, QUOTED, GENERIC):
+        annotate(submission.doc, group, spans(label[group]))
     matcher = TopicMatcher(b.topics, encoder=get_encoder(), config=TopicConfig(**config))
-    got = matcher.coverage(submission, copied=spans(label["copied"], True), quoted=spans(label["quoted"], True),
-                           generic=spans(label["generic"], False))
+    got = matcher.coverage(submission)
     return {c.topic_id: c.level for c in got}, label["topics"]
 
 

@@ -50,8 +50,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
+from ..annotations import GENERIC, HEADINGS, PARAGRAPHS, QUOTE_LEADS, QUOTES, annotate
 from ..submission import Submission
 from .. import lexicon as lx
 from ..lexicon import find_phrases
@@ -80,9 +81,6 @@ class GenericFlag:
     reasons: list[str]
     kind: str  # "stock" | "slogan"
 
-    def to_dict(self) -> dict:
-        return {"text": self.text, "kind": self.kind, "reasons": list(self.reasons), "start": self.start, "end": self.end}
-
 
 @dataclass
 class BoilerplateReport:
@@ -91,8 +89,11 @@ class BoilerplateReport:
     generic: list[GenericFlag]
     generic_ratio: float                         # flagged characters / all characters, white space excluded
 
-    def to_dict(self) -> dict:
-        return {"generic": [g.to_dict() for g in self.generic], "generic_ratio": round(self.generic_ratio, 4)}
+    def annotate(self, doc: Doc) -> None:
+        """Write the report on the submission's Doc (pipeline.annotations): the flagged sentences as span group
+        `generic`, their share as the Doc's generic_ratio."""
+        annotate(doc, GENERIC, ((g.start, g.end, {"kind": g.kind, "reasons": list(g.reasons)}) for g in self.generic))
+        doc._.generic_ratio = self.generic_ratio
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ class BoilerplateDetector:
         """(start, end, evidence) of every judged sentence, read in its document: the rest of the document for
         `isolated`, and whether it closes its paragraph or stands in the first or last paragraph of the body."""
         spans = self.judged_sentences(submission, passages)
-        paragraphs = [(p.start_char, p.end_char) for p in submission.doc.spans.get("paragraphs", [])
+        paragraphs = [(p.start_char, p.end_char) for p in submission.doc.spans.get(PARAGRAPHS, [])
                       if p.label_ not in ("title", "byline", "heading", "table_row")]
         home = [next((i for i, (a, b) in enumerate(paragraphs) if a <= start < b), None) for start, _ in spans]
         used = [i for i in home if i is not None]
@@ -281,12 +282,12 @@ class BoilerplateDetector:
         c = self.config
         doc = submission.doc
         passages = _body_passages(submission) if passages is None else passages
-        not_judged = [(p.start_char, p.end_char) for p in doc.spans.get("paragraphs", [])
+        not_judged = [(p.start_char, p.end_char) for p in doc.spans.get(PARAGRAPHS, [])
                       if p.label_ in ("title", "byline", "heading")]
         # The opening frame reports the meeting (facts, not 套话); a closing formula is judged like any sentence.
         not_judged += [(p.start_char, p.end_char) for p, kind in passages[:1] if kind is PassageKind.FRAME]
-        quoted = [(q.start_char, q.end_char) for q in doc.spans.get("quotes", []) if q.label_ == "attributed"]
-        leads = [(q.start_char, q.end_char) for q in doc.spans.get("quote_leads", [])]
+        quoted = [(q.start_char, q.end_char) for q in doc.spans.get(QUOTES, []) if q.label_ == "attributed"]
+        leads = [(q.start_char, q.end_char) for q in doc.spans.get(QUOTE_LEADS, [])]
         out = []
         for sent in doc.sents:
             raw = sent.text
@@ -312,10 +313,10 @@ class BoilerplateDetector:
 def _body_passages(submission: Submission) -> list[tuple[Span, PassageKind]]:
     """Body paragraphs with their passage kind (paragraph_kinds, which reads them in their sections); the
     first and last may be the frame."""
-    headings = {h.start_char for h in submission.doc.spans.get("headings", [])}
+    headings = {h.start_char for h in submission.doc.spans.get(HEADINGS, [])}
     text = submission.text  # sliced, since a Span joins its tokens anew on every .text
     # A table's rows are data the text around them discusses, not paragraphs of their own.
-    body = [p for p in submission.doc.spans.get("paragraphs", [])
+    body = [p for p in submission.doc.spans.get(PARAGRAPHS, [])
             if p.label_ not in ("title", "byline", "table_row") and text[p.start_char:p.end_char].strip()]
     kinds = passage_kinds([None if p.start_char in headings else text[p.start_char:p.end_char].strip() for p in body])
     return [(p, kind) for p, kind in zip(body, kinds) if kind is not None]

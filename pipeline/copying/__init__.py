@@ -3,10 +3,11 @@ each other — verbatim, edited or paraphrased — with attributed quotations an
 
     detector = CopyDetector()                              # CopyConfig() defaults; encoder: pipeline.semantic
     reports = detector.detect(checked_texts, sources)      # {doc_id: CopyReport}
-    reports["001_x"].to_dict()                             # the copy fields of results.json
+    reports["001_x"].annotate(submission.doc)              # its spans copied, quoted (pipeline.annotations)
 
 Takes the checked submissions (text, author, attributed quotations) and the sources (references, library, earlier
-quarters); gives a CopyReport per submission: copied passages with their sources, quotations, CNKI-style ratios.
+quarters); gives a CopyReport per submission: copied passages with their sources, quotations, CNKI-style ratios, which
+it writes on the submission's Doc.
 See detector.py for the method and CopyConfig for the settings.
 """
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spacy.tokens import Doc
+
+from ..annotations import CANDIDATES, COPIED, QUOTED, annotate
 from ..model import CopyKind, Source, SourceKind
 from .fingerprints import Role
 
@@ -62,15 +65,11 @@ class CopyMatch:
     reason: str = ""
     cosine: float | None = None
 
-    def to_dict(self) -> dict:
-        out = {"text": self.text, "source": self.source, "kind": self.kind.value,
-               "similarity": round(self.similarity, 3), "start": self.start, "end": self.end,
-               "source_text": self.source_text}
-        if self.kind is CopyKind.PARAPHRASE:
-            out.update(reason=self.reason, cosine=self.cosine)
-        elif self.reason:
-            out.update(reason=self.reason)
-        return out
+    def passage(self) -> tuple[int, int, dict]:
+        """The passage as a span of the `copied` group (pipeline.annotations)."""
+        return self.start, self.end, {"source": Source.parse(self.source), "kind": self.kind,
+                                      "similarity": self.similarity, "source_text": self.source_text,
+                                      "reason": self.reason, "cosine": self.cosine}
 
 
 @dataclass(frozen=True)
@@ -81,9 +80,6 @@ class QuotedPassage:
     end: int
     text: str
     source: str | None
-
-    def to_dict(self) -> dict:
-        return {"text": self.text, "source": self.source, "start": self.start, "end": self.end}
 
 
 @dataclass
@@ -117,24 +113,12 @@ class CopyReport:
     paraphrase_calibrated: bool = False
     candidates: list[CopyMatch] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        """The copy fields of one document of results.json (schema xuexi.results/1), plus the detail ratios."""
-        return {"copied": [m.to_dict() for m in self.matches],
-                "quoted": [q.to_dict() for q in self.quoted],
-                "copy_ratio": round(self.copy_ratio, 4),
-                "copy_ratios": {
-                    "without_quotes": round(self.ratio_without_quotes, 4),
-                    "without_own": round(self.ratio_without_own, 4),
-                    "largest_source": ({"source": self.largest_source[0], "ratio": round(self.largest_source[1], 4)}
-                                       if self.largest_source else None),
-                    "per_source": {k: round(v, 4) for k, v in self.per_source.items()},
-                },
-                **({"paraphrase_check": self._paraphrase_check()} if self.paraphrase_encoder else {})}
-
-    def _paraphrase_check(self) -> dict:
-        check = {"encoder": self.paraphrase_encoder, "calibrated": self.paraphrase_calibrated}
-        if not self.paraphrase_calibrated:
-            check["note"] = (f"语义模型 {self.paraphrase_encoder} 没有校准数据：下列疑似换词改写的段落只作提示，"
-                             "须人工比对原文，不计入复制")
-            check["candidates"] = [m.to_dict() for m in self.candidates]
-        return check
+    def annotate(self, doc: Doc) -> None:
+        """Write the report on the submission's Doc (pipeline.annotations): its passages as span groups, its
+        ratios and paraphrase check as Doc attributes."""
+        annotate(doc, COPIED, (m.passage() for m in self.matches))
+        annotate(doc, QUOTED, ((q.start, q.end, {"source": Source.read(q.source)}) for q in self.quoted))
+        annotate(doc, CANDIDATES, (m.passage() for m in self.candidates))
+        for name in ("copy_ratio", "ratio_without_quotes", "ratio_without_own", "largest_source", "per_source",
+                     "paraphrase_encoder", "paraphrase_calibrated"):
+            doc._.set(name, getattr(self, name))

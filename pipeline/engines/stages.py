@@ -1,6 +1,7 @@
 """The stages of scoring one document, shared by both engines (local.py on this machine, dask.py on a Dask
 cluster): read files into Submissions (in limited worker processes, through the parse cache), gather the texts to
-check copying against, and turn a document's copy report, boilerplate and topic coverage into its record.
+check copying against, and have a document's copy report, boilerplate and topic coverage annotate its Doc, which
+becomes its record.
 
 Takes file paths and the stages' detectors; gives Submissions, FailedFiles and results.json document records."""
 
@@ -11,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..annotations import QUOTES
 from ..batch import Batch, FailedFile
 from ..boilerplate import BoilerplateDetector, BoilerplateReport
 from ..copying import CheckedText, CopyReport, CopySource
@@ -146,7 +148,7 @@ def copy_sources(batch: Batch, *, library: Path | None, progress: Progress | Non
 
 def checked_text(submission: Submission) -> CheckedText:
     """What copy detection reads of a submission: its text, author and attributed quotations."""
-    quotes = tuple((q.start_char, q.end_char) for q in submission.spans("quotes") if q.label_ == "attributed")
+    quotes = tuple((q.start_char, q.end_char) for q in submission.spans(QUOTES) if q.label_ == "attributed")
     return CheckedText(submission.doc_id, submission.text, submission.author, quotes)
 
 
@@ -164,17 +166,9 @@ def judge_boilerplate(submissions: list[Submission], boilerplate: BoilerplateDet
 
 def document_result(submission: Submission, copies: CopyReport, generic: BoilerplateReport,
                     matcher: TopicMatcher) -> dict:
-    """One document's record of results.json: what ingest found, its copying, boilerplate, topic coverage and
-    the document's diagnosis."""
-    record = document_record(submission)
-    record.update(copies.to_dict())
-    record.update(generic.to_dict())
-    assessment = matcher.assess(
-        submission,
-        copied=[(m.start, m.end, m.source) for m in copies.matches],
-        quoted=[(q.start, q.end, q.source) for q in copies.quoted],
-        generic=[(g.start, g.end) for g in generic.generic],
-    )
-    record["topics"] = [c.to_dict() for c in assessment.topics]
-    record["diagnoses"] = assessment.diagnoses  # read from the levels, so they never contradict them
-    return record
+    """One document's record of results.json: the copy and boilerplate reports annotate its Doc, topic coverage
+    reads them there and adds its evidence and diagnosis, and the record is read from the annotated Doc."""
+    copies.annotate(submission.doc)
+    generic.annotate(submission.doc)
+    matcher.annotate(submission)
+    return document_record(submission)

@@ -33,11 +33,11 @@ The document's diagnosis follows from the same reading (`diagnose`), so it never
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
 from .. import lexicon as lx
+from ..annotations import COPIED, EVIDENCE, GENERIC, HEADINGS, PARAGRAPHS, QUOTED, annotate
 from ..submission import Submission
 from ..model import LEVEL_NAMES, DiagnosisKind, EvidenceRole, Source, SourceKind
 from ..messages import N_
@@ -90,16 +90,12 @@ class TopicEvidence:
     text: str
     role: EvidenceRole
 
-    def to_dict(self) -> dict:
-        return {"text": self.text, "role": self.role.value, "start": self.start, "end": self.end}
-
 
 @dataclass
 class TopicCoverage:
     topic_id: str
     level: int
     score: int
-    evidence: list[TopicEvidence] = field(default_factory=list)
     key_points: list[int] = field(default_factory=list)   # indexes of the topic's key points engaged
     theory_only: bool = False
     practice_only: bool = False
@@ -108,24 +104,14 @@ class TopicCoverage:
     def coverage_level(self) -> str:
         return LEVEL_NAMES[self.level]
 
-    def to_dict(self) -> dict:
-        return {
-            "topic_id": self.topic_id,
-            "level": self.level,
-            "level_name": self.coverage_level,
-            "score": self.score,
-            "evidence": [e.to_dict() for e in self.evidence],
-            "key_points_engaged": self.key_points,
-            "theory_only": self.theory_only,
-            "practice_only": self.practice_only,
-        }
-
 
 @dataclass
 class Assessment:
-    """What the matcher found in one submission: every topic's coverage and the document's diagnosis."""
+    """What the matcher found in one submission: every topic's coverage, its evidence (topic id -> passages, in
+    reading order) and the document's diagnosis."""
 
     topics: list[TopicCoverage]
+    evidence: dict[str, list[TopicEvidence]]
     diagnoses: dict[str, dict | None]   # results.json's "diagnoses": DiagnosisKind -> {"title", "reason", "evidence"} or None
 
 
@@ -189,18 +175,27 @@ class TopicMatcher:
 
     # --- evidence of one submission -------------------------------------------------------------------------
 
-    def coverage(self, submission: Submission, *, copied: Sequence[tuple[int, int, str]] = (),
-                 quoted: Sequence[tuple[int, int, str | None]] = (),
-                 generic: Sequence[tuple[int, int]] = ()) -> list[TopicCoverage]:
+    def coverage(self, submission: Submission) -> list[TopicCoverage]:
         """Coverage of every topic (see assess)."""
-        return self.assess(submission, copied=copied, quoted=quoted, generic=generic).topics
+        return self.assess(submission).topics
 
-    def assess(self, submission: Submission, *, copied: Sequence[tuple[int, int, str]] = (),
-               quoted: Sequence[tuple[int, int, str | None]] = (),
-               generic: Sequence[tuple[int, int]] = ()) -> "Assessment":
-        """Coverage of every topic and the document's diagnosis. `copied` are (start, end, source) spans the copy
-        detector found; `quoted` are (start, end, source ref or None) attributed quotations; `generic` are
-        (start, end) spans of boilerplate. None of them is the member's own content, so none earns depth."""
+    def annotate(self, submission: Submission) -> None:
+        """Assess the submission and write what was found on its Doc (pipeline.annotations): every topic's
+        evidence as span group `evidence`, the topics' coverage and the diagnoses as Doc attributes."""
+        assessment = self.assess(submission)
+        doc = submission.doc
+        annotate(doc, EVIDENCE, ((e.start, e.end, {"topic": topic, "role": e.role})
+                                 for topic, found in assessment.evidence.items() for e in found))
+        doc._.coverage = assessment.topics
+        doc._.diagnoses = assessment.diagnoses  # read from the levels, so they never contradict them
+
+    def assess(self, submission: Submission) -> "Assessment":
+        """Coverage of every topic and the document's diagnosis, reading from the Doc what the detectors before
+        found (pipeline.annotations): copied passages, attributed quotations and boilerplate. None of them is
+        the member's own content, so none earns depth."""
+        copied = [(*s._.chars, s._.source) for s in submission.spans(COPIED)]
+        quoted = [(*s._.chars, s._.source) for s in submission.spans(QUOTED)]
+        generic = [s._.chars for s in submission.spans(GENERIC)]
         masks = {}
         for name, spans in ((EvidenceRole.COPIED, copied), (EvidenceRole.QUOTED, quoted),
                             (EvidenceRole.GENERIC, generic)):
@@ -211,7 +206,7 @@ class TopicMatcher:
         paragraphs = self._paragraphs(submission, masks)
         found: dict[str, list[TopicEvidence]] = {t.id: [] for t in self.topics}
         own: dict[str, list[_Paragraph]] = {t.id: [] for t in self.topics}
-        for heading in submission.spans("headings"):
+        for heading in submission.spans(HEADINGS):
             topic = self._heading_topic(heading.text)
             if topic:
                 found[topic].append(TopicEvidence(heading.start_char, heading.end_char, heading.text,
@@ -235,18 +230,20 @@ class TopicMatcher:
         self._semantic_mentions(submission.text, paragraphs, found)
         for spans, role in ((copied, EvidenceRole.COPIED), (quoted, EvidenceRole.QUOTED)):
             for start, end, source in spans:
-                origin = Source.read(source)
-                if origin is None or origin.kind is not SourceKind.REF:
+                if not _from_reference(source):
                     continue
-                for topic in self.reference_topics.get(origin.name, []):
+                for topic in self.reference_topics.get(source.name, []):
                     found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
-        topics = [self._coverage(t, found[t.id], own[t.id]) for t in self.topics]
-        return Assessment(topics, diagnose(topics, paragraphs, config=self.config, studied=sum(
+        topics, evidence = [], {}
+        for t in self.topics:
+            coverage, evidence[t.id] = self._coverage(t, found[t.id], own[t.id])
+            topics.append(coverage)
+        return Assessment(topics, evidence, diagnose(topics, paragraphs, config=self.config, studied=sum(
             end - start for start, end, *_ in [*quoted, *(c for c in copied if _from_reference(c[2]))])))
 
     def _paragraphs(self, submission: Submission, masks: dict[str, np.ndarray]) -> list[_Paragraph]:
-        headings = {h.start_char for h in submission.spans("headings")}
-        body = [p for p in submission.spans("paragraphs") if p.label_ not in ("title", "byline")]
+        headings = {h.start_char for h in submission.spans(HEADINGS)}
+        body = [p for p in submission.spans(PARAGRAPHS) if p.label_ not in ("title", "byline")]
         texts = [submission.text[p.start_char:p.end_char] for p in body]  # a Span joins its tokens on every .text
         kinds = passage_kinds([None if p.start_char in headings else text for p, text in zip(body, texts)])
         not_own = np.logical_or.reduce(list(masks.values()))
@@ -425,8 +422,9 @@ class TopicMatcher:
 
     # --- from evidence to a level ---------------------------------------------------------------------------
 
-    def _coverage(self, topic: Topic, evidence: list[TopicEvidence], own: list[_Paragraph]) -> TopicCoverage:
-        """The level from the member's own words on the topic, taken together (a line of a speech transcript
+    def _coverage(self, topic: Topic, evidence: list[TopicEvidence],
+                  own: list[_Paragraph]) -> tuple[TopicCoverage, list[TopicEvidence]]:
+        """The coverage and the evidence of a topic. The level from the member's own words on the topic, taken together (a line of a speech transcript
         is a paragraph of its own): own theory is `theory_chars` in `theory_sentences`, own practice is
         `practice_anchors` concrete anchors; both → 学用结合, either → 阐述, anything else found → 提及."""
         c = self.config
@@ -442,10 +440,8 @@ class TopicMatcher:
         key_points = self._key_points(topic, [e for e in evidence
                                               if e.role in (EvidenceRole.PRACTICE, EvidenceRole.ELABORATION)])
         score = 0 if level == 0 else min(100, 25 * level + round(25 * len(key_points) / max(len(topic.key_points), 1)))
-        evidence = _dedupe(evidence)
-        return TopicCoverage(topic.id, level, score, evidence, key_points,
-                             theory_only=roles == {EvidenceRole.ELABORATION},
-                             practice_only=roles == {EvidenceRole.PRACTICE})
+        return TopicCoverage(topic.id, level, score, key_points, theory_only=roles == {EvidenceRole.ELABORATION},
+                             practice_only=roles == {EvidenceRole.PRACTICE}), _dedupe(evidence)
 
     def _key_points(self, topic: Topic, own: list[TopicEvidence]) -> list[int]:
         """Key points the member's own text engages: a passage that names the key point's keywords, or whose
@@ -536,9 +532,8 @@ def _aliases(topics: list[Topic]) -> dict[str, list[str]]:
     return out
 
 
-def _from_reference(source: str | None) -> bool:
-    origin = Source.read(source)
-    return origin is not None and origin.kind is SourceKind.REF
+def _from_reference(source: Source | None) -> bool:
+    return source is not None and source.kind is SourceKind.REF
 
 
 def _bigrams(text: str) -> set[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jieba.posseg
 
+from ..annotations import HEADINGS, PARAGRAPHS
 from ..submission import read_submission
 from ..errors import ExtractionError
 from ..messages import N_
@@ -46,11 +47,11 @@ def draft_topics(plan: Path, *, quarter: str | None = None, unit: str | None = N
 def _topics_of(submission) -> list[tuple[str, list[str]]]:
     """(title, points) for each top-level heading that announces a topic (not the plan's schedule or
     requirements sections); points are the paragraphs and sub-headings under it."""
-    headings = {h.start_char: int(h.label_[1:]) for h in submission.spans("headings")}
+    headings = {h.start_char: int(h.label_[1:]) for h in submission.spans(HEADINGS)}
     top = min(headings.values(), default=1)
     topics: list[tuple[str, list[str]]] = []
     current: list[str] | None = None
-    for p in submission.spans("paragraphs"):
+    for p in submission.spans(PARAGRAPHS):
         if p.label_ in ("title", "byline"):
             continue
         text = p.text.strip()
