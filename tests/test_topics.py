@@ -223,3 +223,40 @@ def test_semantic_mention_names_no_topic_a_member_left_out():
     key leaves TC4 未涉及, and so does the matcher — closeness must be plain, not a lean."""
     got, key = _keyed_coverage("township", "008")
     assert key["TC4"] == 0 and got["TC4"] == 0, (got, key)
+
+
+class _Asked:
+    """An encoder that counts the texts it is asked to embed."""
+
+    def __init__(self, encoder):
+        self.encoder, self.texts = encoder, 0
+
+    def encode(self, texts, kind="passage"):
+        self.texts += len(texts)
+        return self.encoder.encode(texts, kind=kind)
+
+
+def test_the_mention_model_is_asked_only_where_a_topic_is_left_open():
+    """The default run reads topics with the static model and asks the transformer only whether a topic nothing
+    else found was written about in other words (pipeline.engines.stages.topic_matcher). A document whose every
+    topic has other evidence costs no transformer call, and the levels the mention cannot change stay. (A document
+    left with a topic open may still go unasked: too little content of theory or practice to compare.)"""
+    from pipeline.engines.stages import TOPIC_READER
+    from pipeline.semantic import get_encoder
+    from pipeline.topics import TopicConfig
+
+    reader = get_encoder(TOPIC_READER)
+    without = TopicMatcher(TOPICS, encoder=reader, config=TopicConfig(mention_margin=1e9))
+    mention_model = _Asked(get_encoder())
+    matcher = TopicMatcher(TOPICS, encoder=reader, mention_encoder=mention_model)
+    asked_for = []
+    for path in sorted((DEV / "submissions").iterdir()):
+        submission = read_submission(path, batch_root=DEV)
+        mention_model.texts = 0  # the topics' own profiles were embedded once, above
+        got = {c.topic_id: c.level for c in matcher.coverage(submission)}
+        before = {c.topic_id: c.level for c in without.coverage(submission)}
+        if 0 not in before.values():
+            assert mention_model.texts == 0, path.name
+        assert {t: lv for t, lv in got.items() if before[t]} == {t: lv for t, lv in before.items() if lv}
+        asked_for.append(mention_model.texts > 0)
+    assert 0 < sum(asked_for) < len(asked_for)  # the batch has both kinds of document

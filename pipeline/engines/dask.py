@@ -58,8 +58,9 @@ from ..messages import N_
 from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
 from ..segment import add_dictionary_words, added_words, get_nlp
-from ..semantic import SemanticConfig, backend_identity, get_encoder
-from .stages import boilerplate_references, checked_text, document_result, read_files
+from ..semantic import SemanticConfig, get_encoder
+from .stages import (boilerplate_references, checked_text, document_result, models_identity, read_files,
+                     topic_matcher)
 from ..topics import TopicMatcher
 
 PARTITION_DOCS = 200  # submissions per partition: a few seconds of work each
@@ -116,7 +117,7 @@ class ClusterRun:
         self.words = words
         self.semantic = semantic
         self.config = config
-        self.model = backend_identity(semantic)  # resolved here: a worker must load these very weights
+        self.model = models_identity(semantic)  # resolved here: a worker must load these very weights
         self.version = __version__
         self.cache_dir = Path(out_dir) / ".cache"
         self.partition_docs = partition_docs
@@ -132,7 +133,7 @@ class ClusterRun:
     def encoder(self):
         """The worker's encoder, after checking that the worker runs this xuexi and this model: anything else
         would score differently."""
-        mine = (__version__, backend_identity(self.semantic))
+        mine = (__version__, models_identity(self.semantic))
         if mine != (self.version, self.model):
             raise ConfigError(N_("有 Dask 工作进程运行 xuexi {worker_version}、语义模型 {worker_model}，而本机是 xuexi "
                                  "{version}、{model}：请在每个工作节点安装相同的 xuexi 和 models/",
@@ -149,7 +150,7 @@ class ClusterRun:
 
     @cached_property
     def matcher(self) -> TopicMatcher:
-        return TopicMatcher(self.topics, encoder=self.encoder, config=self.config.topics)
+        return topic_matcher(self.topics, self.encoder, self.config.topics, self.cache_dir / "embeddings")
 
     @cached_property
     def boilerplate(self) -> BoilerplateDetector:

@@ -27,10 +27,9 @@ from ..report import PagesWritten, write_reports
 from ..results import build_results
 from ..util.runstate import RunInputs, exclusive, mark_complete, mark_incomplete
 from ..segment import add_dictionary_words
-from ..semantic import backend_identity, get_encoder
+from ..semantic import get_encoder
 from .stages import (Progress, boilerplate_references, checked_text, copy_sources, document_result,
-                     judge_boilerplate, read_files)
-from ..topics import TopicMatcher
+                     judge_boilerplate, models_identity, read_files, topic_matcher)
 
 
 @dataclass
@@ -63,7 +62,7 @@ def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopyS
         [checked_text(s) for s in submissions], sources,
         progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None)
     boilerplate = BoilerplateDetector(config.boilerplate).fit(submissions, sources=boilerplate_references(sources))
-    matcher = TopicMatcher(batch.topics, encoder=encoder, config=config.topics)
+    matcher = topic_matcher(batch.topics, encoder, config.topics, out_dir / ".cache" / "embeddings")
     documents = []
     judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers)
     for i, (submission, generic) in enumerate(zip(submissions, judged)):
@@ -117,7 +116,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
                  library: Path | None, workers: int, archive: Archive | None, engine: str, scheduler: str | None,
                  config: ScoringConfig, replace: bool) -> ScoreRun:
     earlier = archive.earlier_texts(batch.topics.quarter or batch.name, unit=batch.topics.unit) if archive else []
-    inputs = RunInputs(batch.root, library=library, encoder=backend_identity(semantic),
+    inputs = RunInputs(batch.root, library=library, encoder=models_identity(semantic),
                        earlier=[t.content_hash for t in earlier], archive=archive.path if archive else None,
                        out_dir=out_dir, config=config.digest())
     if inputs.unchanged_since_last_run(out_dir):

@@ -27,9 +27,14 @@ from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
 from ..results import document_record
 from ..topiclist import TopicList
-from ..topics import TopicMatcher
+from ..semantic import backend_identity, get_encoder
+from ..topics import TopicConfig, TopicMatcher
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
+# The backend that reads which topic each passage is about: the shipped static model, thousands of sentences a
+# second. Read with the default transformer instead, the topic levels of the labelled batches are no better (worse
+# on two: bench/cascade.py), at a dozen model calls a document.
+TOPIC_READER = "static"
 
 
 def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict] | None = None,
@@ -172,3 +177,15 @@ def document_result(submission: Submission, copies: CopyReport, generic: Boilerp
     generic.annotate(submission.doc)
     matcher.annotate(submission)
     return document_record(submission)
+
+
+def topic_matcher(topics: TopicList, encoder, config: TopicConfig, cache_dir: Path) -> TopicMatcher:
+    """The topic matcher of a run: passages read by TOPIC_READER; the run's own `encoder` asked only whether a
+    topic nothing else found was written about (TopicMatcher's mention_encoder)."""
+    return TopicMatcher(topics, encoder=get_encoder(TOPIC_READER, cache_dir=cache_dir), mention_encoder=encoder,
+                        config=config)
+
+
+def models_identity(semantic: str | None) -> str:
+    """The weights a run's results depend on: the run's backend and the topic reader."""
+    return f"{backend_identity(semantic)} {backend_identity(TOPIC_READER)}"

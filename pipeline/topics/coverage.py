@@ -143,12 +143,17 @@ class _Paragraph:
 
 class TopicMatcher:
     """Scores one submission at a time against a topic list. `encoder` is the semantic layer's encoder (any
-    object with `encode(texts) -> L2-normalized rows`); without one, only the lexical signals are used."""
+    object with `encode(texts) -> L2-normalized rows`) that reads which topic each passage is about; without one,
+    only the lexical signals are used. `mention_encoder` (default: `encoder`) alone decides whether a topic that
+    nothing else found was written about in words not its own (_semantic_mentions): a slower, stronger model is
+    asked only there, and only for documents that leave a topic open, since its answer is the difference between
+    提及 and a 补学."""
 
-    def __init__(self, topics: TopicList, *, encoder=None, config: TopicConfig | None = None,
+    def __init__(self, topics: TopicList, *, encoder=None, mention_encoder=None, config: TopicConfig | None = None,
                  reference_topics: dict[str, list[str]] | None = None):
         self.topics = list(topics)
         self.encoder = encoder
+        self.mention_encoder = mention_encoder or encoder
         self.config = config or TopicConfig()
         # ref id -> the topics that study it, so copying or quoting a reference names its topics
         self.reference_topics = reference_topics or {r: [t.id for t in self.topics if r in t.references]
@@ -156,19 +161,21 @@ class TopicMatcher:
         self._keywords = {t.id: sorted({fold(k) for k in t.keywords}, key=len, reverse=True) for t in self.topics}
         self._aliases = _aliases(self.topics)
         self._title_bigrams = {t.id: _bigrams(fold(t.title)) for t in self.topics}
-        self._profiles = self._topic_profiles() if encoder is not None else None
+        self._profiles = self._topic_profiles(encoder) if encoder is not None else None
+        self._mention_profiles = (self._profiles if self.mention_encoder is encoder
+                                  else self._topic_profiles(self.mention_encoder))
         points = [k for t in self.topics for k in t.key_points]
         self._key_point_vectors = encoder.encode(points, kind="passage") if encoder is not None and points else None
         self._key_point_index, at = {}, 0
         for t in self.topics:
             self._key_point_index[t.id], at = at, at + len(t.key_points)
 
-    def _topic_profiles(self) -> np.ndarray:
+    def _topic_profiles(self, encoder) -> np.ndarray:
         """One vector per topic: the mean of its title's and key points' vectors, renormalized."""
         rows = []
         for t in self.topics:
             texts = [t.title, *t.key_points] or [t.title]
-            vectors = self.encoder.encode(texts, kind="passage")
+            vectors = encoder.encode(texts, kind="passage")
             mean = vectors.mean(axis=0)
             rows.append(mean / (np.linalg.norm(mean) or 1.0))
         return np.vstack(rows)
@@ -227,13 +234,14 @@ class TopicMatcher:
                 for t in self.topics:
                     if p.named(t.id) and t.id not in about:
                         found[t.id].append(TopicEvidence(p.start, p.end, p.text, EvidenceRole.MENTION))
-        self._semantic_mentions(submission.text, paragraphs, found)
         for spans, role in ((copied, EvidenceRole.COPIED), (quoted, EvidenceRole.QUOTED)):
             for start, end, source in spans:
                 if not _from_reference(source):
                     continue
                 for topic in self.reference_topics.get(source.name, []):
                     found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
+        self._semantic_mentions(submission.text, paragraphs, found,
+                                unfound={t.id for t in self.topics if not found[t.id] and not own[t.id]})
         topics, evidence = [], {}
         for t in self.topics:
             coverage, evidence[t.id] = self._coverage(t, found[t.id], own[t.id])
@@ -349,22 +357,24 @@ class TopicMatcher:
             return best
         return None
 
-    def _semantic_mentions(self, text: str, paragraphs: list[_Paragraph],
-                           found: dict[str, list[TopicEvidence]]) -> None:
+    def _semantic_mentions(self, text: str, paragraphs: list[_Paragraph], found: dict[str, list[TopicEvidence]],
+                           unfound: set[str]) -> None:
         """A topic written about in words that are not its keywords is still named (提及, so no 补学): a sentence
         of theory or practice (the member's own, or copied or quoted: those name a topic too; not stock) plainly
         closer to it than to any other topic — by `mention_margin` standard deviations of the document's
         sentences × topics, so the backend's scale does not matter. Naming wrongly costs at most a missed 补学;
-        failing to name accuses the member of not studying what they wrote about."""
+        failing to name accuses the member of not studying what they wrote about. Only the `unfound` topics (no
+        other evidence) are asked about: for the others a mention changes nothing, and the model is not run when
+        none is left open."""
         spans = [span for p in paragraphs if not p.frame for span in p.content]
-        if self.encoder is None or len(spans) < 2 or len(self.topics) < 2:
+        if self.mention_encoder is None or not unfound or len(spans) < 2 or len(self.topics) < 2:
             return
-        sims = self.encoder.encode([text[a:b] for a, b in spans]) @ self._profiles.T
+        sims = self.mention_encoder.encode([text[a:b] for a, b in spans]) @ self._mention_profiles.T
         z = (sims - sims.mean()) / (float(sims.std()) or 1.0)
         ranked = np.sort(z, axis=1)
         for (a, b), row, margin in zip(spans, z, ranked[:, -1] - ranked[:, -2]):
-            if margin >= self.config.mention_margin:
-                topic = self.topics[int(row.argmax())].id
+            topic = self.topics[int(row.argmax())].id
+            if margin >= self.config.mention_margin and topic in unfound:
                 found[topic].append(TopicEvidence(a, b, text[a:b], EvidenceRole.MENTION))
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
