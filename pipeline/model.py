@@ -262,7 +262,7 @@ def _read(kind, value):
     if origin is dict:
         return {_read(args[0], k): _read(args[1], v) for k, v in value.items()}
     if kind is Source:
-        return Source.parse(value)
+        return Source.read(value)  # a kind this version does not know reads as no source, as the reports show it
     if isinstance(kind, type) and (issubclass(kind, Enum) or hasattr(kind, "from_dict")):
         return kind(value) if issubclass(kind, Enum) else kind.from_dict(value)
     return value
@@ -299,11 +299,11 @@ class FailedFile(Record):
 class Decision(Record):
     """One entry of a flag's or a document's audit trail (the archive's decisions table)."""
 
-    id: int
-    reviewer: str
-    verdict: Verdict
-    note: str
-    decided_at: str
+    id: int | None = optional()
+    reviewer: str | None = optional()
+    verdict: Verdict | None = optional()
+    note: str | None = optional()
+    decided_at: str | None = optional()
 
 
 @dataclass(frozen=True)
@@ -374,8 +374,8 @@ class Evidence(Record):
 
     text: str
     role: EvidenceRole
-    start: int
-    end: int
+    start: int | None = optional()
+    end: int | None = optional()
 
 
 @dataclass(frozen=True)
@@ -401,11 +401,11 @@ class CopiedPassage(Record, Reviewed):
 
     text: str
     source: Source
-    kind: CopyKind
-    similarity: float
-    start: int
-    end: int
-    source_text: str
+    kind: CopyKind | None = optional()
+    similarity: float | None = optional()
+    start: int | None = optional()
+    end: int | None = optional()
+    source_text: str | None = optional()
     reason: str | None = optional()
     cosine: float | None = optional()
     review: Review | None = optional()
@@ -416,9 +416,9 @@ class QuotedPassage(Record, Reviewed):
     """An attributed quotation (quoted, not copied), with the source it was found in, if any."""
 
     text: str
-    source: Source | None
-    start: int
-    end: int
+    source: Source | None = None
+    start: int | None = optional()
+    end: int | None = optional()
     review: Review | None = optional()
 
 
@@ -427,10 +427,10 @@ class GenericSentence(Record, Reviewed):
     """A boilerplate sentence (套话) with the reasons it reads as one."""
 
     text: str
-    kind: GenericKind
-    reasons: list[str]
-    start: int
-    end: int
+    kind: GenericKind | None = optional()
+    reasons: list[str] | None = optional()
+    start: int | None = optional()
+    end: int | None = optional()
     review: Review | None = optional()
 
 
@@ -467,9 +467,9 @@ class ParaphraseCheck(Record):
 class Diagnosis(Record, Reviewed):
     """A finding on the whole document (DiagnosisKind), with the reason and the passages that show it."""
 
-    title: str
-    evidence: list[str]
-    reason: str
+    title: str | None = optional()
+    evidence: list[str] | None = optional()
+    reason: str | None = optional()
     review: Review | None = optional()
 
 
@@ -491,8 +491,8 @@ class DocumentRecord(Record, Reviewed):
     quarter: str | None = None
     format: str | None = None
     chars: int = 0
-    text: str | None = None
-    structure: Structure = field(default_factory=Structure)
+    text: str | None = optional()
+    structure: Structure | None = optional()
     topics: list[TopicCoverage] = field(default_factory=list)
     copied: list[CopiedPassage] = field(default_factory=list)
     quoted: list[QuotedPassage] = field(default_factory=list)
@@ -518,7 +518,7 @@ class ListedTopic(Record):
     id: str
     title: str
     required: bool = True
-    key_points: list[str] = field(default_factory=list)
+    key_points: list[str] | None = optional()
 
 
 @dataclass(frozen=True)
@@ -536,7 +536,7 @@ class Results(Record):
     documents in doc_id order, the files that failed or were skipped, and the roster. `config` is the run's
     settings, kept as given."""
 
-    schema: str
+    schema: str | None = None
     batch: str | None = None
     quarter: str | None = None
     unit: str | None = None

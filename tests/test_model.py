@@ -8,8 +8,7 @@ import copy
 import json
 
 from pipeline.archive import Archive
-from pipeline.model import (CopyKind, DiagnosisKind, DocumentRecord, EvidenceRole, GenericKind, Level, Results,
-                            SourceKind, Verdict)
+from pipeline.model import CopyKind, DiagnosisKind, EvidenceRole, GenericKind, Level, Results, SourceKind, Verdict
 
 
 def same_file(a: dict, b: dict) -> bool:
@@ -57,9 +56,17 @@ def test_an_archives_results_with_decisions_read_into_the_model_and_write_back_t
     assert len(reviewed) == 4 and all(r.verdict is Verdict.DISMISS and r.flag_key for r in reviewed)
 
 
-def test_a_record_of_an_earlier_release_reads_with_defaults_and_writes_back_as_it_was(dev_run):
-    later = ("copy_ratios", "paraphrase_check", "generic_ratio", "diagnoses")  # fields later releases added
-    earlier = {k: v for k, v in dev_run.results["documents"][0].items() if k not in later}
-    record = DocumentRecord.from_dict(earlier)
-    assert record.generic_ratio is None and record.diagnoses is None and record.copy_ratios is None
-    assert same_file(record.to_dict(), earlier)
+def test_results_of_an_earlier_release_read_with_defaults_and_write_back_as_they_were(dev_run):
+    """Fields later releases added are absent: the detail ratios, the boilerplate share, the diagnoses, the
+    structure, a topic's key points, a copied passage's kind, offsets and source text."""
+    earlier = copy.deepcopy(dev_run.results)
+    del earlier["topic_list"][0]["key_points"]
+    for document in earlier["documents"]:
+        for key in ("copy_ratios", "paraphrase_check", "generic_ratio", "diagnoses", "structure"):
+            document.pop(key, None)
+        document["copied"] = [{"text": c["text"], "source": c["source"]} for c in document["copied"]]
+    results = Results.from_dict(earlier)
+    record = results.documents[0]
+    assert record.generic_ratio is None and record.diagnoses is None and record.structure is None
+    assert all(c.kind is None and c.start is None for d in results.documents for c in d.copied)
+    assert same_file(results.to_dict(), earlier)
