@@ -1,8 +1,11 @@
-"""The results model's vocabulary: where a copied passage came from (Source) and how deeply a topic was engaged
-(Level), how a passage was copied (CopyKind), how evidence shows a topic (EvidenceRole) and what a reviewer decided
-(Verdict), each with the secretaries' word for it. results.json writes a source as "kind:name", a level as its
-number and the other kinds as their values; this module is the only place that builds or reads those spellings,
-so the detectors, the report, the archive and the review work with the types."""
+"""The results model: results.json as dataclasses (Results, its DocumentRecords and their parts, the reviewers'
+decisions the archive merges in), and its vocabulary: where a copied passage came from (Source) and how deeply a
+topic was engaged (Level), how a passage was copied (CopyKind), what kind of boilerplate a sentence is
+(GenericKind), how evidence shows a topic (EvidenceRole), what a document is diagnosed with (DiagnosisKind), what
+kind a reviewed flag is (FlagKind) and what a reviewer decided (Verdict), each with the secretaries' word for it.
+results.json writes a source as "kind:name", a level as its number and the other kinds as their values; this
+module is the only place that builds or reads those spellings, so the detectors, the report, the archive and the
+review work with the types."""
 
 from __future__ import annotations
 
