@@ -266,8 +266,10 @@ def _read(kind, value):
         return {_read(args[0], k): _read(args[1], v) for k, v in value.items()}
     if kind is Source:
         return Source.read(value)  # a kind this version does not know reads as no source, as the reports show it
-    if isinstance(kind, type) and (issubclass(kind, Enum) or hasattr(kind, "from_dict")):
-        return kind(value) if issubclass(kind, Enum) else kind.from_dict(value)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(value)
+    if isinstance(kind, type) and issubclass(kind, Record):
+        return kind.from_dict(value)
     return value
 
 
@@ -283,7 +285,7 @@ def _write(value):
         return int(value)
     if isinstance(value, Enum):
         return value.value
-    return value.to_dict() if hasattr(value, "to_dict") else value
+    return value.to_dict() if isinstance(value, Record) else value
 
 
 @dataclass(frozen=True)
