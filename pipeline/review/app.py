@@ -51,7 +51,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..archive import Archive
 from ..errors import XuexiError
 from ..util.files import write_json_atomic
-from ..model import DOCUMENT_VERDICTS, FLAG_VERDICTS, FlagKind, Results, Source, SourceKind, Verdict
+from ..model import DOCUMENT_VERDICTS, FLAG_VERDICTS, CopiedPassage, FlagKind, Results, Source, SourceKind, Verdict
 from ..report import QuarterReport, write_reports
 from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
@@ -390,13 +390,15 @@ def _anchor(flag: dict) -> str:
 def _shared_passage(archive: Archive, quarter: str, unit: str | None, flag: dict) -> list[dict]:
     """The flags on the other side of a passage shared between two members: `flag` copies from document Y, and Y's
     copied flags naming this document as their source whose text is the passage this one copied."""
-    source = Source.read(flag["detail"].get("source"))
-    if flag["kind"] != FlagKind.COPIED or source is None or source.kind is not SourceKind.DOC:
+    if flag["kind"] != FlagKind.COPIED:
         return []
-    ours, theirs = fold(flag["text"]), fold(flag["detail"].get("source_text") or "")
+    copied = CopiedPassage.from_dict(flag["detail"])
+    if copied.source is None or copied.source.kind is not SourceKind.DOC:
+        return []
+    ours, theirs = fold(flag["text"]), fold(copied.source_text or "")
     this = Source(SourceKind.DOC, flag["doc_id"])
-    return [f for f in archive.flags(quarter, source.name, unit=unit)
-            if f["kind"] == FlagKind.COPIED and Source.read(f["detail"].get("source")) == this
+    return [f for f in archive.flags(quarter, copied.source.name, unit=unit)
+            if f["kind"] == FlagKind.COPIED and CopiedPassage.from_dict(f["detail"]).source == this
             and (fold(f["text"]) in theirs or theirs in fold(f["text"]) or fold(f["text"]) == ours)]
 
 
