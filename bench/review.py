@@ -97,7 +97,7 @@ def measure(results: dict, repeat: int, folder: Path) -> dict[str, float]:
         "queue by topic": median_ms(lambda: ok(f"/quarters/{quarter}{unit}{'&' if unit else '?'}topic={topic}&level=0"), repeat),
         "document": median_ms(lambda: ok(page), repeat),
         "decide + page": median_ms(decide, repeat),
-        "member": median_ms(lambda: ok(f"/members/{top.record.get('author')}{unit}"), repeat),
+        "member": median_ms(lambda: ok(f"/members/{top.record.author}{unit}"), repeat),
         "export": median_ms(lambda: client.post(f"/quarters/{quarter}/export{unit}", data={"csrf_token": token(html)}), 1),
     }
 

@@ -57,11 +57,9 @@ from sqlite_utils import Database
 from .errors import ConfigError, XuexiError
 from .messages import N_
 from .lexicon import QUARTER_NAME
-from .model import DOCUMENT_VERDICTS, FLAG_VERDICTS, LEVEL_NAMES, Source, Verdict
+from .model import (DOCUMENT_VERDICTS, FLAG_VERDICTS, PASSAGE_FLAGS, Decision, FlagKind, Level, LevelDecision,
+                    LevelReview, Review, ScoredLevel, Source, Verdict)
 from .util.textnorm import fold
-
-FLAG_LISTS = ("copied", "quoted", "generic")  # list fields of a results.json document; each item is a flag
-DIAGNOSIS = "diagnosis"                        # a document-wide finding of results.json's `diagnoses`
 
 SCHEMA_SQL = Path(__file__).with_name("archive.sql")  # the schema, as its migrations
 
@@ -133,7 +131,7 @@ class ArchivedFlag:
     """One flag of a results.json document: `entry` is its dict inside that document (shared, not copied)."""
 
     key: str
-    kind: str
+    kind: FlagKind
     position: int | None
     text: str
     entry: dict
@@ -143,7 +141,7 @@ def document_flags(document: dict, *, quarter: str, unit: str) -> list[ArchivedF
     """The flags of one results.json document of `unit`'s `quarter`, in a fixed order: its copied, quoted and
     generic passages, then its diagnoses by name (those that were made; a diagnosis of None is not a flag)."""
     flags, seen = [], Counter()
-    for kind in FLAG_LISTS:
+    for kind in PASSAGE_FLAGS:
         for position, entry in enumerate(document.get(kind) or []):
             text = entry.get("text") or ""
             occurrence = seen[kind, fold(text)]
@@ -152,19 +150,19 @@ def document_flags(document: dict, *, quarter: str, unit: str) -> list[ArchivedF
             flags.append(ArchivedFlag(key, kind, position, text, entry))
     for name, entry in sorted((document.get("diagnoses") or {}).items()):
         if entry:
-            key = flag_key(unit, quarter, document["doc_id"], DIAGNOSIS, name, 0)
-            flags.append(ArchivedFlag(key, DIAGNOSIS, None, name, entry))
+            key = flag_key(unit, quarter, document["doc_id"], FlagKind.DIAGNOSIS, name, 0)
+            flags.append(ArchivedFlag(key, FlagKind.DIAGNOSIS, None, name, entry))
     return flags
 
 
 def _entry(document: dict, kind: str, position: int | None, text: str) -> dict:
     """The results.json entry of a document's flag: its passage of that kind, or its diagnosis by name."""
-    return document["diagnoses"][text] if kind == DIAGNOSIS else document[kind][position]
+    return document["diagnoses"][text] if kind == FlagKind.DIAGNOSIS else document[kind][position]
 
 
 def _flag_entries(document: dict) -> Iterator[dict]:
     """The results.json entries of a document that are flags: its passages and the diagnoses made."""
-    for kind in FLAG_LISTS:
+    for kind in PASSAGE_FLAGS:
         yield from document.get(kind) or []
     yield from (entry for entry in (document.get("diagnoses") or {}).values() if entry)
 
@@ -560,7 +558,7 @@ class Archive:
             {"document_id": row[d["doc_id"]], "topic_id": t["topic_id"], "level": t["level"], "score": t.get("score")}
             for d in documents for t in d.get("topics") or [])
         db["flags"].insert_all(
-            {"flag_key": f.key, "document_id": row[d["doc_id"]], "kind": f.kind, "position": f.position,
+            {"flag_key": f.key, "document_id": row[d["doc_id"]], "kind": f.kind.value, "position": f.position,
              "start_char": f.entry.get("start"), "end_char": f.entry.get("end"),
              "text": None if _passage_of(f.entry, d.get("text")) else f.text, "source": f.entry.get("source")}
             for d in documents for f in document_flags(d, quarter=qid, unit=unit))
@@ -612,11 +610,11 @@ class Archive:
         for document in data["documents"]:
             if document["doc_id"] in on_document:
                 trail = on_document[document["doc_id"]]
-                document["review"] = {"verdict": trail[-1]["verdict"], "decisions": trail}
+                document["review"] = Review(verdict=trail[-1].verdict, decisions=trail).to_dict()
             for flag in document_flags(document, quarter=q["quarter"], unit=q["unit"]):
                 if flag.key in on_flag:
                     trail = on_flag[flag.key]
-                    flag.entry["review"] = {"flag_key": flag.key, "verdict": trail[-1]["verdict"], "decisions": trail}
+                    flag.entry["review"] = Review(flag.key, trail[-1].verdict, trail).to_dict()
         return data
 
     @staticmethod
@@ -873,19 +871,20 @@ class Archive:
 
 def _correct_levels(data: dict, corrected: list[sqlite3.Row]) -> None:
     """Put the reviewers' latest level per document and topic into a results dict, keeping the machine's."""
-    trails: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    trails: dict[tuple[str, str], list[LevelDecision]] = defaultdict(list)
     for row in corrected:
         trails[row["doc_id"], row["topic_id"]].append(
-            {k: row[k] for k in ("id", "reviewer", "level", "note", "decided_at")})
+            LevelDecision(row["id"], row["reviewer"], Level(row["level"]), row["note"], row["decided_at"]))
     if not trails:
         return
     for document in data["documents"]:
         for topic in document.get("topics") or []:
             trail = trails.get((document["doc_id"], topic.get("topic_id")))
             if trail:
-                scored = {k: topic[k] for k in ("level", "level_name") if k in topic}
-                topic.update(level=trail[-1]["level"], level_name=LEVEL_NAMES[trail[-1]["level"]],
-                             review={"scored": scored, "decisions": trail})
+                scored = ScoredLevel.from_dict(topic)  # the machine's level and its name, as far as the topic has them
+                level = trail[-1].level
+                topic.update(level=int(level), level_name=level.label,
+                             review=LevelReview(scored, trail).to_dict())
 
 
 def _utils(con: sqlite3.Connection) -> Database:
@@ -906,5 +905,6 @@ def _decision(row: sqlite3.Row) -> dict:
     return {**dict(row), "flag_raised": None if row["flag_raised"] is None else bool(row["flag_raised"])}
 
 
-def _trail_entry(decision: sqlite3.Row) -> dict:
-    return {k: decision[k] for k in ("id", "reviewer", "verdict", "note", "decided_at")}
+def _trail_entry(decision: sqlite3.Row) -> Decision:
+    return Decision(decision["id"], decision["reviewer"], Verdict(decision["verdict"]), decision["note"],
+                    decision["decided_at"])

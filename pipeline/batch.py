@@ -10,24 +10,13 @@ from typing import Iterator
 
 from .errors import ConfigError, printable
 from .messages import N_
+from .model import FailedFile, RosterEntry
 from .topiclist import TopicList
 
 # Which copy of a submission handed in twice (same name, two formats) is scored: the one closest to the
 # author's original.
 FORMAT_PREFERENCE = (".docx", ".doc", ".wps", ".txt", ".pdf", ".ofd")
 MAX_MANIFEST_BYTES = 10_000_000  # manifest.csv, members.csv: a line per file or member, well under a megabyte
-
-
-@dataclass(frozen=True)
-class FailedFile:
-    """A file that could not be scored, with the one-line reason shown to the secretary."""
-
-    file: str
-    error: str
-    author: str | None = None  # whose file it is, from the manifest or the file name, when known
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "error": self.error, **({"author": self.author} if self.author else {})}
 
 
 @dataclass
@@ -40,7 +29,7 @@ class Batch:
     manifest: dict[str, dict[str, str]] = field(default_factory=dict)   # relative path -> row
     problems: list[FailedFile] = field(default_factory=list)           # found before any file is read
     skipped: list[FailedFile] = field(default_factory=list)            # hidden files, links: never read
-    roster: list[dict[str, str]] = field(default_factory=list)         # members.csv: who should hand in
+    roster: list[RosterEntry] = field(default_factory=list)           # members.csv: who should hand in
 
     @property
     def name(self) -> str:
@@ -179,18 +168,17 @@ def _csv_rows(path: Path, required: str, columns: str) -> Iterator[tuple[int, di
                                    cause=exc)) from exc
 
 
-def _read_roster(root: Path) -> list[dict[str, str]]:
+def _read_roster(root: Path) -> list[RosterEntry]:
     """members.csv: the group's members (name, role, unit), so the reports can say who did not hand anything in.
     Optional; a row without a name is left out, a name given twice counts once."""
     path = root / "members.csv"
     if not path.exists():
         return []
-    roster: dict[str, dict[str, str]] = {}
+    roster: dict[str, RosterEntry] = {}
     for _, row in _csv_rows(path, "name", "name,role,unit"):
         name = " ".join((row.get("name") or "").split())
         if name:
-            roster.setdefault(name, {"name": name, "role": (row.get("role") or "").strip(),
-                                     "unit": (row.get("unit") or "").strip()})
+            roster.setdefault(name, RosterEntry(name, (row.get("role") or "").strip(), (row.get("unit") or "").strip()))
     return list(roster.values())
 
 

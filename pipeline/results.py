@@ -10,8 +10,8 @@ from spacy.tokens import Doc, Span
 from . import __version__
 from .annotations import (CANDIDATES, COPIED, EVIDENCE, GENERIC, HEADINGS, PARAGRAPHS, QUOTE_LEADS, QUOTED,
                           QUOTES)
-from .batch import Batch, FailedFile
-from .model import CopyKind, Source
+from .batch import Batch
+from .model import CopyKind, DocumentRecord, FailedFile, ListedTopic, Results, Source
 from .submission import Submission
 from .topics.coverage import TopicCoverage
 
@@ -133,19 +133,19 @@ def _coverage(coverage: TopicCoverage, evidence: list[Span], text: str) -> dict:
     }
 
 
-def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile], *, extra: dict | None = None) -> dict:
-    return {
-        "schema": SCHEMA,
-        "batch": batch.name,
-        "quarter": batch.topics.quarter,
-        "unit": batch.topics.unit,
-        "xuexi_version": __version__,
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "topic_list": [{"id": t.id, "title": t.title, "required": t.required, "key_points": list(t.key_points)}
-                       for t in batch.topics],
-        **(extra or {}),
-        "documents": sorted(documents, key=lambda d: d["doc_id"]),
-        "failed": [f.to_dict() for f in sorted(failed, key=lambda f: f.file)],
-        "skipped": [f.to_dict() for f in batch.skipped],
-        "roster": batch.roster,
-    }
+def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile], *, config: dict | None = None) -> dict:
+    """results.json of a scored batch, written from the results model; `config` is the run's settings."""
+    return Results(
+        schema=SCHEMA,
+        batch=batch.name,
+        quarter=batch.topics.quarter,
+        unit=batch.topics.unit,
+        xuexi_version=__version__,
+        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        topic_list=[ListedTopic(t.id, t.title, t.required, list(t.key_points)) for t in batch.topics],
+        config=config,
+        documents=sorted((DocumentRecord.from_dict(d) for d in documents), key=lambda d: d.doc_id),
+        failed=sorted(failed, key=lambda f: f.file),
+        skipped=list(batch.skipped),
+        roster=list(batch.roster),
+    ).to_dict()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import DEV
 
+from pipeline.model import QuotedPassage, Source, SourceKind
 from pipeline.report import QuarterReport, write_reports
 from pipeline.report.highlight import Locator, Mark, char_diff, marked_paragraphs
 from pipeline.report.tongbao import tongbao_blocks
@@ -336,9 +337,9 @@ def test_marks_never_overlap_and_the_text_reads_as_written():
 def test_a_passage_with_stale_offsets_is_found_by_its_text():
     text = "前言。\n全面从严治党永远在路上。后记。"
     locate = Locator(text)
-    assert locate.span({"text": "全面从严治党永远在路上。", "start": 0, "end": 5}) == (4, 16)
-    assert locate.span({"text": "全面从严 治党永远在路上", "start": None}) == (4, 15)  # white space ignored
-    assert locate.span({"text": "别处的话"}) is None
+    assert locate.span(QuotedPassage("全面从严治党永远在路上。", start=0, end=5)) == (4, 16)
+    assert locate.span(QuotedPassage("全面从严 治党永远在路上")) == (4, 15)  # white space ignored
+    assert locate.span(QuotedPassage("别处的话")) is None
 
 
 def test_char_diff_marks_only_what_differs():
@@ -520,8 +521,8 @@ def test_copy_sources_are_named_in_words_with_their_authors(dev_results):
     quarter, an earlier one by its author, type and (when the archive kept it) quarter — never by an internal id."""
     report = QuarterReport(dev_results)
     doc = report.documents[0]
-    assert report.source_name(f"doc:{doc.doc_id}") == f"{doc.member}的{doc.doc_type}（本季度）"
-    assert report.source_name("prior:P02_卫建军_学习心得") == "卫建军往期的学习心得"
-    assert report.source_name("prior:2026Q2/003_周海涛_调研报告") == "周海涛往期的调研报告（2026Q2）"
-    assert report.source_name("ref:RA1") == "学习篇目RA1"
-    assert report.source_name("prior:无名材料") == "往期材料无名材料"  # a name that says no author stays as it is
+    assert report.source_name(Source(SourceKind.DOC, doc.doc_id)) == f"{doc.member}的{doc.doc_type}（本季度）"
+    assert report.source_name(Source.parse("prior:P02_卫建军_学习心得")) == "卫建军往期的学习心得"
+    assert report.source_name(Source.parse("prior:2026Q2/003_周海涛_调研报告")) == "周海涛往期的调研报告（2026Q2）"
+    assert report.source_name(Source.parse("ref:RA1")) == "学习篇目RA1"
+    assert report.source_name(Source.parse("prior:无名材料")) == "往期材料无名材料"  # a name that says no author stays

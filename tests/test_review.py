@@ -21,6 +21,7 @@ import pytest
 
 from pipeline.archive import Archive
 from pipeline.errors import ConfigError, XuexiError
+from pipeline.model import Results, Source
 from pipeline.report import QuarterReport
 from pipeline.review import LOCAL_HOSTS, check_host, create_app, make_server
 from pipeline.review.passwords import ScryptCost, hash_password, verify_password
@@ -346,7 +347,8 @@ def test_a_report_revised_for_decided_documents_is_the_report_of_the_quarter_rea
     topic = next(t for t in judged.levels if judged.levels[t] < 3)
     archive.correct_level(QUARTER, judged.doc_id, topic, reviewer="李红", level=3, note="第三段联系了本单位")
 
-    revised = before.revised(archive.results(QUARTER, doc_ids=[copying.doc_id, judged.doc_id])["documents"])
+    decided = Results.from_dict(archive.results(QUARTER, doc_ids=[copying.doc_id, judged.doc_id])).documents
+    revised = before.revised(decided)
     again = QuarterReport(archive.results(QUARTER))
 
     def facts(report: QuarterReport):
@@ -421,7 +423,8 @@ def test_dismissed_passages_leave_the_ratios_only_where_no_standing_flag_covers_
                             "work_report_not_study": None}}
     doc = QuarterReport({"documents": [record]}).documents[0]
     assert doc.scored_copy_ratio == 0.5 and doc.copy_ratio == pytest.approx(0.3)  # 甲乙 only; 丙丁 is still B's
-    assert doc.per_source == pytest.approx({"ref:B": 0.3}) and doc.largest_source == ("ref:B", pytest.approx(0.3))
+    b = Source.parse("ref:B")
+    assert doc.per_source == pytest.approx({b: 0.3}) and doc.largest_source == (b, pytest.approx(0.3))
     assert doc.generic_ratio == pytest.approx(0.0) and doc.scored_generic_ratio == 0.2
     assert doc.diagnoses == [] and [d.key for d in doc.dismissed_diagnoses] == ["theory_without_practice"]
 

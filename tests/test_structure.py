@@ -157,20 +157,23 @@ def test_a_stage_imports_only_the_stages_before_it():
 
 
 # Words that two vocabularies spell alike, so a literal of them is not necessarily one of the results model's kinds:
-# copied / quoted / generic also name a results.json document's lists of flags (archive.FLAG_LISTS), heading a kind
-# of layout element (ingest.elements), slogan a kind of boilerplate (boilerplate.judge).
-SHARED_SPELLINGS = {"copied", "quoted", "generic", "heading", "slogan"}
+# copied / quoted / generic also name the Doc's span groups of those passages (pipeline.segment and the detectors),
+# heading a kind of layout element (ingest.elements), slogan and stock the kinds of boilerplate the detector
+# writes before the model reads them (boilerplate.judge, boilerplate.detector).
+SHARED_SPELLINGS = {"copied", "quoted", "generic", "heading", "slogan", "stock"}
 
 
 def test_result_kinds_are_spelled_only_by_the_results_model():
-    """How a passage was copied (CopyKind), how evidence shows a topic (EvidenceRole) and what a reviewer decided
-    (Verdict) are spelled in pipeline.model alone: other modules compare with and build the enums. Other enums that
+    """How a passage was copied (CopyKind), what kind of boilerplate a sentence is (GenericKind), how evidence shows
+    a topic (EvidenceRole), what kind a reviewed flag is (FlagKind) and what a reviewer decided (Verdict) are
+    spelled in pipeline.model alone: other modules compare with and build the enums. Other enums that
     happen to spell a word alike (a paragraph's kind "practice") define their own vocabulary and may; so may
     archive.sql (its CHECK constraint is fixed text of a migration) and the templates (a form's radio values),
     which this test does not read."""
-    from pipeline.model import CopyKind, EvidenceRole, Verdict
+    from pipeline.model import CopyKind, EvidenceRole, FlagKind, GenericKind, Verdict
 
-    spellings = {kind.value for enum in (CopyKind, EvidenceRole, Verdict) for kind in enum} - SHARED_SPELLINGS
+    spellings = {kind.value for enum in (CopyKind, EvidenceRole, FlagKind, GenericKind, Verdict)
+                 for kind in enum} - SHARED_SPELLINGS
     offenders = []
     for name, path in modules().items():
         if name == "pipeline.model":

@@ -147,7 +147,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
         documents = _score_here(batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir,
                                 progress=progress, workers=workers)
     failed = list(batch.problems) + failed + bad_sources
-    results = build_results(batch, documents, failed, extra={"config": config.to_dict()})
+    results = build_results(batch, documents, failed, config=config.to_dict())
     replaced = archive.dropped_by(results) if archive is not None else None
     if not replace:
         _refuse_to_drop(replaced)

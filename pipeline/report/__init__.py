@@ -7,10 +7,10 @@
 - scores.csv, scores.xlsx — one row per document (scores);
 
 Pages are self-contained HTML (styles inline, charts as data URIs, no scripts, nothing fetched), so they open
-offline, and carry a print stylesheet for A4. Everything is read from the results dict (schema
-xuexi.results/1) with every stage optional: QuarterReport derives what the outputs share.
+offline, and carry a print stylesheet for A4. Everything is read from the results model (pipeline.model.Results,
+schema xuexi.results/1) with every stage optional: QuarterReport derives what the outputs share.
 
-Takes a results dict (from a run or from the archive, with the reviewers' decisions); gives the files above.
+Takes results (from a run or from the archive, with the reviewers' decisions); gives the files above.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..model import Results
 from .document_page import PagesWritten, write_document_pages
 from .quarter import ConcernConfig, QuarterReport
 from .scores import write_scores_csv, write_scores_xlsx
@@ -33,7 +34,7 @@ class Reports:
     pages: PagesWritten  # the document pages written and those kept unchanged
 
 
-def write_reports(results: dict, out_dir: Path) -> Reports:
+def write_reports(results: Results | dict, out_dir: Path) -> Reports:
     """Write every report for `results` into `out_dir` (created if missing): the summary, the 通报 and the score
     sheets always, a document's page when what it shows changed since the last write there."""
     out_dir = Path(out_dir)

@@ -22,11 +22,11 @@ from pathlib import Path, PurePosixPath
 
 from ..util.files import write_json_atomic
 from ..util.forking import forked_map
-from ..model import CopyKind, Source, SourceKind, Verdict
+from ..model import (PASSAGE_FLAGS, CopyKind, FlagKind, LevelReview, Passage, Review, Source, SourceKind, Structure,
+                     Verdict)
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
 from .html import render_page
-from .quarter import (COPY_KIND_LABELS, EVIDENCE_ROLE_LABELS, GARBLED_NOTE, GENERIC_KIND_LABELS, LEVEL_NAMES,
-                      LOW_CONFIDENCE_NOTE, DocumentFacts, QuarterReport, percent, verdict)
+from .quarter import GARBLED_NOTE, LEVEL_NAMES, LOW_CONFIDENCE_NOTE, DocumentFacts, QuarterReport, percent
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class CopiedView:
     source_page: str | None   # the source document's page, when it is one of this quarter's
     ours: list[DiffPiece]
     theirs: list[DiffPiece]
-    review: dict | None       # the reviewers' decisions on it (Archive.results), None while undecided
+    review: Review | None     # the reviewers' decisions on it (Archive.results), None while undecided
     measure: str = "相似度"    # a paraphrase's figure is the calibrated confidence, not a likeness of characters
     reason: str = ""          # why a paraphrase was flagged
 
@@ -50,7 +50,7 @@ class QuotedView:
     text: str
     source: str
     located: bool
-    review: dict | None
+    review: Review | None
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class GenericView:
     text: str
     reasons: list[str]
     located: bool
-    review: dict | None
+    review: Review | None
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class TopicRow:
     key_points: list[str]
     remarks: list[str]
     evidence: list[tuple[str, str]]   # (role in words, passage)
-    review: dict | None = None        # a reviewer's correction: {scored: the machine's level, decisions}
+    review: LevelReview | None = None  # a reviewer's correction, the machine's level kept in it
 
 
 # {page: [digest of its inputs, size, mtime_ns of the file written]}; with the run's other bookkeeping, out of the
@@ -121,13 +121,13 @@ def page_inputs(report: QuarterReport, doc: DocumentFacts, links: dict[str, str]
     """Everything document.html shows of `doc` besides xuexi's code: its record and the quarter's facts the page
     prints (heading, numbering, concern rank, the topic list, its sources' names and pages). Equal inputs give
     an equal page; a fact the page comes to show must be added here, or a rerun keeps a page that shows it stale."""
-    sources = {c.get("source") for c in doc.copied} | {q.get("source") for q in doc.quoted} | set(doc.per_source)
+    sources = {c.source for c in doc.copied} | {q.source for q in doc.quoted} | set(doc.per_source)
     if doc.largest_source:
         sources.add(doc.largest_source[0])
     return {
-        "record": doc.record, "page": doc.page, "number": doc.number, "documents": len(report.documents),
+        "record": doc.record.to_dict(), "page": doc.page, "number": doc.number, "documents": len(report.documents),
         "concern": [doc.concern.score, doc.concern.rank, doc.concern.reasons],
-        "quarter": [report.unit, report.quarter_name, report.results.get("xuexi_version")],
+        "quarter": [report.unit, report.quarter_name, report.results.xuexi_version],
         "topics": [[t.id, t.title, t.required, list(t.key_points)] for t in report.topics],
         "sources": [[s, report.source_name(s), source_page(s, links)] for s in sorted(sources - {None}, key=str)],
     }
@@ -172,63 +172,59 @@ def _stands(path: Path, digest: str, entry) -> bool:
 
 def document_context(report: QuarterReport, doc: DocumentFacts, links: dict[str, str]) -> dict:
     """What document.html shows of one document; `links` maps each doc_id of the quarter to its page."""
-    text = doc.record.get("text") or ""
+    text = doc.record.text or ""
     locate = Locator(text)
 
-    def page_of(source: str | None) -> str | None:
+    def page_of(source: Source | None) -> str | None:
         return source_page(source, links)
 
     copied = []
     for i, c in enumerate(doc.copied, 1):
-        ours, theirs = char_diff(c.get("text") or "", c.get("source_text") or "")
-        similarity = c.get("similarity")
-        copied.append(CopiedView(_mark("copied", i, locate, c), i,
-                                 COPY_KIND_LABELS.get(c.get("kind"), c.get("kind") or ""),
-                                 percent(similarity) if isinstance(similarity, (int, float)) else "—",
-                                 report.source_name(c.get("source")), page_of(c.get("source")), ours, theirs,
-                                 c.get("review"), "把握度" if c.get("kind") == CopyKind.PARAPHRASE else "相似度",
-                                 c.get("reason") or ""))
-    quoted = [(i, q, _mark("quoted", i, locate, q)) for i, q in enumerate(doc.quoted, 1)]
-    generic = [(i, g, _mark("generic", i, locate, g)) for i, g in enumerate(doc.generic, 1)]
+        ours, theirs = char_diff(c.text, c.source_text or "")
+        copied.append(CopiedView(_mark(FlagKind.COPIED, i, locate, c), i, c.kind.label if c.kind else "",
+                                 percent(c.similarity) if c.similarity is not None else "—",
+                                 report.source_name(c.source), page_of(c.source), ours, theirs,
+                                 c.review, "把握度" if c.kind is CopyKind.PARAPHRASE else "相似度", c.reason or ""))
+    quoted = [(i, q, _mark(FlagKind.QUOTED, i, locate, q)) for i, q in enumerate(doc.quoted, 1)]
+    generic = [(i, g, _mark(FlagKind.GENERIC, i, locate, g)) for i, g in enumerate(doc.generic, 1)]
     marks = [c.mark for c in copied if c.mark] + [m for _, _, m in quoted + generic if m]
-    dismissed = {f"{kind}-{i}" for kind in ("copied", "quoted", "generic")
-                 for i, passage in enumerate(doc.record.get(kind) or [], 1) if verdict(passage) == Verdict.DISMISS}
+    dismissed = {f"{kind}-{i}" for kind in PASSAGE_FLAGS
+                 for i, passage in enumerate(doc.record.passages(kind), 1) if passage.verdict == Verdict.DISMISS}
 
     rows = topic_rows(report, doc)
     order = {row.id: n for n, row in enumerate(rows)}
     notes = []  # (start, end, "DA1 理论阐述"), in topic-list order
-    for t in sorted(doc.record.get("topics") or [], key=lambda t: order.get(str(t.get("topic_id")), len(order))):
-        for e in t.get("evidence") or []:
+    for t in sorted(doc.record.topics, key=lambda t: order.get(t.topic_id, len(order))):
+        for e in t.evidence:
             span = locate.span(e)
             if span:
-                notes.append((*span, f"{t.get('topic_id')} {EVIDENCE_ROLE_LABELS.get(e.get('role'), e.get('role') or '')}".strip()))
-    structure = doc.record.get("structure") or {}
-    roles = {h.get("text"): "heading" for h in structure.get("headings") or [] if h.get("text")}
-    roles.update({structure.get("byline"): "byline", structure.get("title"): "title"})  # set out as in the original
+                notes.append((*span, f"{t.topic_id} {e.role.label}"))
+    structure = doc.record.structure or Structure()
+    roles = {h.text: "heading" for h in structure.headings if h.text}
+    roles.update({structure.byline: "byline", structure.title: "title"})  # set out as in the original
     return {
         "report": report,
         "doc": doc,
         "summary_page": "../summary.html",
         "ratios": ratio_rows(report, doc),
-        "per_source": [(report.source_name(s), page_of(s), r, sum(1 for c in doc.copied if c.get("source") == s))
-                       for s, r in sorted(doc.per_source.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "per_source": [(report.source_name(s), page_of(s), r, sum(1 for c in doc.copied if c.source == s))
+                       for s, r in sorted(doc.per_source.items(), key=lambda kv: (-kv[1], str(kv[0])))],
         "topics": rows,
         "paragraphs": [(p, roles.get(text[p.start:p.end], "")) for p in marked_paragraphs(text, marks, notes)],
         "dismissed": dismissed,
         "low_confidence_note": LOW_CONFIDENCE_NOTE,
         "garbled_note": GARBLED_NOTE,
         "copied": copied,
-        "quoted": [QuotedView(i, q.get("text") or "", report.source_name(q["source"]) if q.get("source") else "",
-                              m is not None, q.get("review")) for i, q, m in quoted],
-        "generic": [GenericView(i, GENERIC_KIND_LABELS.get(g.get("kind"), g.get("kind") or "套话"), g.get("text") or "",
-                                [r for r in g.get("reasons") or [] if r], m is not None, g.get("review"))
+        "quoted": [QuotedView(i, q.text, report.source_name(q.source) if q.source else "", m is not None, q.review)
+                   for i, q, m in quoted],
+        "generic": [GenericView(i, g.kind.label if g.kind else "套话", g.text, [r for r in g.reasons or [] if r],
+                                m is not None, g.review)
                     for i, g, m in generic],
     }
 
 
-def source_page(source: str | None, links: dict[str, str]) -> str | None:
+def source_page(origin: Source | None, links: dict[str, str]) -> str | None:
     """The page of a copy source that is one of this quarter's documents, None for any other source."""
-    origin = Source.read(source)
     return links.get(origin.name) if origin is not None and origin.kind is SourceKind.DOC else None
 
 
@@ -243,7 +239,7 @@ def ratio_rows(report: QuarterReport, doc: DocumentFacts) -> list[tuple[str, str
          (f"来自{report.source_name(largest[0])}" + ("（审阅后）" if doc.dismissed.by_source else "")) if largest
          else "复制内容最多的单一来源"),
         ("套话占比", percent(doc.scored_generic_ratio), "套话、口号式语句占全文字数"),
-        ("全文字数", str(doc.record.get("chars") or "—"), "不含空白"),
+        ("全文字数", str(doc.record.chars or "—"), "不含空白"),
     ]
     if doc.dismissed.copied:
         rows.insert(1, ("审阅后复制比", percent(doc.copy_ratio), "去掉审阅排除的复制内容，计入汇总和通报"))
@@ -254,31 +250,31 @@ def ratio_rows(report: QuarterReport, doc: DocumentFacts) -> list[tuple[str, str
 
 def topic_rows(report: QuarterReport, doc: DocumentFacts) -> list[TopicRow]:
     """One row per topic of the list (then any topic the results name that the list does not)."""
-    found = {str(t.get("topic_id")): t for t in doc.record.get("topics") or [] if t.get("topic_id")}
+    found = {t.topic_id: t for t in doc.record.topics if t.topic_id}
     ids = [t.id for t in report.topics] + sorted(set(found) - set(report.topic_by_id))
     rows = []
     for tid in ids:
         topic = report.topic_by_id.get(tid)
-        t = found.get(tid, {})
+        t = found.get(tid)
         level = doc.levels.get(tid)
+        if t is None:  # a topic of the list the run did not assess
+            rows.append(TopicRow(tid, topic.title, topic.required, None, "未评估", None, [], [], []))
+            continue
         points = topic.key_points if topic else ()
-        engaged = [points[i] for i in t.get("key_points_engaged") or [] if isinstance(i, int) and 0 <= i < len(points)]
+        engaged = [points[i] for i in t.key_points_engaged if 0 <= i < len(points)]
         remarks = []
-        if t.get("theory_only"):
+        if t.theory_only:
             remarks.append("只有理论阐述，没有联系实际工作")
-        if t.get("practice_only"):
+        if t.practice_only:
             remarks.append("只讲具体工作，没有联系所学理论")
         rows.append(TopicRow(
             tid, topic.title if topic else tid, topic.required if topic else False, level,
-            t.get("level_name") or (LEVEL_NAMES.get(level, "") if level is not None else "未评估"),
-            t.get("score") if isinstance(t.get("score"), int) else None, engaged, remarks,
-            [(EVIDENCE_ROLE_LABELS.get(e.get("role"), e.get("role") or ""), e.get("text") or "")
-             for e in t.get("evidence") or [] if e.get("text")],
-            t.get("review"),
+            t.level_name or LEVEL_NAMES.get(level, ""), t.score, engaged, remarks,
+            [(e.role.label, e.text) for e in t.evidence if e.text], t.review,
         ))
     return rows
 
 
-def _mark(kind: str, number: int, locate: Locator, passage: dict) -> Mark | None:
+def _mark(kind: FlagKind, number: int, locate: Locator, passage: Passage) -> Mark | None:
     span = locate.span(passage)
     return Mark(kind, number, *span) if span else None

@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from ..model import Evidence, FlagKind, Passage
 from ..util.textnorm import NormalizedText, fold
 
-PRIORITY = {"generic": 1, "quoted": 2, "copied": 3}
+PRIORITY = {FlagKind.GENERIC: 1, FlagKind.QUOTED: 2, FlagKind.COPIED: 3}
 
 
 @dataclass(frozen=True)
 class Mark:
-    kind: str     # "copied" | "quoted" | "generic"
+    kind: FlagKind  # a passage's: copied, quoted or generic
     number: int   # 1-based within its kind, as listed on the page
     start: int
     end: int
@@ -57,9 +58,9 @@ class Locator:
         self.text = text
         self._norm: NormalizedText | None = None
 
-    def span(self, passage: dict) -> tuple[int, int] | None:
-        wanted = fold(passage.get("text") or "")
-        start, end = passage.get("start"), passage.get("end")
+    def span(self, passage: Passage | Evidence) -> tuple[int, int] | None:
+        wanted = fold(passage.text or "")
+        start, end = passage.start, passage.end
         if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(self.text):
             if not wanted or fold(self.text[start:end]) == wanted:
                 return start, end

@@ -1,4 +1,4 @@
-"""The quarter as the reports tell it, read once from results.json and shared by every output.
+"""The quarter as the reports tell it, read once from results.json (the results model) and shared by every output.
 
 A member's level on a topic for the quarter is the highest level any of their documents reached (a member may
 hand in a 学习心得 and a 研讨发言). A required topic at level 0 in every one of a member's assessed documents is
@@ -6,8 +6,8 @@ hand in a 学习心得 and a 研讨发言). A required topic at level 0 in every
 shown as not assessed, never as 未学.
 
 Documents are ranked by a concern score (关注度, 0-100, see ConcernConfig) so secretaries read the most
-doubtful ones first. Every field of a document record is read defensively: a stage absent from a run leaves
-its part of the report empty instead of failing it.
+doubtful ones first. A stage absent from a run (a field an earlier release did not write) leaves its part of the
+report empty instead of failing it.
 
 The reviewers' decisions (results from Archive.results carry them as `review`) count: a dismissed flag no longer
 counts against the member (its characters leave the copy and boilerplate ratios, a dismissed diagnosis is not
@@ -20,20 +20,18 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from ..errors import ConfigError
 from ..lexicon import FILE_NAME
-from ..model import (FLAG_VERDICTS, LEVEL_NAMES, RESTUDY_VERDICTS, CopyKind, DiagnosisKind, EvidenceRole, Source,
-                     SourceKind, Verdict)
+from ..model import (FLAG_VERDICTS, LEVEL_NAMES, RESTUDY_VERDICTS, CopiedPassage, CopyRatios, Diagnosis, DiagnosisKind,
+                     DocumentRecord, GenericSentence, QuotedPassage, Results, Review, Source, SourceKind,
+                     Structure, Verdict)
 from ..topiclist import Topic
 from .highlight import Locator
 
 DIAGNOSIS_LABELS = {kind.value: kind.title for kind in DiagnosisKind}
-COPY_KIND_LABELS = {kind.value: kind.label for kind in CopyKind}
-GENERIC_KIND_LABELS = {"stock": "套话", "slogan": "口号式堆砌"}
-EVIDENCE_ROLE_LABELS = {role.value: role.label for role in EvidenceRole}
 UNSIGNED = "（未署名）"
 # Pages whose text a reader should check against the original before believing a flag on it. results.json records
 # each scanned page's mean OCR confidence (ingest.ocr) and each page whose text layer reads as unchecked OCR
@@ -43,11 +41,6 @@ LOW_CONFIDENCE = 0.90  # mean recognition confidence (0–1) of a page below whi
 LOW_CONFIDENCE_NOTE = "识别可信度低，请核对原件"
 GARBLED_NOTE = "文字层疑似未经校对的识别结果（数字中混有形近字母），请核对原件"
 FLAG_VERDICT_LABELS = {v.value: v.label for v in FLAG_VERDICTS}
-
-
-def verdict(entry: dict | None) -> str | None:
-    """The current review verdict of a flag or a document (its latest decision), None while undecided."""
-    return ((entry or {}).get("review") or {}).get("verdict")
 
 
 @dataclass(frozen=True)
@@ -83,16 +76,36 @@ class ConcernConfig:
 
 
 @dataclass(frozen=True)
-class Diagnosis:
-    key: str
-    label: str
-    reason: str
-    evidence: tuple[str, ...]
-    review: dict | None = None       # the reviewers' decisions on it, as Archive.results merges them in
+class DiagnosisFacts:
+    """A diagnosis made on a document, as the reports name it."""
+
+    kind: DiagnosisKind
+    diagnosis: Diagnosis
 
     @property
-    def verdict(self) -> str | None:
-        return (self.review or {}).get("verdict")
+    def key(self) -> str:
+        return self.kind.value
+
+    @property
+    def label(self) -> str:
+        return self.kind.title
+
+    @property
+    def reason(self) -> str:
+        return self.diagnosis.reason or self.label
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """The passages that show it (each a text; one given as {"text": …} is read as the reports always have)."""
+        return tuple(e if isinstance(e, str) else (e or {}).get("text", "") for e in self.diagnosis.evidence or [])
+
+    @property
+    def review(self) -> Review | None:
+        return self.diagnosis.review
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return self.diagnosis.verdict
 
     @property
     def heading(self) -> tuple[str, str]:
@@ -121,109 +134,106 @@ class Dismissed:
 class DocumentFacts:
     """One document record with what the reports derive from it."""
 
-    record: dict
+    record: DocumentRecord
     number: int                      # 1-based, in doc_id order; the document's label where a chart lacks CJK
     levels: dict[str, int]           # topic_id -> level, assessed topics only
     missing_required: list[Topic]
-    diagnoses: list[Diagnosis]       # those made and not dismissed by a reviewer
-    dismissed_diagnoses: list[Diagnosis] = field(default_factory=list)
+    diagnoses: list[DiagnosisFacts]  # those made and not dismissed by a reviewer
+    dismissed_diagnoses: list[DiagnosisFacts] = field(default_factory=list)
     dismissed: Dismissed = field(default_factory=Dismissed)
     page: str = ""                   # its page, relative to the output folder
     concern: Concern = field(default_factory=lambda: Concern(0.0, []))
 
     @property
     def doc_id(self) -> str:
-        return str(self.record.get("doc_id") or self.record.get("file") or f"document-{self.number}")
+        return self.record.doc_id or self.record.file or f"document-{self.number}"
 
     @property
     def member(self) -> str:
-        return self.record.get("author") or f"{UNSIGNED}{self.doc_id}"
+        return self.record.author or f"{UNSIGNED}{self.doc_id}"
 
     @property
     def doc_type(self) -> str:
-        return self.record.get("doc_type") or ""
+        return self.record.doc_type or ""
 
     @property
     def title(self) -> str:
-        return (self.record.get("structure") or {}).get("title") or self.doc_id
+        return (self.record.structure or Structure()).title or self.doc_id
 
     @property
-    def verdict(self) -> str | None:
+    def verdict(self) -> Verdict | None:
         """The reviewers' overall verdict (合格, 需补学, 退回修改), None while undecided."""
-        return verdict(self.record)
+        return self.record.verdict
 
     @property
     def corrected(self) -> set[str]:
         """The topics whose level a reviewer corrected (the archive's results carry the correction)."""
-        return {str(t.get("topic_id")) for t in self.record.get("topics") or [] if t.get("review")}
+        return {t.topic_id for t in self.record.topics if t.review}
 
     @property
     def scanned_pages(self) -> list[int]:
         """Pages read from a scan by OCR: every flag on their text rests on what recognition read."""
-        return [int(p.get("page") or 0) for p in self.record.get("ocr_pages") or []]
+        return [p.page for p in self.record.ocr_pages or []]
 
     @property
     def doubtful_pages(self) -> list[int]:
         """Scanned pages read below the confidence floor: the original must be checked before a flag on them
         is believed."""
-        return [int(p.get("page") or 0) for p in self.record.get("ocr_pages") or []
-                if float(p.get("confidence") or 0.0) < LOW_CONFIDENCE]
+        return [p.page for p in self.record.ocr_pages or [] if p.confidence < LOW_CONFIDENCE]
 
     @property
     def garbled_pages(self) -> list[int]:
         """Pages whose text layer reads as unchecked OCR (digits read as letters)."""
-        return [int(p) for p in self.record.get("garbled_pages") or []]
+        return list(self.record.garbled_pages or [])
 
     @property
     def scored_copy_ratio(self) -> float:
         """总文字复制比 as the machine found it."""
-        return float(self.record.get("copy_ratio") or 0.0)
+        return self.record.copy_ratio
 
     @property
     def copy_ratio(self) -> float:
         """总文字复制比 as it counts: the machine's figure less what only dismissed passages cover."""
         return max(self.scored_copy_ratio - self.dismissed.copied, 0.0)
 
-    def _ratios(self) -> dict:
-        return self.record.get("copy_ratios") or {}
+    @property
+    def _ratios(self) -> CopyRatios:
+        return self.record.copy_ratios or CopyRatios()
 
     @property
     def ratio_without_quotes(self) -> float | None:
-        return _number(self._ratios().get("without_quotes"))
+        return self._ratios.without_quotes
 
     @property
     def ratio_without_own(self) -> float | None:
-        return _number(self._ratios().get("without_own"))
+        return self._ratios.without_own
 
     @property
-    def largest_source(self) -> tuple[str, float] | None:
+    def largest_source(self) -> tuple[Source, float] | None:
         if self.dismissed.by_source:  # the run's figure may name a source only dismissed passages came from
-            return max(self.per_source.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-        top = self._ratios().get("largest_source")
-        if isinstance(top, dict) and top.get("source"):
-            return top["source"], float(top.get("ratio") or 0.0)
-        return None
+            return max(self.per_source.items(), key=lambda kv: (kv[1], str(kv[0])), default=None)
+        top = self._ratios.largest_source
+        return (top.source, top.ratio) if top else None
 
     @property
-    def per_source(self) -> dict[str, float]:
+    def per_source(self) -> dict[Source, float]:
         """Copied share per source, as it counts (what only dismissed passages cover left out): from copy_ratios
         when the run gave it, else counted from the passages."""
-        given = self._ratios().get("per_source")
-        if isinstance(given, dict) and given:
-            scored = {k: float(v) for k, v in sorted(given.items())}
+        if self._ratios.per_source:
+            scored = dict(sorted(self._ratios.per_source.items(), key=lambda kv: str(kv[0])))
         else:
-            chars = self.record.get("chars") or 0
+            chars = self.record.chars
             counted: Counter = Counter()
-            for c in self.record.get("copied") or []:
-                counted[_source_of(c)] += len(_no_space(c.get("text") or ""))
-            scored = {k: v / chars for k, v in sorted(counted.items())} if chars else {}
+            for c in self.record.copied:
+                counted[c.source] += len(_no_space(c.text))
+            scored = {k: v / chars for k, v in sorted(counted.items(), key=lambda kv: str(kv[0]))} if chars else {}
         shares = {k: v - self.dismissed.by_source.get(k, 0.0) for k, v in scored.items()}
         return {k: v for k, v in shares.items() if v > 1e-9}
 
     @property
     def scored_generic_ratio(self) -> float | None:
         """套话占比 as the machine found it."""
-        return _number(self.record.get("generic_ratio"))
+        return self.record.generic_ratio
 
     @property
     def generic_ratio(self) -> float | None:
@@ -232,16 +242,16 @@ class DocumentFacts:
         return None if scored is None else max(scored - self.dismissed.generic, 0.0)
 
     @property
-    def copied(self) -> list[dict]:
-        return list(self.record.get("copied") or [])
+    def copied(self) -> list[CopiedPassage]:
+        return self.record.copied
 
     @property
-    def quoted(self) -> list[dict]:
-        return list(self.record.get("quoted") or [])
+    def quoted(self) -> list[QuotedPassage]:
+        return self.record.quoted
 
     @property
-    def generic(self) -> list[dict]:
-        return list(self.record.get("generic") or [])
+    def generic(self) -> list[GenericSentence]:
+        return self.record.generic
 
 
 @dataclass
@@ -263,14 +273,14 @@ class GoodExample:
 class QuarterReport:
     """Everything the outputs show about one results.json: topics, documents, members, concern ranking, totals."""
 
-    def __init__(self, results: dict, config: ConcernConfig | None = None):
-        self.results = results
+    def __init__(self, results: Results | dict, config: ConcernConfig | None = None):
+        # a results.json dict (as written, or as Archive.results gives it) is read into the model at the door
+        self.results = results if isinstance(results, Results) else Results.from_dict(results)
         self.config = config or ConcernConfig()
-        self.topics = [Topic(str(t.get("id")), t.get("title") or str(t.get("id")), bool(t.get("required", True)),
-                             key_points=tuple(t.get("key_points") or ()))
-                       for t in results.get("topic_list") or [] if t.get("id")]
+        self.topics = [Topic(t.id, t.title or t.id, t.required, key_points=tuple(t.key_points or ()))
+                       for t in self.results.topic_list if t.id]
         self.topic_by_id = {t.id: t for t in self.topics}
-        records = sorted(results.get("documents") or [], key=lambda d: str(d.get("doc_id") or d.get("file") or ""))
+        records = sorted(self.results.documents, key=lambda d: d.doc_id or d.file or "")
         self.documents = [self._document(r, i + 1) for i, r in enumerate(records)]
         self.document_by_id = {d.doc_id: d for d in self.documents}
         for doc, page in zip(self.documents, _page_names([d.doc_id for d in self.documents])):
@@ -278,17 +288,16 @@ class QuarterReport:
             doc.concern = self._concern(doc)
         self._rank()
         self.members = self._members()
-        self.failed = [{"file": f.get("file") or "", "error": f.get("error") or "", "author": f.get("author")}
-                       for f in results.get("failed") or []]
-        self.roster = [r["name"] for r in results.get("roster") or [] if r.get("name")]
+        self.failed = self.results.failed
+        self.roster = [r.name for r in self.results.roster if r.name]
 
-    def revised(self, records: list[dict]) -> "QuarterReport":
+    def revised(self, records: list[DocumentRecord]) -> "QuarterReport":
         """This report with some documents' records replaced by newer ones of the same doc_ids (decided on since,
         Archive.results): their facts and concern are derived again, the ranking and their members' facts follow,
         every other document's facts are shared. A quarter of thousands is not read again for one decision."""
-        fresh = {r["doc_id"]: r for r in records}
+        fresh = {r.doc_id: r for r in records}
         new = copy.copy(self)
-        new.results = {**self.results, "documents": [fresh.get(r.get("doc_id"), r) for r in self.results["documents"]]}
+        new.results = replace(self.results, documents=[fresh.get(r.doc_id, r) for r in self.results.documents])
         new.documents = [self._revised(d, fresh[d.doc_id]) if d.doc_id in fresh else d for d in self.documents]
         new.document_by_id = {d.doc_id: d for d in new.documents}
         new._rank()
@@ -297,7 +306,7 @@ class QuarterReport:
                        else m for m in self.members]
         return new
 
-    def _revised(self, doc: DocumentFacts, record: dict) -> DocumentFacts:
+    def _revised(self, doc: DocumentFacts, record: DocumentRecord) -> DocumentFacts:
         revised = self._document(record, doc.number)
         revised.page = doc.page
         revised.concern = self._concern(revised)
@@ -312,11 +321,11 @@ class QuarterReport:
 
     @property
     def unit(self) -> str:
-        return self.results.get("unit") or ""
+        return self.results.unit or ""
 
     @property
     def quarter(self) -> str:
-        return self.results.get("quarter") or ""
+        return self.results.quarter or ""
 
     @property
     def quarter_name(self) -> str:
@@ -338,19 +347,18 @@ class QuarterReport:
     def failed_members(self) -> list[str]:
         """Members whose file could not be read and who have no other document this quarter, in file order."""
         scored = {d.member for d in self.documents}
-        return list(dict.fromkeys(f["author"] for f in self.failed if f["author"] and f["author"] not in scored))
+        return list(dict.fromkeys(f.author for f in self.failed if f.author and f.author not in scored))
 
     def not_submitted(self) -> list[str]:
         """Members on the roster (members.csv) who handed in nothing, in roster order."""
-        handed_in = {d.member for d in self.documents} | {f["author"] for f in self.failed if f["author"]}
+        handed_in = {d.member for d in self.documents} | {f.author for f in self.failed if f.author}
         return [name for name in self.roster if name not in handed_in]
 
-    def source_name(self, source: str | None) -> str:
+    def source_name(self, origin: Source | None) -> str:
         """A copy source in words: another document of this quarter by its author and type, an earlier quarter's
         by its author, type and quarter when its file name says them (卫建军往期的学习心得（2026Q2）)."""
-        origin = Source.read(source)
         if origin is None:
-            return source or "来源不明"
+            return "来源不明"
         if origin.kind is SourceKind.DOC:
             doc = self.document_by_id.get(origin.name)
             if doc:
@@ -402,7 +410,7 @@ class QuarterReport:
         return {
             "members": len(self.members),
             "documents": len(self.documents),
-            "chars": sum(int(d.record.get("chars") or 0) for d in self.documents),
+            "chars": sum(d.record.chars for d in self.documents),
             "failed": len(self.failed),
             "doc_types": sorted(Counter(d.doc_type or "其他" for d in self.documents).items(), key=lambda kv: (-kv[1], kv[0])),
             "levels": {lv: levels.get(lv, 0) for lv in LEVEL_NAMES},
@@ -412,7 +420,7 @@ class QuarterReport:
             "mean_copy_ratio": sum(ratios) / len(ratios) if ratios else 0.0,
             "documents_copying": len(copy),
             "copy_source_kinds": sorted({origin.kind.description if origin else "其他来源"
-                                        for d in copy for origin in map(Source.read, d.per_source)}),
+                                        for d in copy for origin in d.per_source}),
             "documents_generic": len(generic),
             "diagnoses": {k: len(flagged[k]) for k in DIAGNOSIS_LABELS},
         }
@@ -433,21 +441,11 @@ class QuarterReport:
 
     # ---- building
 
-    def _document(self, record: dict, number: int) -> DocumentFacts:
-        levels = {}
-        for t in record.get("topics") or []:
-            level = t.get("level")
-            if t.get("topic_id") and isinstance(level, int):
-                levels[str(t["topic_id"])] = level
+    def _document(self, record: DocumentRecord, number: int) -> DocumentFacts:
+        levels = {t.topic_id: t.level for t in record.topics if t.topic_id and t.level is not None}
         missing = [t for t in self.required_topics if levels.get(t.id) == 0]
-        diagnoses = []
-        for key, label in DIAGNOSIS_LABELS.items():
-            found = (record.get("diagnoses") or {}).get(key)
-            if found:
-                evidence = found.get("evidence") or []
-                diagnoses.append(Diagnosis(key, label, found.get("reason") or label,
-                                           tuple(e if isinstance(e, str) else (e or {}).get("text", "") for e in evidence),
-                                           found.get("review")))
+        diagnoses = [DiagnosisFacts(kind, (record.diagnoses or {})[kind]) for kind in DiagnosisKind
+                     if (record.diagnoses or {}).get(kind)]
         return DocumentFacts(record, number, levels, missing,
                              [d for d in diagnoses if d.verdict != Verdict.DISMISS],
                              [d for d in diagnoses if d.verdict == Verdict.DISMISS], _dismissed(record))
@@ -464,7 +462,7 @@ class QuarterReport:
         )
         reasons = []
         if doc.copy_ratio > 0:
-            top = doc.largest_source or max(doc.per_source.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+            top = doc.largest_source or max(doc.per_source.items(), key=lambda kv: (kv[1], str(kv[0])), default=None)
             named = "审阅后复制比" if doc.dismissed.copied else "总文字复制比"
             reasons.append(f"{named}{percent(doc.copy_ratio)}" + (f"（最多来自{self.source_name(top[0])}）" if top else ""))
         if generic > 0:
@@ -503,20 +501,19 @@ class QuarterReport:
                 and not doc.diagnoses)
 
 
-def _dismissed(record: dict) -> Dismissed:
+def _dismissed(record: DocumentRecord) -> Dismissed:
     """What of a document's copied and boilerplate passages only dismissed flags cover, as shares of its chars."""
-    chars = record.get("chars") or 0
-    copied, generic = record.get("copied") or [], record.get("generic") or []
-    if not chars or not any(verdict(p) == Verdict.DISMISS for p in copied + generic):
+    chars, copied, generic = record.chars, record.copied, record.generic
+    if not chars or not any(p.verdict == Verdict.DISMISS for p in [*copied, *generic]):
         return Dismissed()
-    text = record.get("text") or ""
-    sources = sorted({_source_of(c) for c in copied if verdict(c) == Verdict.DISMISS})
+    text = record.text or ""
+    sources = sorted({c.source for c in copied if c.verdict == Verdict.DISMISS}, key=str)
     return Dismissed(_only_dismissed(text, copied) / chars,
-                     {s: _only_dismissed(text, [c for c in copied if _source_of(c) == s]) / chars for s in sources},
+                     {s: _only_dismissed(text, [c for c in copied if c.source == s]) / chars for s in sources},
                      _only_dismissed(text, generic) / chars)
 
 
-def _only_dismissed(text: str, passages: list[dict]) -> int:
+def _only_dismissed(text: str, passages: list[CopiedPassage] | list[GenericSentence]) -> int:
     """Characters (white space excluded) that dismissed passages cover and no standing one of `passages` does. A
     dismissed passage not found in the text counts all its characters."""
     locate = Locator(text)
@@ -526,31 +523,23 @@ def _only_dismissed(text: str, passages: list[dict]) -> int:
     for passage in passages:
         span = locate.span(passage)
         if span is None:
-            unplaced += len(_no_space(passage.get("text") or "")) if verdict(passage) == Verdict.DISMISS else 0
+            unplaced += len(_no_space(passage.text)) if passage.verdict == Verdict.DISMISS else 0
             continue
         chars = {i for i in range(*span) if not text[i].isspace()}
-        (dismissed if verdict(passage) == Verdict.DISMISS else standing).update(chars)
+        (dismissed if passage.verdict == Verdict.DISMISS else standing).update(chars)
     return len(dismissed - standing) + unplaced
 
 
-def _source_of(copied: dict) -> str:
-    return copied.get("source") or "?"
-
-
-def run_timestamp(results: dict) -> datetime | None:
+def run_timestamp(results: Results) -> datetime | None:
     """The run's generated_at as a naive UTC datetime (for file properties), or None."""
     try:
-        return datetime.fromisoformat(results["generated_at"]).astimezone(timezone.utc).replace(tzinfo=None)
-    except (KeyError, TypeError, ValueError):
+        return datetime.fromisoformat(results.generated_at).astimezone(timezone.utc).replace(tzinfo=None)
+    except (TypeError, ValueError):
         return None
 
 
 def percent(ratio: float | None, digits: int = 1) -> str:
     return "—" if ratio is None else f"{ratio * 100:.{digits}f}%"
-
-
-def _number(value) -> float | None:
-    return float(value) if isinstance(value, (int, float)) else None
 
 
 def _no_space(text: str) -> str:

@@ -15,9 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..model import LEVEL_NAMES
-from .quarter import (COPY_KIND_LABELS, FLAG_VERDICT_LABELS, GENERIC_KIND_LABELS, QuarterReport, run_timestamp,
-                      verdict)
+from ..model import LEVEL_NAMES, Reviewed
+from .quarter import FLAG_VERDICT_LABELS, QuarterReport, run_timestamp
 
 LEVEL_FILLS = {0: "FBE0E0", 1: "FFF3C4", 2: "D8ECD2", 3: "9FD49A"}
 # A cell beginning with one of these is taken by Excel and other spreadsheets for a formula (or DDE command): names
@@ -35,7 +34,7 @@ def score_table(report: QuarterReport) -> tuple[list[str], list[list]]:
     rows = []
     for d in report.documents:
         rows.append(
-            [d.doc_id, d.member, d.doc_type, d.record.get("file") or "", d.record.get("chars")]
+            [d.doc_id, d.member, d.doc_type, d.record.file or "", d.record.chars]
             + [d.levels.get(t.id) for t in report.topics]
             + [d.scored_copy_ratio, d.ratio_without_quotes, d.ratio_without_own, d.scored_generic_ratio,
                d.copy_ratio, d.generic_ratio]
@@ -104,18 +103,18 @@ def _document_sheet(report: QuarterReport, sheet) -> None:
 
 
 def _flag_rows(report: QuarterReport) -> list[list]:
+    def state(flag: Reviewed) -> str:
+        return FLAG_VERDICT_LABELS.get(flag.verdict, "待审")
+
     rows = []
     for d in report.ranked:
-        for kind, entries in (("复制", d.copied), ("引用", d.quoted), ("套话", d.generic)):
-            for e in entries:
-                label = (COPY_KIND_LABELS.get(e.get("kind"), "") if kind == "复制"
-                         else GENERIC_KIND_LABELS.get(e.get("kind"), "") if kind == "套话" else "注明出处的引用")
-                rows.append([d.concern.rank, d.doc_id, d.member, kind, label, e.get("text") or "",
-                             report.source_name(e.get("source")) if e.get("source") else "",
-                             e.get("similarity"), FLAG_VERDICT_LABELS.get(verdict(e), "待审")])
-        for diagnosis in d.diagnoses:
-            rows.append([d.concern.rank, d.doc_id, d.member, "诊断", diagnosis.label, diagnosis.reason, "", None,
-                         FLAG_VERDICT_LABELS.get(diagnosis.verdict, "待审")])
+        head = [d.concern.rank, d.doc_id, d.member]
+        rows += [[*head, "复制", c.kind.label if c.kind else "", c.text, report.source_name(c.source), c.similarity, state(c)]
+                 for c in d.copied]
+        rows += [[*head, "引用", "注明出处的引用", q.text, report.source_name(q.source) if q.source else "", None,
+                  state(q)] for q in d.quoted]
+        rows += [[*head, "套话", g.kind.label if g.kind else "", g.text, "", None, state(g)] for g in d.generic]
+        rows += [[*head, "诊断", x.label, x.reason, "", None, state(x)] for x in d.diagnoses]
     return rows
 
 

@@ -26,7 +26,7 @@ from docx.shared import Mm, Pt
 
 from ..errors import ConfigError
 from ..lexicon import SOURCE_ID_IN_TEXT
-from ..model import Verdict
+from ..model import Source, Verdict
 from .quarter import LEVEL_NAMES, DocumentFacts, QuarterReport, percent, run_timestamp
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
@@ -213,12 +213,12 @@ def _review_notes(report: QuarterReport, restudy: list[DocumentFacts]) -> dict[s
     named by its author and type, a source by its name, never an internal id."""
     notes = {}
     for doc in restudy:
-        note = doc.record["review"]["decisions"][-1].get("note", "").strip().rstrip("。；;.")
+        note = (doc.record.review.decisions[-1].note or "").strip().rstrip("。；;.")
         if not note:
             continue
         for other in sorted(report.documents, key=lambda d: -len(d.doc_id)):
             note = note.replace(other.doc_id, f"{other.member}的{other.doc_type or '材料'}")
-        note = SOURCE_ID_IN_TEXT.sub(lambda m: report.source_name(m.group(0)), note)
+        note = SOURCE_ID_IN_TEXT.sub(lambda m: report.source_name(Source.parse(m.group(0))), note)
         notes[doc.doc_id] = f"{doc.member}同志的{doc.doc_type or '学习材料'}：{note}。"
     return notes
 

@@ -48,10 +48,10 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..archive import DIAGNOSIS, Archive
+from ..archive import Archive
 from ..errors import XuexiError
 from ..util.files import write_json_atomic
-from ..model import DOCUMENT_VERDICTS, FLAG_VERDICTS, Source, SourceKind, Verdict
+from ..model import DOCUMENT_VERDICTS, FLAG_VERDICTS, CopiedPassage, FlagKind, Results, Source, SourceKind, Verdict
 from ..report import QuarterReport, write_reports
 from ..report.document_page import document_context
 from ..report.html import OPTIONS, TEMPLATES, configure
@@ -65,10 +65,10 @@ HERE = Path(__file__).parent
 NOTE_LIMIT = 2000  # characters of a decision's note
 CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
-FLAG_KIND_LABELS = {"copied": "复制", "quoted": "引用", "generic": "套话", "diagnosis": "问题诊断"}
+FLAG_KIND_LABELS = {kind.value: kind.label for kind in FlagKind}
 QUEUE_PAGE = 200  # documents per queue page: a province's quarter has thousands, read most concerning first
-BULK_KINDS = ("copied", "generic")  # kinds decided all at once per document
-PAGE_ORDER = {DIAGNOSIS: 0, "copied": 1, "generic": 2}  # where each kind's flags stand on the document page
+BULK_KINDS = (FlagKind.COPIED, FlagKind.GENERIC)  # kinds decided all at once per document
+PAGE_ORDER = {FlagKind.DIAGNOSIS: 0, FlagKind.COPIED: 1, FlagKind.GENERIC: 2}  # where each kind stands on the page
 DISMISS_NEEDS_NOTE = "排除一条标注须写明理由（例如：已注明出处、属于正常表述）。"
 STATES = {"open": "待审（有未审的标注或没有结论）", "done": "已审完"}
 EXPORTED = ("tongbao.docx", "scores.xlsx", "scores.csv", "summary.html", "results.json")
@@ -355,7 +355,7 @@ def _document_page(quarter: str, doc_id: str, *, refused: dict[str, dict] | None
         shared=shared, refused=refused or {}, step=step, position=(at + 1, len(queued)),
         undecided={kind: [f for f in own if f["kind"] == kind and f["verdict"] is None] for kind in BULK_KINDS},
         trail=archive.decisions(quarter, doc_id, unit=unit), quarter=quarter, unit=unit,
-        member_page=url_for("review.member", name=doc.record["author"], unit=unit) if doc.record.get("author") else None,
+        member_page=url_for("review.member", name=doc.record.author, unit=unit) if doc.record.author else None,
         document_verdicts=DOCUMENT_VERDICTS)
     return render_template("document_review.html", **context), status
 
@@ -382,7 +382,7 @@ class DocumentLinks(Mapping):
 def _anchor(flag: dict) -> str:
     """The flag's id on the page: copied-1 for the first copied passage (as the report numbers them), or
     diagnosis-<name>."""
-    if flag["kind"] == "diagnosis":
+    if flag["kind"] == FlagKind.DIAGNOSIS:
         return f"diagnosis-{flag['text']}"
     return f"{flag['kind']}-{flag['position'] + 1}"
 
@@ -390,13 +390,15 @@ def _anchor(flag: dict) -> str:
 def _shared_passage(archive: Archive, quarter: str, unit: str | None, flag: dict) -> list[dict]:
     """The flags on the other side of a passage shared between two members: `flag` copies from document Y, and Y's
     copied flags naming this document as their source whose text is the passage this one copied."""
-    source = Source.read(flag["detail"].get("source"))
-    if flag["kind"] != "copied" or source is None or source.kind is not SourceKind.DOC:
+    if flag["kind"] != FlagKind.COPIED:
         return []
-    ours, theirs = fold(flag["text"]), fold(flag["detail"].get("source_text") or "")
+    copied = CopiedPassage.from_dict(flag["detail"])
+    if copied.source is None or copied.source.kind is not SourceKind.DOC:
+        return []
+    ours, theirs = fold(flag["text"]), fold(copied.source_text or "")
     this = Source(SourceKind.DOC, flag["doc_id"])
-    return [f for f in archive.flags(quarter, source.name, unit=unit)
-            if f["kind"] == "copied" and Source.read(f["detail"].get("source")) == this
+    return [f for f in archive.flags(quarter, copied.source.name, unit=unit)
+            if f["kind"] == FlagKind.COPIED and CopiedPassage.from_dict(f["detail"]).source == this
             and (fold(f["text"]) in theirs or theirs in fold(f["text"]) or fold(f["text"]) == ours)]
 
 
@@ -534,5 +536,5 @@ def download(quarter: str, name: str):
     return send_from_directory(folder, name, as_attachment=True)
 
 
-def _export_folder(results: dict, quarter: str) -> Path:
-    return _review().exports / (results.get("batch") or quarter)
+def _export_folder(results: Results, quarter: str) -> Path:
+    return _review().exports / (results.batch or quarter)

@@ -12,11 +12,11 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from ..archive import DIAGNOSIS, FLAG_LISTS, Archive, QuarterState, quarter_id
+from ..archive import Archive, QuarterState, quarter_id
+from ..model import PASSAGE_FLAGS, DocumentRecord, FlagKind, Results
 from ..report import QuarterReport
-from ..report.quarter import verdict
 
-SHOWN_NOT_QUEUED = ("quoted",)  # attributed quotations: a correct citation has nothing to confirm or dismiss
+SHOWN_NOT_QUEUED = (FlagKind.QUOTED,)  # attributed quotations: a correct citation has nothing to confirm or dismiss
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,11 @@ class FlagCounts:
     open: int
 
     @classmethod
-    def of(cls, record: dict) -> "FlagCounts":
-        flags = [(kind, entry) for kind in FLAG_LISTS for entry in record.get(kind) or []]
-        flags += [(DIAGNOSIS, entry) for entry in (record.get("diagnoses") or {}).values() if entry]
+    def of(cls, record: DocumentRecord) -> "FlagCounts":
+        flags = [(kind, flag) for kind in PASSAGE_FLAGS for flag in record.passages(kind)]
+        flags += [(FlagKind.DIAGNOSIS, flag) for flag in (record.diagnoses or {}).values() if flag]
         return cls(Counter(kind for kind, _ in flags),
-                   sum(1 for kind, entry in flags if kind not in SHOWN_NOT_QUEUED and verdict(entry) is None))
+                   sum(1 for kind, flag in flags if kind not in SHOWN_NOT_QUEUED and flag.verdict is None))
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ class QuarterView:
             return self.read(archive, self.quarter, self.unit)
         if state == self.state:
             return self
-        records = archive.results(self.quarter, unit=self.unit, doc_ids=decided)["documents"]
+        records = Results.from_dict(archive.results(self.quarter, unit=self.unit, doc_ids=decided)).documents
         return replace(self, state=state, report=self.report.revised(records),
-                       counts={**self.counts, **{r["doc_id"]: FlagCounts.of(r) for r in records}})
+                       counts={**self.counts, **{r.doc_id: FlagCounts.of(r) for r in records}})
 
 
 class Quarters:
