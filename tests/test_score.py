@@ -260,6 +260,17 @@ def test_any_change_to_what_a_run_reads_makes_it_score_again(tmp_path):
     assert digest() != first
 
 
+def test_the_run_digest_reads_the_whole_package():
+    """xuexi's own code is an input of a run: every stage's modules, not only the folder runstate.py lives in
+    (util/ held it alone after the layout moved, and a changed detector then left a rerun "unchanged")."""
+    from pathlib import Path
+
+    import pipeline
+    from pipeline.util import runstate
+
+    assert runstate.CODE == Path(pipeline.__file__).resolve().parent
+
+
 def test_a_run_killed_at_any_point_completes_on_rerun_with_the_same_results(dev_run, tmp_path):
     """SIGKILL `xuexi score` part-way (while it reads, embeds or writes), run it again: the results equal an
     uninterrupted run's, apart from the time stamp."""

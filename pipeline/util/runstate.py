@@ -22,7 +22,8 @@ from ..messages import N_
 from .files import write_json_atomic
 from ..lexicon import PHRASES
 
-CODE = Path(__file__).resolve().parent  # xuexi itself: a changed detector changes the results, version or not
+# xuexi itself, the whole package (not util/ alone): a changed detector changes the results, version or not
+CODE = Path(__file__).resolve().parents[1]
 STATE_FILE = Path(".cache") / "last_run.json"
 OUTPUTS = ("results.json", "summary.html", "tongbao.docx", "scores.csv", "scores.xlsx")
 LOCK_FILE = Path(".cache") / "run.lock"
