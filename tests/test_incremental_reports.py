@@ -98,7 +98,20 @@ def test_a_document_that_left_the_quarter_loses_its_page(written, tmp_path):
     gone = results["documents"].pop()
     write_reports(results, out)
     assert not (out / "documents" / page_name(gone)).exists()
-    assert_as_full_write(results, out, tmp_path)  # every page counts the quarter's documents: all are new
+    assert_as_full_write(results, out, tmp_path)
+
+
+def test_a_late_submission_writes_its_own_page_and_leaves_the_others(written, tmp_path):
+    """A page names no rank or count of the quarter's documents, so a submission added late writes its page and
+    no other whose record stayed the same (issue 16: 100 late submissions must not rewrite 10,000 pages)."""
+    results, out = written
+    late = copy.deepcopy(results["documents"][0])
+    late["doc_id"], late["file"] = "999", "submissions/999_迟交_学习心得.txt"
+    results["documents"].append(late)
+    again = write_reports(results, out)
+    assert [p.name for p in again.pages.written] == ["999.html"]
+    assert len(again.pages.kept) == len(results["documents"]) - 1
+    assert_as_full_write(results, out, tmp_path)
 
 
 def test_a_lost_manifest_writes_every_page(written):

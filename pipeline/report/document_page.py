@@ -119,14 +119,13 @@ def write_document_pages(report: QuarterReport, out_dir: Path) -> PagesWritten:
 
 def page_inputs(report: QuarterReport, doc: DocumentFacts, links: dict[str, str]) -> dict:
     """Everything document.html shows of `doc` besides xuexi's code: its record and the quarter's facts the page
-    prints (heading, numbering, concern rank, the topic list, its sources' names and pages). Equal inputs give
-    an equal page; a fact the page comes to show must be added here, or a rerun keeps a page that shows it stale."""
+    prints (the quarter's name, the topic list, its sources' names and pages). Equal inputs give an equal page; a
+    fact the page comes to show must be added here, or a rerun keeps a page that shows it stale."""
     sources = {c.source for c in doc.copied} | {q.source for q in doc.quoted} | set(doc.per_source)
     if doc.largest_source:
         sources.add(doc.largest_source[0])
     return {
-        "record": doc.record.to_dict(), "page": doc.page, "number": doc.number, "documents": len(report.documents),
-        "concern": [doc.concern.score, doc.concern.rank, doc.concern.reasons],
+        "record": doc.record.to_dict(), "page": doc.page, "concern": [doc.concern.score, doc.concern.reasons],
         "quarter": [report.unit, report.quarter_name, report.results.xuexi_version],
         "topics": [[t.id, t.title, t.required, list(t.key_points)] for t in report.topics],
         "sources": [[s, report.source_name(s), source_page(s, links)] for s in sorted(sources - {None}, key=str)],
