@@ -2,7 +2,7 @@
 reviewers' decisions, in one SQLite file (outputs/archive.sqlite by default).
 
     archive = Archive.open(path)                      # creates the file, or brings an older one up to date
-    archive.store_quarter(results)                    # a results.json dict; replaces an earlier scoring of it
+    archive.store_quarter(results)                    # Results or its results.json dict; replaces an earlier scoring
     archive.results("2026Q3")                         # that dict again, with the decisions merged in as `review`
     archive.earlier_texts("2026Q3", unit=unit)        # earlier quarters' submissions, for recycled-text checks
     archive.decide_flag(key, reviewer="li", verdict="dismiss", note="有出处")
@@ -145,7 +145,8 @@ class ArchivedFlag:
         start, end = (passage.start, passage.end) if passage else (None, None)
         source = passage.source if isinstance(passage, (CopiedPassage, QuotedPassage)) else None
         return {"flag_key": self.key, "document_id": document_row, "kind": self.kind.value, "position": self.position,
-                "start_char": start, "end_char": end, "text": None if _stands_at(self.text, start, end, text) else self.text,
+                "start_char": start, "end_char": end,
+                "text": None if _stands_at(self.text, start, end, text) else self.text,
                 "source": str(source) if source else None}
 
 
@@ -636,18 +637,25 @@ class Archive:
                                     (q["id"], *only)).fetchall()
             documents = self._records(con, q["id"], doc_ids)
         data = {**json.loads(q["results_json"]), "documents": list(documents.values())}
-        _correct_levels(data, corrected)
+        levels = _level_trails(corrected)
         on_flag, on_document = defaultdict(list), defaultdict(list)
         for d in decided:
             (on_flag[d["flag_key"]] if d["flag_key"] else on_document[d["doc_id"]]).append(_trail_entry(d))
-        for document in data["documents"]:
-            if document["doc_id"] in on_document:
-                trail = on_document[document["doc_id"]]
+        decided_on = {d["doc_id"] for d in decided} | {doc_id for doc_id, _ in levels}
+        for doc_id, document in documents.items():
+            if doc_id not in decided_on:
+                continue
+            # read as the model has it; the decisions are written into the stored dict, which is given back as stored
+            record = DocumentRecord.from_dict(document)
+            _correct_levels(document, record, levels)
+            if doc_id in on_document:
+                trail = on_document[doc_id]
                 document["review"] = Review(verdict=trail[-1].verdict, decisions=trail).to_dict()
-            for flag in document_flags(document, quarter=q["quarter"], unit=q["unit"]):
+            for flag in archived_flags(record, quarter=q["quarter"], unit=q["unit"]):
                 if flag.key in on_flag:
                     trail = on_flag[flag.key]
-                    flag.entry["review"] = Review(flag.key, trail[-1].verdict, trail).to_dict()
+                    _entry(document, flag.kind, flag.position, flag.text)["review"] = \
+                        Review(flag.key, trail[-1].verdict, trail).to_dict()
         return data
 
     @staticmethod
@@ -902,22 +910,25 @@ class Archive:
             con.execute("DELETE FROM review_sessions WHERE sid = ?", (sid,))
 
 
-def _correct_levels(data: dict, corrected: list[sqlite3.Row]) -> None:
-    """Put the reviewers' latest level per document and topic into a results dict, keeping the machine's."""
+def _level_trails(corrected: list[sqlite3.Row]) -> dict[tuple[str, str], list[LevelDecision]]:
+    """The reviewers' level corrections by document and topic, oldest first."""
     trails: dict[tuple[str, str], list[LevelDecision]] = defaultdict(list)
     for row in corrected:
         trails[row["doc_id"], row["topic_id"]].append(
             LevelDecision(row["id"], row["reviewer"], Level(row["level"]), row["note"], row["decided_at"]))
-    if not trails:
-        return
-    for document in data["documents"]:
-        for topic in document.get("topics") or []:
-            trail = trails.get((document["doc_id"], topic.get("topic_id")))
-            if trail:
-                scored = ScoredLevel.from_dict(topic)  # the machine's level and its name, as far as the topic has them
-                level = trail[-1].level
-                topic.update(level=int(level), level_name=level.label,
-                             review=LevelReview(scored, trail).to_dict())
+    return trails
+
+
+def _correct_levels(document: dict, record: DocumentRecord,
+                    trails: dict[tuple[str, str], list[LevelDecision]]) -> None:
+    """Put the reviewers' latest level of each of the document's topics into its results dict (`record` is that
+    dict read), keeping the machine's."""
+    for position, topic in enumerate(record.topics):
+        trail = trails.get((record.doc_id, topic.topic_id))
+        if trail:
+            level = trail[-1].level
+            document["topics"][position].update(level=int(level), level_name=level.label, review=LevelReview(
+                ScoredLevel(topic.level, topic.level_name), trail).to_dict())
 
 
 def _utils(con: sqlite3.Connection) -> Database:
