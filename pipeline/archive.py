@@ -209,7 +209,9 @@ class SharedTexts:
     """How a quarter's documents are stored with each text once (archive.sql, migration 5). A record's own text is
     null (documents.text holds it); an entry's text that is the document's text from its start to its end is
     `true`, one found in it without offsets (a heading, a quotation) is [start, end]; a copied passage's source text is `true` when it is the passage itself, else, like each reason given
-    for a flag, the number of a row of shared_texts, where each distinct text of the quarter is stored once."""
+    for a flag, the number of a row of shared_texts, where each distinct text of the quarter is stored once. It
+    encodes a record's JSON form, every dict at any depth alike, rather than reading results: the stored record
+    stays exactly the dict given, keys the model does not know included."""
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}  # text -> its shared_texts id
