@@ -2,7 +2,7 @@
 reviewers' decisions, in one SQLite file (outputs/archive.sqlite by default).
 
     archive = Archive.open(path)                      # creates the file, or brings an older one up to date
-    archive.store_quarter(results)                    # a results.json dict; replaces an earlier scoring of it
+    archive.store_quarter(results)                    # Results or its results.json dict; replaces an earlier scoring
     archive.results("2026Q3")                         # that dict again, with the decisions merged in as `review`
     archive.earlier_texts("2026Q3", unit=unit)        # earlier quarters' submissions, for recycled-text checks
     archive.decide_flag(key, reviewer="li", verdict="dismiss", note="有出处")
@@ -47,7 +47,7 @@ import sqlite3
 import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Collection, Iterator
@@ -57,8 +57,9 @@ from sqlite_utils import Database
 from .errors import ConfigError, XuexiError
 from .messages import N_
 from .lexicon import QUARTER_NAME
-from .model import (DOCUMENT_VERDICTS, FLAG_VERDICTS, PASSAGE_FLAGS, Decision, FlagKind, Level, LevelDecision,
-                    LevelReview, Review, ScoredLevel, Source, Verdict)
+from .model import (DOCUMENT_VERDICTS, FLAG_VERDICTS, PASSAGE_FLAGS, CopiedPassage, Decision, Diagnosis,
+                    DocumentRecord, FlagKind, Level, LevelDecision, LevelReview, Passage, QuotedPassage, Results,
+                    Review, ScoredLevel, Source, TopicCoverage, Verdict)
 from .util.textnorm import fold
 
 SCHEMA_SQL = Path(__file__).with_name("archive.sql")  # the schema, as its migrations
@@ -128,31 +129,49 @@ def flag_key(unit: str, quarter: str, doc_id: str, kind: str, text: str, occurre
 
 @dataclass(frozen=True)
 class ArchivedFlag:
-    """One flag of a results.json document: `entry` is its dict inside that document (shared, not copied)."""
+    """One flag of a document: `entry` is its passage or diagnosis (in `document_flags`, its dict inside the
+    results.json document, shared, not copied)."""
 
     key: str
     kind: FlagKind
     position: int | None
     text: str
-    entry: dict
+    entry: Passage | Diagnosis | dict
+
+    def row(self, document_row: int, text: str | None) -> dict:
+        """The flag's flags row, in the documents row `document_row` whose text is `text`: a passage that stands
+        at its offsets there is stored as those offsets alone."""
+        passage = None if self.kind == FlagKind.DIAGNOSIS else self.entry
+        start, end = (passage.start, passage.end) if passage else (None, None)
+        source = passage.source if isinstance(passage, (CopiedPassage, QuotedPassage)) else None
+        return {"flag_key": self.key, "document_id": document_row, "kind": self.kind.value, "position": self.position,
+                "start_char": start, "end_char": end,
+                "text": None if _stands_at(self.text, start, end, text) else self.text,
+                "source": str(source) if source else None}
+
+
+def archived_flags(document: DocumentRecord, *, quarter: str, unit: str) -> list[ArchivedFlag]:
+    """The flags of one document of `unit`'s `quarter`, in a fixed order: its copied, quoted and generic passages,
+    then its diagnoses by name (those that were made; a diagnosis of None is not a flag)."""
+    flags, seen = [], Counter()
+    for kind in PASSAGE_FLAGS:
+        for position, entry in enumerate(document.passages(kind)):
+            occurrence = seen[kind, fold(entry.text)]
+            seen[kind, fold(entry.text)] += 1
+            key = flag_key(unit, quarter, document.doc_id, kind, entry.text, occurrence)
+            flags.append(ArchivedFlag(key, kind, position, entry.text, entry))
+    for name, entry in sorted((document.diagnoses or {}).items()):
+        if entry:
+            key = flag_key(unit, quarter, document.doc_id, FlagKind.DIAGNOSIS, name.value, 0)
+            flags.append(ArchivedFlag(key, FlagKind.DIAGNOSIS, None, name.value, entry))
+    return flags
 
 
 def document_flags(document: dict, *, quarter: str, unit: str) -> list[ArchivedFlag]:
-    """The flags of one results.json document of `unit`'s `quarter`, in a fixed order: its copied, quoted and
-    generic passages, then its diagnoses by name (those that were made; a diagnosis of None is not a flag)."""
-    flags, seen = [], Counter()
-    for kind in PASSAGE_FLAGS:
-        for position, entry in enumerate(document.get(kind) or []):
-            text = entry.get("text") or ""
-            occurrence = seen[kind, fold(text)]
-            seen[kind, fold(text)] += 1
-            key = flag_key(unit, quarter, document["doc_id"], kind, text, occurrence)
-            flags.append(ArchivedFlag(key, kind, position, text, entry))
-    for name, entry in sorted((document.get("diagnoses") or {}).items()):
-        if entry:
-            key = flag_key(unit, quarter, document["doc_id"], FlagKind.DIAGNOSIS, name, 0)
-            flags.append(ArchivedFlag(key, FlagKind.DIAGNOSIS, None, name, entry))
-    return flags
+    """The flags of a results.json document dict (archived_flags), each `entry` its dict inside `document`: where
+    the reviews are written into the results dict the archive gives back."""
+    return [replace(flag, entry=_entry(document, flag.kind, flag.position, flag.text))
+            for flag in archived_flags(DocumentRecord.from_dict(document), quarter=quarter, unit=unit)]
 
 
 def _entry(document: dict, kind: str, position: int | None, text: str) -> dict:
@@ -160,18 +179,16 @@ def _entry(document: dict, kind: str, position: int | None, text: str) -> dict:
     return document["diagnoses"][text] if kind == FlagKind.DIAGNOSIS else document[kind][position]
 
 
-def _flag_entries(document: dict) -> Iterator[dict]:
-    """The results.json entries of a document that are flags: its passages and the diagnoses made."""
-    for kind in PASSAGE_FLAGS:
-        yield from document.get(kind) or []
-    yield from (entry for entry in (document.get("diagnoses") or {}).values() if entry)
+def _stands_at(passage, start, end, text: str | None) -> bool:
+    """Whether `passage` is the document's `text` from `start` to `end`, so storing the offsets keeps it."""
+    return (isinstance(passage, str) and type(start) is int and type(end) is int and text is not None
+            and text[start:end] == passage)
 
 
 def _passage_of(entry: dict, text: str | None) -> bool:
-    """Whether a results.json entry's `text` is its document's `text` from its `start` to its `end`."""
-    start, end = entry.get("start"), entry.get("end")
-    return (isinstance(entry.get("text"), str) and type(start) is int and type(end) is int and text is not None
-            and text[start:end] == entry["text"])
+    """Whether a results.json entry's `text` is its document's `text` from its `start` to its `end`. SharedTexts
+    encodes the JSON form of any entry, at any depth (evidence, paraphrase candidates): storage, not reading."""
+    return _stands_at(entry.get("text"), entry.get("start"), entry.get("end"), text)
 
 
 def _rewritten(value, entry: Callable[[dict], dict]):
@@ -192,7 +209,9 @@ class SharedTexts:
     """How a quarter's documents are stored with each text once (archive.sql, migration 5). A record's own text is
     null (documents.text holds it); an entry's text that is the document's text from its start to its end is
     `true`, one found in it without offsets (a heading, a quotation) is [start, end]; a copied passage's source text is `true` when it is the passage itself, else, like each reason given
-    for a flag, the number of a row of shared_texts, where each distinct text of the quarter is stored once."""
+    for a flag, the number of a row of shared_texts, where each distinct text of the quarter is stored once. It
+    encodes a record's JSON form, every dict at any depth alike, rather than reading results: the stored record
+    stays exactly the dict given, keys the model does not know included."""
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}  # text -> its shared_texts id
@@ -251,6 +270,36 @@ def _shared_numbers(record: dict) -> set[int]:
 
     _rewritten(record, entry)
     return numbers
+
+
+def _typed(results: Results | dict) -> Results:
+    """The results as the model reads them, from the results.json dict most callers hold."""
+    return results if isinstance(results, Results) else Results.from_dict(results)
+
+
+def _quarter_of(results: Results) -> tuple[str, str, str]:
+    """(label, archive name, unit) of the results' quarter: the batch name stands for a quarter topics.yaml
+    does not name; "" for no label, no unit."""
+    label = results.quarter or results.batch or ""
+    return label, quarter_id(label), results.unit or ""
+
+
+def _as_scored(document: DocumentRecord) -> DocumentRecord:
+    """The document as the machine scored it, as the archive stores it: without the reviewers' decisions (they
+    live in their own tables), each topic at its scored level."""
+    def topic(t: TopicCoverage) -> TopicCoverage:
+        if t.review is None:
+            return t
+        scored = t.review.scored  # the machine's level and its name, as far as the correction kept them
+        return replace(t, level=t.level if scored.level is None else scored.level,
+                       level_name=t.level_name if scored.level_name is None else scored.level_name, review=None)
+
+    diagnoses = None if document.diagnoses is None else {
+        name: entry and replace(entry, review=None) for name, entry in document.diagnoses.items()}
+    return replace(document, review=None, topics=[topic(t) for t in document.topics],
+                   copied=[replace(p, review=None) for p in document.copied],
+                   quoted=[replace(p, review=None) for p in document.quoted],
+                   generic=[replace(p, review=None) for p in document.generic], diagnoses=diagnoses)
 
 
 def _quarter_fields(results: dict) -> str:
@@ -455,32 +504,21 @@ class Archive:
 
     # -- quarters --------------------------------------------------------------------------------------------
 
-    def store_quarter(self, results: dict) -> str:
-        """Store one quarter's results.json dict (schema xuexi.results/1) and return the quarter's archive name.
-        A quarter is one unit's (results["unit"]) quarter; scored again, it keeps its place and its decisions
-        (re-attached by flag_key) while its documents, levels and flags are replaced. Review fields in `results`
-        (from `results()`) are not stored: decisions live in their own table."""
+    def store_quarter(self, results: Results | dict) -> str:
+        """Store one quarter's results (schema xuexi.results/1, or its results.json dict) and return the quarter's
+        archive name. A quarter is one unit's (results.unit) quarter; scored again, it keeps its place and its
+        decisions (re-attached by flag_key) while its documents, levels and flags are replaced. Review fields in
+        `results` (from `results()`) are not stored: decisions live in their own table."""
         from .results import SCHEMA  # here, so the review page and workers that only decide never load spaCy
 
-        if results.get("schema") != SCHEMA:
-            raise XuexiError(N_("无法归档结构为 {schema} 的结果；应为 {expected}", schema=repr(results.get("schema")),
+        results = _typed(results)
+        if results.schema != SCHEMA:
+            raise XuexiError(N_("无法归档结构为 {schema} 的结果；应为 {expected}", schema=repr(results.schema),
                                 expected=SCHEMA))
-        label = results.get("quarter") or results.get("batch")
+        label, qid, unit = _quarter_of(results)
         if not label:
             raise XuexiError(N_("结果没有季度，无法归档：请在 topics.yaml 中写明 `quarter:`"))
-        qid, unit = quarter_id(label), results.get("unit") or ""
-        data = results
-        if any("review" in document or any("review" in entry for entry in _flag_entries(document))
-               or any("review" in topic for topic in document.get("topics") or [])
-               for document in results["documents"]):
-            data = json.loads(json.dumps(results, ensure_ascii=False))  # a copy to strip review fields from
-            for document in data["documents"]:
-                document.pop("review", None)
-                for entry in _flag_entries(document):
-                    entry.pop("review", None)
-                for topic in document.get("topics") or []:  # the machine's level is what is stored
-                    if "review" in topic:
-                        topic.update(topic.pop("review")["scored"])
+        data = replace(results, documents=[_as_scored(d) for d in results.documents]).to_dict()
         now = _now()
         with self._transaction(write=True) as con:
             row = con.execute(
@@ -492,19 +530,19 @@ class Archive:
                        stored_at = excluded.stored_at, results_json = excluded.results_json,
                        revision = quarters.revision + 1
                    RETURNING id""",
-                (unit, qid, quarter_period(label) or _period_of(now), label, data.get("batch"), data.get("generated_at"),
-                 data.get("xuexi_version"), now, now, _quarter_fields(data))).fetchone()
+                (unit, qid, quarter_period(label) or _period_of(now), label, results.batch, results.generated_at,
+                 results.xuexi_version, now, now, _quarter_fields(data))).fetchone()
             con.execute("DELETE FROM documents WHERE quarter_id = ?", (row["id"],))
             self._insert_documents(_utils(con), row["id"], qid, unit, data["documents"])
         return qid
 
-    def dropped_by(self, results: dict, *, doc_ids: set[str] | None = None) -> "Replacement":
+    def dropped_by(self, results: Results | dict, *, doc_ids: set[str] | None = None) -> "Replacement":
         """What storing `results` would drop from the archive: archived documents of its quarter that it does
         not hold, and reviewers' decisions that would no longer attach to a flag or document (their flag is not
         raised again). With `doc_ids` instead of the results' documents, only the documents are compared (the
         check made before scoring)."""
-        label = results.get("quarter") or results.get("batch") or ""
-        qid, unit = quarter_id(label), results.get("unit") or ""
+        results = _typed(results)
+        _, qid, unit = _quarter_of(results)
         with self._transaction(write=False) as con:
             row = con.execute("SELECT id FROM quarters WHERE unit = ? AND quarter = ?", (unit, qid)).fetchone()
             if row is None:
@@ -517,51 +555,49 @@ class Archive:
             corrected = con.execute(
                 """SELECT DISTINCT doc_id, NULL AS flag_key, topic_id || ' 层次更正' AS flag_text FROM level_decisions
                    WHERE quarter_id = ? ORDER BY doc_id, topic_id""", (row["id"],)).fetchall()
-        kept = doc_ids if doc_ids is not None else {d["doc_id"] for d in results["documents"]}
+        kept = doc_ids if doc_ids is not None else {d.doc_id for d in results.documents}
         decided = [*decided, *corrected]  # a corrected level is lost with its document
-        keys = None if doc_ids is not None else {f.key for d in results["documents"]
-                                                  for f in document_flags(d, quarter=qid, unit=unit)}
+        keys = None if doc_ids is not None else {f.key for d in results.documents
+                                                  for f in archived_flags(d, quarter=qid, unit=unit)}
         lost = [dict(d) for d in decided
                 if d["doc_id"] not in kept or (keys is not None and d["flag_key"] and d["flag_key"] not in keys)]
         return Replacement(qid, [d for d in archived if d not in kept], lost)
 
-    def holds(self, results: dict) -> bool:
+    def holds(self, results: Results | dict) -> bool:
         """Whether this very scoring of the results' quarter (by its generated_at) is the one stored."""
-        label = results.get("quarter") or results.get("batch") or ""
+        results = _typed(results)
+        _, qid, unit = _quarter_of(results)
         with self._transaction(write=False) as con:
-            row = con.execute("SELECT scored_at FROM quarters WHERE unit = ? AND quarter = ?",
-                              (results.get("unit") or "", quarter_id(label))).fetchone()
-        return row is not None and row["scored_at"] == results.get("generated_at")
+            row = con.execute("SELECT scored_at FROM quarters WHERE unit = ? AND quarter = ?", (unit, qid)).fetchone()
+        return row is not None and row["scored_at"] == results.generated_at
 
     @staticmethod
     def _insert_documents(db: Database, quarter_row: int, qid: str, unit: str, documents: list[dict]) -> None:
-        """A quarter's documents with their members, topic levels and flags, each table in bulk."""
-        authors = sorted({d["author"] for d in documents if d.get("author")})
+        """A quarter's documents (their results.json dicts, stored as SharedTexts encodes them) with their members,
+        topic levels and flags, each table in bulk."""
+        records = [DocumentRecord.from_dict(d) for d in documents]
+        authors = sorted({d.author for d in records if d.author})
         db["members"].insert_all(({"name": name, "unit": unit} for name in authors), ignore=True)
         member = {r["name"]: r["id"] for r in db.query(
             "SELECT id, name FROM members WHERE unit = ? AND name IN (SELECT value FROM json_each(?))",
             [unit, json.dumps(authors, ensure_ascii=False)])}
         shared = SharedTexts()
         db["documents"].insert_all(
-            {"quarter_id": quarter_row, "doc_id": d["doc_id"], "member_id": member.get(d.get("author")),
-             "doc_type": d.get("doc_type"), "file": d.get("file"), "format": d.get("format"), "chars": d.get("chars"),
-             "copy_ratio": d.get("copy_ratio"), "text": d.get("text"),
-             "content_hash": content_hash(d["text"]) if d.get("text") is not None else None,
-             "record": json.dumps(shared.lean(d), ensure_ascii=False)}
-            for d in documents)
+            {"quarter_id": quarter_row, "doc_id": d.doc_id, "member_id": member.get(d.author), "doc_type": d.doc_type,
+             "file": d.file, "format": d.format, "chars": d.chars, "copy_ratio": d.copy_ratio, "text": d.text,
+             "content_hash": content_hash(d.text) if d.text is not None else None,
+             "record": json.dumps(shared.lean(stored), ensure_ascii=False)}
+            for d, stored in zip(records, documents))
         db.execute("DELETE FROM shared_texts WHERE quarter_id = ?", [quarter_row])
         db["shared_texts"].insert_all({"quarter_id": quarter_row, "id": number, "text": text}
                                       for text, number in shared.numbers.items())
         row = {r["doc_id"]: r["id"] for r in db.query("SELECT id, doc_id FROM documents WHERE quarter_id = ?",
                                                        [quarter_row])}
         db["topic_levels"].insert_all(
-            {"document_id": row[d["doc_id"]], "topic_id": t["topic_id"], "level": t["level"], "score": t.get("score")}
-            for d in documents for t in d.get("topics") or [])
-        db["flags"].insert_all(
-            {"flag_key": f.key, "document_id": row[d["doc_id"]], "kind": f.kind.value, "position": f.position,
-             "start_char": f.entry.get("start"), "end_char": f.entry.get("end"),
-             "text": None if _passage_of(f.entry, d.get("text")) else f.text, "source": f.entry.get("source")}
-            for d in documents for f in document_flags(d, quarter=qid, unit=unit))
+            {"document_id": row[d.doc_id], "topic_id": t.topic_id, "level": int(t.level), "score": t.score}
+            for d in records for t in d.topics)
+        db["flags"].insert_all(f.row(row[d.doc_id], d.text)
+                               for d in records for f in archived_flags(d, quarter=qid, unit=unit))
 
     def _quarter(self, con: sqlite3.Connection, quarter: str, unit: str | None) -> sqlite3.Row:
         """The quarters row of `quarter` (any spelling), of `unit` when given, else of the one unit that has it."""
@@ -603,18 +639,25 @@ class Archive:
                                     (q["id"], *only)).fetchall()
             documents = self._records(con, q["id"], doc_ids)
         data = {**json.loads(q["results_json"]), "documents": list(documents.values())}
-        _correct_levels(data, corrected)
+        levels = _level_trails(corrected)
         on_flag, on_document = defaultdict(list), defaultdict(list)
         for d in decided:
             (on_flag[d["flag_key"]] if d["flag_key"] else on_document[d["doc_id"]]).append(_trail_entry(d))
-        for document in data["documents"]:
-            if document["doc_id"] in on_document:
-                trail = on_document[document["doc_id"]]
+        decided_on = {d["doc_id"] for d in decided} | {doc_id for doc_id, _ in levels}
+        for doc_id, document in documents.items():
+            if doc_id not in decided_on:
+                continue
+            # read as the model has it; the decisions are written into the stored dict, which is given back as stored
+            record = DocumentRecord.from_dict(document)
+            _correct_levels(document, record, levels)
+            if doc_id in on_document:
+                trail = on_document[doc_id]
                 document["review"] = Review(verdict=trail[-1].verdict, decisions=trail).to_dict()
-            for flag in document_flags(document, quarter=q["quarter"], unit=q["unit"]):
+            for flag in archived_flags(record, quarter=q["quarter"], unit=q["unit"]):
                 if flag.key in on_flag:
                     trail = on_flag[flag.key]
-                    flag.entry["review"] = Review(flag.key, trail[-1].verdict, trail).to_dict()
+                    _entry(document, flag.kind, flag.position, flag.text)["review"] = \
+                        Review(flag.key, trail[-1].verdict, trail).to_dict()
         return data
 
     @staticmethod
@@ -869,22 +912,25 @@ class Archive:
             con.execute("DELETE FROM review_sessions WHERE sid = ?", (sid,))
 
 
-def _correct_levels(data: dict, corrected: list[sqlite3.Row]) -> None:
-    """Put the reviewers' latest level per document and topic into a results dict, keeping the machine's."""
+def _level_trails(corrected: list[sqlite3.Row]) -> dict[tuple[str, str], list[LevelDecision]]:
+    """The reviewers' level corrections by document and topic, oldest first."""
     trails: dict[tuple[str, str], list[LevelDecision]] = defaultdict(list)
     for row in corrected:
         trails[row["doc_id"], row["topic_id"]].append(
             LevelDecision(row["id"], row["reviewer"], Level(row["level"]), row["note"], row["decided_at"]))
-    if not trails:
-        return
-    for document in data["documents"]:
-        for topic in document.get("topics") or []:
-            trail = trails.get((document["doc_id"], topic.get("topic_id")))
-            if trail:
-                scored = ScoredLevel.from_dict(topic)  # the machine's level and its name, as far as the topic has them
-                level = trail[-1].level
-                topic.update(level=int(level), level_name=level.label,
-                             review=LevelReview(scored, trail).to_dict())
+    return trails
+
+
+def _correct_levels(document: dict, record: DocumentRecord,
+                    trails: dict[tuple[str, str], list[LevelDecision]]) -> None:
+    """Put the reviewers' latest level of each of the document's topics into its results dict (`record` is that
+    dict read), keeping the machine's."""
+    for position, topic in enumerate(record.topics):
+        trail = trails.get((record.doc_id, topic.topic_id))
+        if trail:
+            level = trail[-1].level
+            document["topics"][position].update(level=int(level), level_name=level.label, review=LevelReview(
+                ScoredLevel(topic.level, topic.level_name), trail).to_dict())
 
 
 def _utils(con: sqlite3.Connection) -> Database:

@@ -17,6 +17,7 @@ import pytest
 from pipeline.archive import (DOCUMENT_VERDICTS, MIGRATIONS, SCHEMA_VERSION, Archive, ArchiveConfig, content_hash,
                               document_flags, flag_key, quarter_id)
 from pipeline.errors import ConfigError, XuexiError
+from pipeline.model import Results
 from pipeline.review.passwords import verify_password
 
 @pytest.fixture(scope="module")
@@ -139,6 +140,42 @@ def test_rescoring_a_quarter_keeps_every_decision_on_the_same_passage(archive, s
     trail = archive.decisions("2026Q3", doc["doc_id"])
     assert [(d["flag_text"], d["verdict"], d["flag_raised"]) for d in trail] == \
            [(keep["text"], "confirm", True), (drop["text"], "dismiss", False), (None, "退回修改", None)]
+
+
+def stored_rows(path: Path) -> dict[str, list[tuple]]:
+    """What an archive holds of its quarters, by doc_id rather than row number, without time stamps."""
+    with raw_sql(path) as con:
+        return {"quarters": con.execute("SELECT unit, quarter, label, batch, results_json FROM quarters").fetchall(),
+                "members": con.execute("SELECT id, name, unit FROM members ORDER BY id").fetchall(),
+                "documents": con.execute("SELECT doc_id, member_id, doc_type, file, format, chars, copy_ratio, text, "
+                                         "content_hash, record FROM documents ORDER BY doc_id").fetchall(),
+                "shared_texts": con.execute("SELECT id, text FROM shared_texts ORDER BY id").fetchall(),
+                "topic_levels": con.execute("SELECT d.doc_id, t.topic_id, t.level, t.score FROM topic_levels t "
+                                            "JOIN documents d ON d.id = t.document_id ORDER BY 1, 2").fetchall(),
+                "flags": con.execute("SELECT f.flag_key, d.doc_id, f.kind, f.position, f.start_char, f.end_char, "
+                                     "f.text, f.source FROM flags f JOIN documents d ON d.id = f.document_id "
+                                     "ORDER BY 1").fetchall()}
+
+
+def test_the_model_and_reviewed_results_store_the_rows_of_the_scored_dict(tmp_path, scored):
+    from_dict = Archive.open(tmp_path / "dict.sqlite")
+    from_dict.store_quarter(scored)
+    from_model = Archive.open(tmp_path / "model.sqlite")
+    from_model.store_quarter(Results.from_dict(scored))
+    assert stored_rows(from_model.path) == stored_rows(from_dict.path)
+    assert from_model.results("2026Q3") == scored
+
+    # every kind of decision merged in, stored again as the model reads it: the machine's scoring is what is kept
+    doc, topic = scored["documents"][0], scored["documents"][0]["topics"][0]
+    from_model.correct_level("2026Q3", doc["doc_id"], topic["topic_id"], reviewer="li", level=(topic["level"] + 1) % 4,
+                             note="第三段联系了本单位")
+    for f in flags_by_kind(from_model, "2026Q3").values():
+        from_model.decide_flag(f[0]["flag_key"], reviewer="li", verdict="dismiss", note="有出处")
+    from_model.decide_document("2026Q3", doc["doc_id"], reviewer="li", verdict="需补学")
+    reviewed = from_model.results("2026Q3")
+    assert reviewed["documents"][0]["topics"][0]["level"] != topic["level"]
+    from_model.store_quarter(Results.from_dict(reviewed))
+    assert stored_rows(from_model.path) == stored_rows(from_dict.path)
 
 
 def test_decisions_are_never_changed_or_deleted(archive, scored):
