@@ -44,7 +44,6 @@ import os
 import re
 import secrets
 import sqlite3
-import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -60,6 +59,7 @@ from .lexicon import QUARTER_NAME
 from .model import (DOCUMENT_VERDICTS, FLAG_VERDICTS, PASSAGE_FLAGS, CopiedPassage, Decision, Diagnosis,
                     DocumentRecord, FlagKind, Level, LevelDecision, LevelReview, Passage, QuotedPassage, Results,
                     Review, ScoredLevel, Source, TopicCoverage, Verdict)
+from .util.sqlite import use_wal
 from .util.textnorm import fold
 
 SCHEMA_SQL = Path(__file__).with_name("archive.sql")  # the schema, as its migrations
@@ -445,23 +445,14 @@ class Archive:
                               "xuexi 会在那里新建档案", path=self.path, cause=exc))
 
     def _migrate(self) -> None:
-        deadline = time.monotonic() + self.config.busy_timeout
-        while True:
+        try:
+            con = self._connect()
             try:
-                con = self._connect()
-                try:
-                    if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                        con.execute("PRAGMA journal_mode = WAL")  # persistent: set once per file
-                finally:
-                    con.close()
-                break
-            except sqlite3.OperationalError as exc:
-                # SQLite reports a busy journal-mode switch at once, without waiting: retry until the timeout.
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise self._plain(exc) from exc
-                time.sleep(0.05)
-            except sqlite3.DatabaseError as exc:
-                raise self._plain(exc) from exc
+                use_wal(con, self.config.busy_timeout)
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            raise self._plain(exc) from exc
         with self._transaction(write=True) as con:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "schema_version" not in tables:

@@ -210,6 +210,21 @@ def _encode_into_cache(args: tuple[str, list[str]]) -> dict:
     return enc.stats
 
 
+def _open_cache(folder: str) -> int:
+    from pipeline.semantic.cache import EmbeddingCache
+
+    return len(EmbeddingCache(Path(folder)).get_many([b"k" * 32], 4))  # opens the file: WAL mode, the table
+
+
+def test_semantic_cache_created_by_several_processes_at_once_opens_in_each(tmp_path):
+    """Worker processes that start on an empty cache folder create its file together. Switching it to WAL mode
+    is reported busy at once, without SQLite's busy wait (seen in CI: "database is locked", about one opening in
+    sixty here); each process retries instead (pipeline.util.sqlite.use_wal)."""
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        for i in range(40):
+            assert pool.map(_open_cache, [str(tmp_path / str(i))] * 6) == [0] * 6
+
+
 def test_semantic_cache_is_shared_safely_by_concurrent_worker_processes(tmp_path, paraphrase_task):
     refs = [r.text for r in paraphrase_task[0]]
     halves = [refs[: len(refs) * 2 // 3], refs[len(refs) // 3 :]]  # overlapping work, written at the same time

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..util.sqlite import use_wal
+
 CACHE_FILE = "embeddings.sqlite"
 _BUSY_TIMEOUT_S = 60.0
 # SQLite allows at most 999 bound parameters per statement in old builds; stay below it.
@@ -47,7 +49,7 @@ class EmbeddingCache:
         if self._conn is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            use_wal(conn, _BUSY_TIMEOUT_S)
             conn.execute("PRAGMA synchronous=NORMAL")
             # A rowid table: rows of 1.5 KB and more are too large for SQLite's WITHOUT ROWID layout.
             conn.execute(
