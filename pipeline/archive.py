@@ -487,7 +487,8 @@ class Archive:
             con.execute("DELETE FROM documents WHERE quarter_id = ?", (q["id"],))
             data = json.loads(q["results_json"])
             con.execute("UPDATE quarters SET results_json = ? WHERE id = ?", (_quarter_fields(data), q["id"]))
-            cls._insert_documents(_utils(con), q["id"], q["quarter"], q["unit"], data["documents"])
+            cls._insert_documents(_utils(con), q["id"], q["quarter"], q["unit"],
+                                  [DocumentRecord.from_dict(d) for d in data["documents"]], data["documents"])
 
     def schema_version(self) -> int:
         with self._transaction(write=False) as con:
@@ -509,7 +510,8 @@ class Archive:
         label, qid, unit = _quarter_of(results)
         if not label:
             raise XuexiError(N_("结果没有季度，无法归档：请在 topics.yaml 中写明 `quarter:`"))
-        data = replace(results, documents=[_as_scored(d) for d in results.documents]).to_dict()
+        scored = replace(results, documents=[_as_scored(d) for d in results.documents])
+        data = scored.to_dict()
         now = _now()
         with self._transaction(write=True) as con:
             row = con.execute(
@@ -524,7 +526,7 @@ class Archive:
                 (unit, qid, quarter_period(label) or _period_of(now), label, results.batch, results.generated_at,
                  results.xuexi_version, now, now, _quarter_fields(data))).fetchone()
             con.execute("DELETE FROM documents WHERE quarter_id = ?", (row["id"],))
-            self._insert_documents(_utils(con), row["id"], qid, unit, data["documents"])
+            self._insert_documents(_utils(con), row["id"], qid, unit, scored.documents, data["documents"])
         return qid
 
     def dropped_by(self, results: Results | dict, *, doc_ids: set[str] | None = None) -> "Replacement":
@@ -563,10 +565,11 @@ class Archive:
         return row is not None and row["scored_at"] == results.generated_at
 
     @staticmethod
-    def _insert_documents(db: Database, quarter_row: int, qid: str, unit: str, documents: list[dict]) -> None:
-        """A quarter's documents (their results.json dicts, stored as SharedTexts encodes them) with their members,
-        topic levels and flags, each table in bulk."""
-        records = [DocumentRecord.from_dict(d) for d in documents]
+    def _insert_documents(db: Database, quarter_row: int, qid: str, unit: str, records: list[DocumentRecord],
+                          documents: list[dict]) -> None:
+        """A quarter's documents with their members, topic levels and flags, each table in bulk: read from
+        `records`, stored as `documents`, the same records' results.json dicts, as SharedTexts encodes them (the
+        caller holds both, so no record is read twice)."""
         authors = sorted({d.author for d in records if d.author})
         db["members"].insert_all(({"name": name, "unit": unit} for name in authors), ignore=True)
         member = {r["name"]: r["id"] for r in db.query(
