@@ -434,9 +434,10 @@ class TopicMatcher:
 
     def _coverage(self, topic: Topic, evidence: list[TopicEvidence],
                   own: list[_Paragraph]) -> tuple[TopicCoverage, list[TopicEvidence]]:
-        """The coverage and the evidence of a topic. The level from the member's own words on the topic, taken together (a line of a speech transcript
-        is a paragraph of its own): own theory is `theory_chars` in `theory_sentences`, own practice is
-        `practice_anchors` concrete anchors; both → 学用结合, either → 阐述, anything else found → 提及."""
+        """The coverage and the evidence of a topic. The level comes from the member's own words on the topic,
+        taken together (a line of a speech transcript is a paragraph of its own): own theory is `theory_chars` in
+        `theory_sentences`, own practice is `practice_anchors` concrete anchors; both → 学用结合, either → 阐述,
+        anything else found → 提及."""
         c = self.config
         theory = [t for p in own for t in p.theory]
         held = {EvidenceRole.ELABORATION: sum(map(len, theory)) >= c.theory_chars and len(theory) >= c.theory_sentences,
