@@ -27,7 +27,7 @@ from topics import BATCHES, _from_key, keyed_diagnoses  # noqa: E402
 
 from pipeline.batch import Batch  # noqa: E402
 from pipeline.util.parsecache import ParseCache  # noqa: E402
-from pipeline.engines.local import read_files  # noqa: E402
+from pipeline.engines.stages import read_files  # noqa: E402
 from pipeline.topics.coverage import TopicConfig, TopicMatcher, theory_share  # noqa: E402
 
 

@@ -30,7 +30,7 @@ from pipeline.annotations import COPIED, GENERIC, QUOTED, annotate  # noqa: E402
 from pipeline.batch import Batch  # noqa: E402
 from pipeline.model import Source  # noqa: E402
 from pipeline.util.parsecache import ParseCache  # noqa: E402
-from pipeline.engines.local import read_files  # noqa: E402
+from pipeline.engines.stages import read_files  # noqa: E402
 from pipeline.semantic import get_encoder  # noqa: E402
 from pipeline.topics import TopicConfig, TopicMatcher  # noqa: E402
 

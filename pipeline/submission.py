@@ -128,3 +128,36 @@ def submission_from_bytes(data: bytes) -> Submission:
     for key, spans in groups.items():
         doc.spans[key] = [Span(doc, start, end, label=label) for start, end, label in spans]
     return Submission(doc=doc, **meta)
+
+
+@dataclass(frozen=True)
+class SubmissionText:
+    """What the batch-wide stages read of a submission, taken from its bytes without building the Doc (a tenth
+    of a millisecond against twenty): its fields, its text, and its span groups as character offsets."""
+
+    meta: dict
+    text: str
+    spans: dict[str, list[tuple[int, int, str]]]  # group -> (start_char, end_char, label)
+
+
+def submission_text(data: bytes) -> SubmissionText:
+    """Raises ValueError (or a JSON error) on bytes that would not rebuild a Submission."""
+    meta, words, spaces, sent_starts, groups, layout = json.loads(data)
+    n = len(words)
+    if not (isinstance(meta, dict) and set(meta) == set(_META_FIELDS) and isinstance(layout, list)
+            and len(spaces) == len(sent_starts) == n and all(isinstance(w, str) and w for w in words)
+            and all(isinstance(g, list) and all(0 <= a <= b <= n and isinstance(label, str) for a, b, label in g)
+                    for g in groups.values())):
+        raise ValueError("not a Submission's bytes")
+    starts, pos = [], 0
+    for word, space in zip(words, spaces):
+        starts.append(pos)
+        pos += len(word) + space
+    starts.append(pos)  # where an empty span at the end starts
+    text = "".join(w + " " * space for w, space in zip(words, spaces))
+
+    def chars(a: int, b: int) -> tuple[int, int]:
+        return starts[a], (starts[b - 1] + len(words[b - 1]) if b > a else starts[a])
+
+    return SubmissionText(meta, text, {key: [(*chars(a, b), label) for a, b, label in spans]
+                                       for key, spans in groups.items()})

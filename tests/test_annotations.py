@@ -3,26 +3,47 @@ batch as `xuexi score` runs it, and on a demo document annotated by hand."""
 
 import json
 
+import pytest
+
 from conftest import DEMO
+from pipeline.batch import Batch
+from pipeline.config import ScoringConfig
+from pipeline.engines.local import annotated_documents
+from pipeline.engines.stages import copy_sources, read_packed
+from pipeline.util.parsecache import ParseCache
 from pipeline.annotations import COPIED, EVIDENCE, GENERIC, QUOTED, annotate
 from pipeline.model import CopyKind, EvidenceRole, Source
 from pipeline.results import document_record
 from pipeline.submission import read_submission
 
 
-def test_every_record_of_results_json_is_its_annotated_doc_serialized(demo_run):
+@pytest.fixture(scope="module")
+def demo_annotated(demo_run):
+    """The demo's Submissions as the local engine annotates them, one at a time (it keeps none), with their
+    records: the run's stream again, over its caches."""
+    batch = Batch.open(DEMO)
+    cache = ParseCache(demo_run.out_dir / ".cache" / "parsed",
+                       dictionary_words=[k for t in batch.topics for k in t.keywords])
+    submissions, _ = read_packed(batch.root, batch.submissions, manifest=batch.manifest, cache=cache)
+    sources, _ = copy_sources(batch, library=None, progress=None, cache=cache)
+    return list(annotated_documents(batch, submissions, sources, semantic=None, config=ScoringConfig(),
+                                    out_dir=demo_run.out_dir))
+
+
+def test_every_record_of_results_json_is_its_annotated_doc_serialized(demo_run, demo_annotated):
     """results.json on disk holds, document for document, what serializing the Doc the run annotated gives."""
     written = json.loads((demo_run.out_dir / "results.json").read_text(encoding="utf-8"))
     records = {d["doc_id"]: d for d in written["documents"]}
-    assert demo_run.submissions and len(records) == len(demo_run.submissions)
-    for submission in demo_run.submissions:
-        assert json.loads(json.dumps(document_record(submission))) == records[submission.doc_id]
+    assert demo_annotated and len(records) == len(demo_annotated)
+    for submission, record in demo_annotated:
+        assert json.loads(json.dumps(record)) == records[submission.doc_id]
+        assert document_record(submission) == record
 
 
-def test_the_docs_span_groups_hold_the_passages_the_record_lists(demo_run):
+def test_the_docs_span_groups_hold_the_passages_the_record_lists(demo_run, demo_annotated):
     records = {d["doc_id"]: d for d in demo_run.results["documents"]}
     kinds, roles = set(), set()
-    for submission in demo_run.submissions:
+    for submission, _ in demo_annotated:
         doc, record = submission.doc, records[submission.doc_id]
         copied = [(*s._.chars, str(s._.source), s._.kind.value) for s in doc.spans[COPIED]]
         assert copied == [(c["start"], c["end"], c["source"], c["kind"]) for c in record["copied"]]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
@@ -101,6 +103,15 @@ def _splits_on(tree: ast.AST, constant: ast.Constant) -> bool:
     return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                and node.func.attr in ("split", "partition", "rsplit", "rpartition") and constant in node.args
                for node in ast.walk(tree))
+
+
+def test_xuexi_loads_torch_only_for_a_backend_that_needs_it():
+    """spaCy's thinc would import torch in every process and forked worker (200 MB each); the scoring and review
+    commands run without it, and a sentence-transformers backend still loads it."""
+    code = ("import sys, pipeline.cli, pipeline.engines.local, pipeline.review.app; print('torch' in sys.modules); "
+            "import torch, sentence_transformers; print(float(torch.ones(2).sum()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "2.0"]
 
 
 def test_imports_inside_functions_say_why():

@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Protocol, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -65,6 +65,13 @@ from .cues import (argument, concrete_anchors, concrete_clauses, cue, echoes, ex
                    narration, own_acts, parallelism, quoted_names, reflection, sayings, shortcomings)
 from .judge import BoilerplateConfig, SentenceEvidence
 from .statistics import BatchStatistics, SentenceIndex
+
+
+class IdentifiedText(Protocol):
+    """What fitting reads of a submission."""
+
+    doc_id: str
+    text: str
 
 
 def _longest_first(phrases: Iterable[str]) -> tuple[str, ...]:
@@ -134,8 +141,10 @@ class BoilerplateDetector:
         self.index = SentenceIndex((), c.shingle_chars, c.near_same_jaccard)
         self._terms: dict[TopicList, _Terms] = {}
 
-    def fit(self, submissions: Sequence[Submission], *, sources: Sequence[str] = ()) -> "BoilerplateDetector":
-        """Index every sentence of the submissions (owner = doc_id) and of the source texts (owner = source:N)
+    def fit(self, submissions: Sequence[Submission | IdentifiedText], *,
+            sources: Sequence[str] = ()) -> "BoilerplateDetector":
+        """Index every sentence of the submissions (their doc_id and text: a Submission, or what stands for one
+        while its Doc is packed away) (owner = doc_id) and of the source texts (owner = source:N)
         for near-same lookups, and learn the phrases the batch repeats: words of learned_min_chars or more
         characters that stand in abstract sentences of learned_min_docs submissions and in no sentence, of any
         text, with a concrete anchor (so a topic's own terms, which practice passages use, are not learned).

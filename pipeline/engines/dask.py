@@ -49,17 +49,16 @@ from .. import __version__
 from ..batch import Batch, FailedFile
 from ..boilerplate import BatchStatistics, BoilerplateDetector
 from ..config import ScoringConfig
-from ..copying import CheckedText, CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
+from ..copying import CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
 from ..copying.fingerprints import PreparedText
 from ..copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
-from ..submission import submission_from_bytes, submission_to_bytes
 from ..errors import ConfigError
 from ..messages import N_
 from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
 from ..segment import add_dictionary_words, added_words, get_nlp
 from ..semantic import SemanticConfig, get_encoder
-from .stages import (boilerplate_references, checked_text, document_result, models_identity, read_files,
+from .stages import (PackedSubmission, boilerplate_references, document_result, models_identity, read_packed,
                      topic_matcher)
 from ..topics import TopicMatcher
 
@@ -90,12 +89,11 @@ class Message(NamedTuple):
 
 @dataclass
 class _Partition:
-    """One partition of read submissions: as bytes (a spaCy Doc travels with its whole vocabulary otherwise),
-    what copy detection reads of them, their boilerplate statistics, and the files that failed."""
+    """One partition of read submissions: packed (a spaCy Doc travels with its whole vocabulary otherwise), what
+    copy detection prepared of them, their boilerplate statistics, and the files that failed."""
 
     index: int
-    submissions: list[bytes]
-    checked: list[CheckedText]
+    submissions: list[PackedSubmission]
     prepared: list[PreparedText]
     statistics: BatchStatistics
     failed: list[FailedFile]
@@ -177,14 +175,13 @@ def _worker_encoder(semantic: str | None, cache_dir: Path):
 def _read(items: list[tuple[int, str]], run: ClusterRun) -> list[_Partition]:
     run.teach_words()
     # A Dask worker's memory is bounded by its nanny (memory_limit), which restarts a worker that passes it.
-    submissions, failed = read_files(run.root, [Path(p) for _, p in items], manifest=run.manifest,
-                                     cache=run.parse_cache, limits=run.config.reading, isolated=False)
+    submissions, failed = read_packed(run.root, [Path(p) for _, p in items], manifest=run.manifest,
+                                      cache=run.parse_cache, limits=run.config.reading, isolated=False)
     key = {Path(p).stem: run.first_checked + i for i, p in items}
-    checked = [checked_text(s) for s in submissions]
-    prepared = [run.detector.prepare(key[c.doc_id], c) for c in checked]
-    statistics = run.boilerplate.statistics((c.doc_id, c.text) for c in checked)
+    prepared = [run.detector.prepare(key[s.doc_id], s.checked) for s in submissions]
+    statistics = run.boilerplate.statistics((s.doc_id, s.checked.text) for s in submissions)
     index = items[0][0] // run.partition_docs
-    return [_Partition(index, [submission_to_bytes(s) for s in submissions], checked, prepared, statistics, failed)]
+    return [_Partition(index, submissions, prepared, statistics, failed)]
 
 
 def _by_hash(texts: list[PreparedText], buckets: int) -> list[Message]:
@@ -243,9 +240,9 @@ def _finish(group: tuple[int, list[Message]], run: ClusterRun, boilerplate) -> l
     rows = counts.split(lambda k: np.searchsorted(keys, k), len(keys))
     run.teach_words()
     records = []
-    for data, checked, prepared, mine in zip(part.submissions, part.checked, part.prepared, rows):
-        report = run.detector.report(prepared, checked, Evidence.of(prepared, mine), table)
-        submission = submission_from_bytes(data)
+    for packed, prepared, mine in zip(part.submissions, part.prepared, rows):
+        report = run.detector.report(prepared, packed.checked, Evidence.of(prepared, mine), table)
+        submission = packed.unpack()
         records.append(document_result(submission, report, boilerplate.detect(submission, topics=run.topics),
                                        run.matcher))
     return records
@@ -329,7 +326,7 @@ def _records(read, run, sources: list[CopySource], parts: int):
         rows = db.concat([rows, keys.map_partitions(_source_rows, run, parts)])
     reduced = rows.groupby(_recipient, shuffle="tasks").map(_reduce, run, parts).flatten()
     texts = read.map(lambda part: Message(part.index, Carries.TEXTS,
-                                          [(t.key, c) for t, c in zip(part.prepared, part.checked)]))
+                                          [(t.key, s.checked) for t, s in zip(part.prepared, part.submissions)]))
     joined = db.concat([reduced.filter(lambda m: m.carries == Carries.NEEDS), texts]) \
         .groupby(_recipient, shuffle="tasks").map(_join, run).flatten()
     own = read.map(lambda part: Message(part.index, Carries.OWN, part))

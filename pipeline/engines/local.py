@@ -9,17 +9,18 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from ..archive import Archive, Replacement, content_hash
 from ..batch import Batch
 from ..boilerplate import BoilerplateDetector
 from ..config import ScoringConfig
 from ..copying import CopyDetector, CopySource
-from ..submission import Submission
 from ..errors import ConfigError
 from ..messages import N_
+from ..submission import Submission
 from ..util.files import write_json_atomic
 from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
@@ -28,8 +29,8 @@ from ..results import build_results
 from ..util.runstate import RunInputs, exclusive, mark_complete, mark_incomplete
 from ..segment import add_dictionary_words
 from ..semantic import get_encoder
-from .stages import (Progress, boilerplate_references, checked_text, copy_sources, document_result,
-                     judge_boilerplate, models_identity, read_files, topic_matcher)
+from .stages import (PackedSubmission, Progress, boilerplate_references, copy_sources, models_identity,
+                     read_packed, scored_documents, topic_matcher)
 
 
 @dataclass
@@ -39,7 +40,6 @@ class ScoreRun:
     results: dict
     out_dir: Path
     seconds: float
-    submissions: list[Submission] = field(default_factory=list)
     report_error: str | None = None
     unchanged: bool = False  # nothing changed since the last run into out_dir: its outputs stand
     replaced: Replacement | None = None  # what replacing the archived quarter dropped (with --replace)
@@ -53,23 +53,24 @@ class ScoreRun:
 ENGINES = ("local", "dask")
 
 
-def _score_here(batch: Batch, submissions: list[Submission], sources: list[CopySource], *, semantic: str | None,
-                config: ScoringConfig, out_dir: Path, progress: Progress | None, workers: int) -> list[dict]:
-    """The local engine: copy detection's phases in this process, then every document's record."""
+def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sources: list[CopySource], *,
+                        semantic: str | None, config: ScoringConfig, out_dir: Path, progress: Progress | None = None,
+                        workers: int = 1) -> Iterator[tuple[Submission, dict]]:
+    """The local engine: copy detection's phases in this process, then every document's own pass, one Doc at a
+    time: each annotated Submission with its record, in order (scored_documents)."""
     # The encoder starts its threads only now, after any worker processes were forked.
     encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
     copies = CopyDetector(config.copying, encoder=encoder).detect(
-        [checked_text(s) for s in submissions], sources,
+        [s.checked for s in submissions], sources,
         progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None)
-    boilerplate = BoilerplateDetector(config.boilerplate).fit(submissions, sources=boilerplate_references(sources))
+    boilerplate = BoilerplateDetector(config.boilerplate).fit([s.checked for s in submissions],
+                                                              sources=boilerplate_references(sources))
     matcher = topic_matcher(batch.topics, encoder, config.topics, out_dir / ".cache" / "embeddings")
-    documents = []
-    judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers)
-    for i, (submission, generic) in enumerate(zip(submissions, judged)):
-        documents.append(document_result(submission, copies[submission.doc_id], generic, matcher))
+    for done, scored in enumerate(scored_documents(submissions, copies, boilerplate, batch.topics, matcher,
+                                                   workers=workers), 1):
+        yield scored
         if progress:
-            progress(N_("评定专题"), i + 1, len(submissions))
-    return documents
+            progress(N_("评定专题"), done, len(submissions))
 
 
 def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, semantic: str | None = None,
@@ -138,14 +139,14 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     if engine == "dask":
         from .dask import score_on_dask  # Dask is loaded only for the Dask engine
 
-        submissions = []
         documents, failed = score_on_dask(batch, sources, out_dir=out_dir, semantic=semantic,
                                           scheduler=scheduler, config=config, progress=progress)
     else:
-        submissions, failed = read_files(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
-                                         cache=cache, workers=workers, limits=config.reading)
-        documents = _score_here(batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir,
-                                progress=progress, workers=workers)
+        submissions, failed = read_packed(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
+                                          cache=cache, workers=workers, limits=config.reading)
+        documents = [record for _, record in annotated_documents(
+            batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir, progress=progress,
+            workers=workers)]
     failed = list(batch.problems) + failed + bad_sources
     results = build_results(batch, documents, failed, config=config.to_dict())
     replaced = archive.dropped_by(results) if archive is not None else None
@@ -155,7 +156,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     write_json_atomic(out_dir / "results.json", results)
     if archive is not None:
         archive.store_quarter(results)
-    run = ScoreRun(results, out_dir, time.perf_counter() - started, submissions, replaced=replaced)
+    run = ScoreRun(results, out_dir, time.perf_counter() - started, replaced=replaced)
     try:
         run.pages = write_reports(results, out_dir).pages
     except Exception as exc:  # results.json is written; a report bug must not hide it

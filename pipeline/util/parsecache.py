@@ -4,7 +4,8 @@ A parsed Submission is stored as its bytes (pipeline.submission.submission_to_by
 parse depends on: the file's bytes, its manifest row, xuexi's version and the words added to jieba's dictionary
 (they change the segmentation). Entries are written atomically, one file each, so worker processes can share the
 cache and a run killed at any point leaves only whole entries behind; the next run picks up from them. Entries are
-JSON, never code: an entry that does not parse back into a Submission is a miss."""
+JSON, never code: an entry that does not read as a Submission's bytes (pipeline.submission.submission_text) is a
+miss."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import json
 from pathlib import Path
 
 from .. import __version__
-from ..submission import Submission, submission_from_bytes
+from ..submission import submission_text
 from .files import write_bytes_atomic
 from ..ingest import ReaderLimits
 
@@ -42,7 +43,9 @@ class ParseCache:
                 digest.update(block)
         return digest.hexdigest()
 
-    def get(self, key: str) -> Submission | None:
+    def get(self, key: str) -> bytes | None:
+        """The stored bytes of a Submission (pipeline.submission.submission_to_bytes) under `key`, None when none
+        are, or what is stored does not read as such."""
         entry = self.folder / key[:2] / key
         try:
             data = entry.read_bytes()
@@ -50,13 +53,13 @@ class ParseCache:
             self.misses += 1
             return None
         try:
-            submission = submission_from_bytes(data)
+            submission_text(data)
         except Exception:  # a damaged or planted entry is data that does not parse: a miss, read the file again
             entry.unlink(missing_ok=True)
             self.misses += 1
             return None
         self.hits += 1
-        return submission
+        return data
 
     def put(self, key: str, data: bytes) -> None:
         """Store a Submission's bytes (pipeline.submission.submission_to_bytes) under `key`."""

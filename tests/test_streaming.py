@@ -1,0 +1,83 @@
+"""The local engine keeps submissions packed (pipeline.engines.stages.PackedSubmission) and builds each Doc only for
+its own pass, so that a quarter's Docs are never all in memory: what the batch-wide stages read of the packed bytes
+equals what they read of the Doc, the stream lets each Doc go once its record is made, and the parse cache refuses
+bytes that would not rebuild a Submission. On the dev and demo batches as read."""
+
+from __future__ import annotations
+
+import gc
+import json
+import weakref
+
+from conftest import DEMO, DEV
+
+from pipeline.batch import Batch
+from pipeline.config import ScoringConfig
+from pipeline.engines.local import annotated_documents, score_batch
+from pipeline.engines.stages import PackedSubmission, checked_text, copy_sources, read_files, read_packed
+from pipeline.submission import submission_text, submission_to_bytes
+from pipeline.util.parsecache import ParseCache
+
+
+def read(batch_dir):
+    batch = Batch.open(batch_dir)
+    return batch, read_files(batch.root, batch.submissions, manifest=batch.manifest)[0]
+
+
+def test_the_packed_bytes_give_the_docs_text_and_span_offsets():
+    for folder in (DEV, DEMO):
+        _, submissions = read(folder)
+        assert submissions
+        for submission in submissions:
+            packed = PackedSubmission.of(submission_to_bytes(submission))
+            read_back = submission_text(submission_to_bytes(submission))
+            assert read_back.text == submission.text
+            assert read_back.spans == {key: [(s.start_char, s.end_char, s.label_) for s in group]
+                                       for key, group in submission.doc.spans.items()}
+            assert packed.checked == checked_text(submission)
+            assert submission_to_bytes(packed.unpack()) == submission_to_bytes(submission)
+            assert len(packed.data) < len(submission_to_bytes(submission)) / 3
+
+
+def test_the_stream_keeps_no_doc_it_has_handed_on(tmp_path):
+    batch = Batch.open(DEMO)
+    submissions, _ = read_packed(batch.root, batch.submissions, manifest=batch.manifest)
+    sources, _ = copy_sources(batch, library=None, progress=None)
+    alive = []
+    for submission, record in annotated_documents(batch, submissions, sources, semantic="static",
+                                                  config=ScoringConfig(), out_dir=tmp_path):
+        alive.append(weakref.ref(submission.doc))
+        assert record["doc_id"] == submission.doc_id
+        del submission
+        gc.collect()
+        assert sum(ref() is not None for ref in alive) <= 1  # the Doc being handed on, at most
+    assert len(alive) == len(submissions) > 8
+
+
+def test_the_parse_cache_refuses_bytes_that_would_not_rebuild_a_submission(tmp_path):
+    """Entries that are JSON of the right outline but would fail when the Doc is built (an empty word, a span
+    past the end, a field missing) are misses: the file is read again and the run's results are unchanged."""
+    out = tmp_path / "out"
+    first = score_batch(DEMO, out, semantic="static")
+    entries = sorted(p for p in (out / ".cache" / "parsed").rglob("*") if p.is_file())
+    assert len(entries) >= 3
+
+    def spoil(entry, how):
+        meta, words, spaces, starts, groups, layout = json.loads(entry.read_bytes())
+        if how == "empty word":
+            words[0] = ""
+        elif how == "span past the end":
+            groups.setdefault("paragraphs", []).append([0, len(words) + 5, ""])
+        else:
+            meta.pop("author")
+        entry.write_bytes(json.dumps((meta, words, spaces, starts, groups, layout)).encode())
+
+    for entry, how in zip(entries, ("empty word", "span past the end", "field missing")):
+        spoil(entry, how)
+        bad = entry.read_bytes()
+        assert ParseCache(out / ".cache" / "parsed", dictionary_words=[]).get(entry.name) is None
+        entry.write_bytes(bad)
+    (out / ".cache" / "last_run.json").unlink()
+    again = score_batch(DEMO, out, semantic="static")
+    strip = lambda r: {**r, "generated_at": None}
+    assert strip(again.results) == strip(first.results)
