@@ -12,7 +12,7 @@ import pytest
 
 from conftest import DEV, REALISTIC, SHARED
 from pipeline.batch import Batch
-from pipeline.lexicon import find_phrases, sentence_spans
+from pipeline.lexicon import PUNCTUATION, find_phrases, sentence_spans
 from pipeline.boilerplate import BoilerplateConfig, BoilerplateDetector
 from pipeline.boilerplate.cues import (
     concrete_anchors,
@@ -23,7 +23,7 @@ from pipeline.boilerplate.cues import (
     parallelism,
     quoted_names,
     reflection,
-    shingles,
+    shingle_codes,
     shortcomings,
 )
 from pipeline.boilerplate.statistics import SentenceIndex
@@ -253,9 +253,18 @@ def test_own_voice_markers():
     assert quoted_names("建立“一果一码”追溯体系，增强“四个意识”。", ["四个意识"]) == ["一果一码"]
 
 
+def string_shingles(text: str, size: int) -> set[str]:
+    """The shingles as strings, the truth the index's numbers stand for."""
+    bare = PUNCTUATION.sub("", text)
+    return {bare[i:i + size] for i in range(max(len(bare) - size + 1, 1))} if bare else set()
+
+
 def test_sentence_index_near_same_by_shingle_jaccard():
-    assert shingles("坚持守正创新，在继承中发展。", 4) == {"坚持守正", "持守正创", "守正创新", "正创新在", "创新在继", "新在继承",
-                                                "在继承中", "继承中发", "承中发展"}
+    assert string_shingles("坚持守正创新，在继承中发展。", 4) == {"坚持守正", "持守正创", "守正创新", "正创新在", "创新在继",
+                                                      "新在继承", "在继承中", "继承中发", "承中发展"}
+    assert len(shingle_codes("坚持守正创新，在继承中发展。", 4)) == 9
+    assert len(shingle_codes("守正创新，守正创新。", 4)) == 4  # 守正创新 once, as a set
+    assert len(shingle_codes("守正", 4)) == 1 and len(shingle_codes("，。", 4)) == 0
     index = SentenceIndex([("a", "要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。"),
                            ("b", "要更加统一思想、凝聚共识，汇聚起推动发展的强大合力。"),
                            ("c", "我局去年在柳湾村建成分拣车间。")], 4, 0.6)
@@ -272,10 +281,10 @@ def test_sentence_index_finds_what_comparing_every_pair_finds():
         owned += [(path.stem, fold(text[a:b])) for a, b in sentence_spans(text) if b - a >= 8]
     index = SentenceIndex(owned, 4, 0.6)
     queries = [s for _, s in owned[::7]] + [s[2:] + "，切实抓好落实。" for _, s in owned[::11]]
-    grams = [(o, shingles(s, 4)) for o, s in owned]
+    grams = [(o, string_shingles(s, 4)) for o, s in owned]
     near_some_other = 0
     for query in queries:
-        q = shingles(query, 4)
+        q = string_shingles(query, 4)
         expected = {o for o, g in grams if len(q & g) / len(q | g) >= 0.6}
         assert index.holders(query) == expected
         near_some_other += len(expected) > 1
