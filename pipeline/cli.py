@@ -100,7 +100,8 @@ def _summary(run) -> None:
     table.add_row(_("已评分"), _("{documents} 篇材料，{chars:,} 字", documents=len(docs), chars=sum(d['chars'] for d in docs)))
     table.add_row(_("未能评分"), str(len(run.failed)))
     table.add_row(_("用时"), _("{seconds:.1f} 秒", seconds=run.seconds) + (_("（自上次运行以来没有变化：沿用上次的输出）")
-                                                                       if run.unchanged else ""))
+                                                                       if run.unchanged else "")
+                  + (_("（{reused} 篇材料所依据的内容未变，沿用上次的评定）", reused=run.reused) if run.reused else ""))
     table.add_row(_("结果"), escape(str(run.out_dir / "results.json")))
     err.print(table)
     topic_ids = [t["topic_id"] for t in docs[0]["topics"]] if docs else []

@@ -52,9 +52,9 @@ def document_record(submission: Submission) -> dict:
         "structure": structure(submission),
         "topics": [_coverage(c, [s for s in doc.spans[EVIDENCE] if s._.topic == c.topic_id], text)
                    for c in doc._.coverage],
-        "copied": copied_entries(doc, COPIED),
-        "quoted": quoted_entries(doc),
-        "generic": generic_entries(doc),
+        "copied": copied_entries(doc, COPIED, text),
+        "quoted": quoted_entries(doc, text),
+        "generic": generic_entries(doc, text),
         "copy_ratio": round(doc._.copy_ratio, 4),
     }
     if submission.ocr_pages:  # pages of a scan, read by OCR: the reports say so beside every flag on them
@@ -70,7 +70,7 @@ def document_record(submission: Submission) -> dict:
         "per_source": {k: round(v, 4) for k, v in doc._.per_source.items()},
     }
     if doc._.paraphrase_encoder:
-        record["paraphrase_check"] = paraphrase_check(doc)
+        record["paraphrase_check"] = paraphrase_check(doc, text)
     record["generic_ratio"] = round(doc._.generic_ratio, 4)
     record["diagnoses"] = doc._.diagnoses
     return record
@@ -86,9 +86,11 @@ def _source(source: Source | None) -> str | None:
     return str(source) if source else None
 
 
-def copied_entries(doc: Doc, group: str) -> list[dict]:
+# Each takes the Doc's text from the caller (Submission.text): spaCy joins the tokens anew on every Doc.text.
+
+def copied_entries(doc: Doc, group: str, text: str) -> list[dict]:
     """The passages of span group copied (or paraphrase_candidates): a paraphrase always says why and how close."""
-    out, text = [], doc.text  # spaCy joins the tokens anew on every .text
+    out = []
     for span in doc.spans[group]:
         entry = {**_entry(span, text, source=_source(span._.source), kind=span._.kind.value,
                           similarity=round(span._.similarity, 3)), "source_text": span._.source_text}
@@ -100,23 +102,21 @@ def copied_entries(doc: Doc, group: str) -> list[dict]:
     return out
 
 
-def quoted_entries(doc: Doc) -> list[dict]:
-    text = doc.text
+def quoted_entries(doc: Doc, text: str) -> list[dict]:
     return [_entry(s, text, source=_source(s._.source)) for s in doc.spans[QUOTED]]
 
 
-def generic_entries(doc: Doc) -> list[dict]:
-    text = doc.text
+def generic_entries(doc: Doc, text: str) -> list[dict]:
     return [_entry(s, text, kind=s._.kind, reasons=s._.reasons) for s in doc.spans[GENERIC]]
 
 
-def paraphrase_check(doc: Doc) -> dict:
+def paraphrase_check(doc: Doc, text: str) -> dict:
     """Which model looked for paraphrase; one without calibration decides nothing, its candidates are listed."""
     check = {"encoder": doc._.paraphrase_encoder, "calibrated": doc._.paraphrase_calibrated}
     if not doc._.paraphrase_calibrated:
         check["note"] = (f"语义模型 {doc._.paraphrase_encoder} 没有校准数据：下列疑似换词改写的段落只作提示，"
                          "须人工比对原文，不计入复制")
-        check["candidates"] = copied_entries(doc, CANDIDATES)
+        check["candidates"] = copied_entries(doc, CANDIDATES, text)
     return check
 
 

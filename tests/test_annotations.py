@@ -35,7 +35,7 @@ def test_every_record_of_results_json_is_its_annotated_doc_serialized(demo_run, 
     written = json.loads((demo_run.out_dir / "results.json").read_text(encoding="utf-8"))
     records = {d["doc_id"]: d for d in written["documents"]}
     assert demo_annotated and len(records) == len(demo_annotated)
-    for submission, record in demo_annotated:
+    for record, submission in demo_annotated:
         assert json.loads(json.dumps(record)) == records[submission.doc_id]
         assert document_record(submission) == record
 
@@ -43,7 +43,7 @@ def test_every_record_of_results_json_is_its_annotated_doc_serialized(demo_run, 
 def test_the_docs_span_groups_hold_the_passages_the_record_lists(demo_run, demo_annotated):
     records = {d["doc_id"]: d for d in demo_run.results["documents"]}
     kinds, roles = set(), set()
-    for submission, _ in demo_annotated:
+    for _, submission in demo_annotated:
         doc, record = submission.doc, records[submission.doc_id]
         copied = [(*s._.chars, str(s._.source), s._.kind.value) for s in doc.spans[COPIED]]
         assert copied == [(c["start"], c["end"], c["source"], c["kind"]) for c in record["copied"]]

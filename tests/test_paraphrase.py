@@ -93,7 +93,7 @@ def test_an_encoder_without_calibration_proposes_but_never_decides(demo_reports)
     report = CopyDetector(encoder=BigramEncoder()).detect([doc], references(demo))[doc.doc_id]
     assert not paraphrases(report)
     report.annotate(submission.doc)
-    check = paraphrase_check(submission.doc)
+    check = paraphrase_check(submission.doc, submission.text)
     assert check["encoder"] == "st:bigram-test-model" and check["calibrated"] is False
     assert "没有校准" in check["note"]
     assert check["candidates"] and all(c["kind"] == "paraphrase" and c["reason"] for c in check["candidates"])

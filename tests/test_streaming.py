@@ -6,6 +6,7 @@ bytes that would not rebuild a Submission. On the dev and demo batches as read."
 from __future__ import annotations
 
 import gc
+import shutil
 import json
 import weakref
 
@@ -44,7 +45,7 @@ def test_the_stream_keeps_no_doc_it_has_handed_on(tmp_path):
     submissions, _ = read_packed(batch.root, batch.submissions, manifest=batch.manifest)
     sources, _ = copy_sources(batch, library=None, progress=None)
     alive = []
-    for submission, record in annotated_documents(batch, submissions, sources, semantic="static",
+    for record, submission in annotated_documents(batch, submissions, sources, semantic="static",
                                                   config=ScoringConfig(), out_dir=tmp_path):
         alive.append(weakref.ref(submission.doc))
         assert record["doc_id"] == submission.doc_id
@@ -79,5 +80,61 @@ def test_the_parse_cache_refuses_bytes_that_would_not_rebuild_a_submission(tmp_p
         entry.write_bytes(bad)
     (out / ".cache" / "last_run.json").unlink()
     again = score_batch(DEMO, out, semantic="static")
+    strip = lambda r: {**r, "generated_at": None}
+    assert strip(again.results) == strip(first.results)
+
+
+def utf8(path) -> bool:
+    try:
+        path.read_text(encoding="utf-8")
+        return True
+    except UnicodeDecodeError:  # the demo's GB18030 file
+        return False
+
+
+def changed_copy(tmp_path, name):
+    """The demo batch copied, its first submission with a sentence added and two late submissions: copies of
+    others, under new names, a few words changed."""
+    batch = tmp_path / name
+    shutil.copytree(DEMO, batch)
+    files = [p for p in sorted((batch / "submissions").glob("*.txt")) if utf8(p)]
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\n这个季度我又补学了一遍，体会更深了。\n", encoding="utf-8")
+    for i, other in enumerate(files[1:3]):
+        late = batch / "submissions" / f"9{i}_补交{i}_学习心得.txt"
+        late.write_text(other.read_text(encoding="utf-8").replace("我们", "我单位"), encoding="utf-8")
+    return batch
+
+
+def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path):
+    """A rerun after a changed and two late submissions reuses the other documents' records (the record cache),
+    and its results equal a cold run over the same files into a new folder."""
+    out = tmp_path / "out"
+    first = score_batch(DEMO, out, semantic="static")
+    assert first.reused == 0
+    same = tmp_path / "same"
+    shutil.copytree(DEMO, same)
+    unchanged = score_batch(same, out, semantic="static")  # another folder: a full run, every record reused
+    assert unchanged.reused == len(first.results["documents"])
+    batch = changed_copy(tmp_path, "changed")
+    again = score_batch(batch, out, semantic="static")
+    cold = score_batch(batch, tmp_path / "cold", semantic="static")
+    strip = lambda r: {**r, "generated_at": None}
+    assert strip(again.results) == strip(cold.results)
+    documents = len(cold.results["documents"])
+    assert documents == len(first.results["documents"]) + 2
+    assert 0 < again.reused <= documents - 3  # the changed and the late ones were passed, and those they touch
+    entries = [p for p in (out / ".cache" / "records").rglob("*") if p.is_file()]
+    assert len(entries) == documents  # the records no document uses any more are gone
+
+
+def test_a_damaged_record_is_passed_again(tmp_path):
+    out = tmp_path / "out"
+    first = score_batch(DEMO, out, semantic="static")
+    entries = sorted(p for p in (out / ".cache" / "records").rglob("*") if p.is_file())
+    entries[0].write_text("{not json", encoding="utf-8")
+    entries[1].write_text(json.dumps({"doc_id": "someone else"}), encoding="utf-8")
+    (out / ".cache" / "last_run.json").unlink()
+    again = score_batch(DEMO, out, semantic="static")
+    assert again.reused == len(entries) - 2
     strip = lambda r: {**r, "generated_at": None}
     assert strip(again.results) == strip(first.results)

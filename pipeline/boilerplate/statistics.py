@@ -70,7 +70,8 @@ class SentenceIndex:
     def _near_same(self, query: np.ndarray) -> frozenset[str]:
         if not len(query):
             return frozenset()
-        prefix = query[np.lexsort((query, self._ranks(query)))][:int(self._prefix_length(np.array([len(query)]))[0])]
+        kept = int(self._prefix_length(np.array([len(query)]))[0])
+        prefix = query[np.lexsort((query, self._ranks(query)))][:kept]
         lo, hi = np.searchsorted(self.posted, prefix), np.searchsorted(self.posted, prefix, side="right")
         candidates = np.unique(np.concatenate([self.posted_by[a:b] for a, b in zip(lo, hi)]))
         if not len(candidates):

@@ -26,7 +26,8 @@ from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
 from ..report import PagesWritten, write_reports
 from ..results import build_results
-from ..util.runstate import RunInputs, exclusive, mark_complete, mark_incomplete
+from ..util.recordcache import RecordCache
+from ..util.runstate import RunInputs, code_digest, exclusive, mark_complete, mark_incomplete
 from ..segment import add_dictionary_words
 from ..semantic import get_encoder
 from .stages import (PackedSubmission, Progress, boilerplate_references, copy_sources, models_identity,
@@ -44,6 +45,7 @@ class ScoreRun:
     unchanged: bool = False  # nothing changed since the last run into out_dir: its outputs stand
     replaced: Replacement | None = None  # what replacing the archived quarter dropped (with --replace)
     pages: PagesWritten | None = None  # the document pages written and those kept, once the reports are written
+    reused: int = 0  # documents whose record was the last run's (nothing they depend on changed)
 
     @property
     def failed(self) -> list[dict]:
@@ -55,9 +57,11 @@ ENGINES = ("local", "dask")
 
 def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sources: list[CopySource], *,
                         semantic: str | None, config: ScoringConfig, out_dir: Path, progress: Progress | None = None,
-                        workers: int = 1) -> Iterator[tuple[Submission, dict]]:
+                        workers: int = 1,
+                        records: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
     """The local engine: copy detection's phases in this process, then every document's own pass, one Doc at a
-    time: each annotated Submission with its record, in order (scored_documents)."""
+    time: each record with its annotated Submission, in order (scored_documents; with `records`, the stored record
+    of a document whose pass would read what it read before, and no Submission)."""
     # The encoder starts its threads only now, after any worker processes were forked.
     encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
     copies = CopyDetector(config.copying, encoder=encoder).detect(
@@ -67,10 +71,18 @@ def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sourc
                                                               sources=boilerplate_references(sources))
     matcher = topic_matcher(batch.topics, encoder, config.topics, out_dir / ".cache" / "embeddings")
     for done, scored in enumerate(scored_documents(submissions, copies, boilerplate, batch.topics, matcher,
-                                                   workers=workers), 1):
+                                                   workers=workers, records=records), 1):
         yield scored
         if progress:
             progress(N_("评定专题"), done, len(submissions))
+
+
+def record_cache(batch: Batch, semantic: str | None, config: ScoringConfig, out_dir: Path) -> RecordCache:
+    """The records of out_dir's last runs, in this run's context: xuexi's code, the models, the configuration and
+    the topic list."""
+    context = json.dumps([code_digest(), models_identity(semantic), config.digest(),
+                          (batch.root / "topics.yaml").read_text(encoding="utf-8")], ensure_ascii=False)
+    return RecordCache(out_dir / ".cache" / "records", context=context)
 
 
 def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, semantic: str | None = None,
@@ -136,6 +148,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
         in_prior = {content_hash(s.text) for s in sources if Source.parse(s.source_id).kind is SourceKind.PRIOR}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
+    records = None  # the local engine's record cache
     if engine == "dask":
         from .dask import score_on_dask  # Dask is loaded only for the Dask engine
 
@@ -144,9 +157,10 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     else:
         submissions, failed = read_packed(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
                                           cache=cache, workers=workers, limits=config.reading)
-        documents = [record for _, record in annotated_documents(
+        records = record_cache(batch, semantic, config, out_dir)
+        documents = [record for record, _ in annotated_documents(
             batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir, progress=progress,
-            workers=workers)]
+            workers=workers, records=records)]
     failed = list(batch.problems) + failed + bad_sources
     results = build_results(batch, documents, failed, config=config.to_dict())
     replaced = archive.dropped_by(results) if archive is not None else None
@@ -156,7 +170,8 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     write_json_atomic(out_dir / "results.json", results)
     if archive is not None:
         archive.store_quarter(results)
-    run = ScoreRun(results, out_dir, time.perf_counter() - started, replaced=replaced)
+    run = ScoreRun(results, out_dir, time.perf_counter() - started, replaced=replaced,
+                   reused=records.hits if records is not None else 0)
     try:
         run.pages = write_reports(results, out_dir).pages
     except Exception as exc:  # results.json is written; a report bug must not hide it
@@ -165,4 +180,6 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     else:
         inputs.remember(out_dir)
         mark_complete(out_dir)
+        if records is not None:
+            records.keep_used()
     return run

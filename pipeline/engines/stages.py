@@ -27,6 +27,7 @@ from ..ingest import ReaderLimits
 from ..ingest.limits import limit_memory, memory_message, time_limit
 from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
+from ..util.recordcache import RecordCache
 from ..results import document_record
 from ..topiclist import TopicList
 from ..semantic import backend_identity, get_encoder
@@ -227,14 +228,25 @@ def document_result(submission: Submission, copies: CopyReport, generic: Boilerp
 
 
 def scored_documents(submissions: list[PackedSubmission], copies: dict[str, CopyReport],
-                     boilerplate: BoilerplateDetector, topics: TopicList, matcher: TopicMatcher, *,
-                     workers: int) -> Iterator[tuple[Submission, dict]]:
-    """Each submission's own pass, in order: unpacked, annotated and serialized (document_result), then left to
-    the caller, who keeps the record and may drop the Doc, so that only one Doc at a time is in memory here."""
+                     boilerplate: BoilerplateDetector, topics: TopicList, matcher: TopicMatcher, *, workers: int,
+                     records: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
+    """Each submission's own pass, in order: its record, and its Doc unpacked, annotated and serialized
+    (document_result), then left to the caller, who may drop it, so that only one Doc at a time is in memory
+    here. With `records`, a document whose pass would read what it read before gets its stored record instead,
+    and no Doc (None)."""
     judged = judge_boilerplate(submissions, boilerplate, topics, workers=workers)
     for packed, generic in zip(submissions, judged):
+        report = copies[packed.doc_id]
+        key = records.key(packed.data, report, generic) if records is not None else None
+        record = records.get(key, packed.doc_id) if records is not None else None
+        if record is not None:
+            yield record, None
+            continue
         submission = packed.unpack()
-        yield submission, document_result(submission, copies[packed.doc_id], generic, matcher)
+        record = document_result(submission, report, generic, matcher)
+        if records is not None:
+            records.put(key, record)
+        yield record, submission
 
 
 def topic_matcher(topics: TopicList, encoder, config: TopicConfig, cache_dir: Path) -> TopicMatcher:

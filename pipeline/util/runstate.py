@@ -10,6 +10,7 @@ so an interrupted run never leaves a digest that would skip its own completion."
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -91,14 +92,24 @@ def _digest_folder(h, folder: Path, skip: Path) -> None:
         h.update(b"\0")
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The digest of xuexi itself: its version, code and shipped phrase lists."""
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for folder in (CODE, PHRASES):
+        h.update(f"\1{folder.name}\1".encode())
+        _digest_folder(h, folder, skip=CODE / "__pycache__")
+    return h.hexdigest()
+
+
 class RunInputs:
     """The digest of what one scoring of `batch_dir` into an output folder reads."""
 
     def __init__(self, batch_dir: Path, *, library: Path | None, encoder: str, earlier: list[str],
                  archive: Path | None, out_dir: Path, config: str):
         h = hashlib.blake2b(digest_size=16)
-        h.update(json.dumps([__version__, encoder, sorted(earlier), str(archive or ""), config]).encode())
-        for folder in (Path(batch_dir), CODE, PHRASES, *([Path(library)] if library else [])):
+        h.update(json.dumps([code_digest(), encoder, sorted(earlier), str(archive or ""), config]).encode())
+        for folder in (Path(batch_dir), *([Path(library)] if library else [])):
             h.update(f"\1{folder.name}\1".encode())
             _digest_folder(h, folder, skip=Path(out_dir).resolve())  # outputs kept inside the batch are not inputs
         self.digest = h.hexdigest()
