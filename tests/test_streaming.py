@@ -106,8 +106,8 @@ def changed_copy(tmp_path, name):
 
 
 def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path):
-    """A rerun after a changed and two late submissions reuses the other documents' records (the record cache),
-    and its results equal a cold run over the same files into a new folder."""
+    """A rerun after a changed and two late submissions reuses the other documents' records and boilerplate
+    statistics (the record cache), and its results equal a cold run over the same files into a new folder."""
     out = tmp_path / "out"
     first = score_batch(DEMO, out, semantic="static")
     assert first.reused == 0
@@ -123,8 +123,8 @@ def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path):
     documents = len(cold.results["documents"])
     assert documents == len(first.results["documents"]) + 2
     assert 0 < again.reused <= documents - 3  # the changed and the late ones were passed, and those they touch
-    entries = [p for p in (out / ".cache" / "records").rglob("*") if p.is_file()]
-    assert len(entries) == documents  # the records no document uses any more are gone
+    for cache in ("records", "statistics"):  # what no document uses any more is gone
+        assert len([p for p in (out / ".cache" / cache).rglob("*") if p.is_file()]) == documents
 
 
 def test_a_damaged_record_is_passed_again(tmp_path):

@@ -95,3 +95,16 @@ class BatchStatistics:
     sentences: list[tuple[str, str]]
     docs_with: dict[str, set[str]]
     anchored: set[str]
+
+    def to_dict(self) -> dict:
+        """As JSON can hold it, in a fixed order (for the cache of one document's statistics)."""
+        return {"sentences": [list(pair) for pair in self.sentences],
+                "docs_with": {w: sorted(owners) for w, owners in self.docs_with.items()},
+                "anchored": sorted(self.anchored)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BatchStatistics":
+        docs_with: dict[str, set[str]] = defaultdict(set)
+        for w, owners in data["docs_with"].items():
+            docs_with[w] = set(owners)
+        return cls([(owner, sentence) for owner, sentence in data["sentences"]], docs_with, set(data["anchored"]))

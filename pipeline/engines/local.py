@@ -16,6 +16,7 @@ from typing import Iterator
 from ..archive import Archive, Replacement, content_hash
 from ..batch import Batch
 from ..boilerplate import BoilerplateDetector
+from ..boilerplate.statistics import BatchStatistics
 from ..config import ScoringConfig
 from ..copying import CopyDetector, CopySource
 from ..errors import ConfigError
@@ -57,18 +58,19 @@ ENGINES = ("local", "dask")
 
 def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sources: list[CopySource], *,
                         semantic: str | None, config: ScoringConfig, out_dir: Path, progress: Progress | None = None,
-                        workers: int = 1,
-                        records: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
+                        workers: int = 1, records: RecordCache | None = None,
+                        statistics: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
     """The local engine: copy detection's phases in this process, then every document's own pass, one Doc at a
     time: each record with its annotated Submission, in order (scored_documents; with `records`, the stored record
-    of a document whose pass would read what it read before, and no Submission)."""
+    of a document whose pass would read what it read before, and no Submission; with `statistics`, each document's
+    stored boilerplate statistics, see fitted_boilerplate)."""
     # The encoder starts its threads only now, after any worker processes were forked.
     encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
     copies = CopyDetector(config.copying, encoder=encoder).detect(
         [s.checked for s in submissions], sources,
         progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None)
-    boilerplate = BoilerplateDetector(config.boilerplate).fit([s.checked for s in submissions],
-                                                              sources=boilerplate_references(sources))
+    boilerplate = fitted_boilerplate(BoilerplateDetector(config.boilerplate), submissions,
+                                     boilerplate_references(sources), statistics)
     matcher = topic_matcher(batch.topics, encoder, config.topics, out_dir / ".cache" / "embeddings")
     for done, scored in enumerate(scored_documents(submissions, copies, boilerplate, batch.topics, matcher,
                                                    workers=workers, records=records), 1):
@@ -77,12 +79,32 @@ def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sourc
             progress(N_("评定专题"), done, len(submissions))
 
 
-def record_cache(batch: Batch, semantic: str | None, config: ScoringConfig, out_dir: Path) -> RecordCache:
-    """The records of out_dir's last runs, in this run's context: xuexi's code, the models, the configuration and
-    the topic list."""
+def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSubmission], references: list[str],
+                       statistics: RecordCache | None) -> BoilerplateDetector:
+    """The detector fitted on the batch: each submission's statistics (BoilerplateDetector.statistics, the map
+    step), from `statistics` where its text was seen before, merged in order with the references' (the same
+    detector as one pass over all of them, as the Dask engine's partitions show)."""
+    parts = []
+    for s in submissions:
+        key = statistics.key(s.checked.text.encode("utf-8"), s.doc_id) if statistics is not None else None
+        stored = statistics.get(key, s.doc_id) if statistics is not None else None
+        if stored is not None:
+            parts.append(BatchStatistics.from_dict(stored["statistics"]))
+            continue
+        parts.append(detector.statistics([(s.doc_id, s.checked.text)]))
+        if statistics is not None:
+            statistics.put(key, {"doc_id": s.doc_id, "statistics": parts[-1].to_dict()})
+    parts.append(detector.statistics((f"source:{i}", text) for i, text in enumerate(references)))
+    return detector.fit_statistics(parts)
+
+
+def document_cache(batch: Batch, semantic: str | None, config: ScoringConfig, out_dir: Path,
+                   name: str) -> RecordCache:
+    """A cache of what out_dir's last runs made of each document (`name`: records, statistics), in this run's
+    context: xuexi's code, the models, the configuration and the topic list."""
     context = json.dumps([code_digest(), models_identity(semantic), config.digest(),
                           (batch.root / "topics.yaml").read_text(encoding="utf-8")], ensure_ascii=False)
-    return RecordCache(out_dir / ".cache" / "records", context=context)
+    return RecordCache(out_dir / ".cache" / name, context=context)
 
 
 def score_batch(batch_dir: Path, out_dir: Path, *, progress: Progress | None = None, semantic: str | None = None,
@@ -148,7 +170,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
         in_prior = {content_hash(s.text) for s in sources if Source.parse(s.source_id).kind is SourceKind.PRIOR}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
-    records = None  # the local engine's record cache
+    records = statistics = None  # the local engine's caches of what it made of each document
     if engine == "dask":
         from .dask import score_on_dask  # Dask is loaded only for the Dask engine
 
@@ -157,10 +179,11 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     else:
         submissions, failed = read_packed(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
                                           cache=cache, workers=workers, limits=config.reading)
-        records = record_cache(batch, semantic, config, out_dir)
+        records, statistics = (document_cache(batch, semantic, config, out_dir, name)
+                               for name in ("records", "statistics"))
         documents = [record for record, _ in annotated_documents(
             batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir, progress=progress,
-            workers=workers, records=records)]
+            workers=workers, records=records, statistics=statistics)]
     failed = list(batch.problems) + failed + bad_sources
     results = build_results(batch, documents, failed, config=config.to_dict())
     replaced = archive.dropped_by(results) if archive is not None else None
@@ -180,6 +203,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     else:
         inputs.remember(out_dir)
         mark_complete(out_dir)
-        if records is not None:
-            records.keep_used()
+        for cache in (records, statistics):
+            if cache is not None:
+                cache.keep_used()
     return run

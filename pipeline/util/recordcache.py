@@ -4,7 +4,8 @@ A document's record of results.json is made from its bytes, from what the batch-
 and boilerplate reports) and from the run's context: xuexi's code, the models, the scoring configuration and the
 topic list. `RecordCache.key` digests them all, so a record is reused only where passing the document again would
 give the same record; one changed or added submission leaves every other document's record to be reused, unless
-what the batch-wide stages found in it changed too. Entries are JSON files written atomically, like the parse
+what the batch-wide stages found in it changed too. The same kind of cache keeps each document's boilerplate
+statistics (the map step of fitting), keyed by its text. Entries are JSON files written atomically, like the parse
 cache; a complete run removes those it did not use."""
 
 from __future__ import annotations
