@@ -1,7 +1,8 @@
 """The local engine keeps submissions packed (pipeline.engines.stages.PackedSubmission) and builds each Doc only for
-its own pass, so that a quarter's Docs are never all in memory: what the batch-wide stages read of the packed bytes
-equals what they read of the Doc, the stream lets each Doc go once its record is made, and the parse cache refuses
-bytes that would not rebuild a Submission. On the dev and demo batches as read."""
+its own pass, so that a quarter's Docs are never all in memory: what the batch-wide stages and the boilerplate judge
+read of the packed bytes equals what they read of the Doc, the stream lets each Doc go once its record is made, the
+parse cache refuses bytes that would not rebuild a Submission, and a rerun passes again only what changed (the
+record cache). On the dev and demo batches as read."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import weakref
 from conftest import DEMO, DEV
 
 from pipeline.batch import Batch
+from pipeline.boilerplate import BoilerplateDetector
 from pipeline.config import ScoringConfig
 from pipeline.engines.local import annotated_documents, score_batch
 from pipeline.engines.stages import PackedSubmission, checked_text, copy_sources, read_files, read_packed
@@ -35,9 +37,20 @@ def test_the_packed_bytes_give_the_docs_text_and_span_offsets():
             assert read_back.text == submission.text
             assert read_back.spans == {key: [(s.start_char, s.end_char, s.label_) for s in group]
                                        for key, group in submission.doc.spans.items()}
+            assert read_back.sentence_offsets() == [(s.start_char, s.end_char) for s in submission.doc.sents]
             assert packed.checked == checked_text(submission)
             assert submission_to_bytes(packed.unpack()) == submission_to_bytes(submission)
             assert len(packed.data) < len(submission_to_bytes(submission)) / 3
+
+
+def test_the_boilerplate_judge_reads_the_packed_submission_as_the_doc():
+    """The judge needs no Doc: it reads the sentences and span offsets of the packed bytes, with the same
+    report, on every dev document."""
+    batch, submissions = read(DEV)
+    detector = BoilerplateDetector().fit(submissions)
+    for submission in submissions:
+        packed = PackedSubmission.of(submission_to_bytes(submission))
+        assert detector.detect(packed.read(), topics=batch.topics) == detector.detect(submission, topics=batch.topics)
 
 
 def test_the_stream_keeps_no_doc_it_has_handed_on(tmp_path):

@@ -50,10 +50,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from ..annotations import GENERIC, HEADINGS, PARAGRAPHS, QUOTE_LEADS, QUOTES, annotate
-from ..submission import Submission
+from ..submission import Submission, SubmissionText
 from .. import lexicon as lx
 from ..lexicon import find_phrases
 from .paragraph_kinds import PassageKind, passage_kinds
@@ -249,7 +249,7 @@ class BoilerplateDetector:
             keywords=keywords,
         )
 
-    def detect(self, submission: Submission, *, topics: TopicList) -> BoilerplateReport:
+    def detect(self, submission: Submission | SubmissionText, *, topics: TopicList) -> BoilerplateReport:
         """Judge every sentence of the body. Title, byline, headings, the opening
         frame (the meeting the document reports, paragraph_kinds), sentences that are half or more attributed quotation and sentences holding a
         quotation's lead-in (总书记强调：“…) are not judged."""
@@ -263,14 +263,14 @@ class BoilerplateDetector:
         flagged = sum(len(fold(f.text)) for f in flags)
         return BoilerplateReport(generic=flags, generic_ratio=flagged / max(submission.chars, 1))
 
-    def sentence_evidence(self, submission: Submission, *, topics: TopicList,
-                          passages: list[tuple[Span, PassageKind]] | None = None
+    def sentence_evidence(self, submission: Submission | SubmissionText, *, topics: TopicList,
+                          passages: list[tuple[tuple[int, int], PassageKind]] | None = None
                           ) -> list[tuple[int, int, SentenceEvidence]]:
         """(start, end, evidence) of every judged sentence, read in its document: the rest of the document for
         `isolated`, and whether it closes its paragraph or stands in the first or last paragraph of the body."""
         spans = self.judged_sentences(submission, passages)
-        paragraphs = [(p.start_char, p.end_char) for p in submission.doc.spans.get(PARAGRAPHS, [])
-                      if p.label_ not in ("title", "byline", "heading", "table_row")]
+        paragraphs = [(a, b) for a, b, label in submission.span_offsets(PARAGRAPHS)
+                      if label not in ("title", "byline", "heading", "table_row")]
         home = [next((i for i, (a, b) in enumerate(paragraphs) if a <= start < b), None) for start, _ in spans]
         used = [i for i in home if i is not None]
         edges = {min(used), max(used)} if used else set()
@@ -284,24 +284,23 @@ class BoilerplateDetector:
             out.append((start, end, e))
         return out
 
-    def judged_sentences(self, submission: Submission,
-                         passages: list[tuple[Span, PassageKind]] | None = None) -> list[tuple[int, int]]:
+    def judged_sentences(self, submission: Submission | SubmissionText,
+                         passages: list[tuple[tuple[int, int], PassageKind]] | None = None) -> list[tuple[int, int]]:
         """(start, end) of the body sentences that are judged: not the title, byline or a heading, not the
         opening frame, not an attributed quotation or its lead-in, not shorter than min_sentence_chars."""
         c = self.config
-        doc = submission.doc
         passages = _body_passages(submission) if passages is None else passages
-        not_judged = [(p.start_char, p.end_char) for p in doc.spans.get(PARAGRAPHS, [])
-                      if p.label_ in ("title", "byline", "heading")]
+        not_judged = [(a, b) for a, b, label in submission.span_offsets(PARAGRAPHS)
+                      if label in ("title", "byline", "heading")]
         # The opening frame reports the meeting (facts, not 套话); a closing formula is judged like any sentence.
-        not_judged += [(p.start_char, p.end_char) for p, kind in passages[:1] if kind is PassageKind.FRAME]
-        quoted = [(q.start_char, q.end_char) for q in doc.spans.get(QUOTES, []) if q.label_ == "attributed"]
-        leads = [(q.start_char, q.end_char) for q in doc.spans.get(QUOTE_LEADS, [])]
+        not_judged += [(a, b) for (a, b), kind in passages[:1] if kind is PassageKind.FRAME]
+        quoted = [(a, b) for a, b, label in submission.span_offsets(QUOTES) if label == "attributed"]
+        leads = [(a, b) for a, b, _ in submission.span_offsets(QUOTE_LEADS)]
         out = []
-        for sent in doc.sents:
-            raw = sent.text
-            start = sent.start_char + (len(raw) - len(raw.lstrip()))
-            end = sent.start_char + len(raw.rstrip())
+        for first, last in submission.sentence_offsets():
+            raw = submission.text[first:last]
+            start = first + (len(raw) - len(raw.lstrip()))
+            end = first + len(raw.rstrip())
             if start >= end or any(a <= start and end <= b for a, b in not_judged):
                 continue
             if _overlap(start, end, quoted) * 2 >= end - start or _overlap(start, end, leads):
@@ -319,15 +318,15 @@ class BoilerplateDetector:
 
 
 
-def _body_passages(submission: Submission) -> list[tuple[Span, PassageKind]]:
-    """Body paragraphs with their passage kind (paragraph_kinds, which reads them in their sections); the
-    first and last may be the frame."""
-    headings = {h.start_char for h in submission.doc.spans.get(HEADINGS, [])}
-    text = submission.text  # sliced, since a Span joins its tokens anew on every .text
+def _body_passages(submission: Submission | SubmissionText) -> list[tuple[tuple[int, int], PassageKind]]:
+    """Body paragraphs (start, end) with their passage kind (paragraph_kinds, which reads them in their
+    sections); the first and last may be the frame."""
+    headings = {a for a, _, _ in submission.span_offsets(HEADINGS)}
+    text = submission.text
     # A table's rows are data the text around them discusses, not paragraphs of their own.
-    body = [p for p in submission.doc.spans.get(PARAGRAPHS, [])
-            if p.label_ not in ("title", "byline", "table_row") and text[p.start_char:p.end_char].strip()]
-    kinds = passage_kinds([None if p.start_char in headings else text[p.start_char:p.end_char].strip() for p in body])
+    body = [(a, b) for a, b, label in submission.span_offsets(PARAGRAPHS)
+            if label not in ("title", "byline", "table_row") and text[a:b].strip()]
+    kinds = passage_kinds([None if a in headings else text[a:b].strip() for a, b in body])
     return [(p, kind) for p, kind in zip(body, kinds) if kind is not None]
 
 
