@@ -260,3 +260,21 @@ def test_the_mention_model_is_asked_only_where_a_topic_is_left_open():
         assert {t: lv for t, lv in got.items() if before[t]} == {t: lv for t, lv in before.items() if lv}
         asked_for.append(mention_model.texts > 0)
     assert 0 < sum(asked_for) < len(asked_for)  # the batch has both kinds of document
+
+
+def test_a_run_on_the_static_backend_reads_topics_with_its_own_encoder(tmp_path):
+    """--semantic static: the topic reader is the run's backend, loaded once; any other backend is asked only for
+    mentions, beside the static reader."""
+    from pipeline.batch import Batch
+    from pipeline.engines.stages import topic_matcher
+    from pipeline.semantic import get_encoder
+    from pipeline.topics import TopicConfig
+
+    topics = Batch.open(DEV).topics
+    static = get_encoder("static", cache_dir=tmp_path)
+    matcher = topic_matcher(topics, static, "static", TopicConfig(), tmp_path)
+    assert matcher.encoder is static and matcher.mention_encoder is static
+    lexical = get_encoder("lexical", cache_dir=tmp_path)
+    other = topic_matcher(topics, lexical, "lexical", TopicConfig(), tmp_path)
+    assert other.mention_encoder is lexical and other.encoder is not lexical
+    assert other.encoder.name == static.name

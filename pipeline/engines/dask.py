@@ -148,7 +148,7 @@ class ClusterRun:
 
     @cached_property
     def matcher(self) -> TopicMatcher:
-        return topic_matcher(self.topics, self.encoder, self.config.topics, self.cache_dir / "embeddings")
+        return topic_matcher(self.topics, self.encoder, self.semantic, self.config.topics, self.cache_dir / "embeddings")
 
     @cached_property
     def boilerplate(self) -> BoilerplateDetector:

@@ -71,7 +71,7 @@ def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sourc
         progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None)
     boilerplate = fitted_boilerplate(BoilerplateDetector(config.boilerplate), submissions,
                                      boilerplate_references(sources), statistics)
-    matcher = topic_matcher(batch.topics, encoder, config.topics, out_dir / ".cache" / "embeddings")
+    matcher = topic_matcher(batch.topics, encoder, semantic, config.topics, out_dir / ".cache" / "embeddings")
     for done, scored in enumerate(scored_documents(submissions, copies, boilerplate, batch.topics, matcher,
                                                    workers=workers, records=records), 1):
         yield scored

@@ -253,11 +253,14 @@ def scored_documents(submissions: list[PackedSubmission], copies: dict[str, Copy
         yield record, submission
 
 
-def topic_matcher(topics: TopicList, encoder, config: TopicConfig, cache_dir: Path) -> TopicMatcher:
-    """The topic matcher of a run: passages read by TOPIC_READER; the run's own `encoder` asked only whether a
-    topic nothing else found was written about (TopicMatcher's mention_encoder)."""
-    return TopicMatcher(topics, encoder=get_encoder(TOPIC_READER, cache_dir=cache_dir), mention_encoder=encoder,
-                        config=config)
+def topic_matcher(topics: TopicList, encoder, semantic: str | None, config: TopicConfig,
+                  cache_dir: Path) -> TopicMatcher:
+    """The topic matcher of a run: passages read by TOPIC_READER; the run's own `encoder` (of the backend named
+    `semantic`) asked only whether a topic nothing else found was written about (TopicMatcher's mention_encoder).
+    When the run's backend is the topic reader itself (--semantic static), its encoder reads both."""
+    same = backend_identity(semantic) == backend_identity(TOPIC_READER)
+    reader = encoder if same else get_encoder(TOPIC_READER, cache_dir=cache_dir)
+    return TopicMatcher(topics, encoder=reader, mention_encoder=encoder, config=config)
 
 
 def models_identity(semantic: str | None) -> str:
