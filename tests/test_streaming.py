@@ -10,6 +10,7 @@ import gc
 import shutil
 import json
 import weakref
+import zlib
 
 from conftest import DEMO, DEV
 
@@ -141,13 +142,19 @@ def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path):
 
 
 def test_a_damaged_record_is_passed_again(tmp_path):
+    """Entries that do not decompress, name another document, or hold a record or statistics of the wrong shape
+    are passed again, with the same results."""
     out = tmp_path / "out"
     first = score_batch(DEMO, out, semantic="static")
-    entries = sorted(p for p in (out / ".cache" / "records").rglob("*") if p.is_file())
-    entries[0].write_text("{not json", encoding="utf-8")
-    entries[1].write_text(json.dumps({"doc_id": "someone else"}), encoding="utf-8")
+    records = sorted(p for p in (out / ".cache" / "records").rglob("*") if p.is_file())
+    doc_id = lambda entry: json.loads(zlib.decompress(entry.read_bytes()))["doc_id"]
+    records[0].write_text("{not json", encoding="utf-8")
+    records[1].write_bytes(zlib.compress(json.dumps({"doc_id": "someone else"}).encode()))
+    records[2].write_bytes(zlib.compress(json.dumps({"doc_id": doc_id(records[2]), "topics": 3}).encode()))
+    statistics = sorted(p for p in (out / ".cache" / "statistics").rglob("*") if p.is_file())
+    statistics[0].write_bytes(zlib.compress(json.dumps({"doc_id": doc_id(statistics[0]), "statistics": []}).encode()))
     (out / ".cache" / "last_run.json").unlink()
     again = score_batch(DEMO, out, semantic="static")
-    assert again.reused == len(entries) - 2
+    assert again.reused == len(records) - 3
     strip = lambda r: {**r, "generated_at": None}
     assert strip(again.results) == strip(first.results)

@@ -87,9 +87,10 @@ def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSu
     parts = []
     for s in submissions:
         key = statistics.key(s.checked.text.encode("utf-8"), s.doc_id) if statistics is not None else None
-        stored = statistics.get(key, s.doc_id) if statistics is not None else None
+        stored = (statistics.get(key, s.doc_id, read=lambda entry: BatchStatistics.from_dict(entry["statistics"]))
+                  if statistics is not None else None)
         if stored is not None:
-            parts.append(BatchStatistics.from_dict(stored["statistics"]))
+            parts.append(stored)
             continue
         parts.append(detector.statistics([(s.doc_id, s.checked.text)]))
         if statistics is not None:

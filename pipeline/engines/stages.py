@@ -25,7 +25,7 @@ from ..messages import N_
 from ..util.forking import forked_map
 from ..ingest import ReaderLimits
 from ..ingest.limits import limit_memory, memory_message, time_limit
-from ..model import Source, SourceKind
+from ..model import DocumentRecord, Source, SourceKind
 from ..util.parsecache import ParseCache
 from ..util.recordcache import RecordCache
 from ..results import document_record
@@ -242,7 +242,7 @@ def scored_documents(submissions: list[PackedSubmission], copies: dict[str, Copy
     for packed, generic in zip(submissions, judged):
         report = copies[packed.doc_id]
         key = records.key(packed.data, report, generic) if records is not None else None
-        record = records.get(key, packed.doc_id) if records is not None else None
+        record = records.get(key, packed.doc_id, read=_whole_record) if records is not None else None
         if record is not None:
             yield record, None
             continue
@@ -251,6 +251,12 @@ def scored_documents(submissions: list[PackedSubmission], copies: dict[str, Copy
         if records is not None:
             records.put(key, record)
         yield record, submission
+
+
+def _whole_record(entry: dict) -> dict:
+    """A stored record as it is, once the results model reads it (it raises on one of the wrong shape)."""
+    DocumentRecord.from_dict(entry)
+    return entry
 
 
 def topic_matcher(topics: TopicList, encoder, semantic: str | None, config: TopicConfig,
