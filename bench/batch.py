@@ -6,8 +6,9 @@ every report written), and print:
 - the cold run's wall time (median of --repeat runs, each in a fresh process with empty caches), characters per
   second, and a jieba pass over the same text timed alongside (the ratio says what the scoring costs beyond
   cutting the words);
-- the peak RSS of the whole process tree (the scoring process and its reading workers, summed, sampled every
-  SAMPLE_SECONDS);
+- the peak RSS of the whole process tree (the scoring process and its workers, summed, sampled every
+  SAMPLE_SECONDS), and its peak PSS: a forked worker's RSS counts again every page it shares with the scoring
+  process, its PSS counts a shared page once across them, so the PSS is the memory the run really takes;
 - how many texts the run's model embedded (the transformer on the defaults; the topic reader's static vectors
   are not counted);
 - reruns into the last cold run's folder: nothing changed, one submission changed, then LATE late submissions
@@ -66,20 +67,21 @@ print(json.dumps({'docs': len(run.results['documents']), 'chars': sum(d['chars']
 
 
 def score(batch: Path, out: Path, semantic: str | None, workers: int) -> dict:
-    """Score in a child process, as a user waits for it (start-up and imports included), with the peak RSS of
-    its process tree."""
+    """Score in a child process, as a user waits for it (start-up and imports included), with the peak RSS and
+    PSS of its process tree."""
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(batch), str(out), semantic or "", str(workers),
                               str(LIBRARY)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = peak_pss = 0
     tree = psutil.Process(child.pid)
     while child.poll() is None:
         try:
-            rss = sum(p.memory_info().rss for p in [tree, *tree.children(recursive=True)])
+            memory = [p.memory_full_info() for p in [tree, *tree.children(recursive=True)]]
         except psutil.Error:  # a worker ended between listing and reading
-            rss = 0
-        peak = max(peak, rss)
+            memory = []
+        peak = max(peak, sum(m.rss for m in memory))
+        peak_pss = max(peak_pss, sum(m.pss for m in memory))
         time.sleep(SAMPLE_SECONDS)
     stdout, stderr = child.communicate()
     if child.returncode:
@@ -87,6 +89,7 @@ def score(batch: Path, out: Path, semantic: str | None, workers: int) -> dict:
     figures = json.loads(stdout.strip().splitlines()[-1])
     figures["seconds"] = time.perf_counter() - started
     figures["peak_mb"] = peak / 2**20
+    figures["peak_pss_mb"] = peak_pss / 2**20
     return figures
 
 
@@ -142,7 +145,7 @@ def main() -> None:
     print(f"end to end, semantic backend {a.semantic or 'default'}, {a.workers} workers, .txt submissions "
           f"(compose --reuse --distinct), library {LIBRARY.name}; load average before: {load()}")
     print(f"{'docs':>7} {'chars':>12} {'cold s':>8} {'runs':>18} {'chars/s':>9} {'jieba s':>8} {'ratio':>6}"
-          f" {'peak MB':>8} {'embedded':>9} {'rerun s':>8} {'1 changed s':>12} {f'+{LATE} late s':>12}")
+          f" {'peak MB':>8} {'PSS MB':>7} {'embedded':>9} {'rerun s':>8} {'1 changed s':>12} {f'+{LATE} late s':>12}")
     cold_at = {}
     with tempfile.TemporaryDirectory(prefix="xuexi-bench-") as tmp:
         for n in (a.docs, 2 * a.docs):
@@ -167,7 +170,8 @@ def main() -> None:
             each = "/".join(f"{r['seconds']:.0f}" for r in runs)
             print(f"{first['docs']:7} {first['chars']:12,} {cold:8.1f} {each:>18}"
                   f" {first['chars'] / cold:9,.0f} {jieba:8.1f} {cold / jieba:6.0f}"
-                  f" {max(r['peak_mb'] for r in runs):8.0f} {first['embedded']:9,} {again['seconds']:8.1f}"
+                  f" {max(r['peak_mb'] for r in runs):8.0f} {max(r['peak_pss_mb'] for r in runs):7.0f}"
+                  f" {first['embedded']:9,} {again['seconds']:8.1f}"
                   f" {one['seconds']:12.1f} {late['seconds']:12.1f}", flush=True)
             shutil.rmtree(batch)
             shutil.rmtree(out)

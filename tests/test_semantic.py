@@ -41,7 +41,7 @@ def paraphrase_task():
 def _save_tiny_sentence_transformer(folder: Path, *, seed: int, prompts: dict | None = None) -> Path:
     """A 1-layer, 32-wide BERT with random weights over a character vocabulary, saved as sentence-transformers does."""
     import torch
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
     from transformers import BertConfig, BertModel
 
     torch.manual_seed(seed)
@@ -53,9 +53,9 @@ def _save_tiny_sentence_transformer(folder: Path, *, seed: int, prompts: dict | 
     config = BertConfig(vocab_size=5 + len(chars), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=128)
     BertModel(config).save_pretrained(work)
-    transformer = models.Transformer(str(work), max_seq_length=64)
-    pooling = models.Pooling(config.hidden_size, pooling_mode="mean")
-    SentenceTransformer(modules=[transformer, pooling], prompts=prompts).save(str(folder))
+    model = SentenceTransformer(str(work), prompts=prompts)  # a plain BERT folder: mean pooling is added
+    model.max_seq_length = 64
+    model.save(str(folder))
     return folder
 
 

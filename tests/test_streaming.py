@@ -2,13 +2,15 @@
 its own pass, so that a quarter's Docs are never all in memory: what the batch-wide stages and the boilerplate judge
 read of the packed bytes equals what they read of the Doc, the stream lets each Doc go once its record is made, the
 parse cache refuses bytes that would not rebuild a Submission, and a rerun passes again only what changed (the
-record cache). On the dev and demo batches as read."""
+record cache). On the dev and demo batches as read. The boilerplate judge's workers are forked, and at work,
+before copy detection starts (forked_map starts its workers when called)."""
 
 from __future__ import annotations
 
 import gc
-import shutil
 import json
+import shutil
+import time
 import weakref
 import zlib
 
@@ -20,6 +22,7 @@ from pipeline.config import ScoringConfig
 from pipeline.engines.local import annotated_documents, score_batch
 from pipeline.engines.stages import PackedSubmission, checked_text, copy_sources, read_files, read_packed
 from pipeline.submission import submission_text, submission_to_bytes
+from pipeline.util.forking import MIN_ITEMS, forked_map
 from pipeline.util.parsecache import ParseCache
 
 
@@ -158,3 +161,27 @@ def test_a_damaged_record_is_passed_again(tmp_path):
     assert again.reused == len(records) - 3
     strip = lambda r: {**r, "generated_at": None}
     assert strip(again.results) == strip(first.results)
+
+
+def test_forked_workers_inherit_the_state_of_the_call_and_work_before_they_are_asked():
+    state = {"fitted": "at the call"}
+    items = list(range(2 * MIN_ITEMS))
+    results = forked_map(lambda i: (i, state["fitted"]), items, workers=2, chunksize=1)
+    state["fitted"] = "changed after the call"  # what the caller does meanwhile is not seen by the workers
+    assert list(results) == [(i, "at the call") for i in items]
+
+
+def test_closing_forked_work_early_drops_what_was_not_started(tmp_path):
+    def slow(i):
+        (tmp_path / str(i)).touch()
+        time.sleep(0.1)
+        return i
+
+    items = list(range(10 * MIN_ITEMS))
+    results = forked_map(slow, items, workers=2, chunksize=1)
+    assert next(results) == 0
+    results.close()  # waits for the items in hand, cancels the rest
+    done = len(list(tmp_path.iterdir()))
+    assert 1 <= done < len(items) // 2
+    time.sleep(0.5)
+    assert len(list(tmp_path.iterdir())) == done  # no worker is left running

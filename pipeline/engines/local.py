@@ -23,6 +23,7 @@ from ..errors import ConfigError
 from ..messages import N_
 from ..submission import Submission
 from ..util.files import write_json_atomic
+from ..util.forking import forked_map
 from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
 from ..report import PagesWritten, write_reports
@@ -32,7 +33,7 @@ from ..util.runstate import RunInputs, code_digest, exclusive, mark_complete, ma
 from ..segment import add_dictionary_words
 from ..semantic import get_encoder
 from .stages import (PackedSubmission, Progress, boilerplate_references, copy_sources, models_identity,
-                     read_packed, scored_documents, topic_matcher)
+                     judge_boilerplate, read_packed, scored_documents, topic_matcher)
 
 
 @dataclass
@@ -60,41 +61,45 @@ def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sourc
                         semantic: str | None, config: ScoringConfig, out_dir: Path, progress: Progress | None = None,
                         workers: int = 1, records: RecordCache | None = None,
                         statistics: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
-    """The local engine: copy detection's phases in this process, then every document's own pass, one Doc at a
+    """The local engine: boilerplate fitted first, so that its judging starts in worker processes forked while
+    this one is still small; copy detection's phases here meanwhile; then every document's own pass, one Doc at a
     time: each record with its annotated Submission, in order (scored_documents; with `records`, the stored record
     of a document whose pass would read what it read before, and no Submission; with `statistics`, each document's
     stored boilerplate statistics, see fitted_boilerplate)."""
-    # The encoder starts its threads only now, after any worker processes were forked.
-    encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
-    copies = CopyDetector(config.copying, encoder=encoder).detect(
-        [s.checked for s in submissions], sources,
-        progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None)
     boilerplate = fitted_boilerplate(BoilerplateDetector(config.boilerplate), submissions,
-                                     boilerplate_references(sources), statistics)
-    matcher = topic_matcher(batch.topics, encoder, semantic, config.topics, out_dir / ".cache" / "embeddings")
-    for done, scored in enumerate(scored_documents(submissions, copies, boilerplate, batch.topics, matcher,
-                                                   workers=workers, records=records), 1):
-        yield scored
-        if progress:
-            progress(N_("评定专题"), done, len(submissions))
+                                     boilerplate_references(sources), statistics, workers=workers)
+    judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers)
+    try:
+        # The encoder starts its threads only now, after the worker processes were forked.
+        encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
+        copies = CopyDetector(config.copying, encoder=encoder).detect(
+            [s.checked for s in submissions], sources,
+            progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None)
+        matcher = topic_matcher(batch.topics, encoder, semantic, config.topics, out_dir / ".cache" / "embeddings")
+        for done, scored in enumerate(scored_documents(submissions, copies, judged, matcher, records=records), 1):
+            yield scored
+            if progress:
+                progress(N_("评定专题"), done, len(submissions))
+    finally:
+        judged.close()
 
 
 def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSubmission], references: list[str],
-                       statistics: RecordCache | None) -> BoilerplateDetector:
+                       statistics: RecordCache | None, *, workers: int = 1) -> BoilerplateDetector:
     """The detector fitted on the batch: each submission's statistics (BoilerplateDetector.statistics, the map
-    step), from `statistics` where its text was seen before, merged in order with the references' (the same
-    detector as one pass over all of them, as the Dask engine's partitions show)."""
-    parts = []
-    for s in submissions:
-        key = statistics.key(s.checked.text.encode("utf-8"), s.doc_id) if statistics is not None else None
-        stored = (statistics.get(key, s.doc_id, read=lambda entry: BatchStatistics.from_dict(entry["statistics"]))
-                  if statistics is not None else None)
-        if stored is not None:
-            parts.append(stored)
-            continue
-        parts.append(detector.statistics([(s.doc_id, s.checked.text)]))
+    step, in `workers` forked processes), from `statistics` where its text was seen before, merged in order with
+    the references' (the same detector as one pass over all of them, as the Dask engine's partitions show)."""
+    keys = [statistics.key(s.checked.text.encode("utf-8"), s.doc_id) if statistics is not None else None
+            for s in submissions]
+    parts = [statistics.get(key, s.doc_id, read=lambda entry: BatchStatistics.from_dict(entry["statistics"]))
+             if statistics is not None else None for s, key in zip(submissions, keys)]
+    missing = [i for i, part in enumerate(parts) if part is None]
+    counted = forked_map(lambda i: detector.statistics([(submissions[i].doc_id, submissions[i].checked.text)]),
+                         missing, workers=workers)
+    for i, part in zip(missing, counted, strict=True):
+        parts[i] = part
         if statistics is not None:
-            statistics.put(key, {"doc_id": s.doc_id, "statistics": parts[-1].to_dict()})
+            statistics.put(keys[i], {"doc_id": submissions[i].doc_id, "statistics": part.to_dict()})
     parts.append(detector.statistics((f"source:{i}", text) for i, text in enumerate(references)))
     return detector.fit_statistics(parts)
 

@@ -12,7 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Generator, Iterable, Iterator
 
 from ..annotations import QUOTES
 from ..batch import Batch, FailedFile
@@ -215,9 +215,10 @@ def boilerplate_references(sources: list[CopySource]) -> list[str]:
 
 
 def judge_boilerplate(submissions: list[PackedSubmission], boilerplate: BoilerplateDetector, topics: TopicList, *,
-                      workers: int) -> Iterator[BoilerplateReport]:
+                      workers: int) -> Generator[BoilerplateReport, None, None]:
     """Every submission's boilerplate report, in order, judged in forked processes (pure Python that needs only
-    the fitted detector, and no Doc), beside the topic matching the caller does meanwhile."""
+    the fitted detector, and no Doc) that start now: they work while the caller finds copying and matches topics.
+    Close the generator when the reports are no longer wanted."""
     return forked_map(lambda s: boilerplate.detect(s.read(), topics=topics), submissions, workers=workers)
 
 
@@ -232,14 +233,13 @@ def document_result(submission: Submission, copies: CopyReport, generic: Boilerp
 
 
 def scored_documents(submissions: list[PackedSubmission], copies: dict[str, CopyReport],
-                     boilerplate: BoilerplateDetector, topics: TopicList, matcher: TopicMatcher, *, workers: int,
+                     judged: Iterable[BoilerplateReport], matcher: TopicMatcher, *,
                      records: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
-    """Each submission's own pass, in order: its record, and its Doc unpacked, annotated and serialized
-    (document_result), then left to the caller, who may drop it, so that only one Doc at a time is in memory
-    here. With `records`, a document whose pass would read what it read before gets its stored record instead,
-    and no Doc (None)."""
-    judged = judge_boilerplate(submissions, boilerplate, topics, workers=workers)
-    for packed, generic in zip(submissions, judged):
+    """Each submission's own pass, in order, with its boilerplate report from `judged` (judge_boilerplate): its
+    record, and its Doc unpacked, annotated and serialized (document_result), then left to the caller, who may
+    drop it, so that only one Doc at a time is in memory here. With `records`, a document whose pass would read
+    what it read before gets its stored record instead, and no Doc (None)."""
+    for packed, generic in zip(submissions, judged, strict=True):
         report = copies[packed.doc_id]
         key = records.key(packed.data, report, generic) if records is not None else None
         record = records.get(key, packed.doc_id, read=_whole_record) if records is not None else None

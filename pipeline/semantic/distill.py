@@ -71,7 +71,7 @@ def jieba_vocabulary(config: DistillConfig) -> tuple[list[str], np.ndarray, floa
     """(words, their jieba frequencies, the dictionary's total frequency), most frequent first, ties by word."""
     entries: dict[str, int] = {}
     total = 0
-    with open(jieba.get_dict_file().name, encoding="utf-8") as f:
+    with jieba.get_dict_file() as raw, open(raw.name, encoding="utf-8") as f:  # jieba opens it in bytes
         for line in f:
             parts = line.split()
             if len(parts) < 2:

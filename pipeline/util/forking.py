@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
@@ -22,27 +22,42 @@ _INHERITED: tuple[Callable, Sequence] | None = None
 
 
 def forked_map(function: Callable[[Item], Result], items: Sequence[Item], *, workers: int | None = None,
-               chunksize: int = 16, isolate: Callable[[], None] | None = None) -> Iterator[Result]:
+               chunksize: int = 16, isolate: Callable[[], None] | None = None) -> Generator[Result, None, None]:
     """function(item) for every item, in order, in `workers` forked processes (None: one per core), or here
     where forking is not available or not worth it. `function` may be a closure: it is inherited, not pickled;
     what it returns is pickled back. With `isolate`, the items always go to worker processes (where the platform
     can fork), each of which calls isolate() first: work that must not endanger this process (reading files
-    under a memory limit)."""
+    under a memory limit).
+
+    The workers are forked, and set to work, before this returns: they inherit this process as it is now, and
+    work while the caller does something else; the results wait for the caller in order. Closing the generator
+    before the end drops the work not yet started."""
     workers = workers or os.cpu_count() or 1
     forks = "fork" in multiprocessing.get_all_start_methods()
     if not forks or (isolate is None and (workers < 2 or len(items) < MIN_ITEMS)) or not items:
-        yield from map(function, items)
-        return
+        return (function(item) for item in items)
+    results = _forked(function, items, min(workers, len(items)), chunksize, isolate)
+    next(results)  # forks the workers and hands them every item
+    return results
+
+
+def _forked(function: Callable[[Item], Result], items: Sequence[Item], workers: int, chunksize: int,
+            isolate: Callable[[], None] | None) -> Generator[Result | None, None, None]:
+    """Yields None once the workers are forked and have every item, then the results in order."""
     global _INHERITED
     _INHERITED = (function, items)
     gc.freeze()  # a child's garbage collector would otherwise walk, and so copy, the whole inherited heap
     try:
-        with ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=isolate) as pool:
-            yield from pool.map(_call_inherited, range(len(items)), chunksize=chunksize)
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=isolate)
+        mapped = pool.map(_call_inherited, range(len(items)), chunksize=chunksize)  # a fork pool forks them all here
     finally:
-        gc.unfreeze()
+        gc.unfreeze()  # the children have their own copy of the frozen state, and of _INHERITED
         _INHERITED = None
+    try:
+        yield None
+        yield from mapped
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _call_inherited(i: int):

@@ -81,10 +81,11 @@ def mark_complete(out_dir: Path) -> None:
     (Path(out_dir) / INCOMPLETE).unlink(missing_ok=True)
 
 
-def _digest_folder(h, folder: Path, skip: Path) -> None:
+def _digest_folder(h, folder: Path, skip: Path | None = None) -> None:
+    """Every file's name and bytes, but hidden files, __pycache__ and what lies under `skip`."""
     folder = folder.resolve()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
-                       and "__pycache__" not in p.parts and not p.is_relative_to(skip)):
+                       and "__pycache__" not in p.parts and not (skip and p.is_relative_to(skip))):
         h.update(f"{path.relative_to(folder).as_posix()}\0".encode())
         with path.open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
@@ -98,7 +99,7 @@ def code_digest() -> str:
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
     for folder in (CODE, PHRASES):
         h.update(f"\1{folder.name}\1".encode())
-        _digest_folder(h, folder, skip=CODE / "__pycache__")
+        _digest_folder(h, folder)
     return h.hexdigest()
 
 
