@@ -459,6 +459,14 @@ def find_phrases(text: str, phrases: Sequence[str]) -> list[str]:
     return [p for _, p in sorted(found)]
 
 
+def phrases_in(text: str, phrases: Sequence[str]) -> set[str]:
+    """Every one of `phrases` that stands somewhere in `text`, overlapping ones included."""
+    phrases = tuple(phrases)
+    if not phrases or not text:
+        return set()
+    return {phrase for _, (_, phrase) in _automaton(phrases).iter(text)}
+
+
 @lru_cache(maxsize=32)
 def _automaton(phrases: tuple[str, ...]) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()

@@ -3,6 +3,7 @@ turns an annotated Doc into a document's record of it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from spacy.tokens import Doc, Span
@@ -133,8 +134,10 @@ def _coverage(coverage: TopicCoverage, evidence: list[Span], text: str) -> dict:
     }
 
 
-def build_results(batch: Batch, documents: list[dict], failed: list[FailedFile], *, config: dict | None = None) -> dict:
-    """results.json of a scored batch, written from the results model; `config` is the run's settings."""
+def build_results(batch: Batch, documents: Iterable[dict], failed: list[FailedFile], *,
+                  config: dict | None = None) -> dict:
+    """results.json of a scored batch, written from the results model: each document's record is read into the
+    model as `documents` gives it (a stream of them is never held twice); `config` is the run's settings."""
     return Results(
         schema=SCHEMA,
         batch=batch.name,

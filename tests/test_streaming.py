@@ -122,31 +122,61 @@ def changed_copy(tmp_path, name):
     return batch
 
 
-def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path):
-    """A rerun after a changed and two late submissions reuses the other documents' records and boilerplate
-    statistics (the record cache), and its results equal a cold run over the same files into a new folder."""
+def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path, monkeypatch):
+    """A rerun after a changed and two late submissions reuses the other documents' records, boilerplate
+    statistics and boilerplate reports (the record cache), and its results equal a cold run over the same files
+    into a new folder."""
+    judged = []
+    detect = BoilerplateDetector.detect
+    monkeypatch.setattr(BoilerplateDetector, "detect",
+                        lambda self, text, **kw: judged.append(text.doc_id) or detect(self, text, **kw))
     out = tmp_path / "out"
-    first = score_batch(DEMO, out, semantic="static")
+    first = score_batch(DEMO, out, semantic="static", workers=1)  # one worker: the judge runs in this process
     assert first.reused == 0
+    assert len(judged) == len(first.results["documents"])
     same = tmp_path / "same"
     shutil.copytree(DEMO, same)
-    unchanged = score_batch(same, out, semantic="static")  # another folder: a full run, every record reused
+    unchanged = score_batch(same, out, semantic="static", workers=1)  # another folder: a full run, all reused
     assert unchanged.reused == len(first.results["documents"])
+    assert len(judged) == len(first.results["documents"])  # not one document judged again
     batch = changed_copy(tmp_path, "changed")
-    again = score_batch(batch, out, semantic="static")
-    cold = score_batch(batch, tmp_path / "cold", semantic="static")
+    judged.clear()
+    again = score_batch(batch, out, semantic="static", workers=1)
+    cold = score_batch(batch, tmp_path / "cold", semantic="static", workers=1)
     strip = lambda r: {**r, "generated_at": None}
     assert strip(again.results) == strip(cold.results)
     documents = len(cold.results["documents"])
     assert documents == len(first.results["documents"]) + 2
     assert 0 < again.reused <= documents - 3  # the changed and the late ones were passed, and those they touch
-    for cache in ("records", "statistics"):  # what no document uses any more is gone
+    rejudged = len(judged) - documents  # the cold run judged every document
+    assert 3 <= rejudged < documents  # the changed and the late ones, and those whose view of the batch changed
+    for cache in ("records", "statistics", "judgements"):  # what no document uses any more is gone
         assert len([p for p in (out / ".cache" / cache).rglob("*") if p.is_file()]) == documents
 
 
+def test_a_report_depends_on_the_fitted_batch_only_through_its_view_of_it():
+    """Fitted without one document, the detector gives every other dev document the same report wherever its
+    fitted_view (near-same counts, learned phrases) is the same; where the view changed, the report may too."""
+    batch, submissions = read(DEV)
+    whole = BoilerplateDetector().fit(submissions)
+    views_changed = views_kept = 0
+    for left_out in submissions[:4]:
+        rest = BoilerplateDetector().fit([s for s in submissions if s is not left_out])
+        for submission in submissions:
+            if submission is left_out:
+                continue
+            view = rest.fitted_view(submission)
+            if view != whole.fitted_view(submission):
+                views_changed += 1
+                continue
+            views_kept += 1
+            assert rest.detect(submission, topics=batch.topics) == whole.detect(submission, topics=batch.topics)
+    assert views_changed and views_kept
+
+
 def test_a_damaged_record_is_passed_again(tmp_path):
-    """Entries that do not decompress, name another document, or hold a record or statistics of the wrong shape
-    are passed again, with the same results."""
+    """Entries that do not decompress, name another document, or hold a record, statistics or a boilerplate report
+    of the wrong shape are passed again, with the same results."""
     out = tmp_path / "out"
     first = score_batch(DEMO, out, semantic="static")
     records = sorted(p for p in (out / ".cache" / "records").rglob("*") if p.is_file())
@@ -156,6 +186,9 @@ def test_a_damaged_record_is_passed_again(tmp_path):
     records[2].write_bytes(zlib.compress(json.dumps({"doc_id": doc_id(records[2]), "topics": 3}).encode()))
     statistics = sorted(p for p in (out / ".cache" / "statistics").rglob("*") if p.is_file())
     statistics[0].write_bytes(zlib.compress(json.dumps({"doc_id": doc_id(statistics[0]), "statistics": []}).encode()))
+    judgements = sorted(p for p in (out / ".cache" / "judgements").rglob("*") if p.is_file())
+    judgements[0].write_bytes(zlib.compress(json.dumps({"doc_id": doc_id(judgements[0]), "generic": [[1, 2]],
+                                                         "generic_ratio": 0.5}).encode()))
     (out / ".cache" / "last_run.json").unlink()
     again = score_batch(DEMO, out, semantic="static")
     assert again.reused == len(records) - 3

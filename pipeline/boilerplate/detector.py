@@ -102,6 +102,23 @@ class BoilerplateReport:
         annotate(doc, GENERIC, ((g.start, g.end, {"kind": g.kind, "reasons": list(g.reasons)}) for g in self.generic))
         doc._.generic_ratio = self.generic_ratio
 
+    def to_dict(self) -> dict:
+        return {"generic": [[g.start, g.end, g.text, list(g.reasons), g.kind] for g in self.generic],
+                "generic_ratio": self.generic_ratio}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BoilerplateReport":
+        """The report `to_dict` gave; raises TypeError or ValueError on data of another shape."""
+        flags = []
+        for start, end, text, reasons, kind in data["generic"]:
+            if not (isinstance(start, int) and isinstance(end, int) and isinstance(text, str) and isinstance(kind, str)
+                    and isinstance(reasons, list) and all(isinstance(r, str) for r in reasons)):
+                raise TypeError("not a boilerplate flag")
+            flags.append(GenericFlag(start, end, text, reasons, kind))
+        if not isinstance(data["generic_ratio"], (int, float)):
+            raise TypeError("not a share")
+        return cls(flags, float(data["generic_ratio"]))
+
 
 @dataclass(frozen=True)
 class _Terms:
@@ -248,6 +265,14 @@ class BoilerplateDetector:
             topic=topic,
             keywords=keywords,
         )
+
+    def fitted_view(self, submission: Submission | SubmissionText) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """All that a submission's report takes from the batch the detector was fitted on (see evidence): for each
+        judged sentence, how many other texts hold a near-same one, and the learned phrases that stand in its text.
+        The same submission with the same view gets the same report, whatever else changed in the batch."""
+        same_in = tuple(len(self.index.holders(fold(submission.text[a:b])) - {submission.doc_id})
+                        for a, b in self.judged_sentences(submission))
+        return same_in, tuple(sorted(lx.phrases_in(fold(submission.text), self.learned)))
 
     def detect(self, submission: Submission | SubmissionText, *, topics: TopicList) -> BoilerplateReport:
         """Judge every sentence of the body. Title, byline, headings, the opening

@@ -59,16 +59,17 @@ ENGINES = ("local", "dask")
 
 def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sources: list[CopySource], *,
                         semantic: str | None, config: ScoringConfig, out_dir: Path, progress: Progress | None = None,
-                        workers: int = 1, records: RecordCache | None = None,
-                        statistics: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
+                        workers: int = 1, records: RecordCache | None = None, statistics: RecordCache | None = None,
+                        judgements: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
     """The local engine: boilerplate fitted first, so that its judging starts in worker processes forked while
     this one is still small; copy detection's phases here meanwhile; then every document's own pass, one Doc at a
     time: each record with its annotated Submission, in order (scored_documents; with `records`, the stored record
     of a document whose pass would read what it read before, and no Submission; with `statistics`, each document's
-    stored boilerplate statistics, see fitted_boilerplate)."""
+    stored boilerplate statistics, see fitted_boilerplate; with `judgements`, its stored boilerplate report, see
+    judge_boilerplate)."""
     boilerplate = fitted_boilerplate(BoilerplateDetector(config.boilerplate), submissions,
                                      boilerplate_references(sources), statistics, workers=workers)
-    judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers)
+    judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers, judgements=judgements)
     try:
         # The encoder starts its threads only now, after the worker processes were forked.
         encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
@@ -106,8 +107,8 @@ def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSu
 
 def document_cache(batch: Batch, semantic: str | None, config: ScoringConfig, out_dir: Path,
                    name: str) -> RecordCache:
-    """A cache of what out_dir's last runs made of each document (`name`: records, statistics), in this run's
-    context: xuexi's code, the models, the configuration and the topic list."""
+    """A cache of what out_dir's last runs made of each document (`name`: records, statistics, judgements), in
+    this run's context: xuexi's code, the models, the configuration and the topic list."""
     context = json.dumps([code_digest(), models_identity(semantic), config.digest(),
                           (batch.root / "topics.yaml").read_text(encoding="utf-8")], ensure_ascii=False)
     return RecordCache(out_dir / ".cache" / name, context=context)
@@ -176,7 +177,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
         in_prior = {content_hash(s.text) for s in sources if Source.parse(s.source_id).kind is SourceKind.PRIOR}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
-    records = statistics = None  # the local engine's caches of what it made of each document
+    records = statistics = judgements = None  # the local engine's caches of what it made of each document
     if engine == "dask":
         from .dask import score_on_dask  # Dask is loaded only for the Dask engine
 
@@ -185,13 +186,16 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     else:
         submissions, failed = read_packed(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
                                           cache=cache, workers=workers, limits=config.reading)
-        records, statistics = (document_cache(batch, semantic, config, out_dir, name)
-                               for name in ("records", "statistics"))
-        documents = [record for record, _ in annotated_documents(
+        records, statistics, judgements = (document_cache(batch, semantic, config, out_dir, name)
+                                           for name in ("records", "statistics", "judgements"))
+        # Each record goes into the results model as it comes, and the packed submissions go with the stream.
+        documents = (record for record, _ in annotated_documents(
             batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir, progress=progress,
-            workers=workers, records=records, statistics=statistics)]
+            workers=workers, records=records, statistics=statistics, judgements=judgements))
+        del submissions
     failed = list(batch.problems) + failed + bad_sources
     results = build_results(batch, documents, failed, config=config.to_dict())
+    del documents  # the records live on in `results` alone while the archive and the reports are written
     replaced = archive.dropped_by(results) if archive is not None else None
     if not replace:
         _refuse_to_drop(replaced)
@@ -209,7 +213,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     else:
         inputs.remember(out_dir)
         mark_complete(out_dir)
-        for cache in (records, statistics):
+        for cache in (records, statistics, judgements):
             if cache is not None:
                 cache.keep_used()
     return run

@@ -215,11 +215,38 @@ def boilerplate_references(sources: list[CopySource]) -> list[str]:
 
 
 def judge_boilerplate(submissions: list[PackedSubmission], boilerplate: BoilerplateDetector, topics: TopicList, *,
-                      workers: int) -> Generator[BoilerplateReport, None, None]:
+                      workers: int, judgements: RecordCache | None = None) -> Generator[BoilerplateReport, None, None]:
     """Every submission's boilerplate report, in order, judged in forked processes (pure Python that needs only
     the fitted detector, and no Doc) that start now: they work while the caller finds copying and matches topics.
-    Close the generator when the reports are no longer wanted."""
-    return forked_map(lambda s: boilerplate.detect(s.read(), topics=topics), submissions, workers=workers)
+    With `judgements`, a submission whose bytes and view of the fitted batch (BoilerplateDetector.fitted_view)
+    are as before gets its stored report. Close the generator when the reports are no longer wanted."""
+
+    def judge(packed: PackedSubmission) -> tuple[str | None, BoilerplateReport]:
+        text = packed.read()
+        if judgements is None:
+            return None, boilerplate.detect(text, topics=topics)
+        key = judgements.key(packed.data, boilerplate.fitted_view(text))
+        stored = judgements.get(key, packed.doc_id, read=BoilerplateReport.from_dict)
+        if stored is not None:
+            return key, stored
+        entry = {"doc_id": packed.doc_id, **boilerplate.detect(text, topics=topics).to_dict()}
+        judgements.put(key, entry)
+        return key, BoilerplateReport.from_dict(entry)  # read back as a stored one is: the same record key either way
+
+    return _kept(forked_map(judge, submissions, workers=workers), judgements)
+
+
+def _kept(judged: Generator[tuple[str | None, BoilerplateReport], None, None],
+          judgements: RecordCache | None) -> Generator[BoilerplateReport, None, None]:
+    """The reports of `judged`, each one's entry counted as used in `judgements` (a worker process read or wrote
+    it); closing this closes `judged`."""
+    try:
+        for key, report in judged:
+            if judgements is not None:
+                judgements.keep(key)
+            yield report
+    finally:
+        judged.close()
 
 
 def document_result(submission: Submission, copies: CopyReport, generic: BoilerplateReport,

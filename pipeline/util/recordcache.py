@@ -5,14 +5,14 @@ and boilerplate reports) and from the run's context: xuexi's code, the models, t
 topic list. `RecordCache.key` digests them all, so a record is reused only where passing the document again would
 give the same record; one changed or added submission leaves every other document's record to be reused, unless
 what the batch-wide stages found in it changed too. The same kind of cache keeps each document's boilerplate
-statistics (the map step of fitting), keyed by its text. Entries are JSON files written atomically, like the parse
+statistics (the map step of fitting), keyed by its text, and its boilerplate report, keyed by its bytes and what
+the report takes from the fitted batch. Entries are JSON files written atomically, like the parse
 cache; a complete run removes those it did not use."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import zlib
 from pathlib import Path
 from typing import Any, Callable
@@ -33,10 +33,12 @@ class RecordCache:
 
     def key(self, data: bytes, *found) -> str:
         """The key of a document's record: its bytes and what the batch-wide stages `found` in it (their reports,
-        digested by their pickled form, which is never read back), in this cache's context."""
+        digested by their repr, which says what they hold and nothing of how: a pickle would differ for equal
+        reports, one fresh and one read back from an entry, because it records which strings are one object),
+        in this cache's context."""
         h = hashlib.blake2b(self.context.encode(), digest_size=20)
         h.update(hashlib.blake2b(data, digest_size=20).digest())
-        h.update(pickle.dumps(found, protocol=5))
+        h.update(repr(found).encode("utf-8"))
         return h.hexdigest()
 
     def get(self, key: str, doc_id: str, read: Callable[[dict], Any]) -> Any:
@@ -58,6 +60,10 @@ class RecordCache:
         self.used.add(key)
         data = zlib.compress(json.dumps(entry, ensure_ascii=False).encode("utf-8"), COMPRESSION)
         write_bytes_atomic(self._path(key), data, durable=False)
+
+    def keep(self, key: str) -> None:
+        """Count the entry under `key` as used by this run: one that another process read or wrote."""
+        self.used.add(key)
 
     def keep_used(self) -> None:
         """Remove the entries this run did not use: the records of documents changed or gone."""
