@@ -5,6 +5,7 @@ bigrams), so no model is loaded; the figures with the real encoder are in bench/
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from pipeline.copying.paraphrase import (Calibration, ParaphraseFinder, Sentence
                                          split_sentences)
 from makers import BigramEncoder
 from pipeline.errors import ConfigError
+from pipeline.util.textnorm import NormalizedText, fold
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
 LEXICAL = CopyConfig(paraphrase=False)
@@ -389,3 +391,16 @@ def test_a_measure_told_the_same_way_by_two_members_is_copying_though_short():
         [label] = [c for c in docs[mine]["copied"] if c["source"] == f"doc:{theirs}"]
         found = [m for m in reports[mine].matches if m.source == f"doc:{theirs}"]
         assert found and covered(docs[mine]["text"], found, label["text"]) >= 0.8
+
+
+def test_the_matching_view_maps_each_character_back_to_the_one_it_folds_from(labels):
+    """Every character of the matching view points at the original character it comes from, in order, and each
+    original character is pointed at once for every character it folds to (white space: none), on every dev
+    text and on characters that fold to several (ﬁ, ㈱) or none."""
+    for original in [d["text"] for d in labels.values()] + ["", "　\n\t", "ﬁ㈱ＡＢＣ　１２３\n你好，（一）"]:
+        view = NormalizedText.of(original)
+        assert view.text == fold(original)
+        assert list(view.offsets) == sorted(view.offsets)
+        assert "".join(fold(original[i]) for i in sorted(set(view.offsets))) == view.text
+        pointed = Counter(view.offsets)
+        assert all(pointed[i] == len(fold(c)) for i, c in enumerate(original))

@@ -12,6 +12,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
+import numpy as np
 
 
 def fold(text: str) -> str:
@@ -43,13 +44,13 @@ class NormalizedText:
 
     @classmethod
     def of(cls, original: str) -> "NormalizedText":
-        chars: list[str] = []
-        offsets: list[int] = []
-        for i, c in enumerate(original):
-            folded = _FOLDED[ord(c)]
-            chars.append(folded)
-            offsets.extend([i] * len(folded))
-        return cls(original, "".join(chars), tuple(offsets))
+        # Each original character stands once in `offsets` for every character it folds to (none for white
+        # space): the folded lengths are looked up once per distinct character, not per character.
+        codes = np.frombuffer(original.encode("utf-32-le"), dtype=np.uint32)
+        distinct, at = np.unique(codes, return_inverse=True)
+        lengths = np.fromiter((len(_FOLDED[int(c)]) for c in distinct), dtype=np.intp, count=len(distinct))
+        offsets = np.repeat(np.arange(len(original)), lengths[at])
+        return cls(original, original.translate(_FOLDED), tuple(offsets.tolist()))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original-text span [a, b) covering matching-view characters [start, end)."""
