@@ -19,8 +19,9 @@ from conftest import DEMO, DEV
 from pipeline.batch import Batch
 from pipeline.boilerplate import BoilerplateDetector
 from pipeline.config import ScoringConfig
-from pipeline.engines.local import annotated_documents, score_batch
+from pipeline.engines.local import annotated_documents, document_cache, score_batch
 from pipeline.engines.stages import PackedSubmission, checked_text, copy_sources, read_files, read_packed
+from pipeline.segment import add_dictionary_words
 from pipeline.submission import submission_text, submission_to_bytes
 from pipeline.util.forking import MIN_ITEMS, forked_map
 from pipeline.util.parsecache import ParseCache
@@ -218,3 +219,13 @@ def test_closing_forked_work_early_drops_what_was_not_started(tmp_path):
     assert 1 <= done < len(items) // 2
     time.sleep(0.5)
     assert len(list(tmp_path.iterdir())) == done  # no worker is left running
+
+
+def test_a_document_cache_is_kept_apart_from_another_state_of_jiebas_dictionary(tmp_path):
+    """A process that taught jieba more words (another batch's keywords, scored before in the same process)
+    cuts sentences otherwise, so it must not read what was cached under the words of before."""
+    batch = Batch.open(DEMO)
+    before = document_cache(batch, "static", ScoringConfig(), tmp_path, "judgements")
+    add_dictionary_words(["只在此测试中出现的词"])  # a word no text holds: the dictionary's state changes, no cut does
+    after = document_cache(batch, "static", ScoringConfig(), tmp_path, "judgements")
+    assert before.key(b"same bytes") != after.key(b"same bytes")

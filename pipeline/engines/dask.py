@@ -109,7 +109,6 @@ class ClusterRun:
     def __init__(self, batch: Batch, sources: list[CopySource], *, words: list[str], semantic: str | None,
                  config: ScoringConfig, out_dir: Path, partition_docs: int):
         self.root, self.manifest, self.topics = batch.root, batch.manifest, batch.topics
-        self.keywords = [k for t in batch.topics for k in t.keywords]
         self.sources = sources
         self.first_checked = len(sources)
         self.words = words
@@ -157,7 +156,7 @@ class ClusterRun:
 
     @cached_property
     def parse_cache(self) -> ParseCache:
-        return ParseCache(self.cache_dir / "parsed", dictionary_words=self.keywords, limits=self.config.reading)
+        return ParseCache(self.cache_dir / "parsed", dictionary_words=self.words, limits=self.config.reading)
 
     def teach_words(self) -> None:
         """jieba's dictionary as the client has it: segmentation and boilerplate depend on it."""

@@ -30,7 +30,7 @@ from ..report import PagesWritten, write_reports
 from ..results import build_results
 from ..util.recordcache import RecordCache
 from ..util.runstate import RunInputs, code_digest, exclusive, mark_complete, mark_incomplete
-from ..segment import add_dictionary_words
+from ..segment import add_dictionary_words, added_words
 from ..semantic import get_encoder
 from .stages import (PackedSubmission, Progress, boilerplate_references, copy_sources, models_identity,
                      judge_boilerplate, read_packed, scored_documents, topic_matcher)
@@ -108,9 +108,12 @@ def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSu
 def document_cache(batch: Batch, semantic: str | None, config: ScoringConfig, out_dir: Path,
                    name: str) -> RecordCache:
     """A cache of what out_dir's last runs made of each document (`name`: records, statistics, judgements), in
-    this run's context: xuexi's code, the models, the configuration and the topic list."""
+    this run's context: xuexi's code, the models, the configuration, the topic list and the words jieba was
+    taught in this process (they change how every sentence is cut; a process that scored another batch first
+    has taught it that batch's keywords too)."""
     context = json.dumps([code_digest(), models_identity(semantic), config.digest(),
-                          (batch.root / "topics.yaml").read_text(encoding="utf-8")], ensure_ascii=False)
+                          (batch.root / "topics.yaml").read_text(encoding="utf-8"), sorted(set(added_words()))],
+                         ensure_ascii=False)
     return RecordCache(out_dir / ".cache" / name, context=context)
 
 
@@ -171,7 +174,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     RunInputs.forget(out_dir)
     keywords = [k for t in batch.topics for k in t.keywords]
     add_dictionary_words(keywords)
-    cache = ParseCache(out_dir / ".cache" / "parsed", dictionary_words=keywords, limits=config.reading)
+    cache = ParseCache(out_dir / ".cache" / "parsed", dictionary_words=added_words(), limits=config.reading)
     sources, bad_sources = copy_sources(batch, library=library, progress=progress, cache=cache, workers=workers,
                                         limits=config.reading)
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
