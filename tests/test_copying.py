@@ -13,12 +13,12 @@ import pytest
 
 from pipeline.copying import (CheckedText, CopyConfig, CopyDetector, CopySource, find_attributed_quotes,
                               quotation_spans)
-from pipeline.copying.fingerprints import ContentView, kgram_hashes, winnow
+from pipeline.copying.fingerprints import ContentView, winnow
 from pipeline.copying.paraphrase import (Calibration, ParaphraseFinder, Sentence, Unit, bottleneck_alignment,
                                          split_sentences)
 from makers import BigramEncoder
 from pipeline.errors import ConfigError
-from pipeline.util.textnorm import NormalizedText, fold
+from pipeline.util.textnorm import NormalizedText, fold, kgram_hashes
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
 LEXICAL = CopyConfig(paraphrase=False)

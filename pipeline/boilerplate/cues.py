@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import lexicon as lx
 from ..lexicon import find_phrases
+from ..util.textnorm import kgram_hashes
 from .words import place_names, words
 
 
@@ -202,23 +203,12 @@ def argument(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-SHINGLE_BASE = np.uint64(0x100000001B3)  # FNV's 64-bit prime, as the base of shingle_codes' polynomial
-
-
 def shingle_codes(text: str, size: int) -> np.ndarray:
     """Character `size`-grams of a sentence with punctuation dropped (the whole of it when it is shorter), each
-    as a 64-bit number, sorted and unique: the polynomial of its code points (plus one) in SHINGLE_BASE, modulo
-    2**64. Two different shingles share a number only by accident, at odds of about 1e-8 across a quarter's
-    sentences; such an accident could only make two sentences look a shingle more alike."""
+    as its 64-bit k-gram hash (textnorm.kgram_hashes), sorted and unique. Two different shingles share a number
+    only by accident, at odds of about 1e-8 across a quarter's sentences; such an accident could only make two
+    sentences look a shingle more alike."""
     bare = lx.PUNCTUATION.sub("", text)
-    if not bare:
-        return np.zeros(0, dtype=np.uint64)
-    points = np.frombuffer(bare.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + np.uint64(1)
-    windows = (points[None, :] if len(points) <= size
-               else np.lib.stride_tricks.sliding_window_view(points, size))
-    codes = np.zeros(len(windows), dtype=np.uint64)
-    for column in windows.T:
-        codes = codes * SHINGLE_BASE + column
-    return np.unique(codes)
+    return np.unique(kgram_hashes(bare, min(size, len(bare)))) if bare else np.zeros(0, dtype=np.uint64)
 
 

@@ -19,11 +19,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from ..util.textnorm import NormalizedText
-
-_BASE = np.uint64(1_000_003)  # polynomial hash base (odd prime), arithmetic modulo 2**64
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 finalizer constants: spread the bits so the window minimum
-_MIX_2 = np.uint64(0x94D049BB133111EB)  # is not biased towards particular characters
+from ..util.textnorm import NormalizedText, kgram_hashes
 
 
 class Role(IntEnum):
@@ -76,24 +72,6 @@ class ContentView:
         """The first content index at or after an original-text offset (len(self) past the end)."""
         norm_index = self.norm.norm_index(original_offset)
         return int(np.searchsorted(self.to_norm, norm_index))
-
-
-def kgram_hashes(text: str, k: int) -> np.ndarray:
-    """Stable 64-bit hashes of every k-character substring of `text` (len(text) - k + 1 of them), mixed so that
-    their minimum over a window is an unbiased choice."""
-    n = len(text) - k + 1
-    if n <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    h = np.zeros(n, dtype=np.uint64)
-    for j in range(k):  # Horner's rule, vectorised over all positions at once
-        h = h * _BASE + codes[j:j + n]
-    h ^= h >> np.uint64(30)
-    h *= _MIX_1
-    h ^= h >> np.uint64(27)
-    h *= _MIX_2
-    h ^= h >> np.uint64(31)
-    return h
 
 
 def winnow(hashes: np.ndarray, window: int) -> np.ndarray:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fingerprints import INDEPENDENT_SOURCES, MEMBER_TEXTS, PreparedText, Role, kgram_hashes
+from ..util.textnorm import kgram_hashes
+from .fingerprints import INDEPENDENT_SOURCES, MEMBER_TEXTS, PreparedText, Role
 
 PHRASE_CHARS = 4  # phrase length (content characters) of the formulaic-language share
 RECURRING_TEXTS = 3  # a phrase held by this many texts (two besides the one read) recurs

@@ -3,7 +3,9 @@ space removed,
 plus the map from every matching-view character back to its offset in the original text.
 
 Detectors match on the normalized view (so a re-flowed line or a full-width digit changes nothing) and report
-evidence through the map, so every highlight points at the original characters a secretary reads.
+evidence through the map, so every highlight points at the original characters a secretary reads. They compare
+texts by the 64-bit hashes of their k-character substrings (kgram_hashes): copy detection's fingerprints, the
+boilerplate index's shingles.
 """
 
 from __future__ import annotations
@@ -18,6 +20,29 @@ import numpy as np
 def fold(text: str) -> str:
     """NFKC-fold one string and drop white space: the matching view without the offset map."""
     return text.translate(_FOLDED)
+
+
+_BASE = np.uint64(1_000_003)  # polynomial hash base (odd prime), arithmetic modulo 2**64
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 finalizer constants: spread the bits so the window minimum
+_MIX_2 = np.uint64(0x94D049BB133111EB)  # is not biased towards particular characters
+
+
+def kgram_hashes(text: str, k: int) -> np.ndarray:
+    """Stable 64-bit hashes of every k-character substring of `text` (len(text) - k + 1 of them), mixed so that
+    their minimum over a window is an unbiased choice."""
+    n = len(text) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    h = np.zeros(n, dtype=np.uint64)
+    for j in range(k):  # Horner's rule, vectorised over all positions at once
+        h = h * _BASE + codes[j:j + n]
+    h ^= h >> np.uint64(30)
+    h *= _MIX_1
+    h ^= h >> np.uint64(27)
+    h *= _MIX_2
+    h ^= h >> np.uint64(31)
+    return h
 
 
 class _FoldTable(dict):
