@@ -261,7 +261,7 @@ class BoilerplateDetector:
             posts=list(dict.fromkeys(m.group(0) for pattern in (lx.NAMED_POST, lx.SCHEDULE)
                                      for m in pattern.finditer(sentence))),
             question=sentence.rstrip("”’\"'").endswith(("？", "?")),
-            same_in=len(self.index.holders(sentence) - {owner}),
+            same_in=self._same_in(sentence, owner),
             topic=topic,
             keywords=keywords,
         )
@@ -270,9 +270,13 @@ class BoilerplateDetector:
         """All that a submission's report takes from the batch the detector was fitted on (see evidence): for each
         judged sentence, how many other texts hold a near-same one, and the learned phrases that stand in its text.
         The same submission with the same view gets the same report, whatever else changed in the batch."""
-        same_in = tuple(len(self.index.holders(fold(submission.text[a:b])) - {submission.doc_id})
+        same_in = tuple(self._same_in(fold(submission.text[a:b]), submission.doc_id)
                         for a, b in self.judged_sentences(submission))
         return same_in, tuple(sorted(lx.phrases_in(fold(submission.text), self.learned)))
+
+    def _same_in(self, sentence: str, owner: str | None) -> int:
+        """How many texts other than `owner` hold a near-same sentence (matching view)."""
+        return len(self.index.holders(sentence) - {owner})
 
     def detect(self, submission: Submission | SubmissionText, *, topics: TopicList) -> BoilerplateReport:
         """Judge every sentence of the body. Title, byline, headings, the opening

@@ -1,8 +1,8 @@
 """The record cache: a document whose own pass would read exactly what it read last time is not passed again.
 
 A document's record of results.json is made from its bytes, from what the batch-wide stages found in it (its copy
-and boilerplate reports) and from the run's context: xuexi's code, the models, the scoring configuration and the
-topic list. `RecordCache.key` digests them all, so a record is reused only where passing the document again would
+and boilerplate reports) and from the run's context: xuexi's code, the models, the scoring configuration, the
+topic list and the words taught to jieba. `RecordCache.key` digests them all, so a record is reused only where passing the document again would
 give the same record; one changed or added submission leaves every other document's record to be reused, unless
 what the batch-wide stages found in it changed too. The same kind of cache keeps each document's boilerplate
 statistics (the map step of fitting), keyed by its text, and its boilerplate report, keyed by its bytes and what
