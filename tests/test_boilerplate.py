@@ -268,8 +268,10 @@ def test_sentence_index_near_same_by_shingle_jaccard():
     index = SentenceIndex([("a", "要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。"),
                            ("b", "要更加统一思想、凝聚共识，汇聚起推动发展的强大合力。"),
                            ("c", "我局去年在柳湾村建成分拣车间。")], 4, 0.6)
-    assert index.holders("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。") == {"a", "b"}
-    assert index.holders("今年计划在石门村再建一个车间。") == set()
+    assert index.others("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。", None) == 2
+    assert index.others("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。", "b") == 1
+    assert index.others("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。", "c") == 2
+    assert index.others("今年计划在石门村再建一个车间。", None) == 0
 
 
 def test_sentence_index_finds_what_comparing_every_pair_finds():
@@ -286,7 +288,9 @@ def test_sentence_index_finds_what_comparing_every_pair_finds():
     for query in queries:
         q = string_shingles(query, 4)
         expected = {o for o, g in grams if len(q & g) / len(q | g) >= 0.6}
-        assert index.holders(query) == expected
+        assert index.others(query, None) == len(expected)
+        for owner in expected:
+            assert index.others(query, owner) == len(expected) - 1
         near_some_other += len(expected) > 1
     assert near_some_other >= 5  # the check covers queries with near-same sentences elsewhere, not only misses
 

@@ -276,7 +276,7 @@ class BoilerplateDetector:
 
     def _same_in(self, sentence: str, owner: str | None) -> int:
         """How many texts other than `owner` hold a near-same sentence (matching view)."""
-        return len(self.index.holders(sentence) - {owner})
+        return self.index.others(sentence, owner)
 
     def detect(self, submission: Submission | SubmissionText, *, topics: TopicList) -> BoilerplateReport:
         """Judge every sentence of the body. Title, byline, headings, the opening

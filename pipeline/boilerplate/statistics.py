@@ -13,6 +13,11 @@ import numpy as np
 from .cues import shingle_codes
 
 
+# Lookups a SentenceIndex remembers: a judge asks each of a document's sentences twice (its fitted view, then its
+# evidence), and a sentence repeats within a document: some 450 documents' sentences, a few MB.
+REMEMBERED = 1 << 14
+
+
 class SentenceIndex:
     """Near-same sentences across documents: the owners of the indexed sentences whose character-shingle Jaccard
     similarity with a query is at least `jaccard`.
@@ -25,18 +30,22 @@ class SentenceIndex:
 
     Shingles are kept as 64-bit numbers (shingle_codes) in flat arrays, a sentence's sorted and unique: a quarter
     of 20,000 documents holds some 700,000 sentences of forty shingles each, which as sets of strings took 100 KB a
-    document (2 GB), and as arrays take a tenth of it."""
+    document (2 GB), and as arrays take a tenth of it. Owners are numbered and kept the same way. Only the last
+    REMEMBERED answers are remembered, as counts: a stock sentence that thousands of documents share has thousands
+    of owners, and remembering every sentence's owners made each judging process grow by a gigabyte over a quarter
+    of 10,000 documents."""
 
     def __init__(self, owned: Iterable[tuple[str, str]], shingle_chars: int, jaccard: float):
         self.shingle_chars, self.jaccard = shingle_chars, jaccard
         owners: dict[str, set[str]] = defaultdict(set)
         for owner, sentence in owned:
             owners[sentence].add(owner)
-        self.owners = [frozenset(o) for o in owners.values()]
+        self.owner_number = {name: i for i, name in enumerate(sorted(set().union(*owners.values())))}
+        numbered = [np.array(sorted(self.owner_number[o] for o in names), dtype=np.int32) for names in owners.values()]
+        self.owner_starts, self.owner_ids = _flat(numbered, np.int32)
         codes = [shingle_codes(sentence, shingle_chars) for sentence in owners]
         lengths = np.array([len(c) for c in codes], dtype=np.int64)
-        self.starts = np.concatenate([[0], np.cumsum(lengths)])
-        self.codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint64)
+        self.starts, self.codes = _flat(codes, np.uint64)
         # Rank of every shingle seen, rarest first (ties by code): `known` sorted, `rank` aligned with it.
         self.known, frequency = np.unique(self.codes, return_counts=True)
         self.rank = np.empty(len(self.known), dtype=np.int64)
@@ -49,7 +58,7 @@ class SentenceIndex:
         posted, posted_by = self.codes[order][kept], sentence[order][kept]
         by_code = np.argsort(posted, kind="stable")
         self.posted, self.posted_by = posted[by_code], posted_by[by_code]  # prefix shingle -> sentence
-        self._holders: dict[str, frozenset[str]] = {}
+        self._remembered: dict[tuple[str, str | None], int] = {}
 
     def _prefix_length(self, lengths: np.ndarray) -> np.ndarray:
         return lengths - np.ceil(self.jaccard * lengths - 1e-9).astype(np.int64) + 1
@@ -61,29 +70,51 @@ class SentenceIndex:
         at = np.minimum(np.searchsorted(self.known, codes), len(self.known) - 1)
         return np.where(self.known[at] == codes, self.rank[at], -1)
 
-    def holders(self, sentence: str) -> frozenset[str]:
-        """Owners of near-same sentences (the query's own owner included, if it was indexed)."""
-        if sentence not in self._holders:
-            self._holders[sentence] = self._near_same(shingle_codes(sentence, self.shingle_chars))
-        return self._holders[sentence]
+    def others(self, sentence: str, owner: str | None) -> int:
+        """How many owners other than `owner` hold a near-same sentence (matching view)."""
+        if (sentence, owner) not in self._remembered:
+            if len(self._remembered) >= REMEMBERED:
+                self._remembered.clear()
+            self._remembered[sentence, owner] = self._others(sentence, owner)
+        return self._remembered[sentence, owner]
 
-    def _near_same(self, query: np.ndarray) -> frozenset[str]:
+    def _others(self, sentence: str, owner: str | None) -> int:
+        held = self._near_same(shingle_codes(sentence, self.shingle_chars))
+        mine = self.owner_number.get(owner, -1)
+        at = int(np.searchsorted(held, mine))
+        return len(held) - int(at < len(held) and held[at] == mine)
+
+    def _near_same(self, query: np.ndarray) -> np.ndarray:
+        """The numbers of the owners of sentences near-same to the query's shingles, sorted and unique."""
+        none = np.zeros(0, dtype=np.int32)
         if not len(query):
-            return frozenset()
+            return none
         kept = int(self._prefix_length(np.array([len(query)]))[0])
         prefix = query[np.lexsort((query, self._ranks(query)))][:kept]
         lo, hi = np.searchsorted(self.posted, prefix), np.searchsorted(self.posted, prefix, side="right")
         candidates = np.unique(np.concatenate([self.posted_by[a:b] for a, b in zip(lo, hi)]))
         if not len(candidates):
-            return frozenset()
+            return none
         # The shingles every candidate shares with the query, counted for all candidates at once.
+        grams, first = _rows(self.starts, self.codes, candidates)
         lengths = self.starts[candidates + 1] - self.starts[candidates]
-        first = np.cumsum(lengths) - lengths
-        grams = self.codes[np.arange(lengths.sum()) - np.repeat(first, lengths) + np.repeat(self.starts[candidates], lengths)]
         at = np.minimum(np.searchsorted(query, grams), len(query) - 1)
         shared = np.add.reduceat((query[at] == grams).astype(np.int64), first)
         near = shared / (len(query) + lengths - shared) >= self.jaccard
-        return frozenset().union(*(self.owners[i] for i in candidates[near].tolist()))
+        return np.unique(_rows(self.owner_starts, self.owner_ids, candidates[near])[0])
+
+
+def _flat(rows: list[np.ndarray], dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of numbers as one array and where each row starts (one more start than rows: the end)."""
+    starts = np.concatenate([[0], np.cumsum([len(r) for r in rows], dtype=np.int64)]).astype(np.int64)
+    return starts, np.concatenate(rows).astype(dtype) if rows else np.zeros(0, dtype=dtype)
+
+
+def _rows(starts: np.ndarray, values: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The chosen rows of a flat array (_flat) one after another, and where each starts in the result."""
+    lengths = starts[chosen + 1] - starts[chosen]
+    first = np.cumsum(lengths) - lengths
+    return values[np.arange(lengths.sum()) - np.repeat(first, lengths) + np.repeat(starts[chosen], lengths)], first
 
 
 @dataclass
