@@ -52,7 +52,7 @@ class ContentView:
         norm = NormalizedText.of(original)
         keep = np.asarray([i for i, c in enumerate(norm.text) if c.isalnum()], dtype=np.int64)
         breaks = np.asarray([i + 1 for i, c in enumerate(original) if c == "\n"], dtype=np.int64)
-        starts = np.searchsorted(keep, np.searchsorted(np.asarray(norm.offsets, dtype=np.int64), breaks))
+        starts = np.searchsorted(keep, np.searchsorted(norm.offsets, breaks))
         return cls(norm, "".join(norm.text[i] for i in keep), keep, np.unique(starts))
 
     def __len__(self) -> int:
