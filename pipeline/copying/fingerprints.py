@@ -50,7 +50,7 @@ class ContentView:
     @classmethod
     def of(cls, original: str) -> "ContentView":
         norm = NormalizedText.of(original)
-        keep = np.asarray([i for i, c in enumerate(norm.text) if c.isalnum()], dtype=np.int64)
+        keep = np.asarray([i for i, c in enumerate(norm.text) if c.isalnum()], dtype=np.int32)
         breaks = np.asarray([i + 1 for i, c in enumerate(original) if c == "\n"], dtype=np.int64)
         starts = np.searchsorted(keep, np.searchsorted(norm.offsets, breaks))
         return cls(norm, "".join(norm.text[i] for i in keep), keep, np.unique(starts))
