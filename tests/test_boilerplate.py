@@ -26,7 +26,7 @@ from pipeline.boilerplate.cues import (
     shingle_codes,
     shortcomings,
 )
-from pipeline.boilerplate.statistics import SentenceIndex
+from pipeline.boilerplate.statistics import CANDIDATES_AT_ONCE, SentenceIndex
 from pipeline.submission import read_submission
 from pipeline.errors import ConfigError
 from pipeline.ingest import partition
@@ -267,7 +267,7 @@ def test_sentence_index_near_same_by_shingle_jaccard():
     assert len(shingle_codes("守正", 4)) == 1 and len(shingle_codes("，。", 4)) == 0
     index = SentenceIndex([("a", "要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。"),
                            ("b", "要更加统一思想、凝聚共识，汇聚起推动发展的强大合力。"),
-                           ("c", "我局去年在柳湾村建成分拣车间。")], 4, 0.6)
+                           ("c", "我局去年在柳湾村建成分拣车间。")], 4, 0.6, 20)
     assert index.others("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。", None) == 2
     assert index.others("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。", "b") == 1
     assert index.others("要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力。", "c") == 2
@@ -281,7 +281,7 @@ def test_sentence_index_finds_what_comparing_every_pair_finds():
     for path in sorted((DEV / "submissions").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         owned += [(path.stem, fold(text[a:b])) for a, b in sentence_spans(text) if b - a >= 8]
-    index = SentenceIndex(owned, 4, 0.6)
+    index = SentenceIndex(owned, 4, 0.6, len(owned))
     queries = [s for _, s in owned[::7]] + [s[2:] + "，切实抓好落实。" for _, s in owned[::11]]
     grams = [(o, string_shingles(s, 4)) for o, s in owned]
     near_some_other = 0
@@ -295,8 +295,21 @@ def test_sentence_index_finds_what_comparing_every_pair_finds():
     assert near_some_other >= 5  # the check covers queries with near-same sentences elsewhere, not only misses
 
 
+def test_sentence_index_counts_owners_up_to_its_bound():
+    """A stock sentence many documents share is counted up to `counted`, however many candidates it has: the
+    count checks candidates a few hundred at a time and stops once the bound is reached."""
+    stock = "要进一步统一思想、凝聚共识，汇聚起推动发展的强大合力"
+    owned = [(f"d{i:04d}", f"{stock}{'，' * (i % 3)}{chr(0x4e00 + i)}。") for i in range(CANDIDATES_AT_ONCE * 3)]
+    assert SentenceIndex(owned, 4, 0.6, len(owned)).others(stock + "。", "d0000") == len(owned) - 1
+    for counted in (2, 20, CANDIDATES_AT_ONCE + 5):
+        index = SentenceIndex(owned, 4, 0.6, counted)
+        assert index.others(stock + "。", "d0000") == counted
+        assert index.others("今年计划在石门村再建一个车间。", None) == 0
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("near_same_jaccard", 0, "near_same_jaccard 应在 (0, 1] 之间"),
+    ("near_same_counted", 1, "near_same_counted 应不小于 frequent_in（2）"),
     ("genre_none", 0.9, "应满足 0 <= genre_none < genre_full <= 1"),
     ("content_cap", 0, "content_cap 应不小于 1"),
     ("learned_min_docs", 0, "learned_min_docs 应不小于 1"),

@@ -155,7 +155,7 @@ class BoilerplateDetector:
         c = self.config
         self.stock = _longest_first(tuple(fold(p) for p in lx.phrase_list(Path(c.stock_phrases_file))) + tuple(fold(p) for p in standard_formulations()))
         self.learned: tuple[str, ...] = ()
-        self.index = SentenceIndex((), c.shingle_chars, c.near_same_jaccard)
+        self.index = SentenceIndex((), c.shingle_chars, c.near_same_jaccard, c.near_same_counted)
         self._terms: dict[TopicList, _Terms] = {}
 
     def fit(self, submissions: Sequence[Submission | IdentifiedText], *,
@@ -198,7 +198,7 @@ class BoilerplateDetector:
             merged.anchored |= part.anchored
             for w, owners in part.docs_with.items():
                 merged.docs_with[w] |= owners
-        self.index = SentenceIndex(merged.sentences, c.shingle_chars, c.near_same_jaccard)
+        self.index = SentenceIndex(merged.sentences, c.shingle_chars, c.near_same_jaccard, c.near_same_counted)
         shipped = set(self.stock)
         self.learned = _longest_first(w for w, owners in merged.docs_with.items()
                                       if len(owners) >= c.learned_min_docs and w not in merged.anchored

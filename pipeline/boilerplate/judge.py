@@ -27,6 +27,9 @@ class BoilerplateConfig:
     shingle_chars: int = 4
     near_same_jaccard: float = 0.6         # two sentences this similar (shingle Jaccard) are "near-same"
     frequent_in: int = 2                   # near-same in this many other documents: full weight_frequent
+    near_same_counted: int = 20            # other documents counted for a near-same sentence, at most: the
+                                           # judgement reads up to frequent_in, the reason says "20份以上" beyond,
+                                           # and counting them all grew with the square of the quarter's size
     learned_min_docs: int = 3              # a word the batch repeats in this many submissions' abstract sentences
     learned_min_chars: int = 4             # … of at least this many characters
     # The judgement is a logistic score: bias + the sum of weight_X times feature X (SentenceEvidence.features),
@@ -93,6 +96,9 @@ class BoilerplateConfig:
         if not 0 <= self.genre_none < self.genre_full <= 1:
             raise ConfigError(N_("套话设置：应满足 0 <= genre_none < genre_full <= 1，而不是 {none} 和 {full}",
                                  none=self.genre_none, full=self.genre_full))
+        if self.near_same_counted < self.frequent_in:
+            raise ConfigError(N_("套话设置：near_same_counted 应不小于 frequent_in（{frequent}），而不是 {value}",
+                                 frequent=self.frequent_in, value=self.near_same_counted))
         if self.genre_floor < 0:
             raise ConfigError(N_("套话设置：genre_floor 不能为负数，而不是 {value}", value=self.genre_floor))
 
@@ -232,7 +238,8 @@ class SentenceEvidence:
         if feature in ("saying", "image") and (self.sayings or self.images):
             return f"警句式的现成说法（{_quote_list(self.sayings + self.images)}），换个单位、换个题目也能用"
         if feature == "frequent" and self.same_in:
-            return f"套话：与另外{self.same_in}份材料中的句子几乎相同"
+            more = "以上" if self.same_in >= c.near_same_counted else ""
+            return f"套话：与另外{self.same_in}份{more}材料中的句子几乎相同"
         if feature == "opening" and self.opening:
             return f"发言开头的客套格式（“{self.opening}”）"
         if feature == "study_gain" and self.study_gain:
