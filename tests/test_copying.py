@@ -13,7 +13,9 @@ import pytest
 
 from pipeline.copying import (CheckedText, CopyConfig, CopyDetector, CopySource, find_attributed_quotes,
                               quotation_spans)
+from pipeline.copying import detector as detector_module
 from pipeline.copying.fingerprints import ContentView, winnow
+from pipeline.copying.postings import HashCounts, bucketed_rows, fingerprint_rows, phrase_rows
 from pipeline.copying.paraphrase import (Calibration, ParaphraseFinder, Sentence, Unit, bottleneck_alignment,
                                          split_sentences)
 from makers import BigramEncoder
@@ -294,6 +296,26 @@ def test_results_are_deterministic(labels, sources, dev_reports):
     texts = [checked(d, v["text"], v["author"]) for d, v in labels.items()]
     again = CopyDetector(LEXICAL).detect(texts, sources)
     assert again == dev_reports
+
+
+def test_the_hash_phase_bucket_by_bucket_counts_what_one_piece_counts(labels, sources, dev_reports, monkeypatch):
+    detector = CopyDetector(LEXICAL)
+    texts = [detector.prepare(j, s) for j, s in enumerate(sources)]
+    texts += [detector.prepare(len(sources) + i, checked(d, v["text"], v["author"])) for i, (d, v) in
+              enumerate(labels.items())]
+    whole = detector.count(fingerprint_rows(texts), phrase_rows(texts), first_checked=len(sources))
+    pieces = [detector.count(postings, phrases, first_checked=len(sources))
+              for postings, phrases in bucketed_rows(texts, 8)]
+    assert all(len(p.seeds) for p in pieces)  # every bucket holds some of the batch's copying
+    bucketed = HashCounts.concat(pieces)
+    for name in ("frequencies", "seeds", "rare"):
+        one, other = getattr(whole, name), getattr(bucketed, name)
+        rows = [sorted(zip(*(r[c].tolist() for c in r.columns))) for r in (one, other)]
+        assert len(one) > 0 and rows[0] == rows[1], name
+    monkeypatch.setattr(detector_module, "HASH_BUCKETS", 1)
+    one_piece = CopyDetector(LEXICAL).detect([checked(d, v["text"], v["author"]) for d, v in labels.items()],
+                                             sources)
+    assert one_piece == dev_reports
 
 
 # -- paraphrase ---------------------------------------------------------------------------------------------------

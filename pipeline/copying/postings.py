@@ -1,8 +1,8 @@
 """What copy detection counts across texts: occurrences keyed by hash, reduced hash by hash.
 
 Three things span texts, and each is a count or a pairing among the texts that hold one hash, so they can be
-computed on any split of the hashes — everything in one piece, or buckets of `hash % n` on the nodes of a cluster
-(pipeline.engines.dask) — and give the same rows:
+computed on any split of the hashes — everything in one piece, buckets of `hash % n` one after another in one
+process (bucketed_rows), or on the nodes of a cluster (pipeline.engines.dask) — and give the same rows:
 
 - document frequency: for every fingerprint of a checked submission, in how many distinct reference/library
   texts (`source_df`) and members' texts, batch and earlier quarters (`member_df`), its hash occurs — the
@@ -80,10 +80,34 @@ class Rows:
             yield int(keys[a]), self.take(order[a:b])
 
 
-def fingerprint_rows(texts: Iterable[PreparedText]) -> Rows:
-    """One row per fingerprint of every text: hash, text key, content position, role, listed."""
-    parts = [Rows(hash=t.prints.hashes, text=np.full(len(t.prints.positions), t.key), pos=t.prints.positions,
-                  role=np.full(len(t.prints.positions), int(t.role)), listed=t.prints.listed) for t in texts]
+def bucket_of(hashes: np.ndarray, buckets: int) -> np.ndarray:
+    """The bucket (0 … buckets - 1) of every hash: its remainder, so a bucket holds whole hash groups."""
+    return (hashes % np.uint64(buckets)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class HashBucket:
+    """The hashes of bucket `index` out of `count` (bucket_of); ALL_HASHES is every hash."""
+
+    index: int
+    count: int
+
+    def holds(self, hashes: np.ndarray) -> np.ndarray:
+        return bucket_of(hashes, self.count) == self.index
+
+
+ALL_HASHES = HashBucket(0, 1)
+
+
+def fingerprint_rows(texts: Iterable[PreparedText], bucket: HashBucket = ALL_HASHES) -> Rows:
+    """One row per fingerprint of every text whose hash is in `bucket`: hash, text key, content position, role,
+    listed."""
+    parts = []
+    for t in texts:
+        mine = bucket.holds(t.prints.hashes)
+        parts.append(Rows(hash=t.prints.hashes[mine], text=np.full(int(mine.sum()), t.key),
+                          pos=t.prints.positions[mine], role=np.full(int(mine.sum()), int(t.role)),
+                          listed=t.prints.listed[mine]))
     return Rows.concat(parts, POSTINGS)
 
 
@@ -92,14 +116,24 @@ def phrase_hashes(text: PreparedText) -> np.ndarray:
     return kgram_hashes(text.view.text, PHRASE_CHARS)
 
 
-def phrase_rows(texts: Iterable[PreparedText]) -> Rows:
-    """One row per distinct phrase of every text but the library's (a library's size would swamp the count)."""
+def phrase_rows(texts: Iterable[PreparedText], bucket: HashBucket = ALL_HASHES) -> Rows:
+    """One row per distinct phrase in `bucket` of every text but the library's (a library's size would swamp
+    the count)."""
     parts = []
     for t in texts:
         if t.role != Role.LIBRARY:
-            distinct = np.unique(phrase_hashes(t))
+            hashes = phrase_hashes(t)
+            distinct = np.unique(hashes[bucket.holds(hashes)])
             parts.append(Rows(hash=distinct, text=np.full(len(distinct), t.key)))
     return Rows.concat(parts, PHRASES)
+
+
+def bucketed_rows(texts: Sequence[PreparedText], buckets: int) -> Iterator[tuple[Rows, Rows]]:
+    """The fingerprint and phrase rows of each bucket of hashes in turn, made afresh from the texts for each, so
+    that one bucket's rows are held at a time (hashing the texts again costs far less than holding every row)."""
+    for index in range(buckets):
+        bucket = HashBucket(index, buckets)
+        yield fingerprint_rows(texts, bucket), phrase_rows(texts, bucket)
 
 
 @dataclass

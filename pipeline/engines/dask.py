@@ -51,7 +51,7 @@ from ..boilerplate import BatchStatistics, BoilerplateDetector
 from ..config import ScoringConfig
 from ..copying import CopyDetector, CopySource, Evidence, SourceTable, TextTable, check_unique_ids
 from ..copying.fingerprints import PreparedText
-from ..copying.postings import PHRASES, POSTINGS, HashCounts, Rows, fingerprint_rows, phrase_rows
+from ..copying.postings import PHRASES, POSTINGS, HashCounts, Rows, bucket_of, fingerprint_rows, phrase_rows
 from ..errors import ConfigError
 from ..messages import N_
 from ..model import Source, SourceKind
@@ -186,13 +186,9 @@ def _read(items: list[tuple[int, str]], run: ClusterRun) -> list[_Partition]:
 def _by_hash(texts: list[PreparedText], buckets: int) -> list[Message]:
     """The fingerprint and phrase rows of every bucket of hashes these texts hold."""
     postings, phrases = fingerprint_rows(texts), phrase_rows(texts)
-    pieces = zip(postings.split(_bucket(postings["hash"], buckets), buckets),
-                 phrases.split(_bucket(phrases["hash"], buckets), buckets))
+    pieces = zip(postings.split(bucket_of(postings["hash"], buckets), buckets),
+                 phrases.split(bucket_of(phrases["hash"], buckets), buckets))
     return [Message(b, Carries.ROWS, (p, q)) for b, (p, q) in enumerate(pieces) if len(p) or len(q)]
-
-
-def _bucket(hashes: np.ndarray, buckets: int) -> np.ndarray:
-    return (hashes % np.uint64(buckets)).astype(np.int64)
 
 
 def _source_rows(keys: list[int], run: ClusterRun, buckets: int) -> list[Message]:
