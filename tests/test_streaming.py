@@ -19,6 +19,7 @@ from conftest import DEMO, DEV
 from pipeline.batch import Batch
 from pipeline.boilerplate import BoilerplateDetector
 from pipeline.config import ScoringConfig
+from pipeline.copying import CopyDetector
 from pipeline.engines.local import annotated_documents, document_cache, score_batch
 from pipeline.engines.stages import PackedSubmission, checked_text, copy_sources, read_files, read_packed
 from pipeline.segment import add_dictionary_words
@@ -125,24 +126,29 @@ def changed_copy(tmp_path, name):
 
 def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path, monkeypatch):
     """A rerun after a changed and two late submissions reuses the other documents' records, boilerplate
-    statistics and boilerplate reports (the record cache), and its results equal a cold run over the same files
-    into a new folder."""
-    judged = []
+    statistics, boilerplate reports and copy reports (the record cache), and its results equal a cold run over the
+    same files into a new folder."""
+    judged, copy_checked = [], []
     detect = BoilerplateDetector.detect
     monkeypatch.setattr(BoilerplateDetector, "detect",
                         lambda self, text, **kw: judged.append(text.doc_id) or detect(self, text, **kw))
+    report = CopyDetector.report
+    monkeypatch.setattr(CopyDetector, "report",
+                        lambda self, text, *args: copy_checked.append(text.source_id) or report(self, text, *args))
     out = tmp_path / "out"
     first = score_batch(DEMO, out, semantic="static", workers=1)  # one worker: the judge runs in this process
     assert first.reused == 0
-    assert len(judged) == len(first.results["documents"])
+    assert len(judged) == len(copy_checked) == len(first.results["documents"])
     same = tmp_path / "same"
     shutil.copytree(DEMO, same)
     unchanged = score_batch(same, out, semantic="static", workers=1)  # another folder: a full run, all reused
     assert unchanged.reused == len(first.results["documents"])
-    assert len(judged) == len(first.results["documents"])  # not one document judged again
+    assert len(judged) == len(copy_checked) == len(first.results["documents"])  # not one document passed again
     batch = changed_copy(tmp_path, "changed")
     judged.clear()
+    copy_checked.clear()
     again = score_batch(batch, out, semantic="static", workers=1)
+    rechecked = len(copy_checked)
     cold = score_batch(batch, tmp_path / "cold", semantic="static", workers=1)
     strip = lambda r: {**r, "generated_at": None}
     assert strip(again.results) == strip(cold.results)
@@ -151,7 +157,8 @@ def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path, 
     assert 0 < again.reused <= documents - 3  # the changed and the late ones were passed, and those they touch
     rejudged = len(judged) - documents  # the cold run judged every document
     assert 3 <= rejudged < documents  # the changed and the late ones, and those whose view of the batch changed
-    for cache in ("records", "statistics", "judgements"):  # what no document uses any more is gone
+    assert 3 <= rechecked < documents  # the changed and the late ones, and those whose evidence changed
+    for cache in ("records", "statistics", "judgements", "copy_reports"):  # what no document uses any more is gone
         assert len([p for p in (out / ".cache" / cache).rglob("*") if p.is_file()]) == documents
 
 
@@ -176,8 +183,8 @@ def test_a_report_depends_on_the_fitted_batch_only_through_its_view_of_it():
 
 
 def test_a_damaged_record_is_passed_again(tmp_path):
-    """Entries that do not decompress, name another document, or hold a record, statistics or a boilerplate report
-    of the wrong shape are passed again, with the same results."""
+    """Entries that do not decompress, name another document, or hold a record, statistics, a boilerplate report or
+    a copy report of the wrong shape are passed again, with the same results."""
     out = tmp_path / "out"
     first = score_batch(DEMO, out, semantic="static")
     records = sorted(p for p in (out / ".cache" / "records").rglob("*") if p.is_file())
@@ -190,6 +197,8 @@ def test_a_damaged_record_is_passed_again(tmp_path):
     judgements = sorted(p for p in (out / ".cache" / "judgements").rglob("*") if p.is_file())
     judgements[0].write_bytes(zlib.compress(json.dumps({"doc_id": doc_id(judgements[0]), "generic": [[1, 2]],
                                                          "generic_ratio": 0.5}).encode()))
+    copy_reports = sorted(p for p in (out / ".cache" / "copy_reports").rglob("*") if p.is_file())
+    copy_reports[0].write_bytes(zlib.compress(json.dumps({"doc_id": doc_id(copy_reports[0]), "matches": 1}).encode()))
     (out / ".cache" / "last_run.json").unlink()
     again = score_batch(DEMO, out, semantic="static")
     assert again.reused == len(records) - 3

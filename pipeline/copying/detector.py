@@ -31,6 +31,7 @@ fingerprint may pair also keeps the work linear in the batch size (as MOSS ignor
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -45,6 +46,7 @@ from ..model import CopyKind
 from ..lexicon import phrase_file, phrase_list
 from ..quotations import quotation_spans
 from ..semantic import get_encoder
+from ..util.recordcache import RecordCache
 from .records import CheckedText, CopyMatch, CopyReport, CopySource, QuotedPassage
 from .fingerprints import INDEPENDENT_SOURCES, ContentView, Fingerprints, PhraseMask, PreparedText, Role
 from .paraphrase import Calibration, Candidate, ParaphraseFinder, Unit, paragraph_spans, split_sentences
@@ -177,6 +179,16 @@ class SourceTable:
         return sorted(keys, key=lambda j: (self.sources[j].role, self.sources[j].source_id))
 
     @cached_property
+    def independent_digest(self) -> str:
+        """A digest of the reference and library texts, ids and words: a report looks in all of them for the
+        words of a quotation."""
+        h = hashlib.blake2b(digest_size=20)
+        for j in self.independent:
+            h.update(hashlib.blake2b(f"{self.sources[j].source_id}\n{self.sources[j].text}".encode("utf-8"),
+                                     digest_size=20).digest())
+        return h.hexdigest()
+
+    @cached_property
     def reference_sentences(self) -> list[tuple[int, list]]:
         """(key, sentences per paragraph) of every reference, for the paraphrase step."""
         out = []
@@ -232,6 +244,19 @@ class Evidence:
         recurring = ~np.isin(phrase_hashes(text), counts.rare["hash"])
         return cls(freq["source_df"], freq["member_df"], seeds, recurring)
 
+    def digest(self, texts: TextTable) -> str:
+        """What this evidence says, with each text its seeds name given by its id, role, author and words (in
+        key order, which settles ties) instead of its key, which moves when a file is added: with the
+        submission itself and the independent texts, all that its report reads."""
+        h = hashlib.blake2b(digest_size=20)
+        for counts in (self.source_df, self.member_df, self.recurring):
+            h.update(np.ascontiguousarray(counts).tobytes())
+        for src in sorted(self.seeds):
+            named = texts[src]
+            h.update(repr((named.source_id, int(named.role), named.author, sorted(self.seeds[src]))).encode("utf-8"))
+            h.update(hashlib.blake2b(named.view.norm.original.encode("utf-8"), digest_size=20).digest())
+        return h.hexdigest()
+
 
 @dataclass
 class _Doc:
@@ -262,9 +287,13 @@ class CopyDetector:
         self._finder: ParaphraseFinder | None = None
 
     def detect(self, texts: Sequence[CheckedText], sources: Sequence[CopySource], *,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, CopyReport]:
+               progress: Callable[[int, int], None] | None = None,
+               reports: RecordCache | None = None) -> dict[str, CopyReport]:
         """A CopyReport per submission, keyed by doc_id: the three phases in this process. `progress(done, total)`
-        hears of each submission reported (the long phase: paraphrases are looked for there)."""
+        hears of each submission reported (the long phase: paraphrases are looked for there). With `reports`, a
+        submission whose text and evidence (Evidence.digest) are as before, among the same references and
+        library, gets its stored report: the first two phases run for the whole batch, the third only where its
+        inputs changed."""
         check_unique_ids([s.source_id for s in sources] + [t.source_id for t in texts])
         if progress:
             progress(0, len(texts))
@@ -276,12 +305,25 @@ class CopyDetector:
         counts = HashCounts.concat([self.count(postings, phrases, first_checked=first)
                                     for postings, phrases in bucketed_rows(everything, HASH_BUCKETS)])
         rows = counts.split(lambda keys: keys - first, len(prepared))
-        reports = {}
+        out = {}
         for p, t, r in zip(prepared, texts, rows):
-            reports[t.doc_id] = self.report(p, t, Evidence.of(p, r), table)
+            out[t.doc_id] = self._stored_or_new_report(p, t, Evidence.of(p, r), table, reports)
             if progress:
-                progress(len(reports), len(texts))
-        return reports
+                progress(len(out), len(texts))
+        return out
+
+    def _stored_or_new_report(self, text: PreparedText, checked: CheckedText, evidence: Evidence, texts: TextTable,
+                              reports: RecordCache | None) -> CopyReport:
+        if reports is None:
+            return self.report(text, checked, evidence, texts)
+        key = reports.key(checked.text.encode("utf-8"), checked.doc_id, checked.author, checked.quotes,
+                          texts.sources.independent_digest, evidence.digest(texts))
+        stored = reports.get(key, checked.doc_id, read=CopyReport.from_dict)
+        if stored is not None:
+            return stored
+        entry = self.report(text, checked, evidence, texts).to_dict()
+        reports.put(key, entry)
+        return CopyReport.from_dict(entry)  # read back as a stored one is: the same record key either way
 
     # -- phase 1: per text -----------------------------------------------------------------------------------
 
@@ -594,9 +636,9 @@ class CopyDetector:
                 not_own[a:b] = True
             by_source.setdefault(m.source, np.zeros(n, dtype=bool))[a:b] = True
         report.matches.sort(key=lambda m: (m.start, m.end, m.source))
-        report.copy_ratio = all_chars.sum() / n
-        report.ratio_without_quotes = (all_chars & ~in_quotes).sum() / n
-        report.ratio_without_own = not_own.sum() / n
+        report.copy_ratio = float(all_chars.sum() / n)
+        report.ratio_without_quotes = float((all_chars & ~in_quotes).sum() / n)
+        report.ratio_without_own = float(not_own.sum() / n)
         report.per_source = {s: float(mask.sum() / n) for s, mask in sorted(by_source.items())}
         if report.per_source:
             top = max(sorted(report.per_source), key=lambda s: report.per_source[s])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from spacy.tokens import Doc
 
@@ -112,6 +112,22 @@ class CopyReport:
     paraphrase_encoder: str | None = None
     paraphrase_calibrated: bool = False
     candidates: list[CopyMatch] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The report as JSON data (a kind is spelled by its value); from_dict reads it back equal."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CopyReport":
+        """The report to_dict gave; raises TypeError, ValueError or KeyError on data of another shape."""
+        def match(fields: dict) -> CopyMatch:
+            return CopyMatch(**{**fields, "kind": CopyKind(fields["kind"])})
+
+        largest = data["largest_source"]
+        return cls(**{**data, "matches": [match(m) for m in data["matches"]],
+                      "quoted": [QuotedPassage(**q) for q in data["quoted"]],
+                      "candidates": [match(m) for m in data["candidates"]],
+                      "largest_source": None if largest is None else (str(largest[0]), float(largest[1]))})
 
     def annotate(self, doc: Doc) -> None:
         """Write the report on the submission's Doc (pipeline.annotations): its passages as span groups, its

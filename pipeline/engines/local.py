@@ -60,13 +60,14 @@ ENGINES = ("local", "dask")
 def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sources: list[CopySource], *,
                         semantic: str | None, config: ScoringConfig, out_dir: Path, progress: Progress | None = None,
                         workers: int = 1, records: RecordCache | None = None, statistics: RecordCache | None = None,
-                        judgements: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
+                        judgements: RecordCache | None = None,
+                        copy_reports: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
     """The local engine: boilerplate fitted first, so that its judging starts in worker processes forked while
     this one is still small; copy detection's phases here meanwhile; then every document's own pass, one Doc at a
     time: each record with its annotated Submission, in order (scored_documents; with `records`, the stored record
     of a document whose pass would read what it read before, and no Submission; with `statistics`, each document's
     stored boilerplate statistics, see fitted_boilerplate; with `judgements`, its stored boilerplate report, see
-    judge_boilerplate)."""
+    judge_boilerplate; with `copy_reports`, its stored copy report, see CopyDetector.detect)."""
     boilerplate = fitted_boilerplate(BoilerplateDetector(config.boilerplate), submissions,
                                      boilerplate_references(sources), statistics, workers=workers)
     judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers, judgements=judgements)
@@ -75,7 +76,8 @@ def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sourc
         encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
         copies = CopyDetector(config.copying, encoder=encoder).detect(
             [s.checked for s in submissions], sources,
-            progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None)
+            progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None,
+            reports=copy_reports)
         matcher = topic_matcher(batch.topics, encoder, semantic, config.topics, out_dir / ".cache" / "embeddings")
         for done, scored in enumerate(scored_documents(submissions, copies, judged, matcher, records=records), 1):
             yield scored
@@ -107,7 +109,7 @@ def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSu
 
 def document_cache(batch: Batch, semantic: str | None, config: ScoringConfig, out_dir: Path,
                    name: str) -> RecordCache:
-    """A cache of what out_dir's last runs made of each document (`name`: records, statistics, judgements), in
+    """A cache of what out_dir's last runs made of each document (`name`: records, statistics, judgements, copy_reports), in
     this run's context: xuexi's code, the models, the configuration, the topic list and the words jieba was
     taught in this process (they change how every sentence is cut; a process that scored another batch first
     has taught it that batch's keywords too)."""
@@ -180,7 +182,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
         in_prior = {content_hash(s.text) for s in sources if Source.parse(s.source_id).kind is SourceKind.PRIOR}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
-    records = statistics = judgements = None  # the local engine's caches of what it made of each document
+    records = statistics = judgements = copy_reports = None  # the local engine's caches of what it made of each document
     if engine == "dask":
         from .dask import score_on_dask  # Dask is loaded only for the Dask engine
 
@@ -189,12 +191,14 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     else:
         submissions, failed = read_packed(batch.root, batch.submissions, manifest=batch.manifest, progress=progress,
                                           cache=cache, workers=workers, limits=config.reading)
-        records, statistics, judgements = (document_cache(batch, semantic, config, out_dir, name)
-                                           for name in ("records", "statistics", "judgements"))
+        records, statistics, judgements, copy_reports = (
+            document_cache(batch, semantic, config, out_dir, name)
+            for name in ("records", "statistics", "judgements", "copy_reports"))
         # Each record goes into the results model as it comes, and the packed submissions go with the stream.
         documents = (record for record, _ in annotated_documents(
             batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir, progress=progress,
-            workers=workers, records=records, statistics=statistics, judgements=judgements))
+            workers=workers, records=records, statistics=statistics, judgements=judgements,
+            copy_reports=copy_reports))
         del submissions
     failed = list(batch.problems) + failed + bad_sources
     results = build_results(batch, documents, failed, config=config.to_dict())
@@ -216,7 +220,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     else:
         inputs.remember(out_dir)
         mark_complete(out_dir)
-        for cache in (records, statistics, judgements):
+        for cache in (records, statistics, judgements, copy_reports):
             if cache is not None:
                 cache.keep_used()
     return run

@@ -5,8 +5,9 @@ and boilerplate reports) and from the run's context: xuexi's code, the models, t
 topic list and the words taught to jieba. `RecordCache.key` digests them all, so a record is reused only where passing the document again would
 give the same record; one changed or added submission leaves every other document's record to be reused, unless
 what the batch-wide stages found in it changed too. The same kind of cache keeps each document's boilerplate
-statistics (the map step of fitting), keyed by its text, and its boilerplate report, keyed by its bytes and what
-the report takes from the fitted batch. Entries are JSON files written atomically, like the parse
+statistics (the map step of fitting), keyed by its text; its boilerplate report, keyed by its bytes and what
+the report takes from the fitted batch; and its copy report, keyed by its text and what copy detection's hash
+phase found in it (copying.detector.Evidence.digest). Entries are JSON files written atomically, like the parse
 cache; a complete run removes those it did not use."""
 
 from __future__ import annotations
