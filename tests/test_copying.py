@@ -96,6 +96,7 @@ def test_content_view_maps_back_to_original_offsets():
     a, b = view.norm_span(i, i + 4)
     assert view.norm.original_span(a, b) == (text.index("四个"), text.index("意识") + 2)
     assert view.content_index(text.index("贯")) == view.text.index("贯")
+    assert view.line_starts.tolist() == [view.text.index("四")]  # the second line begins at its first content
 
 
 def test_kgram_hashes_are_stable_and_positional(references):

@@ -50,10 +50,14 @@ class ContentView:
     @classmethod
     def of(cls, original: str) -> "ContentView":
         norm = NormalizedText.of(original)
-        keep = np.asarray([i for i, c in enumerate(norm.text) if c.isalnum()], dtype=np.int32)
-        breaks = np.asarray([i + 1 for i, c in enumerate(original) if c == "\n"], dtype=np.int64)
+        # Whether a character is content is asked once per distinct character, as NormalizedText.of folds.
+        codes = np.frombuffer(norm.text.encode("utf-32-le"), dtype=np.uint32)
+        distinct, at = np.unique(codes, return_inverse=True)
+        content = np.fromiter((chr(c).isalnum() for c in distinct.tolist()), dtype=bool, count=len(distinct))
+        keep = np.flatnonzero(content[at]).astype(np.int32)
+        breaks = np.flatnonzero(np.frombuffer(original.encode("utf-32-le"), dtype=np.uint32) == ord("\n")) + 1
         starts = np.searchsorted(keep, np.searchsorted(norm.offsets, breaks))
-        return cls(norm, "".join(norm.text[i] for i in keep), keep, np.unique(starts))
+        return cls(norm, codes[keep].tobytes().decode("utf-32-le"), keep, np.unique(starts))
 
     def __len__(self) -> int:
         return len(self.text)
