@@ -55,6 +55,7 @@ from .passages import (Passage, Run, chain_runs, clip_passage, extend_edges, ext
 from .postings import PHRASE_CHARS, HashCounts, Rows, bucketed_rows, phrase_hashes, reduce_hashes
 
 MAX_TITLE_CHARS = 60  # a 《…》 run this long or shorter is a title (a citation), never copied prose
+MEMBER_SHARED = 2  # members' texts holding a k-gram, this one included, that make it shared: not open to paraphrase
 # The hash phase in one process reduces one bucket of hashes at a time. Its sorts take some 60 bytes a row and a
 # submission has about 1,400 rows (phrases and fingerprints): in one piece that was 1.3 GB at 10,000 documents,
 # the scoring process's peak. Each bucket costs one more hashing pass over the texts (about 0.04 ms a document).
@@ -244,13 +245,15 @@ class Evidence:
         recurring = ~np.isin(phrase_hashes(text), counts.rare["hash"])
         return cls(freq["source_df"], freq["member_df"], seeds, recurring)
 
-    def digest(self, texts: TextTable) -> str:
-        """What this evidence says, with each text its seeds name given by its id, role, author and words (in
-        key order, which settles ties) instead of its key, which moves when a file is added: with the
-        submission itself and the independent texts, all that its report reads."""
+    def digest(self, texts: TextTable, config: CopyConfig) -> str:
+        """What a report reads of this evidence: the document frequencies only as compared with the config's
+        bounds (so a stock phrase met once more changes nothing), and each text its seeds name by its id, role,
+        author and words (in key order, which settles ties) instead of its key, which moves when a file is
+        added. With the submission itself and the independent texts, all that its report reads."""
         h = hashlib.blake2b(digest_size=20)
-        for counts in (self.source_df, self.member_df, self.recurring):
-            h.update(np.ascontiguousarray(counts).tobytes())
+        for flags in (self.source_df >= config.source_common_df, self.member_df >= config.member_common_df,
+                      self.member_df >= MEMBER_SHARED, self.recurring):
+            h.update(np.packbits(flags).tobytes())
         for src in sorted(self.seeds):
             named = texts[src]
             h.update(repr((named.source_id, int(named.role), named.author, sorted(self.seeds[src]))).encode("utf-8"))
@@ -317,7 +320,7 @@ class CopyDetector:
         if reports is None:
             return self.report(text, checked, evidence, texts)
         key = reports.key(checked.text.encode("utf-8"), checked.doc_id, checked.author, checked.quotes,
-                          texts.sources.independent_digest, evidence.digest(texts))
+                          texts.sources.independent_digest, evidence.digest(texts, self.config))
         stored = reports.get(key, checked.doc_id, read=CopyReport.from_dict)
         if stored is not None:
             return stored
@@ -594,7 +597,7 @@ class CopyDetector:
         formulaic (see CopyConfig.formulaic_share)."""
         cfg, view, prints, checked = self.config, doc.view, doc.text.prints, doc.checked
         closed = claimed.copy()
-        for pos in prints.positions[(doc.evidence.member_df >= 2) | prints.listed]:
+        for pos in prints.positions[(doc.evidence.member_df >= MEMBER_SHARED) | prints.listed]:
             closed[pos:pos + cfg.k] = True
         for a, b in quotation_spans(checked.text):
             closed[view.content_index(a):view.content_index(b)] = True
