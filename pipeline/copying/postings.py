@@ -105,9 +105,9 @@ def fingerprint_rows(texts: Iterable[PreparedText], bucket: HashBucket = ALL_HAS
     parts = []
     for t in texts:
         mine = bucket.holds(t.prints.hashes)
-        parts.append(Rows(hash=t.prints.hashes[mine], text=np.full(int(mine.sum()), t.key),
-                          pos=t.prints.positions[mine], role=np.full(int(mine.sum()), int(t.role)),
-                          listed=t.prints.listed[mine]))
+        positions = t.prints.positions[mine]
+        parts.append(Rows(hash=t.prints.hashes[mine], text=np.full(len(positions), t.key), pos=positions,
+                          role=np.full(len(positions), int(t.role)), listed=t.prints.listed[mine]))
     return Rows.concat(parts, POSTINGS)
 
 

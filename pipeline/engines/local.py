@@ -109,9 +109,9 @@ def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSu
 
 def document_cache(batch: Batch, semantic: str | None, config: ScoringConfig, out_dir: Path,
                    name: str) -> RecordCache:
-    """A cache of what out_dir's last runs made of each document (`name`: records, statistics, judgements, copy_reports), in
-    this run's context: xuexi's code, the models, the configuration, the topic list and the words jieba was
-    taught in this process (they change how every sentence is cut; a process that scored another batch first
+    """A cache of what out_dir's last runs made of each document (`name`: records, statistics, judgements,
+    copy_reports), in this run's context: xuexi's code, the models, the configuration, the topic list and the words
+    jieba was taught in this process (they change how every sentence is cut; a process that scored another batch first
     has taught it that batch's keywords too)."""
     context = json.dumps([code_digest(), models_identity(semantic), config.digest(),
                           (batch.root / "topics.yaml").read_text(encoding="utf-8"), sorted(set(added_words()))],
@@ -182,7 +182,8 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
         in_prior = {content_hash(s.text) for s in sources if Source.parse(s.source_id).kind is SourceKind.PRIOR}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
-    records = statistics = judgements = copy_reports = None  # the local engine's caches of what it made of each document
+    # The local engine's caches of what it made of each document.
+    records = statistics = judgements = copy_reports = None
     if engine == "dask":
         from .dask import score_on_dask  # Dask is loaded only for the Dask engine
 
