@@ -49,7 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Collection, Iterator
+from typing import Callable, Collection, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -287,6 +287,9 @@ def _quarter_of(results: Results) -> tuple[str, str, str]:
 def _as_scored(document: DocumentRecord) -> DocumentRecord:
     """The document as the machine scored it, as the archive stores it: without the reviewers' decisions (they
     live in their own tables), each topic at its scored level."""
+    def unreviewed(passage):  # the same object when undecided: a quarter's passages are not copied for nothing
+        return passage if passage.review is None else replace(passage, review=None)
+
     def topic(t: TopicCoverage) -> TopicCoverage:
         if t.review is None:
             return t
@@ -295,11 +298,10 @@ def _as_scored(document: DocumentRecord) -> DocumentRecord:
                        level_name=t.level_name if scored.level_name is None else scored.level_name, review=None)
 
     diagnoses = None if document.diagnoses is None else {
-        name: entry and replace(entry, review=None) for name, entry in document.diagnoses.items()}
+        name: entry and unreviewed(entry) for name, entry in document.diagnoses.items()}
     return replace(document, review=None, topics=[topic(t) for t in document.topics],
-                   copied=[replace(p, review=None) for p in document.copied],
-                   quoted=[replace(p, review=None) for p in document.quoted],
-                   generic=[replace(p, review=None) for p in document.generic], diagnoses=diagnoses)
+                   copied=[unreviewed(p) for p in document.copied], quoted=[unreviewed(p) for p in document.quoted],
+                   generic=[unreviewed(p) for p in document.generic], diagnoses=diagnoses)
 
 
 def _quarter_fields(results: dict) -> str:
@@ -510,8 +512,7 @@ class Archive:
         label, qid, unit = _quarter_of(results)
         if not label:
             raise XuexiError(N_("结果没有季度，无法归档：请在 topics.yaml 中写明 `quarter:`"))
-        scored = replace(results, documents=[_as_scored(d) for d in results.documents])
-        data = scored.to_dict()
+        scored = [_as_scored(d) for d in results.documents]
         now = _now()
         with self._transaction(write=True) as con:
             row = con.execute(
@@ -524,9 +525,11 @@ class Archive:
                        revision = quarters.revision + 1
                    RETURNING id""",
                 (unit, qid, quarter_period(label) or _period_of(now), label, results.batch, results.generated_at,
-                 results.xuexi_version, now, now, _quarter_fields(data))).fetchone()
+                 results.xuexi_version, now, now, _quarter_fields(replace(results, documents=[]).to_dict()))
+            ).fetchone()
             con.execute("DELETE FROM documents WHERE quarter_id = ?", (row["id"],))
-            self._insert_documents(_utils(con), row["id"], qid, unit, scored.documents, data["documents"])
+            # each record's dict is made as it is stored: a province's quarter is never held twice
+            self._insert_documents(_utils(con), row["id"], qid, unit, scored, (d.to_dict() for d in scored))
         return qid
 
     def dropped_by(self, results: Results | dict, *, doc_ids: set[str] | None = None) -> "Replacement":
@@ -566,10 +569,10 @@ class Archive:
 
     @staticmethod
     def _insert_documents(db: Database, quarter_row: int, qid: str, unit: str, records: list[DocumentRecord],
-                          documents: list[dict]) -> None:
+                          documents: Iterable[dict]) -> None:
         """A quarter's documents with their members, topic levels and flags, each table in bulk: read from
-        `records`, stored as `documents`, the same records' results.json dicts, as SharedTexts encodes them (the
-        caller holds both, so no record is read twice)."""
+        `records`, stored as `documents`, the same records' results.json dicts in the same order (read once), as
+        SharedTexts encodes them."""
         authors = sorted({d.author for d in records if d.author})
         db["members"].insert_all(({"name": name, "unit": unit} for name in authors), ignore=True)
         member = {r["name"]: r["id"] for r in db.query(

@@ -3,8 +3,11 @@ turns an annotated Doc into a document's record of it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
@@ -15,6 +18,7 @@ from .batch import Batch
 from .model import CopyKind, DocumentRecord, FailedFile, ListedTopic, Results, Source
 from .submission import Submission
 from .topics.coverage import TopicCoverage
+from .util.files import write_chunks_atomic
 
 SCHEMA = "xuexi.results/1"
 
@@ -135,9 +139,9 @@ def _coverage(coverage: TopicCoverage, evidence: list[Span], text: str) -> dict:
 
 
 def build_results(batch: Batch, documents: Iterable[dict], failed: list[FailedFile], *,
-                  config: dict | None = None) -> dict:
-    """results.json of a scored batch, written from the results model: each document's record is read into the
-    model as `documents` gives it (a stream of them is never held twice); `config` is the run's settings."""
+                  config: dict | None = None) -> Results:
+    """The results of a scored batch: each document's record is read into the model as `documents` gives it (a
+    stream of them is never held twice); `config` is the run's settings."""
     return Results(
         schema=SCHEMA,
         batch=batch.name,
@@ -151,4 +155,24 @@ def build_results(batch: Batch, documents: Iterable[dict], failed: list[FailedFi
         failed=sorted(failed, key=lambda f: f.file),
         skipped=list(batch.skipped),
         roster=list(batch.roster),
-    ).to_dict()
+    )
+
+
+def write_results(path: Path, results: Results) -> None:
+    """results.json, whole or not at all, a document at a time: the bytes of json.dumps(results.to_dict()),
+    without that dict or string held at once (a province's quarter runs to hundreds of megabytes of them)."""
+    shell = replace(results, documents=[]).to_dict()
+
+    def chunks() -> Iterator[bytes]:
+        for n, (key, value) in enumerate(shell.items()):
+            yield f"{', ' if n else '{'}{json.dumps(key)}: ".encode("utf-8")
+            if key != "documents":
+                yield json.dumps(value, ensure_ascii=False).encode("utf-8")
+                continue
+            yield b"["
+            for i, document in enumerate(results.documents):
+                yield f"{', ' if i else ''}{json.dumps(document.to_dict(), ensure_ascii=False)}".encode("utf-8")
+            yield b"]"
+        yield b"}"
+
+    write_chunks_atomic(path, chunks())

@@ -9,6 +9,7 @@ import json
 
 from pipeline.archive import Archive
 from pipeline.model import CopyKind, DiagnosisKind, EvidenceRole, GenericKind, Level, Results, SourceKind, Verdict
+from pipeline.results import write_results
 
 
 def same_file(a: dict, b: dict) -> bool:
@@ -29,6 +30,20 @@ def test_results_json_reads_into_the_model_and_writes_back_the_same(dev_run, dem
         assert {type(t.level) for d in documents for t in d.topics} == {Level}
         assert {e.role for d in documents for t in d.topics for e in t.evidence} <= set(EvidenceRole)
         assert all(set(d.diagnoses) == set(DiagnosisKind) for d in documents)
+
+
+def test_results_json_written_a_document_at_a_time_is_the_file_one_dump_writes(tmp_path, dev_run, demo_run):
+    """The scoring run writes results.json record by record (write_results), never holding its whole dict or
+    string: the bytes are those json.dumps writes of the whole, on the dev and demo batches' real results."""
+    for run in (dev_run, demo_run):
+        written = (run.out_dir / "results.json").read_bytes()
+        assert written == json.dumps(run.results, ensure_ascii=False).encode("utf-8")
+        results = Results.from_dict(run.results)
+        write_results(tmp_path / "again.json", results)
+        assert (tmp_path / "again.json").read_bytes() == written
+    empty = Results(schema="xuexi.results/1")
+    write_results(tmp_path / "empty.json", empty)
+    assert (tmp_path / "empty.json").read_bytes() == json.dumps(empty.to_dict(), ensure_ascii=False).encode("utf-8")
 
 
 def test_an_archives_results_with_decisions_read_into_the_model_and_write_back_the_same(tmp_path, dev_run):

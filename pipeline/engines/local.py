@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -22,12 +22,11 @@ from ..copying import CopyDetector, CopySource
 from ..errors import ConfigError
 from ..messages import N_
 from ..submission import Submission
-from ..util.files import write_json_atomic
 from ..util.forking import forked_map
 from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
 from ..report import PagesWritten, write_reports
-from ..results import build_results
+from ..results import build_results, write_results
 from ..util.recordcache import RecordCache
 from ..util.runstate import RunInputs, code_digest, exclusive, mark_complete, mark_incomplete
 from ..segment import add_dictionary_words, added_words
@@ -40,7 +39,6 @@ from .stages import (PackedSubmission, Progress, boilerplate_references, copy_so
 class ScoreRun:
     """What one `xuexi score` produced: the results written and the figures for the closing summary."""
 
-    results: dict
     out_dir: Path
     seconds: float
     report_error: str | None = None
@@ -48,6 +46,15 @@ class ScoreRun:
     replaced: Replacement | None = None  # what replacing the archived quarter dropped (with --replace)
     pages: PagesWritten | None = None  # the document pages written and those kept, once the reports are written
     reused: int = 0  # documents whose record was the last run's (nothing they depend on changed)
+    loaded: dict | None = field(default=None, repr=False)  # results.json, once read
+
+    @property
+    def results(self) -> dict:
+        """results.json as written, read when first asked: while it scores, a run holds its results once, as the
+        model the archive and the reports read."""
+        if self.loaded is None:
+            self.loaded = json.loads((self.out_dir / "results.json").read_text(encoding="utf-8"))
+        return self.loaded
 
     @property
     def failed(self) -> list[dict]:
@@ -172,7 +179,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
             if not replace:
                 _refuse_to_drop(archive.dropped_by(results))
             archive.store_quarter(results)
-        return ScoreRun(results, out_dir, time.perf_counter() - started, unchanged=True)
+        return ScoreRun(out_dir, time.perf_counter() - started, unchanged=True, loaded=results)
     RunInputs.forget(out_dir)
     keywords = [k for t in batch.topics for k in t.keywords]
     add_dictionary_words(keywords)
@@ -208,10 +215,10 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
     if not replace:
         _refuse_to_drop(replaced)
     mark_incomplete(out_dir)
-    write_json_atomic(out_dir / "results.json", results)
+    write_results(out_dir / "results.json", results)
     if archive is not None:
         archive.store_quarter(results)
-    run = ScoreRun(results, out_dir, time.perf_counter() - started, replaced=replaced,
+    run = ScoreRun(out_dir, time.perf_counter() - started, replaced=replaced,
                    reused=records.hits if records is not None else 0)
     try:
         run.pages = write_reports(results, out_dir).pages
