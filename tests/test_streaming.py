@@ -184,7 +184,7 @@ def test_a_report_depends_on_the_fitted_batch_only_through_its_view_of_it():
 
 def test_a_damaged_record_is_passed_again(tmp_path):
     """Entries that do not decompress, name another document, or hold a record, statistics, a boilerplate report or
-    a copy report of the wrong shape are passed again, with the same results."""
+    a copy report of the wrong shape (or a field of the wrong type) are passed again, with the same results."""
     out = tmp_path / "out"
     first = score_batch(DEMO, out, semantic="static")
     records = sorted(p for p in (out / ".cache" / "records").rglob("*") if p.is_file())
@@ -199,6 +199,9 @@ def test_a_damaged_record_is_passed_again(tmp_path):
                                                          "generic_ratio": 0.5}).encode()))
     copy_reports = sorted(p for p in (out / ".cache" / "copy_reports").rglob("*") if p.is_file())
     copy_reports[0].write_bytes(zlib.compress(json.dumps({"doc_id": doc_id(copy_reports[0]), "matches": 1}).encode()))
+    # every field there, one of another type: read, it would carry a ratio of text into results.json
+    entry = json.loads(zlib.decompress(copy_reports[1].read_bytes()))
+    copy_reports[1].write_bytes(zlib.compress(json.dumps({**entry, "copy_ratio": "0.5"}).encode()))
     (out / ".cache" / "last_run.json").unlink()
     again = score_batch(DEMO, out, semantic="static")
     assert again.reused == len(records) - 3

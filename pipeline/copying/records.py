@@ -82,6 +82,28 @@ class QuotedPassage:
     source: str | None
 
 
+NUMBER = (int, float)
+NONE = type(None)
+# A stored report's fields (CopyReport.to_dict, read back from JSON or not) and the type of each: a cache entry is
+# checked against them.
+MATCH_FIELDS = {"start": int, "end": int, "text": str, "source": str, "source_text": str, "kind": str,
+                "similarity": NUMBER, "reason": str, "cosine": (*NUMBER, NONE)}
+QUOTED_FIELDS = {"start": int, "end": int, "text": str, "source": (str, NONE)}
+REPORT_FIELDS = {"doc_id": str, "chars": int, "matches": list, "quoted": list, "copy_ratio": NUMBER,
+                 "ratio_without_quotes": NUMBER, "ratio_without_own": NUMBER, "largest_source": (list, tuple, NONE),
+                 "per_source": dict, "paraphrase_encoder": (str, NONE), "paraphrase_calibrated": bool,
+                 "candidates": list}
+
+
+def _check(fields, types: dict) -> None:
+    """Raises TypeError unless `fields` is a dict of exactly these fields, each of its type."""
+    if not isinstance(fields, dict) or fields.keys() != types.keys():
+        raise TypeError("not the fields of a copy report")
+    for name, kind in types.items():
+        if not isinstance(fields[name], kind):
+            raise TypeError(f"{name}: not {kind}")
+
+
 @dataclass
 class CopyReport:
     """Copying in one submission, with CNKI-style ratios over its characters (white space excluded):
@@ -119,15 +141,27 @@ class CopyReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> "CopyReport":
-        """The report to_dict gave; raises TypeError, ValueError or KeyError on data of another shape."""
+        """The report to_dict gave; raises TypeError, ValueError or KeyError on data of another shape (a cache
+        entry is read field by field, as a boilerplate report is: what it holds goes into results.json)."""
         def match(fields: dict) -> CopyMatch:
+            _check(fields, MATCH_FIELDS)
             return CopyMatch(**{**fields, "kind": CopyKind(fields["kind"])})
 
+        def quoted(fields: dict) -> QuotedPassage:
+            _check(fields, QUOTED_FIELDS)
+            return QuotedPassage(**fields)
+
+        _check(data, REPORT_FIELDS)
         largest = data["largest_source"]
+        if largest is not None and not (len(largest) == 2
+                                        and isinstance(largest[0], str) and isinstance(largest[1], NUMBER)):
+            raise TypeError("largest_source: not a source and its share")
+        if not all(isinstance(k, str) and isinstance(v, NUMBER) for k, v in data["per_source"].items()):
+            raise TypeError("per_source: not shares by source")
         return cls(**{**data, "matches": [match(m) for m in data["matches"]],
-                      "quoted": [QuotedPassage(**q) for q in data["quoted"]],
+                      "quoted": [quoted(q) for q in data["quoted"]],
                       "candidates": [match(m) for m in data["candidates"]],
-                      "largest_source": None if largest is None else (str(largest[0]), float(largest[1]))})
+                      "largest_source": None if largest is None else (largest[0], float(largest[1]))})
 
     def annotate(self, doc: Doc) -> None:
         """Write the report on the submission's Doc (pipeline.annotations): its passages as span groups, its
