@@ -6,6 +6,7 @@ without a copy, where a pool that pickles its arguments would send it again and 
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -46,6 +47,7 @@ def _forked(function: Callable[[Item], Result], items: Sequence[Item], workers: 
     """Yields None once the workers are forked and have every item, then the results in order."""
     global _INHERITED
     _INHERITED = (function, items)
+    give_back_free_memory()
     gc.freeze()  # a child's garbage collector would otherwise walk, and so copy, the whole inherited heap
     try:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=isolate)
@@ -58,6 +60,19 @@ def _forked(function: Callable[[Item], Result], items: Sequence[Item], workers: 
         yield from mapped
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def give_back_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim; elsewhere nothing). A forked worker
+    counts every page resident in this process as its own, free ones included; after copy detection's arrays and
+    the records' transients, a quarter's scoring process holds a fifth of its memory free (measured: 591 -> 485 MB
+    at 2,000 documents)."""
+    trim = getattr(_C_LIBRARY, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+_C_LIBRARY = ctypes.CDLL(None) if os.name == "posix" else None  # this process's own C library
 
 
 def _call_inherited(i: int):
