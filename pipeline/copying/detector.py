@@ -321,12 +321,8 @@ class CopyDetector:
             return self.report(text, checked, evidence, texts)
         key = reports.key(checked.text.encode("utf-8"), checked.doc_id, checked.author, checked.quotes,
                           texts.sources.independent_digest, evidence.digest(texts, self.config))
-        stored = reports.get(key, checked.doc_id, read=CopyReport.from_dict)
-        if stored is not None:
-            return stored
-        entry = self.report(text, checked, evidence, texts).to_dict()
-        reports.put(key, entry)
-        return CopyReport.from_dict(entry)  # read back as a stored one is: the same record key either way
+        return reports.made(key, checked.doc_id, lambda: self.report(text, checked, evidence, texts).to_dict(),
+                            read=CopyReport.from_dict)
 
     # -- phase 1: per text -----------------------------------------------------------------------------------
 

@@ -226,12 +226,9 @@ def judge_boilerplate(submissions: list[PackedSubmission], boilerplate: Boilerpl
         if judgements is None:
             return None, boilerplate.detect(text, topics=topics)
         key = judgements.key(packed.data, boilerplate.fitted_view(text))
-        stored = judgements.get(key, packed.doc_id, read=BoilerplateReport.from_dict)
-        if stored is not None:
-            return key, stored
-        entry = {"doc_id": packed.doc_id, **boilerplate.detect(text, topics=topics).to_dict()}
-        judgements.put(key, entry)
-        return key, BoilerplateReport.from_dict(entry)  # read back as a stored one is: the same record key either way
+        return key, judgements.made(
+            key, packed.doc_id, lambda: {"doc_id": packed.doc_id, **boilerplate.detect(text, topics=topics).to_dict()},
+            read=BoilerplateReport.from_dict)
 
     return _kept(forked_map(judge, submissions, workers=workers), judgements)
 

@@ -56,6 +56,17 @@ class RecordCache:
         self.hits += 1
         return value
 
+    def made(self, key: str, doc_id: str, make: Callable[[], dict], read: Callable[[dict], Any]) -> Any:
+        """What `read` makes of the entry under `key`; where there is none (or a damaged one), of the entry `make()`
+        gives, stored there first. A fresh value is read back from its entry as a stored one is, so that what is
+        made of it next (a record's key digests it) is the same either way."""
+        stored = self.get(key, doc_id, read)
+        if stored is not None:
+            return stored
+        entry = make()
+        self.put(key, entry)
+        return read(entry)
+
     def put(self, key: str, entry: dict) -> None:
         """Store `entry` (JSON, with the document's doc_id), compressed: records hold the document's whole text."""
         self.used.add(key)
