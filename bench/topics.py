@@ -18,6 +18,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,7 @@ from pipeline.model import Source  # noqa: E402
 from pipeline.util.parsecache import ParseCache  # noqa: E402
 from pipeline.engines.stages import read_files  # noqa: E402
 from pipeline.semantic import get_encoder  # noqa: E402
+from pipeline.submission import Submission  # noqa: E402
 from pipeline.topics import TopicConfig, TopicMatcher  # noqa: E402
 
 sys.path.insert(0, str(ROOT.parent / "shared" / "eval"))
@@ -73,26 +75,17 @@ def main() -> int:
     encoder = None
     for name in names:
         root, out = BATCHES[name], Path(a.out) / name
-        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
         labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))["documents"]
         batch = Batch.open(root)
-        keywords = [k for t in batch.topics for k in t.keywords]
-        subs, _ = read_files(batch.root, batch.submissions, manifest=batch.manifest,
-                             cache=ParseCache(out / ".cache" / "parsed", dictionary_words=keywords))
         if encoder is None:
             encoder = get_encoder(None, cache_dir=out.parent / "dev" / ".cache" / "embeddings")
         fields = {f.name: f.type for f in dataclasses.fields(TopicConfig)}
         overrides = {k: (int if fields[k] == "int" else float)(v) for k, v in (x.split("=") for x in a.set)}
         matcher = TopicMatcher(batch.topics, encoder=encoder, config=TopicConfig(**overrides))
-        by_id = {d["doc_id"]: d for d in results["documents"]}
         pairs, wrong, missed, diffs = [], 0, 0, []
         confusion = Counter()
-        keyed = keyed_diagnoses(root, list(by_id))
-        for s in subs:
-            r = _from_key(s.text, labels[s.doc_id]) if a.oracle else by_id[s.doc_id]
-            for group in (COPIED, QUOTED, GENERIC):  # the spans the matcher reads from the Doc
-                annotate(s.doc, group, [(p["start"], p["end"], {"source": Source.read(p.get("source"))})
-                                        for p in r[group]])
+        keyed = keyed_diagnoses(root, [p.stem for p in batch.submissions])
+        for s in annotated_submissions(batch, out, labels if a.oracle else None):
             assessment = matcher.assess(s)
             coverage = assessment.topics
             truth = labels[s.doc_id]["topics"]
@@ -124,6 +117,21 @@ def main() -> int:
                 for e in evidence:
                     print(f"        [{e.role}] {e.text[:90]}")
     return 0
+
+
+def annotated_submissions(batch: Batch, out: Path, labels: dict | None = None) -> Iterator[Submission]:
+    """Each submission of `batch` as its run in `out` read it (the parse cache), with the copied, quoted and
+    generic spans the matcher reads annotated on its Doc: the run's (results.json), or with `labels` the key's."""
+    keywords = [k for t in batch.topics for k in t.keywords]
+    subs, _ = read_files(batch.root, batch.submissions, manifest=batch.manifest,
+                         cache=ParseCache(out / ".cache" / "parsed", dictionary_words=keywords))
+    by_id = {d["doc_id"]: d for d in json.loads((out / "results.json").read_text(encoding="utf-8"))["documents"]}
+    for s in subs:
+        r = _from_key(s.text, labels[s.doc_id]) if labels is not None else by_id[s.doc_id]
+        for group in (COPIED, QUOTED, GENERIC):
+            annotate(s.doc, group, [(p["start"], p["end"], {"source": Source.read(p.get("source"))})
+                                    for p in r[group]])
+        yield s
 
 
 def _from_key(text: str, label: dict) -> dict:

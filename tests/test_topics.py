@@ -176,17 +176,11 @@ def test_demo_diagnoses_only_where_expected(demo_out):
             assert not d["diagnoses"]["work_report_not_study"], d["doc_id"]
 
 
-def _keyed_coverage(batch: str, doc: str, **config):
-    """Levels of one labelled document, with the key's copied, quoted and stock passages set aside."""
+def _keyed_submission(batch: str, path):
+    """One labelled document with the key's copied, quoted and stock passages annotated (set aside), and its key."""
     import json
 
-    from pipeline.batch import Batch
-    from pipeline.semantic import get_encoder
-    from pipeline.topics import TopicConfig
-
     root = SHARED / "eval" / batch
-    b = Batch.open(root)
-    path = next(p for p in (root / "submissions").iterdir() if p.name.startswith(doc))
     submission = read_submission(path, batch_root=root)
     label = json.loads((root / "labels.json").read_text(encoding="utf-8"))["documents"][submission.doc_id]
 
@@ -202,7 +196,19 @@ def _keyed_coverage(batch: str, doc: str, **config):
 
     for group in (COPIED, QUOTED, GENERIC):
         annotate(submission.doc, group, spans(label[group]))
-    matcher = TopicMatcher(b.topics, encoder=get_encoder(), config=TopicConfig(**config))
+    return submission, label
+
+
+def _keyed_coverage(batch: str, doc: str, **config):
+    """Levels of one labelled document, with the key's copied, quoted and stock passages set aside."""
+    from pipeline.batch import Batch
+    from pipeline.semantic import get_encoder
+    from pipeline.topics import TopicConfig
+
+    root = SHARED / "eval" / batch
+    path = next(p for p in (root / "submissions").iterdir() if p.name.startswith(doc))
+    submission, label = _keyed_submission(batch, path)
+    matcher = TopicMatcher(Batch.open(root).topics, encoder=get_encoder(), config=TopicConfig(**config))
     got = matcher.coverage(submission)
     return {c.topic_id: c.level for c in got}, label["topics"]
 
@@ -260,6 +266,41 @@ def test_the_mention_model_is_asked_only_where_a_topic_is_left_open():
         assert {t: lv for t, lv in got.items() if before[t]} == {t: lv for t, lv in before.items() if lv}
         asked_for.append(mention_model.texts > 0)
     assert 0 < sum(asked_for) < len(asked_for)  # the batch has both kinds of document
+
+
+def test_the_mention_model_is_asked_only_where_the_reader_sees_a_sentence_lean_toward_an_open_topic(tmp_path):
+    """The cascade of a default run (TopicConfig.mention_floor): the static reader's vectors first, the slower
+    mention model only for a document where some sentence leans toward a topic left open. On the bank batch, whose
+    members write about topics in words not their own, the levels are those of the mention model asked about every
+    document, with fewer documents asked; with a floor no sentence reaches it is never asked, and the topics it
+    named go back to 未涉及: the floor is what decides whether it is asked."""
+    from pipeline.batch import Batch
+    from pipeline.engines.stages import TOPIC_READER
+    from pipeline.semantic import get_encoder
+    from pipeline.topics import TopicConfig
+
+    root = SHARED / "eval" / "bank"
+    topics = Batch.open(root).topics
+    reader = get_encoder(TOPIC_READER, cache_dir=tmp_path)
+    mention_model = _Asked(get_encoder(cache_dir=tmp_path))
+    documents = [_keyed_submission("bank", p)[0] for p in sorted((root / "submissions").iterdir())]
+
+    def assessed(floor):
+        matcher = TopicMatcher(topics, encoder=reader, mention_encoder=mention_model,
+                               config=TopicConfig(mention_floor=floor))
+        asked, levels = 0, []
+        for submission in documents:
+            before = mention_model.texts
+            levels.append({c.topic_id: c.level for c in matcher.coverage(submission)})
+            asked += mention_model.texts > before
+        return asked, levels
+
+    asked_always, always = assessed(float("-inf"))
+    asked, cascaded = assessed(TopicConfig().mention_floor)
+    asked_never, never = assessed(float("inf"))
+    assert cascaded == always
+    assert 0 < asked < asked_always
+    assert asked_never == 0 and never != always
 
 
 def test_a_run_on_the_static_backend_reads_topics_with_its_own_encoder(tmp_path):

@@ -69,6 +69,12 @@ class TopicConfig:
                                        # sentence of theory or practice must stand closer to a topic than to any
                                        # other for the topic to count as named (提及) in words not its own; fitted
                                        # leave-one-batch-out by bench/fit_mention.py (a wrong 补学 costs 3 missed)
+    mention_floor: float = 0.0         # the same lead, in the topic reader's own vectors, that some sentence must
+                                       # give an open topic before the slower mention model is asked at all (0: the
+                                       # reader reads an open topic as some sentence's closest). The reader is
+                                       # distilled from it: the 11 documents it named in the labelled and 1,300
+                                       # composed ones had a sentence 0.33 or more ahead (bench/mention_cascade.py);
+                                       # a higher floor saves more calls but risks a lost mention, i.e. a wrong 补学
 
     def __post_init__(self):
         for name in ("theory_sentence_chars", "theory_chars", "theory_sentences", "practice_anchors"):
@@ -139,6 +145,15 @@ class _Paragraph:
     @property
     def own_content(self) -> bool:
         return bool(self.theory or self.anchors)
+
+
+def _leads(sims: np.ndarray) -> np.ndarray:
+    """Sentences × topics: how far each topic stands ahead of the closest other topic for that sentence (behind
+    it when negative), in standard deviations of the document's sentences × topics, so no backend's scale matters."""
+    z = (sims - sims.mean()) / (float(sims.std()) or 1.0)
+    top = np.sort(z, axis=1)[:, -2:]
+    closest_other = np.where(z >= top[:, 1:], top[:, :1], top[:, 1:])
+    return z - closest_other
 
 
 class TopicMatcher:
@@ -365,16 +380,23 @@ class TopicMatcher:
         sentences × topics, so the backend's scale does not matter. Naming wrongly costs at most a missed 补学;
         failing to name accuses the member of not studying what they wrote about. Only the `unfound` topics (no
         other evidence) are asked about: for the others a mention changes nothing, and the model is not run when
-        none is left open."""
+        none is left open, nor when no sentence leans toward an open topic by `mention_floor` in the topic
+        reader's vectors (a slower mention model then has nothing plain to find)."""
         spans = [span for p in paragraphs if not p.frame for span in p.content]
         if self.mention_encoder is None or not unfound or len(spans) < 2 or len(self.topics) < 2:
             return
-        sims = self.mention_encoder.encode([text[a:b] for a, b in spans]) @ self._mention_profiles.T
-        z = (sims - sims.mean()) / (float(sims.std()) or 1.0)
-        ranked = np.sort(z, axis=1)
-        for (a, b), row, margin in zip(spans, z, ranked[:, -1] - ranked[:, -2]):
-            topic = self.topics[int(row.argmax())].id
-            if margin >= self.config.mention_margin and topic in unfound:
+        texts = [text[a:b] for a, b in spans]
+        open_topics = [i for i, t in enumerate(self.topics) if t.id in unfound]
+        if self.encoder is not None and self.mention_encoder is not self.encoder:
+            # A cascade: the reader's vectors are cheap where the mention model's are not.
+            leads = _leads(self.encoder.encode(texts) @ self._profiles.T)
+            if leads[:, open_topics].max() < self.config.mention_floor:
+                return
+        leads = _leads(self.mention_encoder.encode(texts) @ self._mention_profiles.T)
+        for (a, b), row in zip(spans, leads):
+            best = int(row.argmax())
+            if row[best] >= self.config.mention_margin and best in open_topics:
+                topic = self.topics[best].id
                 found[topic].append(TopicEvidence(a, b, text[a:b], EvidenceRole.MENTION))
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
