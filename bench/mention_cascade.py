@@ -5,10 +5,10 @@ batch, from finished runs.
 
 Reads each batch's run in DIR/<name> (as bench/yardstick.py leaves it; --batch adds any other batch folder, e.g.
 one made by compose.py, whose run is in DIR/<NAME>) and assesses every document's topics as a default run does
-(pipeline.engines.stages.topic_matcher: the static reader, the default model asked about mentions), once with the
-mention model always asked (no floor) and once at each floor. Prints the documents the mention model was asked
-about and the texts it was given, and how many documents' levels differ from the unfloored ones: a document whose
-mention the floor lost, which may send its member to 补学. Nothing here is fitted: it is a measuring tool.
+(pipeline.engines.stages.topic_matcher: the static reader, the default model asked about mentions), once with
+the mention model always asked (no floor) and once at each floor. Prints the documents the mention model was
+asked about and the texts it was given, and how many documents' levels differ from the unfloored ones: a document
+whose mention the floor lost, which may send its member to 补学. Nothing here is fitted: it is a measuring tool.
 """
 
 from __future__ import annotations

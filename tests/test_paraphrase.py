@@ -58,6 +58,33 @@ def test_real_speech_and_article_share_the_subject_of_the_dev_references_but_rew
 
 
 
+def test_the_reader_screens_documents_before_the_paraphrase_model(encoder, tmp_path):
+    """A default run screens each document with the static topic reader (CopyDetector's `reader`): the paraphrase
+    model is asked only about a document where an open paragraph aligns with a reference in the reader's vectors
+    too (CopyConfig.paraphrase_screen_distinctness). On the dev batch, with its labelled rewrites, the 洗稿 decided
+    are those of the model asked about every document, for fewer texts; a screen no paragraph passes leaves the
+    model unasked and decides nothing: the screen is what decides whether the model is asked."""
+    from pipeline.copying import CopyConfig
+    from pipeline.semantic import get_encoder
+
+    docs = [labelled(DEV, p.stem) for p in sorted((DEV / "submissions").iterdir())]
+    reader = get_encoder("static", cache_dir=tmp_path)
+
+    def decided(screened: bool, **config):
+        before = encoder.stats["embedded"] + encoder.stats["cache_hits"]
+        detector = CopyDetector(CopyConfig(**config), encoder=encoder, reader=reader if screened else None)
+        reports = detector.detect(docs, references(DEV))
+        asked = encoder.stats["embedded"] + encoder.stats["cache_hits"] - before
+        return asked, {d: [(m.start, m.end, m.source) for m in paraphrases(r)] for d, r in reports.items()}
+
+    asked_always, always = decided(False)
+    asked, screened = decided(True)
+    asked_never, never = decided(True, paraphrase_screen_distinctness=1.0)
+    assert screened == always and any(always.values())
+    assert 0 < asked < asked_always
+    assert asked_never == 0 and not any(never.values())
+
+
 @pytest.fixture(scope="module")
 def demo_reports(encoder):
     """The demo's rewrite (011) and a member's own measures on the same reference's subject (001)."""

@@ -307,15 +307,15 @@ def test_a_run_on_the_static_backend_reads_topics_with_its_own_encoder(tmp_path)
     """--semantic static: the topic reader is the run's backend, loaded once; any other backend is asked only for
     mentions, beside the static reader."""
     from pipeline.batch import Batch
-    from pipeline.engines.stages import topic_matcher
+    from pipeline.engines.stages import topic_matcher, topic_reader
     from pipeline.semantic import get_encoder
     from pipeline.topics import TopicConfig
 
     topics = Batch.open(DEV).topics
     static = get_encoder("static", cache_dir=tmp_path)
-    matcher = topic_matcher(topics, static, "static", TopicConfig(), tmp_path)
+    matcher = topic_matcher(topics, static, topic_reader(static, "static", tmp_path), TopicConfig())
     assert matcher.encoder is static and matcher.mention_encoder is static
     lexical = get_encoder("lexical", cache_dir=tmp_path)
-    other = topic_matcher(topics, lexical, "lexical", TopicConfig(), tmp_path)
+    other = topic_matcher(topics, lexical, topic_reader(lexical, "lexical", tmp_path), TopicConfig())
     assert other.mention_encoder is lexical and other.encoder is not lexical
     assert other.encoder.name == static.name

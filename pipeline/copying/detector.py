@@ -90,6 +90,13 @@ class CopyConfig:
         the two sentences) that proposes a paraphrase candidate with an encoder that has no shipped calibration
         (paraphrase.Calibration; the calibrated default encoder brings its own). Such an encoder only proposes:
         its candidates are listed for review, never reported as 洗稿. 0: closer than usual.
+    paraphrase_screen_distinctness: the same weakest link in the reader's vectors (CopyDetector's `reader`, the
+        static topic reader on a default run) that some open paragraph of a document must reach before the
+        paraphrase model is asked about the document at all: the reader is distilled from it, so a paragraph that
+        aligns with a reference in the model's vectors aligns in the reader's too, less sharply. On the labelled
+        batches every document with a 洗稿 decided had a paragraph at 0.005 or more in the reader's vectors, and
+        about half of the documents none at this floor (bench/paraphrase_screen.py): below it is set well under
+        the lowest, since a document screened out loses its 洗稿.
     paraphrase_neighbours: how many nearest sentences make "what is usual" for a sentence (CSLS's k): a few, so
         one close sentence elsewhere does not hide a rewrite and one on-topic sentence does not make one.
     paraphrase_min_sentences: sentences that must align in order with the reference: a rewrite carries over a
@@ -126,6 +133,7 @@ class CopyConfig:
     paraphrase: bool = True
     paraphrase_min_chars: int = 40
     paraphrase_distinctness: float = 0.0
+    paraphrase_screen_distinctness: float = -0.02
     paraphrase_neighbours: int = 3
     paraphrase_min_sentences: int = 2
     paraphrase_lead_in_rest: int = 3
@@ -147,9 +155,10 @@ class CopyConfig:
             if getattr(self, name) < 2:
                 raise ConfigError(N_("复制检测设置：{name} 应不小于 2（共有一个短语的文本数），而不是 {value}", name=name,
                                      value=getattr(self, name)))
-        if not -1 <= self.paraphrase_distinctness <= 1:
-            raise ConfigError(N_("复制检测设置：paraphrase_distinctness 应在 [-1, 1] 之间，而不是 {value}",
-                                 value=self.paraphrase_distinctness))
+        for name in ("paraphrase_distinctness", "paraphrase_screen_distinctness"):
+            if not -1 <= getattr(self, name) <= 1:
+                raise ConfigError(N_("复制检测设置：{name} 应在 [-1, 1] 之间，而不是 {value}", name=name,
+                                     value=getattr(self, name)))
         for name in ("paraphrase_length_ratio", "formulaic_share"):
             if not 0 < getattr(self, name) <= 1:
                 raise ConfigError(N_("复制检测设置：{name} 应在 (0, 1] 之间，而不是 {value}", name=name, value=getattr(self, name)))
@@ -280,14 +289,20 @@ class CopyDetector:
 
     `encoder`: a pipeline.semantic encoder for paraphrase; None loads the default one when first needed.
     `calibration`: how paraphrase evidence is decided; None takes the one shipped for the encoder, if any.
+    `reader`: a fast encoder (a run's static topic reader) that screens each document first: the paraphrase
+    model is asked only about one where an open paragraph aligns with a reference in the reader's vectors too
+    (CopyConfig.paraphrase_screen_distinctness). None, or the encoder itself: every document is asked about.
     """
 
-    def __init__(self, config: CopyConfig | None = None, *, encoder=None, calibration: Calibration | None = None):
+    def __init__(self, config: CopyConfig | None = None, *, encoder=None, calibration: Calibration | None = None,
+                 reader=None):
         self.config = config or CopyConfig()
         self._encoder = encoder
         self._calibration = calibration
+        self._reader = reader
         self._phrases = PhraseMask(phrase_list(Path(self.config.formulations)))
         self._finder: ParaphraseFinder | None = None
+        self._screen: ParaphraseFinder | None = None
 
     def detect(self, texts: Sequence[CheckedText], sources: Sequence[CopySource], *,
                progress: Callable[[int, int], None] | None = None,
@@ -568,6 +583,9 @@ class CopyDetector:
         references = doc.texts.sources.reference_sentences
         if not units or not references:
             return []
+        screen = self._paraphrase_screen()
+        if screen is not None and not screen.find(units, paragraphs, references):
+            return []  # nothing aligns even in the reader's vectors: the slow model is not asked
         return self._paraphrase_finder().find(units, paragraphs, references)
 
     def _paraphrase_finder(self) -> ParaphraseFinder:
@@ -578,11 +596,19 @@ class CopyDetector:
             calibration = self._calibration
             if calibration is None:
                 calibration = Calibration.shipped(getattr(self._encoder, "name", ""))
-            cfg = self.config
-            self._finder = ParaphraseFinder(self._encoder, calibration, cfg.paraphrase_distinctness,
-                                            cfg.paraphrase_neighbours, cfg.paraphrase_min_sentences,
-                                            cfg.paraphrase_length_ratio, cfg.paraphrase_lead_in_rest)
+            self._finder = self._finder_of(self._encoder, calibration, self.config.paraphrase_distinctness)
         return self._finder
+
+    def _paraphrase_screen(self) -> ParaphraseFinder | None:
+        """The reader's finder, proposing only (no calibration), at the screen's distinctness."""
+        if self._screen is None and self._reader is not None and self._reader is not self._encoder:
+            self._screen = self._finder_of(self._reader, None, self.config.paraphrase_screen_distinctness)
+        return self._screen
+
+    def _finder_of(self, encoder, calibration: Calibration | None, distinctness: float) -> ParaphraseFinder:
+        cfg = self.config
+        return ParaphraseFinder(encoder, calibration, distinctness, cfg.paraphrase_neighbours,
+                                cfg.paraphrase_min_sentences, cfg.paraphrase_length_ratio, cfg.paraphrase_lead_in_rest)
 
     def _paraphrase_units(self, doc: _Doc, claimed: np.ndarray) -> tuple[list[Unit], list[tuple]]:
         """The paragraphs left open, and the member's own writing a candidate is measured against: every

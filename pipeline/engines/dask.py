@@ -59,7 +59,7 @@ from ..util.parsecache import ParseCache
 from ..segment import add_dictionary_words, added_words, get_nlp
 from ..semantic import SemanticConfig, get_encoder
 from .stages import (PackedSubmission, boilerplate_references, document_result, models_identity, read_packed,
-                     topic_matcher)
+                     topic_matcher, topic_reader)
 from ..topics import TopicMatcher
 
 PARTITION_DOCS = 200  # submissions per partition: a few seconds of work each
@@ -104,7 +104,7 @@ class ClusterRun:
     the copy detector, the table of sources, the topic matcher) is built on each worker when first needed and
     never travels."""
 
-    _built = ("encoder", "detector", "table", "matcher", "parse_cache", "boilerplate")
+    _built = ("encoder", "reader", "detector", "table", "matcher", "parse_cache", "boilerplate")
 
     def __init__(self, batch: Batch, sources: list[CopySource], *, words: list[str], semantic: str | None,
                  config: ScoringConfig, out_dir: Path, partition_docs: int):
@@ -138,8 +138,12 @@ class ClusterRun:
         return _worker_encoder(self.semantic, self.cache_dir / "embeddings")
 
     @cached_property
+    def reader(self):
+        return topic_reader(self.encoder, self.semantic, self.cache_dir / "embeddings")
+
+    @cached_property
     def detector(self) -> CopyDetector:
-        return CopyDetector(self.config.copying, encoder=self.encoder)
+        return CopyDetector(self.config.copying, encoder=self.encoder, reader=self.reader)
 
     @cached_property
     def table(self) -> SourceTable:
@@ -147,7 +151,7 @@ class ClusterRun:
 
     @cached_property
     def matcher(self) -> TopicMatcher:
-        return topic_matcher(self.topics, self.encoder, self.semantic, self.config.topics, self.cache_dir / "embeddings")
+        return topic_matcher(self.topics, self.encoder, self.reader, self.config.topics)
 
     @cached_property
     def boilerplate(self) -> BoilerplateDetector:

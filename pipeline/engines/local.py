@@ -32,7 +32,7 @@ from ..util.runstate import RunInputs, code_digest, exclusive, mark_complete, ma
 from ..segment import add_dictionary_words, added_words
 from ..semantic import get_encoder
 from .stages import (PackedSubmission, Progress, boilerplate_references, copy_sources, models_identity,
-                     judge_boilerplate, read_packed, scored_documents, topic_matcher)
+                     judge_boilerplate, read_packed, scored_documents, topic_matcher, topic_reader)
 
 
 @dataclass
@@ -81,11 +81,12 @@ def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sourc
     try:
         # The encoder starts its threads only now, after the worker processes were forked.
         encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
-        copies = CopyDetector(config.copying, encoder=encoder).detect(
+        reader = topic_reader(encoder, semantic, out_dir / ".cache" / "embeddings")
+        copies = CopyDetector(config.copying, encoder=encoder, reader=reader).detect(
             [s.checked for s in submissions], sources,
             progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None,
             reports=copy_reports)
-        matcher = topic_matcher(batch.topics, encoder, semantic, config.topics, out_dir / ".cache" / "embeddings")
+        matcher = topic_matcher(batch.topics, encoder, reader, config.topics)
         for done, scored in enumerate(scored_documents(submissions, copies, judged, matcher, records=records), 1):
             yield scored
             if progress:

@@ -283,13 +283,17 @@ def _whole_record(entry: dict) -> dict:
     return entry
 
 
-def topic_matcher(topics: TopicList, encoder, semantic: str | None, config: TopicConfig,
-                  cache_dir: Path) -> TopicMatcher:
-    """The topic matcher of a run: passages read by TOPIC_READER; the run's own `encoder` (of the backend named
-    `semantic`) asked only whether a topic nothing else found was written about (TopicMatcher's mention_encoder).
-    When the run's backend is the topic reader itself (--semantic static), its encoder reads both."""
+def topic_reader(encoder, semantic: str | None, cache_dir: Path):
+    """The encoder of TOPIC_READER: it reads which topic each passage is about and screens documents before the
+    run's own `encoder` (of the backend named `semantic`) is asked about them. When the run's backend is the
+    reader itself (--semantic static), that same encoder."""
     same = backend_identity(semantic) == backend_identity(TOPIC_READER)
-    reader = encoder if same else get_encoder(TOPIC_READER, cache_dir=cache_dir)
+    return encoder if same else get_encoder(TOPIC_READER, cache_dir=cache_dir)
+
+
+def topic_matcher(topics: TopicList, encoder, reader, config: TopicConfig) -> TopicMatcher:
+    """The topic matcher of a run: passages read by the `reader` (topic_reader); the run's own `encoder` asked
+    only whether a topic nothing else found was written about (TopicMatcher's mention_encoder)."""
     return TopicMatcher(topics, encoder=reader, mention_encoder=encoder, config=config)
 
 
