@@ -27,6 +27,8 @@ def _words(text: str, dictionary_size: int) -> tuple[str, ...]:
 def place_names(text: str) -> list[str]:
     """Named places: a word with a place suffix (滨江区, 白沙县) or a word followed by one (青石 镇, 东港 开发区),
     from jieba's segmentation, leaving out common nouns that end like one (乡村, 辖区, 全县)."""
+    if not any(suffix in text for suffix in lx.PLACE_SUFFIXES):
+        return []  # every name below holds a suffix: most sentences need no cutting
     tokens = words(text)
     found = []
     for i, token in enumerate(tokens):
