@@ -95,8 +95,8 @@ class CopyConfig:
         paraphrase model is asked about the document at all: the reader is distilled from it, so a paragraph that
         aligns with a reference in the model's vectors aligns in the reader's too, less sharply. On the labelled
         batches every document with a 洗稿 decided had a paragraph at 0.005 or more in the reader's vectors, and
-        about half of the documents none at this floor (bench/paraphrase_screen.py): below it is set well under
-        the lowest, since a document screened out loses its 洗稿.
+        about half of the documents none at this floor (bench/paraphrase_screen.py). It sits 0.025 under that
+        lowest one: a document screened out loses its 洗稿, and no batch's lowest can be known before it is seen.
     paraphrase_neighbours: how many nearest sentences make "what is usual" for a sentence (CSLS's k): a few, so
         one close sentence elsewhere does not hide a rewrite and one on-topic sentence does not make one.
     paraphrase_min_sentences: sentences that must align in order with the reference: a rewrite carries over a

@@ -101,8 +101,8 @@ class _Partition:
 
 class ClusterRun:
     """What every worker needs for one run, scattered to each worker once; what is built from it (the encoder,
-    the copy detector, the table of sources, the topic matcher) is built on each worker when first needed and
-    never travels."""
+    the topic reader, the copy detector, the table of sources, the topic matcher) is built on each worker when
+    first needed and never travels."""
 
     _built = ("encoder", "reader", "detector", "table", "matcher", "parse_cache", "boilerplate")
 
