@@ -27,7 +27,6 @@ from bench.copying import batch_sources, checked_texts  # noqa: E402
 from bench.mention_cascade import asked  # noqa: E402
 from bench.yardstick import BATCHES  # noqa: E402
 from pipeline.copying import CopyConfig, CopyDetector  # noqa: E402
-from pipeline.copying.paraphrase import ParaphraseFinder  # noqa: E402
 from pipeline.engines.stages import TOPIC_READER  # noqa: E402
 from pipeline.semantic import get_encoder  # noqa: E402
 
@@ -48,11 +47,7 @@ class Screening(CopyDetector):
         units, paragraphs = self._paraphrase_units(doc, claimed)
         references = doc.texts.sources.reference_sentences
         if units and references and self._reader is not None:
-            cfg = self.config
-            everything = ParaphraseFinder(self._reader, None, -1.0, cfg.paraphrase_neighbours,
-                                          cfg.paraphrase_min_sentences, cfg.paraphrase_length_ratio,
-                                          cfg.paraphrase_lead_in_rest)
-            found = everything.find(units, paragraphs, references)
+            found = self._finder_of(self._reader, None, -1.0).find(units, paragraphs, references)
             self.reader_best[doc.checked.doc_id] = max((c.weakest for c in found), default=float("-inf"))
         return super()._paraphrases(doc, claimed)
 
