@@ -39,6 +39,7 @@ class Screening(CopyDetector):
         super().__init__(*args, **kwargs)
         self.screened = screened
         self.reader_best: dict[str, float] = {}
+        self._everything = self._finder_of(self._reader, None, -1.0)  # one finder: it keeps the references' evidence
 
     def _paraphrase_screen(self):
         return super()._paraphrase_screen() if self.screened else None
@@ -46,8 +47,8 @@ class Screening(CopyDetector):
     def _paraphrases(self, doc, claimed):
         units, paragraphs = self._paraphrase_units(doc, claimed)
         references = doc.texts.sources.reference_sentences
-        if units and references and self._reader is not None:
-            found = self._finder_of(self._reader, None, -1.0).find(units, paragraphs, references)
+        if units and references:
+            found = self._everything.find(units, paragraphs, references)
             self.reader_best[doc.checked.doc_id] = max((c.weakest for c in found), default=float("-inf"))
         return super()._paraphrases(doc, claimed)
 
