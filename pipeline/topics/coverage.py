@@ -24,15 +24,16 @@ Depth then follows the rules, over everything the member wrote on the topic (a s
 sentence on each line): `theory_chars` of own theory in `theory_sentences` and `practice_anchors` anchors of own
 practice → 3 学用结合, either → 2 阐述. A topic that is only named (a heading, a keyword or an alias in a
 sentence, a slogan, a copied or quoted passage of its reference, or a sentence of theory or practice — own,
-copied or quoted, not stock — plainly closer to it than to any other topic, in words not its own) → 1. Slogans
-and copied text earn no depth, however many keywords they stack.
+copied or quoted, not stock — plainly closer to it than to any other topic, in words not its own) → 1; when that
+sentence is the member's own practice, its paragraph's practice counts for the topic. Slogans and copied text earn
+no depth, however many keywords they stack.
 
 The document's diagnosis follows from the same reading (`diagnose`), so it never contradicts the levels.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -138,6 +139,7 @@ class _Paragraph:
     theory: list[str] = field(default_factory=list)  # own sentences arguing an understanding
     content: list[tuple[int, int]] = field(default_factory=list)  # sentences of theory or practice, not stock
     anchors: int = 0              # concrete anchors in the member's own sentences of practice
+    practice: list[tuple[int, int]] = field(default_factory=list)  # … and those sentences
 
     def named(self, topic: str) -> bool:
         return bool(self.keywords[topic] or self.aliases[topic])
@@ -255,7 +257,7 @@ class TopicMatcher:
                     continue
                 for topic in self.reference_topics.get(source.name, []):
                     found[topic].append(TopicEvidence(start, end, submission.text[start:end], role))
-        self._semantic_mentions(submission.text, paragraphs, found,
+        self._semantic_mentions(submission.text, paragraphs, found, own,
                                 unfound={t.id for t in self.topics if not found[t.id] and not own[t.id]})
         topics, evidence = [], {}
         for t in self.topics:
@@ -316,6 +318,7 @@ class TopicMatcher:
                 continue
             if role is SentenceRole.PRACTICE:
                 p.anchors += len(found)
+                p.practice.append((a, b))
             elif role is SentenceRole.THEORY:
                 p.theory.append(sentence)
         if p.anchors:
@@ -373,7 +376,7 @@ class TopicMatcher:
         return None
 
     def _semantic_mentions(self, text: str, paragraphs: list[_Paragraph], found: dict[str, list[TopicEvidence]],
-                           unfound: set[str]) -> None:
+                           own: dict[str, list[_Paragraph]], unfound: set[str]) -> None:
         """A topic written about in words that are not its keywords is still named (提及, so no 补学): a sentence
         of theory or practice (the member's own, or copied or quoted: those name a topic too; not stock) plainly
         closer to it than to any other topic — by `mention_margin` standard deviations of the document's
@@ -381,7 +384,9 @@ class TopicMatcher:
         failing to name accuses the member of not studying what they wrote about. Only the `unfound` topics (no
         other evidence) are asked about: for the others a mention changes nothing, and the model is not run when
         none is left open, nor when no sentence leans toward an open topic by `mention_floor` in the topic
-        reader's vectors (a slower mention model then has nothing plain to find)."""
+        reader's vectors (a slower mention model then has nothing plain to find). A sentence so named that is the
+        member's own practice makes its paragraph's practice (not its theory) the topic's own: the work filed under
+        another heading is still work on this topic."""
         spans = [span for p in paragraphs if not p.frame for span in p.content]
         if self.mention_encoder is None or not unfound or len(spans) < 2 or len(self.topics) < 2:
             return
@@ -398,6 +403,9 @@ class TopicMatcher:
             if row[best] >= self.config.mention_margin and best in open_topics:
                 topic = self.topics[best].id
                 found[topic].append(TopicEvidence(a, b, text[a:b], EvidenceRole.MENTION))
+                held = next((p for p in paragraphs if (a, b) in p.practice), None)
+                if held is not None:
+                    own[topic].append(replace(held, theory=[]))
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
         """Short statements name a topic in passing (提及: a study report, a list, a pledge) or stack its keywords
