@@ -100,9 +100,11 @@ QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{1,12})[”\"]")  # a term in quot
 # A copy source written the way results.json names it (ref:RC1, doc:008_…), as a reviewer may paste it in a note.
 SOURCE_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(SOURCE_KINDS) + r"):[^\s，。；、,;]+")
 
+# A form's label before its value (编制单位：…, 主题：…).
+FIELD_LABEL = re.compile(r"^[^：:]{1,12}[：:]")
 # Lines of a form rather than of prose: a check box answered (□ 是 √ 否), a bare date (2018 年 04 月), a label
-# with its value (编制单位：…).
-FORM_LINE = re.compile(r"[□■☐☑☒√✓✔]|^\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*$|^[^：:]{1,12}[：:]\s*\S")
+# with its value.
+FORM_LINE = re.compile(r"[□■☐☑☒√✓✔]|^\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*$|" + FIELD_LABEL.pattern + r"\s*\S")
 
 # --- headings ----------------------------------------------------------------------------------------------------
 

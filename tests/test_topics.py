@@ -225,6 +225,25 @@ def test_a_topic_written_about_in_other_words_is_named_not_sent_to_makeup(batch,
     assert without[topic] == 0, without
 
 
+def test_a_notebooks_lead_ins_and_title_lines_are_neither_practice_nor_theory():
+    """A notebook (township 004) dates what it studied and heads each entry with a form's field: the date in
+    学县委书记6月28日现场推进会讲话，摘抄两句： is the speech's, not the member's work, and 主题：新时代“枫桥经验”与基层治理
+    argues nothing. Read as practice and theory they lifted TC4 to 阐述 and TC2 to 学用结合; the key has 提及
+    (quotations and a slogan) and 阐述 (own practice, no theory)."""
+    got, key = _keyed_coverage("township", "004")
+    assert (key["TC2"], key["TC4"]) == (2, 1) and (got["TC2"], got["TC4"]) == (2, 1), (got, key)
+
+
+def test_practice_under_a_topics_heading_counts_for_it_unless_plainly_nearer_another():
+    """Procuratorate 009's case figures stand under its 高质效办案 section; a paragraph of them a hair nearer another
+    topic (less than `topic_margin`) is still the practice the member filed there, so JC1 is 学用结合 as keyed.
+    Read as a work report filed under the heading, it left JC1 at 阐述."""
+    got, key = _keyed_coverage("procuratorate", "009")
+    assert key["JC1"] == 3 and got["JC1"] == 3, (got, key)
+    apart, _ = _keyed_coverage("procuratorate", "009", topic_margin=0.0)
+    assert apart["JC1"] == 2, apart
+
+
 def test_semantic_mention_names_no_topic_a_member_left_out():
     """A village cadre's talk of old people's vegetable plots is near the farmland topic but is not about it: the
     key leaves TC4 未涉及, and so does the matcher — closeness must be plain, not a lean."""

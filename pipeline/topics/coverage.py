@@ -9,7 +9,7 @@ Method, per paragraph of the submission:
    it shares most characters with (or the only topic whose keywords it names). Without such a heading, a
    paragraph that names one topic opens it for the unheaded paragraphs after it. A paragraph counts for its
    section's topic unless it names nothing of it and is plainly about another (two of the other's keywords,
-   semantically closer to it, or own practice nearer another topic: a work report filed under a heading). It
+   semantically closer to it, or own practice plainly nearer another topic: a work report filed under a heading). It
    counts for a topic outside its section when it names two of its keywords, or is semantically closest to it
    by `topic_margin` standard deviations of the document's similarities while naming it (`strong_margin`
    without), or — outside any section — names only that topic.
@@ -358,9 +358,13 @@ class TopicMatcher:
             return False
         if closest not in (None, topic) or any(len(h) >= 2 for tid, h in p.keywords.items() if tid != topic):
             return True
-        # own practice that names nothing of the section's topic and is nearer another: a work report filed
-        # under the heading, not practice of the topic
-        return bool(p.anchors) and bool(p.similarity) and max(p.similarity, key=p.similarity.get) != topic
+        # own practice that names nothing of the section's topic and is plainly nearer another (by topic_margin, as
+        # "closest" is read everywhere here): a work report filed under the heading, not practice of the topic; a
+        # near tie stays with the heading the member put it under
+        if not p.anchors or not p.similarity:
+            return False
+        nearest = max(p.similarity, key=p.similarity.get)
+        return nearest != topic and p.similarity[nearest] - p.similarity[topic] >= self.config.topic_margin
 
     def _closest_topic(self, p: _Paragraph) -> str | None:
         """The topic a paragraph is semantically closest to, when it stands out from the next by `topic_margin`

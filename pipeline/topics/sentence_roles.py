@@ -29,12 +29,15 @@ def practice_anchors(sentence: str) -> list[str]:
 
 def sentence_role(sentence: str, anchors: list[str], *, theory_chars: int) -> SentenceRole:
     """A sentence with `anchors` (practice_anchors) is practice unless it reports one's study or leads into a
-    quotation; one without is
+    quotation (the dates of 学县委书记6月28日讲话，摘抄两句： are the speech's, not the member's work); one without is
     theory when it is at least `theory_chars` long and argues rather than exhorts (an opening 要…/坚持… with no
-    reasoning in it is an exhortation), and does not merely state a shortcoming or a next step of one's own work,
-    which belong to the practice they follow."""
+    reasoning in it is an exhortation), is not a title (one clause and no end mark, after a form's label such as
+    主题：), and does not merely state a shortcoming or a next step of one's own work, which belong to the practice
+    they follow."""
     opening = sentence.find("“")
-    if lx.STUDY_REPORT.search(sentence) or (opening > 0 and lx.ATTRIBUTION.search(sentence[:opening])):
+    line = sentence.strip()
+    if (lx.STUDY_REPORT.search(sentence) or (opening > 0 and lx.ATTRIBUTION.search(sentence[:opening]))
+            or (line.endswith(("：", ":")) and lx.QUOTE_INTRODUCER.search(line))):
         return SentenceRole.OTHER  # names what was studied, or leads into a quotation
     if anchors and not _instruction(sentence, anchors):
         return SentenceRole.PRACTICE
@@ -42,6 +45,8 @@ def sentence_role(sentence: str, anchors: list[str], *, theory_chars: int) -> Se
         return SentenceRole.OTHER  # 节日期间要盯紧…: an instruction for a season, not work done or planned
     if len(sentence) < theory_chars or (lx.strip_numbering(sentence) != sentence.strip() and not lx.CLAUSE_SPLIT.search(sentence[:-1])):
         return SentenceRole.OTHER  # too short to argue, or the title of a numbered point
+    if not lx.ends_sentence(line) and not lx.CLAUSE_SPLIT.search(lx.FIELD_LABEL.sub("", line)):
+        return SentenceRole.OTHER  # a title or a form's field (主题：新时代“枫桥经验”与基层治理) states no argument
     if (lx.IMPERATIVE_OPENING.match(sentence) or lx.GENERIC_ADDRESSEE.match(sentence)) and not reasoned(sentence):
         return SentenceRole.OTHER
     if lx.FIRST_PERSON_WORK.search(sentence) and (lx.PROBLEM.search(sentence) or lx.NEXT_STEP.search(sentence)):
