@@ -233,10 +233,23 @@ def test_files_built_to_exhaust_the_reader_are_refused_with_the_limit_they_passe
         assert name in result.output
 
 
-def test_reading_limits_are_configuration(tmp_path):
-    """A lower time limit stops a long but honest PDF; the reason names the limit."""
-    import makers
+def test_reading_limits_are_configuration(tmp_path, monkeypatch):
+    """A lower time limit stops a long but honest PDF; the reason names the limit. Its reader is slowed here, so that
+    the outcome does not hang on the machine's speed (PDFium reads these 400 paragraphs within the second when the
+    machine is idle)."""
+    import time
 
+    import makers
+    from pipeline.engines import stages
+
+    read = stages.read_submission
+
+    def slow_pdf(path, **options):
+        if path.suffix == ".pdf":
+            time.sleep(5)
+        return read(path, **options)
+
+    monkeypatch.setattr(stages, "read_submission", slow_pdf)
     root = batch(tmp_path / "b")
     paragraph = "通过学习，我对乡村振兴有了新的认识，我们村今年修了道路，办了合作社，带动群众增收。" * 6
     makers.pdf_file(root / "submissions" / "003_孙丽_调研报告.pdf",
