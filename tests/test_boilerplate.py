@@ -26,6 +26,7 @@ from pipeline.boilerplate.cues import (
     shingle_codes,
     shortcomings,
 )
+from pipeline.boilerplate import statistics
 from pipeline.boilerplate.statistics import CANDIDATES_AT_ONCE, SentenceIndex
 from pipeline.submission import read_submission
 from pipeline.errors import ConfigError
@@ -274,9 +275,12 @@ def test_sentence_index_near_same_by_shingle_jaccard():
     assert index.others("今年计划在石门村再建一个车间。", None) == 0
 
 
-def test_sentence_index_finds_what_comparing_every_pair_finds():
+@pytest.mark.parametrize("block", [statistics.PREFIX_BLOCK, 97])
+def test_sentence_index_finds_what_comparing_every_pair_finds(block, monkeypatch):
     """Prefix filtering only prunes pairs that cannot reach the threshold: on the dev batch's sentences, each
-    lightly edited, the index answers exactly what a comparison with every sentence answers."""
+    lightly edited, the index answers exactly what a comparison with every sentence answers — also when its
+    prefixes are sorted 97 sentences at a time (a quarter's index is built in blocks)."""
+    monkeypatch.setattr(statistics, "PREFIX_BLOCK", block)
     owned = []
     for path in sorted((DEV / "submissions").glob("*.txt")):
         text = path.read_text(encoding="utf-8")

@@ -20,6 +20,9 @@ REMEMBERED = 1 << 14
 # of near-same candidates; checking a few hundred finds `counted` owners, where checking them all made each
 # lookup grow with the quarter, and the whole judging with its square.
 CANDIDATES_AT_ONCE = 256
+# Sentences whose prefixes are sorted at a time while an index is built: the sort's temporaries stay some 50 MB
+# (about 40 shingles a sentence, a dozen bytes of each of a handful of arrays a shingle).
+PREFIX_BLOCK = 100_000
 
 
 class SentenceIndex:
@@ -47,22 +50,33 @@ class SentenceIndex:
         self.owner_number = {name: i for i, name in enumerate(sorted(set().union(*owners.values())))}
         numbered = [np.array(sorted(self.owner_number[o] for o in names), dtype=np.int32) for names in owners.values()]
         self.owner_starts, self.owner_ids = _flat(numbered, np.int32)
-        codes = [shingle_codes(sentence, shingle_chars) for sentence in owners]
-        lengths = np.array([len(c) for c in codes], dtype=np.int64)
-        self.starts, self.codes = _flat(codes, np.uint64)
+        self.starts, self.codes = _flat([shingle_codes(sentence, shingle_chars) for sentence in owners], np.uint64)
         # Rank of every shingle seen, rarest first (ties by code): `known` sorted, `rank` aligned with it.
         self.known, frequency = np.unique(self.codes, return_counts=True)
         self.rank = np.empty(len(self.known), dtype=np.int64)
         self.rank[np.lexsort((self.known, frequency))] = np.arange(len(self.known))
-        # Every sentence's prefix at once: its shingles by rank, the first of them kept.
-        sentence = np.repeat(np.arange(len(codes)), lengths)
-        order = np.lexsort((self.codes, self._ranks(self.codes), sentence))
-        place = np.arange(len(order)) - np.repeat(self.starts[:-1], lengths)
-        kept = place < np.repeat(self._prefix_length(lengths), lengths)
-        posted, posted_by = self.codes[order][kept], sentence[order][kept]
+        del frequency
+        # Every sentence's prefix (its shingles by rank, the first of them kept), a block of sentences at a time:
+        # the sort's temporaries for all shingles at once were the peak of a quarter's scoring.
+        prefixes = [self._prefixes(first, min(first + PREFIX_BLOCK, len(owners)))
+                    for first in range(0, len(owners), PREFIX_BLOCK)]
+        posted = np.concatenate([codes for codes, _ in prefixes]) if prefixes else np.zeros(0, dtype=np.uint64)
+        posted_by = np.concatenate([by for _, by in prefixes]) if prefixes else np.zeros(0, dtype=np.int32)
+        del prefixes
         by_code = np.argsort(posted, kind="stable")
         self.posted, self.posted_by = posted[by_code], posted_by[by_code]  # prefix shingle -> sentence
         self._remembered: dict[tuple[str, str | None], int] = {}
+
+    def _prefixes(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """The prefix shingles of sentences first..stop-1, sentence by sentence, and the sentence of each."""
+        starts = self.starts[first:stop + 1]
+        codes = self.codes[starts[0]:starts[-1]]
+        lengths = np.diff(starts)
+        sentence = np.repeat(np.arange(first, stop, dtype=np.int32), lengths)
+        order = np.lexsort((codes, self._ranks(codes), sentence))
+        place = np.arange(len(order)) - np.repeat(starts[:-1] - starts[0], lengths)
+        kept = order[place < np.repeat(self._prefix_length(lengths), lengths)]
+        return codes[kept], sentence[kept]
 
     def _prefix_length(self, lengths: np.ndarray) -> np.ndarray:
         return lengths - np.ceil(self.jaccard * lengths - 1e-9).astype(np.int64) + 1

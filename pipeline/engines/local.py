@@ -99,20 +99,30 @@ def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSu
                        statistics: RecordCache | None, *, workers: int = 1) -> BoilerplateDetector:
     """The detector fitted on the batch: each submission's statistics (BoilerplateDetector.statistics, the map
     step, in `workers` forked processes), from `statistics` where its text was seen before, merged in order with
-    the references' (the same detector as one pass over all of them, as the Dask engine's partitions show)."""
+    the references' (the same detector as one pass over all of them, as the Dask engine's partitions show). Each
+    document's statistics are merged as they come and then dropped, not held all at once until the merge (some
+    10 KB a document, at the scoring process's peak)."""
     keys = [statistics.key(s.checked.text.encode("utf-8"), s.doc_id) if statistics is not None else None
             for s in submissions]
-    parts = [statistics.get(key, s.doc_id, read=lambda entry: BatchStatistics.from_dict(entry["statistics"]))
-             if statistics is not None else None for s, key in zip(submissions, keys)]
-    missing = [i for i, part in enumerate(parts) if part is None]
+    held = [statistics is not None and statistics.holds(key) for key in keys]
+    missing = [i for i, h in enumerate(held) if not h]
     counted = forked_map(lambda i: detector.statistics([(submissions[i].doc_id, submissions[i].checked.text)]),
                          missing, workers=workers)
-    for i, part in zip(missing, counted, strict=True):
-        parts[i] = part
-        if statistics is not None:
-            statistics.put(keys[i], {"doc_id": submissions[i].doc_id, "statistics": part.to_dict()})
-    parts.append(detector.statistics((f"source:{i}", text) for i, text in enumerate(references)))
-    return detector.fit_statistics(parts)
+
+    def parts() -> Iterator[BatchStatistics]:
+        fresh = iter(counted)
+        for i, (s, key) in enumerate(zip(submissions, keys)):
+            part = (statistics.get(key, s.doc_id, read=lambda entry: BatchStatistics.from_dict(entry["statistics"]))
+                    if held[i] else None)
+            if part is None:
+                # counted in a worker; or here, where the stored entry turned out to be damaged
+                part = detector.statistics([(s.doc_id, s.checked.text)]) if held[i] else next(fresh)
+                if statistics is not None:
+                    statistics.put(key, {"doc_id": s.doc_id, "statistics": part.to_dict()})
+            yield part
+        yield detector.statistics((f"source:{i}", text) for i, text in enumerate(references))
+
+    return detector.fit_statistics(parts())
 
 
 def document_cache(batch: Batch, semantic: str | None, config: ScoringConfig, out_dir: Path,

@@ -42,6 +42,10 @@ class RecordCache:
         h.update(repr(found).encode("utf-8"))
         return h.hexdigest()
 
+    def holds(self, key: str) -> bool:
+        """Whether an entry is stored under `key` (unread: `get` may still find it damaged or another's)."""
+        return self._path(key).is_file()
+
     def get(self, key: str, doc_id: str, read: Callable[[dict], Any]) -> Any:
         """What `read` makes of the entry stored under `key`: None when there is none, it is not `doc_id`'s, or it
         is damaged (`read` raises on an entry of the wrong shape)."""
