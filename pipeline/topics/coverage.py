@@ -408,7 +408,7 @@ class TopicMatcher:
                 topic = self.topics[best].id
                 found[topic].append(TopicEvidence(a, b, text[a:b], EvidenceRole.MENTION))
                 held = next((p for p in paragraphs if (a, b) in p.practice), None)
-                if held is not None:
+                if held is not None and all(q.start != held.start for q in own[topic]):  # its anchors count once
                     own[topic].append(replace(held, theory=[]))
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
