@@ -391,10 +391,10 @@ class TopicMatcher:
         reader's vectors (a slower mention model then has nothing plain to find). A sentence so named that is the
         member's own practice makes its paragraph's practice (not its theory) the topic's own: the work filed under
         another heading is still work on this topic."""
-        spans = [span for p in paragraphs if not p.frame for span in p.content]
-        if self.mention_encoder is None or not unfound or len(spans) < 2 or len(self.topics) < 2:
+        held = [(span, p) for p in paragraphs if not p.frame for span in p.content]  # each sentence, its paragraph
+        if self.mention_encoder is None or not unfound or len(held) < 2 or len(self.topics) < 2:
             return
-        texts = [text[a:b] for a, b in spans]
+        texts = [text[a:b] for (a, b), _ in held]
         open_topics = [i for i, t in enumerate(self.topics) if t.id in unfound]
         if self.encoder is not None and self.mention_encoder is not self.encoder:
             # A cascade: the reader's vectors are cheap where the mention model's are not.
@@ -402,14 +402,13 @@ class TopicMatcher:
             if leads[:, open_topics].max() < self.config.mention_floor:
                 return
         leads = _leads(self.mention_encoder.encode(texts) @ self._mention_profiles.T)
-        for (a, b), row in zip(spans, leads):
+        for ((a, b), p), row in zip(held, leads):
             best = int(row.argmax())
             if row[best] >= self.config.mention_margin and best in open_topics:
                 topic = self.topics[best].id
                 found[topic].append(TopicEvidence(a, b, text[a:b], EvidenceRole.MENTION))
-                held = next((p for p in paragraphs if (a, b) in p.practice), None)
-                if held is not None and all(q.start != held.start for q in own[topic]):  # its anchors count once
-                    own[topic].append(replace(held, theory=[]))
+                if (a, b) in p.practice and all(q.start != p.start for q in own[topic]):  # its anchors count once
+                    own[topic].append(replace(p, theory=[]))
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
         """Short statements name a topic in passing (提及: a study report, a list, a pledge) or stack its keywords

@@ -43,7 +43,7 @@ def sentence_role(sentence: str, anchors: list[str], *, theory_chars: int) -> Se
         return SentenceRole.PRACTICE
     if anchors:
         return SentenceRole.OTHER  # 节日期间要盯紧…: an instruction for a season, not work done or planned
-    if len(sentence) < theory_chars or (lx.strip_numbering(sentence) != sentence.strip() and not lx.CLAUSE_SPLIT.search(sentence[:-1])):
+    if len(sentence) < theory_chars or (lx.strip_numbering(sentence) != line and not lx.CLAUSE_SPLIT.search(sentence[:-1])):
         return SentenceRole.OTHER  # too short to argue, or the title of a numbered point
     if not lx.ends_sentence(line) and not lx.CLAUSE_SPLIT.search(lx.FIELD_LABEL.sub("", line)):
         return SentenceRole.OTHER  # a title or a form's field (主题：新时代“枫桥经验”与基层治理) states no argument
