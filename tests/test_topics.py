@@ -292,8 +292,10 @@ def test_the_mention_model_is_asked_only_where_the_reader_sees_a_sentence_lean_t
     """The cascade of a default run (TopicConfig.mention_floor): the static reader's vectors first, the slower
     mention model only for a document where some sentence leans toward a topic left open. On the bank batch, whose
     members write about topics in words not their own, the levels are those of the mention model asked about every
-    document, with fewer documents asked; with a floor no sentence reaches it is never asked, and the topics it
-    named go back to 未涉及: the floor is what decides whether it is asked."""
+    sentence of every document, with fewer documents asked and fewer sentences read: a document is read whole only
+    where a mention is possible, so every document where one is named is read whole and some others only in part.
+    With a floor no sentence reaches it is never asked, and the topics it named go back to 未涉及: the floor is what
+    decides whether it is asked."""
     from pipeline.batch import Batch
     from pipeline.engines.stages import TOPIC_READER
     from pipeline.semantic import get_encoder
@@ -308,19 +310,24 @@ def test_the_mention_model_is_asked_only_where_the_reader_sees_a_sentence_lean_t
     def assessed(floor):
         matcher = TopicMatcher(topics, encoder=reader, mention_encoder=mention_model,
                                config=TopicConfig(mention_floor=floor))
-        asked, levels = 0, []
+        read, levels = [], []
         for submission in documents:
             before = mention_model.texts
             levels.append({c.topic_id: c.level for c in matcher.coverage(submission)})
-            asked += mention_model.texts > before
-        return asked, levels
+            read.append(mention_model.texts - before)
+        return read, levels
 
-    asked_always, always = assessed(float("-inf"))
-    asked, cascaded = assessed(TopicConfig().mention_floor)
-    asked_never, never = assessed(float("inf"))
+    read_always, always = assessed(float("-inf"))
+    read, cascaded = assessed(TopicConfig().mention_floor)
+    read_never, never = assessed(float("inf"))
     assert cascaded == always
+    asked, asked_always = sum(n > 0 for n in read), sum(n > 0 for n in read_always)
     assert 0 < asked < asked_always
-    assert asked_never == 0 and never != always
+    assert all(n <= whole for n, whole in zip(read, read_always))
+    assert any(0 < n < whole for n, whole in zip(read, read_always))  # read in part: no mention was possible
+    named = [i for i, (c, n) in enumerate(zip(cascaded, never)) if c != n]
+    assert named and all(read[i] == read_always[i] for i in named)
+    assert sum(read_never) == 0 and never != always
 
 
 def test_a_run_on_the_static_backend_reads_topics_with_its_own_encoder(tmp_path):

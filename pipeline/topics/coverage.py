@@ -70,9 +70,9 @@ class TopicConfig:
                                        # sentence of theory or practice must stand closer to a topic than to any
                                        # other for the topic to count as named (提及) in words not its own; fitted
                                        # leave-one-batch-out by bench/fit_mention.py (a wrong 补学 costs 3 missed)
-    mention_floor: float = 0.0         # the same lead, in the topic reader's own vectors, that some sentence must
-                                       # give an open topic before the slower mention model is asked at all (0: the
-                                       # reader reads an open topic as some sentence's closest). The reader is
+    mention_floor: float = 0.0         # the same lead, in the topic reader's own vectors, that a sentence must
+                                       # give an open topic before the slower mention model may name it (0: the
+                                       # reader reads an open topic as the sentence's closest). The reader is
                                        # distilled from it: the 11 documents it named in the labelled and 1,300
                                        # composed ones had a sentence 0.33 or more ahead (bench/mention_cascade.py);
                                        # a higher floor saves more calls but risks a lost mention, i.e. a wrong 补学
@@ -152,10 +152,19 @@ class _Paragraph:
 def _leads(sims: np.ndarray) -> np.ndarray:
     """Sentences × topics: how far each topic stands ahead of the closest other topic for that sentence (behind
     it when negative), in standard deviations of the document's sentences × topics, so no backend's scale matters."""
-    z = (sims - sims.mean()) / (float(sims.std()) or 1.0)
-    top = np.sort(z, axis=1)[:, -2:]
-    closest_other = np.where(z >= top[:, 1:], top[:, :1], top[:, 1:])
-    return z - closest_other
+    return _gaps((sims - sims.mean()) / (float(sims.std()) or 1.0))
+
+
+def _gaps(sims: np.ndarray) -> np.ndarray:
+    """Sentences × topics: each topic's similarity minus the closest other topic's, in the matrix's own units."""
+    top = np.sort(sims, axis=1)[:, -2:]
+    closest_other = np.where(sims >= top[:, 1:], top[:, :1], top[:, 1:])
+    return sims - closest_other
+
+
+# Where the mention model stops reading a document, its bound is eased by this share, so that float32 rounding
+# (some 1e-7 of a similarity) never rules out a sentence that the whole document's leads would name.
+BOUND_SLACK = 1e-5
 
 
 class TopicMatcher:
@@ -387,28 +396,61 @@ class TopicMatcher:
         sentences × topics, so the backend's scale does not matter. Naming wrongly costs at most a missed 补学;
         failing to name accuses the member of not studying what they wrote about. Only the `unfound` topics (no
         other evidence) are asked about: for the others a mention changes nothing, and the model is not run when
-        none is left open, nor when no sentence leans toward an open topic by `mention_floor` in the topic
-        reader's vectors (a slower mention model then has nothing plain to find). A sentence so named that is the
-        member's own practice makes its paragraph's practice (not its theory) the topic's own: the work filed under
-        another heading is still work on this topic."""
+        none is left open. Only a sentence that leans toward an open topic by `mention_floor` in the topic reader's
+        vectors may be named (a slower mention model finds nothing plain in the others), and the model is not run
+        when there is none; the others are read only as far as the document's scale needs them
+        (_mention_similarities). A sentence so named that is the member's own practice makes its paragraph's
+        practice (not its theory) the topic's own: the work filed under another heading is still work on this
+        topic."""
         held = [(span, p) for p in paragraphs if not p.frame for span in p.content]  # each sentence, its paragraph
         if self.mention_encoder is None or not unfound or len(held) < 2 or len(self.topics) < 2:
             return
         texts = [text[a:b] for (a, b), _ in held]
         open_topics = [i for i, t in enumerate(self.topics) if t.id in unfound]
+        proposed = np.arange(len(texts))
         if self.encoder is not None and self.mention_encoder is not self.encoder:
             # A cascade: the reader's vectors are cheap where the mention model's are not.
             leads = _leads(self.encoder.encode(texts) @ self._profiles.T)
-            if leads[:, open_topics].max() < self.config.mention_floor:
+            proposed = np.flatnonzero(leads[:, open_topics].max(axis=1) >= self.config.mention_floor)
+            if not len(proposed):
                 return
-        leads = _leads(self.mention_encoder.encode(texts) @ self._mention_profiles.T)
-        for ((a, b), p), row in zip(held, leads):
-            best = int(row.argmax())
-            if row[best] >= self.config.mention_margin and best in open_topics:
+        sims = self._mention_similarities(texts, proposed, open_topics)
+        if sims is None:
+            return
+        leads = _leads(sims)
+        for i in proposed:
+            (a, b), p = held[i]
+            best = int(leads[i].argmax())
+            if leads[i, best] >= self.config.mention_margin and best in open_topics:
                 topic = self.topics[best].id
                 found[topic].append(TopicEvidence(a, b, text[a:b], EvidenceRole.MENTION))
                 if (a, b) in p.practice and all(q.start != p.start for q in own[topic]):  # its anchors count once
                     own[topic].append(replace(p, theory=[]))
+
+    def _mention_similarities(self, texts: list[str], proposed: np.ndarray,
+                              open_topics: list[int]) -> np.ndarray | None:
+        """The mention model's sentences × topics similarities of the whole document, or None once no proposed
+        sentence can reach `mention_margin`. The model reads the proposed sentences first, then the others, the
+        share read doubling each round. A lead is a gap over the standard deviation of the whole matrix, and the
+        rows read bound that deviation from below (law of total variance: all N cells' variance is at least the
+        read n cells' variance times n/N); while the widest gap of a proposed sentence toward an open topic stays
+        under the margin times that bound, no sentence can be named, so the rest is not read. A document where a
+        mention is possible is read whole: the decisions are those of reading every sentence."""
+        order = np.r_[proposed, np.setdiff1d(np.arange(len(texts)), proposed)]
+        sims, widest, read = None, 0.0, 0
+        while read < len(order):
+            rows = order[read:read + max(read, len(proposed))]
+            part = self.mention_encoder.encode([texts[i] for i in rows]) @ self._mention_profiles.T
+            if sims is None:
+                sims = np.empty((len(texts), len(self.topics)), dtype=part.dtype)
+                widest = float(_gaps(part)[:, open_topics].max())  # the first round is the proposed sentences
+            sims[rows] = part
+            read += len(rows)
+            if read < len(order):
+                bound = np.sqrt(read / len(order)) * float(sims[order[:read]].std())
+                if widest < self.config.mention_margin * bound * (1 - BOUND_SLACK):
+                    return None
+        return sims
 
     def _statement_mentions(self, p: _Paragraph, found: dict[str, list[TopicEvidence]]) -> None:
         """Short statements name a topic in passing (提及: a study report, a list, a pledge) or stack its keywords
