@@ -13,6 +13,7 @@ import shutil
 import time
 import weakref
 import zlib
+from types import SimpleNamespace
 
 import pytest
 
@@ -130,10 +131,13 @@ def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path, 
     """A rerun after a changed and two late submissions reuses the other documents' records, boilerplate
     statistics, boilerplate reports and copy reports (the record cache), and its results equal a cold run over the
     same files into a new folder."""
-    judged, copy_checked = [], []
+    judged, copy_checked, viewed_anew = [], [], []
     detect = BoilerplateDetector.detect
     monkeypatch.setattr(BoilerplateDetector, "detect",
                         lambda self, text, **kw: judged.append(text.doc_id) or detect(self, text, **kw))
+    fitted_view = BoilerplateDetector.fitted_view
+    monkeypatch.setattr(BoilerplateDetector, "fitted_view",
+                        lambda self, text: viewed_anew.append(text.doc_id) or fitted_view(self, text))
     report = CopyDetector.report
     monkeypatch.setattr(CopyDetector, "report",
                         lambda self, text, *args: copy_checked.append(text.source_id) or report(self, text, *args))
@@ -149,8 +153,10 @@ def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path, 
     batch = changed_copy(tmp_path, "changed")
     judged.clear()
     copy_checked.clear()
+    viewed_anew.clear()
     again = score_batch(batch, out, semantic="static", workers=1)
     rechecked = len(copy_checked)
+    assert len(viewed_anew) == 3  # the changed and the late ones; the others' views updated from the last run's
     cold = score_batch(batch, tmp_path / "cold", semantic="static", workers=1)
     strip = lambda r: {**r, "generated_at": None}
     assert strip(again.results) == strip(cold.results)
@@ -161,7 +167,7 @@ def test_a_rerun_passes_again_only_what_changed_and_equals_a_cold_run(tmp_path, 
     assert 3 <= rejudged < documents  # the changed and the late ones, and those whose view of the batch changed
     assert 3 <= rechecked < documents  # the changed and the late ones, and those whose evidence changed
     for cache in ("records", "statistics", "judgements", "copy_reports"):  # what no document uses any more is gone
-        assert len([p for p in (out / ".cache" / cache).rglob("*") if p.is_file()]) == documents
+        assert len([p for p in (out / ".cache" / cache).glob("*/*") if p.is_file()]) == documents
 
 
 def test_a_report_depends_on_the_fitted_batch_only_through_its_view_of_it():
@@ -184,9 +190,39 @@ def test_a_report_depends_on_the_fitted_batch_only_through_its_view_of_it():
     assert views_changed and views_kept
 
 
+def test_a_view_updated_from_an_earlier_fit_equals_the_view_made_anew(monkeypatch):
+    """A dev document's view of a fit, updated from its view of an earlier fit by what tells the two apart
+    (updated_view), equals its view made anew (fitted_view), looking up again only the sentences near-same to a
+    changed one: the batch fitted before and after one submission is edited, one leaves and one comes."""
+    _, submissions = read(DEV)
+    edited = SimpleNamespace(doc_id=submissions[0].doc_id, text=submissions[0].text.replace("。", "，认真贯彻落实。", 3))
+    before = BoilerplateDetector().fit(submissions[:-1])
+    after = BoilerplateDetector().fit([edited, *submissions[1:-2], submissions[-1]])
+    held = lambda detector, text: {s for _, s in detector.statistics([(text.doc_id, text.text)]).sentences}
+    sentences = (held(before, submissions[0]) ^ held(after, edited)) | held(before, submissions[-2]) | held(
+        after, submissions[-1])
+    change = after.fit_change(sentences, set(before.learned) ^ set(after.learned))
+    looked_up = []
+    others = after.index.others
+    monkeypatch.setattr(after.index, "others", lambda *a: looked_up.append(a) or others(*a))
+    updated = anew = views_changed = 0
+    for submission in submissions[1:-2]:
+        earlier = before.fitted_view(submission)
+        looked_up.clear()
+        view = after.updated_view(submission, earlier, change)
+        updated += len(looked_up)
+        looked_up.clear()
+        assert view == after.fitted_view(submission)
+        anew += len(looked_up)
+        views_changed += view != earlier
+    assert views_changed  # the change reached some views: keeping every earlier view would fail here
+    assert 0 < updated < anew / 4  # only the sentences the change reaches are looked up again
+
+
 def test_a_damaged_record_is_passed_again(tmp_path):
     """Entries that do not decompress, name another document, or hold a record, statistics, a boilerplate report or
-    a copy report of the wrong shape (or a field of the wrong type) are passed again, with the same results."""
+    a copy report of the wrong shape (or a field of the wrong type) are passed again, with the same results; a
+    damaged ledger of the last fit has every view made anew."""
     out = tmp_path / "out"
     first = score_batch(DEMO, out, semantic="static")
     records = sorted(p for p in (out / ".cache" / "records").rglob("*") if p.is_file())
@@ -204,6 +240,7 @@ def test_a_damaged_record_is_passed_again(tmp_path):
     # every field there, one of another type: read, it would carry a ratio of text into results.json
     entry = json.loads(zlib.decompress(copy_reports[1].read_bytes()))
     copy_reports[1].write_bytes(zlib.compress(json.dumps({**entry, "copy_ratio": "0.5"}).encode()))
+    (out / ".cache" / "judgements" / "last_fit.json.z").write_bytes(zlib.compress(b'{"views": 1}'))
     (out / ".cache" / "last_run.json").unlink()
     again = score_batch(DEMO, out, semantic="static")
     assert again.reused == len(records) - 3

@@ -146,6 +146,21 @@ class _Terms:
         return best
 
 
+# A submission's view of the batch the detector was fitted on (BoilerplateDetector.fitted_view): the near-same
+# count of each judged sentence, and the learned phrases in its text.
+FittedView = tuple[tuple[int, ...], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class FitChange:
+    """What tells two fits of a batch apart (BoilerplateDetector.fit_change): the sentences only one of them
+    indexed (those of the texts that changed, came or went), for near-same lookups, and the learned phrases only
+    one of them learned."""
+
+    sentences: SentenceIndex
+    phrases: tuple[str, ...]
+
+
 class BoilerplateDetector:
     """Flag generic sentences and slogans in submissions. `fit` learns the batch's sentence frequencies and
     repeated phrases; `detect` judges one submission against them and the quarter's topics."""
@@ -266,13 +281,36 @@ class BoilerplateDetector:
             keywords=keywords,
         )
 
-    def fitted_view(self, submission: Submission | SubmissionText) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    def fitted_view(self, submission: Submission | SubmissionText) -> FittedView:
         """All that a submission's report takes from the batch the detector was fitted on (see evidence): for each
         judged sentence, how many other texts hold a near-same one, and the learned phrases that stand in its text.
         The same submission with the same view gets the same report, whatever else changed in the batch."""
         same_in = tuple(self._same_in(fold(submission.text[a:b]), submission.doc_id)
                         for a, b in self.judged_sentences(submission))
-        return same_in, tuple(sorted(lx.phrases_in(fold(submission.text), self.learned)))
+        return same_in, self._learned_in(submission)
+
+    def _learned_in(self, submission: Submission | SubmissionText) -> tuple[str, ...]:
+        return tuple(sorted(lx.phrases_in(fold(submission.text), self.learned)))
+
+    def fit_change(self, sentences: Iterable[str], phrases: Iterable[str]) -> FitChange:
+        """How this fit differs from an earlier fit of the batch: the `sentences` (matching view) that only one of
+        the two indexed, and the learned `phrases` that only one of them learned."""
+        c = self.config
+        return FitChange(SentenceIndex((("changed", s) for s in sentences), c.shingle_chars, c.near_same_jaccard, 1),
+                         tuple(phrases))
+
+    def updated_view(self, submission: Submission | SubmissionText, earlier: FittedView,
+                     change: FitChange) -> FittedView:
+        """The submission's fitted_view, from its view of an earlier fit that differs from this one by `change`: a
+        judged sentence's count can differ only if it is near-same to a changed sentence, and the learned phrases
+        in its text only if a changed phrase stands there, so only those are looked up again."""
+        same_in, learned = earlier
+        sentences = (fold(submission.text[a:b]) for a, b in self.judged_sentences(submission))
+        same_in = tuple(self._same_in(s, submission.doc_id) if change.sentences.others(s, None) else count
+                        for s, count in zip(sentences, same_in, strict=True))
+        if lx.phrases_in(fold(submission.text), change.phrases):
+            learned = self._learned_in(submission)
+        return same_in, learned
 
     def _same_in(self, sentence: str, owner: str | None) -> int:
         """How many texts other than `owner` hold a near-same sentence (matching view)."""

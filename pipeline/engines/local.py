@@ -31,6 +31,7 @@ from ..util.recordcache import RecordCache
 from ..util.runstate import RunInputs, code_digest, exclusive, mark_complete, mark_incomplete
 from ..segment import add_dictionary_words, added_words
 from ..semantic import get_encoder
+from .fitledger import FitLedger
 from .stages import (PackedSubmission, Progress, boilerplate_references, copy_sources, models_identity,
                      judge_boilerplate, read_packed, scored_documents, topic_matcher, topic_reader)
 
@@ -67,17 +68,21 @@ ENGINES = ("local", "dask")
 def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sources: list[CopySource], *,
                         semantic: str | None, config: ScoringConfig, out_dir: Path, progress: Progress | None = None,
                         workers: int = 1, records: RecordCache | None = None, statistics: RecordCache | None = None,
-                        judgements: RecordCache | None = None,
-                        copy_reports: RecordCache | None = None) -> Iterator[tuple[dict, Submission | None]]:
+                        judgements: RecordCache | None = None, copy_reports: RecordCache | None = None,
+                        ledger: FitLedger | None = None) -> Iterator[tuple[dict, Submission | None]]:
     """The local engine: boilerplate fitted first, so that its judging starts in worker processes forked while
     this one is still small; copy detection's phases here meanwhile; then every document's own pass, one Doc at a
     time: each record with its annotated Submission, in order (scored_documents; with `records`, the stored record
     of a document whose pass would read what it read before, and no Submission; with `statistics`, each document's
     stored boilerplate statistics, see fitted_boilerplate; with `judgements`, its stored boilerplate report, see
-    judge_boilerplate; with `copy_reports`, its stored copy report, see CopyDetector.detect)."""
-    boilerplate = fitted_boilerplate(BoilerplateDetector(config.boilerplate), submissions,
-                                     boilerplate_references(sources), statistics, workers=workers)
-    judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers, judgements=judgements)
+    judge_boilerplate; with `copy_reports`, its stored copy report, see CopyDetector.detect; with `ledger`, the
+    last complete run's fit, from which each document's view of this one is updated, see FitLedger)."""
+    references = boilerplate_references(sources)
+    boilerplate = fitted_boilerplate(BoilerplateDetector(config.boilerplate), submissions, references, statistics,
+                                     workers=workers, ledger=ledger)
+    change = ledger.change(boilerplate, references, statistics) if ledger is not None else None
+    judged = judge_boilerplate(submissions, boilerplate, batch.topics, workers=workers, judgements=judgements,
+                               ledger=ledger, change=change)
     try:
         # The encoder starts its threads only now, after the worker processes were forked.
         encoder = get_encoder(semantic, cache_dir=out_dir / ".cache" / "embeddings")
@@ -96,12 +101,14 @@ def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sourc
 
 
 def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSubmission], references: list[str],
-                       statistics: RecordCache | None, *, workers: int = 1) -> BoilerplateDetector:
+                       statistics: RecordCache | None, *, workers: int = 1,
+                       ledger: FitLedger | None = None) -> BoilerplateDetector:
     """The detector fitted on the batch: each submission's statistics (BoilerplateDetector.statistics, the map
     step, in `workers` forked processes), from `statistics` where its text was seen before, merged in order with
     the references' (the same detector as one pass over all of them, as the Dask engine's partitions show). Each
     document's statistics are merged as they come and then dropped, not held all at once until the merge (some
-    10 KB a document, at the scoring process's peak)."""
+    10 KB a document, at the scoring process's peak); the `ledger` notes each one's key and, where it changed, its
+    sentences."""
     keys = [statistics.key(s.checked.text.encode("utf-8"), s.doc_id) if statistics is not None else None
             for s in submissions]
     held = [statistics is not None and statistics.holds(key) for key in keys]
@@ -119,6 +126,8 @@ def fitted_boilerplate(detector: BoilerplateDetector, submissions: list[PackedSu
                 part = detector.statistics([(s.doc_id, s.checked.text)]) if held[i] else next(fresh)
                 if statistics is not None:
                     statistics.put(key, {"doc_id": s.doc_id, "statistics": part.to_dict()})
+            if ledger is not None:
+                ledger.counted(s.doc_id, key, part.sentences)
             yield part
         yield detector.statistics((f"source:{i}", text) for i, text in enumerate(references))
 
@@ -201,7 +210,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
         in_prior = {content_hash(s.text) for s in sources if Source.parse(s.source_id).kind is SourceKind.PRIOR}
         sources += [CopySource(t.source_id, t.text, t.author) for t in earlier if t.content_hash not in in_prior]
     # The local engine's caches of what it made of each document.
-    records = statistics = judgements = copy_reports = None
+    records = statistics = judgements = copy_reports = ledger = None
     if engine == "dask":
         from .dask import score_on_dask  # Dask is loaded only for the Dask engine
 
@@ -213,11 +222,12 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
         records, statistics, judgements, copy_reports = (
             document_cache(batch, semantic, config, out_dir, name)
             for name in ("records", "statistics", "judgements", "copy_reports"))
+        ledger = FitLedger(judgements)
         # Each record goes into the results model as it comes, and the packed submissions go with the stream.
         documents = (record for record, _ in annotated_documents(
             batch, submissions, sources, semantic=semantic, config=config, out_dir=out_dir, progress=progress,
             workers=workers, records=records, statistics=statistics, judgements=judgements,
-            copy_reports=copy_reports))
+            copy_reports=copy_reports, ledger=ledger))
         del submissions
     failed = list(batch.problems) + failed + bad_sources
     results = build_results(batch, documents, failed, config=config.to_dict())
@@ -242,4 +252,6 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
         for cache in (records, statistics, judgements, copy_reports):
             if cache is not None:
                 cache.keep_used()
+        if ledger is not None:
+            ledger.keep()
     return run

@@ -17,6 +17,7 @@ from typing import Callable, Generator, Iterable, Iterator
 from ..annotations import QUOTES
 from ..batch import Batch, FailedFile
 from ..boilerplate import BoilerplateDetector, BoilerplateReport
+from ..boilerplate.detector import FitChange
 from ..copying import CheckedText, CopyReport, CopySource
 from ..submission import (Submission, metadata_from_file_name, read_submission, submission_from_bytes,
                           SubmissionText, submission_text, submission_to_bytes)
@@ -28,6 +29,7 @@ from ..ingest.limits import limit_memory, memory_message, time_limit
 from ..model import DocumentRecord, Source, SourceKind
 from ..util.parsecache import ParseCache
 from ..util.recordcache import RecordCache
+from .fitledger import FitLedger, digest
 from ..results import document_record
 from ..topiclist import TopicList
 from ..semantic import backend_identity, get_encoder
@@ -215,32 +217,40 @@ def boilerplate_references(sources: list[CopySource]) -> list[str]:
 
 
 def judge_boilerplate(submissions: list[PackedSubmission], boilerplate: BoilerplateDetector, topics: TopicList, *,
-                      workers: int, judgements: RecordCache | None = None) -> Generator[BoilerplateReport, None, None]:
+                      workers: int, judgements: RecordCache | None = None, ledger: FitLedger | None = None,
+                      change: FitChange | None = None) -> Generator[BoilerplateReport, None, None]:
     """Every submission's boilerplate report, in order, judged in forked processes (pure Python that needs only
     the fitted detector, and no Doc) that start now: they work while the caller finds copying and matches topics.
     With `judgements`, a submission whose bytes and view of the fitted batch (BoilerplateDetector.fitted_view)
-    are as before gets its stored report. Close the generator when the reports are no longer wanted."""
+    are as before gets its stored report. With the `ledger` of the last complete run's fit and the `change` since
+    (FitLedger.change), a submission whose bytes are as then has its view updated from its view of then, and
+    every view goes into the ledger. Close the generator when the reports are no longer wanted."""
 
-    def judge(packed: PackedSubmission) -> tuple[str | None, BoilerplateReport]:
+    def judge(packed: PackedSubmission) -> tuple[str | None, tuple | None, BoilerplateReport]:
         text = packed.read()
         if judgements is None:
-            return None, boilerplate.detect(text, topics=topics)
-        key = judgements.key(packed.data, boilerplate.fitted_view(text))
-        return key, judgements.made(
+            return None, None, boilerplate.detect(text, topics=topics)
+        bytes_digest = digest(packed.data)
+        earlier = ledger.earlier_view(packed.doc_id, bytes_digest) if change is not None else None
+        view = boilerplate.fitted_view(text) if earlier is None else boilerplate.updated_view(text, earlier, change)
+        key = judgements.key(packed.data, view)
+        return key, (packed.doc_id, bytes_digest, view), judgements.made(
             key, packed.doc_id, lambda: {"doc_id": packed.doc_id, **boilerplate.detect(text, topics=topics).to_dict()},
             read=BoilerplateReport.from_dict)
 
-    return _kept(forked_map(judge, submissions, workers=workers), judgements)
+    return _kept(forked_map(judge, submissions, workers=workers), judgements, ledger)
 
 
-def _kept(judged: Generator[tuple[str | None, BoilerplateReport], None, None],
-          judgements: RecordCache | None) -> Generator[BoilerplateReport, None, None]:
+def _kept(judged: Generator[tuple[str | None, tuple | None, BoilerplateReport], None, None],
+          judgements: RecordCache | None, ledger: FitLedger | None) -> Generator[BoilerplateReport, None, None]:
     """The reports of `judged`, each one's entry counted as used in `judgements` (a worker process read or wrote
-    it); closing this closes `judged`."""
+    it) and its view noted in the `ledger`; closing this closes `judged`."""
     try:
-        for key, report in judged:
+        for key, seen, report in judged:
             if judgements is not None:
                 judgements.keep(key)
+            if ledger is not None and seen is not None:
+                ledger.viewed(*seen)
             yield report
     finally:
         judged.close()

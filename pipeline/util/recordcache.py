@@ -50,15 +50,20 @@ class RecordCache:
         """What `read` makes of the entry stored under `key`: None when there is none, it is not `doc_id`'s, or it
         is damaged (`read` raises on an entry of the wrong shape)."""
         self.used.add(key)
+        value = self.peek(key, doc_id, read)
+        self.hits += value is not None
+        return value
+
+    def peek(self, key: str, doc_id: str, read: Callable[[dict], Any]) -> Any:
+        """What `get` gives, without counting the entry as used by this run: an entry of the last run's, read to
+        tell what changed since."""
         try:
             entry = json.loads(zlib.decompress(self._path(key).read_bytes()))
             if not isinstance(entry, dict) or entry.get("doc_id") != doc_id:
                 return None
-            value = read(entry)
+            return read(entry)
         except (OSError, ValueError, KeyError, TypeError, zlib.error):  # the document is passed again
             return None
-        self.hits += 1
-        return value
 
     def made(self, key: str, doc_id: str, make: Callable[[], dict], read: Callable[[dict], Any]) -> Any:
         """What `read` makes of the entry under `key`; where there is none (or a damaged one), of the entry `make()`
