@@ -75,10 +75,10 @@ def write_scores_xlsx(report: QuarterReport, path: Path) -> Path:
           [[d.concern.rank, d.doc_id, d.member, report.source_name(source), share]
            for d in report.ranked for source, share in sorted(d.per_source.items(), key=lambda kv: -kv[1])],
           ratio_columns={"占全文比例"})
-    # the workbook's dates are the run's, so writing a results.json twice gives the same properties
+    # the workbook is created when the run was (openpyxl stamps `modified` itself, with the time it saves)
     stamp = run_timestamp(report.results)
     if stamp:
-        book.properties.created = book.properties.modified = stamp
+        book.properties.created = stamp
     book.properties.title = f"{report.unit}{report.quarter_name}学习材料得分"
     book.save(path)
     return path
