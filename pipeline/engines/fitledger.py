@@ -63,7 +63,8 @@ class FitLedger:
                statistics: RecordCache) -> FitChange | None:
         """What tells the fitted `detector` apart from the last complete run's fit, once every submission was
         counted; None when that fit is unknown, was of other references, or a changed submission's earlier
-        statistics can no longer be read: then every view is made anew."""
+        statistics can no longer be read: then every view is made anew. Notes this run's references and learned
+        phrases for the ledger it keeps."""
         self.references = digest("\0".join(references).encode("utf-8"))
         self.learned = detector.learned
         if self.earlier is None or self.earlier["references"] != self.references:
