@@ -21,6 +21,7 @@ from conftest import DEMO, DEV
 
 from pipeline.batch import Batch
 from pipeline.boilerplate import BoilerplateDetector
+from pipeline.boilerplate.judge import BoilerplateConfig
 from pipeline.config import ScoringConfig
 from pipeline.copying import CopyDetector
 from pipeline.engines.local import annotated_documents, document_cache, score_batch
@@ -190,18 +191,21 @@ def test_a_report_depends_on_the_fitted_batch_only_through_its_view_of_it():
     assert views_changed and views_kept
 
 
-def test_a_view_updated_from_an_earlier_fit_equals_the_view_made_anew(monkeypatch):
+@pytest.mark.parametrize("counted", [BoilerplateConfig.near_same_counted, BoilerplateConfig.frequent_in])
+def test_a_view_updated_from_an_earlier_fit_equals_the_view_made_anew(monkeypatch, counted):
     """A dev document's view of a fit, updated from its view of an earlier fit by what tells the two apart
-    (updated_view), equals its view made anew (fitted_view), looking up again only the sentences near-same to a
-    changed one: the batch fitted before and after one submission is edited, one leaves and one comes."""
+    (updated_view), equals its view made anew (fitted_view), looking up again in the whole batch only few of its
+    sentences: the batch fitted before and after one submission is edited, one leaves and one comes. With the
+    count capped low, many counts are at the cap, and those that lose an owner are looked up again."""
     _, submissions = read(DEV)
+    config = BoilerplateConfig(near_same_counted=counted)
     edited = SimpleNamespace(doc_id=submissions[0].doc_id, text=submissions[0].text.replace("。", "，认真贯彻落实。", 3))
-    before = BoilerplateDetector().fit(submissions[:-1])
-    after = BoilerplateDetector().fit([edited, *submissions[1:-2], submissions[-1]])
-    held = lambda detector, text: {s for _, s in detector.statistics([(text.doc_id, text.text)]).sentences}
-    sentences = (held(before, submissions[0]) ^ held(after, edited)) | held(before, submissions[-2]) | held(
-        after, submissions[-1])
-    change = after.fit_change(sentences, set(before.learned) ^ set(after.learned))
+    before = BoilerplateDetector(config).fit(submissions[:-1])
+    after = BoilerplateDetector(config).fit([edited, *submissions[1:-2], submissions[-1]])
+    held = lambda detector, text: [(text.doc_id, s) for _, s in detector.statistics([(text.doc_id, text.text)]).sentences]
+    change = after.fit_change(held(after, edited) + held(after, submissions[-1]),
+                              held(before, submissions[0]) + held(before, submissions[-2]),
+                              set(before.learned) ^ set(after.learned))
     looked_up = []
     others = after.index.others
     monkeypatch.setattr(after.index, "others", lambda *a: looked_up.append(a) or others(*a))
@@ -216,7 +220,9 @@ def test_a_view_updated_from_an_earlier_fit_equals_the_view_made_anew(monkeypatc
         anew += len(looked_up)
         views_changed += view != earlier
     assert views_changed  # the change reached some views: keeping every earlier view would fail here
-    assert 0 < updated < anew / 4  # only the sentences the change reaches are looked up again
+    assert updated < anew / 10  # few sentences are looked up in the whole batch again
+    if counted == BoilerplateConfig.frequent_in:
+        assert updated  # counts at the cap that lost an owner were
 
 
 def test_a_damaged_record_is_passed_again(tmp_path):

@@ -153,11 +153,13 @@ FittedView = tuple[tuple[int, ...], tuple[str, ...]]
 
 @dataclass(frozen=True)
 class FitChange:
-    """What tells two fits of a batch apart (BoilerplateDetector.fit_change): the sentences only one of them
-    indexed (those of the texts that changed, came or went), for near-same lookups, and the learned phrases only
-    one of them learned."""
+    """What tells two fits of a batch apart (BoilerplateDetector.fit_change): the sentences of the texts whose
+    statistics only this fit holds (`added`: those that changed or came, as now) and of those whose statistics only
+    the earlier fit held (`removed`: those that changed or went, as then), each by its owner, for near-same
+    lookups; and the learned phrases only one of the two fits learned."""
 
-    sentences: SentenceIndex
+    added: SentenceIndex
+    removed: SentenceIndex
     phrases: tuple[str, ...]
 
 
@@ -292,25 +294,38 @@ class BoilerplateDetector:
     def _learned_in(self, submission: Submission | SubmissionText) -> tuple[str, ...]:
         return tuple(sorted(lx.phrases_in(fold(submission.text), self.learned)))
 
-    def fit_change(self, sentences: Iterable[str], phrases: Iterable[str]) -> FitChange:
-        """How this fit differs from an earlier fit of the batch: the `sentences` (matching view) that only one of
-        the two indexed, and the learned `phrases` that only one of them learned."""
+    def fit_change(self, added: Iterable[tuple[str, str]], removed: Iterable[tuple[str, str]],
+                   phrases: Iterable[str]) -> FitChange:
+        """How this fit differs from an earlier fit of the batch: the (owner, sentence) pairs of the texts whose
+        statistics only this fit holds (`added`) and only the earlier one held (`removed`), and the learned
+        `phrases` that only one of the two learned."""
         c = self.config
-        return FitChange(SentenceIndex((("changed", s) for s in sentences), c.shingle_chars, c.near_same_jaccard, 1),
-                         tuple(phrases))
+        index = lambda owned: SentenceIndex(owned, c.shingle_chars, c.near_same_jaccard, c.near_same_counted)
+        return FitChange(index(added), index(removed), tuple(phrases))
 
     def updated_view(self, submission: Submission | SubmissionText, earlier: FittedView,
                      change: FitChange) -> FittedView:
-        """The submission's fitted_view, from its view of an earlier fit that differs from this one by `change`: a
-        judged sentence's count can differ only if it is near-same to a changed sentence, and the learned phrases
-        in its text only if a changed phrase stands there, so only those are looked up again."""
+        """The submission's fitted_view, from its view of an earlier fit that differs from this one by `change`.
+        The texts whose statistics both fits hold hold the same sentences in both, so a judged sentence's count
+        is its earlier count, less the owners in `change.removed` and plus those in `change.added` that hold a
+        near-same sentence; only a count that was at the cap (near_same_counted, where the owners beyond it were
+        not counted) and lost an owner is looked up again. The learned phrases in its text can differ only if a
+        changed phrase stands there."""
         same_in, learned = earlier
         sentences = (fold(submission.text[a:b]) for a, b in self.judged_sentences(submission))
-        same_in = tuple(self._same_in(s, submission.doc_id) if change.sentences.others(s, None) else count
+        same_in = tuple(self._updated_count(s, count, submission.doc_id, change)
                         for s, count in zip(sentences, same_in, strict=True))
         if lx.phrases_in(fold(submission.text), change.phrases):
             learned = self._learned_in(submission)
         return same_in, learned
+
+    def _updated_count(self, sentence: str, earlier: int, owner: str, change: FitChange) -> int:
+        counted = self.config.near_same_counted
+        gone = change.removed.others(sentence, owner) if len(change.removed) else 0
+        if earlier >= counted:  # at least `counted` owners then; each one gone may have been one of those counted
+            return self._same_in(sentence, owner) if gone else counted
+        # `earlier` counts every owner then, `gone` of them among them; `added`, capped, still reaches the cap
+        return min(earlier - gone + change.added.others(sentence, owner), counted)
 
     def _same_in(self, sentence: str, owner: str | None) -> int:
         """How many texts other than `owner` hold a near-same sentence (matching view)."""

@@ -67,6 +67,10 @@ class SentenceIndex:
         self.posted, self.posted_by = posted[by_code], posted_by[by_code]  # prefix shingle -> sentence
         self._remembered: dict[tuple[str, str | None], int] = {}
 
+    def __len__(self) -> int:
+        """The distinct sentences indexed."""
+        return len(self.starts) - 1
+
     def _prefixes(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """The prefix shingles of sentences first..stop-1, sentence by sentence, and the sentence of each."""
         starts = self.starts[first:stop + 1]
