@@ -20,6 +20,7 @@ from pipeline.copying.paraphrase import (Calibration, ParaphraseFinder, Sentence
                                          split_sentences)
 from makers import BigramEncoder
 from pipeline.errors import ConfigError
+from pipeline.util.recordcache import RecordCache
 from pipeline.util.textnorm import NormalizedText, fold, kgram_hashes
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
@@ -317,6 +318,33 @@ def test_the_hash_phase_bucket_by_bucket_counts_what_one_piece_counts(labels, so
     one_piece = CopyDetector(LEXICAL).detect([checked(d, v["text"], v["author"]) for d, v in labels.items()],
                                              sources)
     assert one_piece == dev_reports
+
+
+def test_a_stored_report_is_kept_when_late_texts_only_make_its_phrases_recur(labels, sources, monkeypatch, tmp_path):
+    """Two late texts that repeat some of a member's 4-character phrases, and no longer run, make those phrases
+    recur (Evidence.recurring). A report reads that only through `recurs` (a quotation) and `formulaic` (a
+    paragraph), whose answers stay the same here: the member's stored report is kept, and it equals one made anew."""
+    texts = [checked(d, v["text"], v["author"]) for d, v in labels.items()]
+    member = texts[0]
+    content = ContentView.of(member.text).text
+    late = [checked(f"late{n}", "甲乙".join(content[i:i + 4] for i in range(0, len(content) - 4, 40)) + "丙" * n)
+            for n in (1, 2)]
+    detector = CopyDetector(LEXICAL)
+    evidence, made = {}, []
+    noted = detector._stored_or_new_report
+    monkeypatch.setattr(detector, "_stored_or_new_report", lambda text, checked, found, table, reports: (
+        evidence.setdefault(checked.doc_id, []).append(found) or noted(text, checked, found, table, reports)))
+    report = detector.report
+    monkeypatch.setattr(detector, "report", lambda text, checked, *a: made.append(checked.doc_id) or report(
+        text, checked, *a))
+    reports = RecordCache(tmp_path, context="test")
+    detector.detect(texts, sources, reports=reports)
+    made.clear()
+    kept = detector.detect(texts + late, sources, reports=reports)[member.doc_id]
+    before, after = evidence[member.doc_id]
+    assert not np.array_equal(before.recurring, after.recurring)  # the whole array, digested, would differ
+    assert member.doc_id not in made
+    assert kept == CopyDetector(LEXICAL).detect(texts + late, sources)[member.doc_id]
 
 
 # -- paraphrase ---------------------------------------------------------------------------------------------------

@@ -202,7 +202,8 @@ def test_a_view_updated_from_an_earlier_fit_equals_the_view_made_anew(monkeypatc
     edited = SimpleNamespace(doc_id=submissions[0].doc_id, text=submissions[0].text.replace("。", "，认真贯彻落实。", 3))
     before = BoilerplateDetector(config).fit(submissions[:-1])
     after = BoilerplateDetector(config).fit([edited, *submissions[1:-2], submissions[-1]])
-    held = lambda detector, text: [(text.doc_id, s) for _, s in detector.statistics([(text.doc_id, text.text)]).sentences]
+    held = lambda detector, text: [(text.doc_id, sentence)
+                                   for _, sentence in detector.statistics([(text.doc_id, text.text)]).sentences]
     change = after.fit_change(held(after, edited) + held(after, submissions[-1]),
                               held(before, submissions[0]) + held(before, submissions[-2]),
                               set(before.learned) ^ set(after.learned))

@@ -254,14 +254,41 @@ class Evidence:
         recurring = ~np.isin(phrase_hashes(text), counts.rare["hash"])
         return cls(freq["source_df"], freq["member_df"], seeds, recurring)
 
-    def digest(self, texts: TextTable, config: CopyConfig) -> str:
+    def recurs(self, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
+        """For each content range [c0, c1): whether every phrase starting in it and ending in it recurs."""
+        c = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
+        phrases, recurring = self._phrases_in(c[:, 0], c[:, 1] - PHRASE_CHARS + 1)
+        return recurring == phrases
+
+    def formulaic(self, ranges: Sequence[tuple[int, int]], config: CopyConfig) -> np.ndarray:
+        """For each content range [c0, c1): whether the share of its phrases that recur (at least the first)
+        reaches CopyConfig.formulaic_share."""
+        c = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
+        phrases, recurring = self._phrases_in(c[:, 0], np.maximum(c[:, 0] + 1, c[:, 1] - PHRASE_CHARS + 1))
+        share = np.divide(recurring, phrases, out=np.zeros(len(c)), where=phrases > 0)
+        return (phrases > 0) & (share >= config.formulaic_share)
+
+    def _phrases_in(self, starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How many phrases start at each range's content positions [start, stop) within the text, and how many of
+        them recur."""
+        lo, hi = np.clip(starts, 0, len(self.recurring)), np.clip(stops, 0, len(self.recurring))
+        phrases = np.maximum(hi - lo, 0)
+        counted = np.concatenate([[0], np.cumsum(self.recurring)])
+        return phrases, np.where(phrases > 0, counted[hi] - counted[lo], 0)
+
+    def digest(self, text: PreparedText, checked: CheckedText, texts: TextTable, config: CopyConfig) -> str:
         """What a report reads of this evidence: the document frequencies only as compared with the config's
-        bounds (so a stock phrase met once more changes nothing), and each text its seeds name by its id, role,
-        author and words (in key order, which settles ties) instead of its key, which moves when a file is
-        added. With the submission itself and the independent texts, all that its report reads."""
+        bounds (so a stock phrase met once more changes nothing), the recurring phrases only as the report asks
+        of them (`recurs` of each quotation, `formulaic` of each paragraph: a late submission makes many phrases
+        recur), and each text its seeds name by its id, role, author and words (in key order, which settles
+        ties) instead of its key, which moves when a file is added. With the submission itself and the
+        independent texts, all that its report reads."""
         h = hashlib.blake2b(digest_size=20)
+        view = text.view
+        asked = np.concatenate([self.recurs(view.content_ranges(quotation_spans(checked.text))),
+                                self.formulaic(view.content_ranges(paragraph_spans(checked.text)), config)])
         for flags in (self.source_df >= config.source_common_df, self.member_df >= config.member_common_df,
-                      self.member_df >= MEMBER_SHARED, self.recurring):
+                      self.member_df >= MEMBER_SHARED, asked):
             h.update(np.packbits(flags).tobytes())
         for src in sorted(self.seeds):
             named = texts[src]
@@ -335,7 +362,7 @@ class CopyDetector:
         if reports is None:
             return self.report(text, checked, evidence, texts)
         key = reports.key(checked.text.encode("utf-8"), checked.doc_id, checked.author, checked.quotes,
-                          texts.sources.independent_digest, evidence.digest(texts, self.config))
+                          texts.sources.independent_digest, evidence.digest(text, checked, texts, self.config))
         return reports.made(key, checked.doc_id, lambda: self.report(text, checked, evidence, texts).to_dict(),
                             read=CopyReport.from_dict)
 
@@ -410,13 +437,14 @@ class CopyDetector:
         attributed = set(checked.quotes)
         listed = self._phrases.mask(view)
         found = []
-        for a, b in quotation_spans(checked.text):
-            q0, q1 = view.content_index(a), view.content_index(b)
+        spans = quotation_spans(checked.text)
+        ranges = view.content_ranges(spans)
+        for (a, b), (q0, q1), recurs in zip(spans, ranges, doc.evidence.recurs(ranges)):
             if (a, b) in attributed or q1 <= q0 or claimed[q0:q1].any():
                 continue
             if (q1 - q0) - int(listed[q0:q1].sum()) < self.config.unattributed_quote_chars:
                 continue
-            if doc.evidence.recurring[q0:q1 - PHRASE_CHARS + 1].all():
+            if recurs:
                 continue
             words = view.text[q0:q1]
             source = next((j for j in doc.texts.sources.independent if words in doc.texts.sources[j].view.text), None)
@@ -626,15 +654,16 @@ class CopyDetector:
         for c0, c1 in self._titles(checked.text, view):
             closed[c0:c1] = True
         units, paragraphs = [], []
-        for a, b in paragraph_spans(checked.text):
+        spans = paragraph_spans(checked.text)
+        ranges = view.content_ranges(spans)
+        for (a, b), (c0, c1), formulaic in zip(spans, ranges, doc.evidence.formulaic(ranges, cfg)):
             sentences = split_sentences(checked.text, a, b)
-            c0, c1 = view.content_index(a), view.content_index(b)
             if 2 * int(claimed[c0:c1].sum()) <= c1 - c0 and sentences:
                 paragraphs.append(tuple(sentences))
             open_chars = (c1 - c0) - int(closed[c0:c1].sum())
             if open_chars < cfg.paraphrase_min_chars or 2 * open_chars < c1 - c0:
                 continue
-            if np.mean(doc.evidence.recurring[c0:max(c0 + 1, c1 - PHRASE_CHARS + 1)]) >= cfg.formulaic_share:
+            if formulaic:
                 continue
             if sentences:
                 units.append(Unit(doc.text.key, tuple(sentences)))

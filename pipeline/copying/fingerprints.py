@@ -14,6 +14,7 @@ Everything here is about one text at a time; what is counted across texts (posti
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -76,6 +77,11 @@ class ContentView:
         """The first content index at or after an original-text offset (len(self) past the end)."""
         norm_index = self.norm.norm_index(original_offset)
         return int(np.searchsorted(self.to_norm, norm_index))
+
+    def content_ranges(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Spans of the original text as content ranges: each end's content_index, all looked up at once."""
+        ends = np.searchsorted(self.to_norm, np.searchsorted(self.norm.offsets, np.asarray(spans, dtype=np.int64)))
+        return [(int(a), int(b)) for a, b in ends.reshape(-1, 2).tolist()]
 
 
 def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
