@@ -12,7 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable, Generator, Iterable, Iterator
+from typing import Callable, Generator, Iterable, Iterator, TypeVar
 
 from ..annotations import QUOTES
 from ..batch import Batch, FailedFile
@@ -36,6 +36,7 @@ from ..semantic import backend_identity, get_encoder
 from ..topics import TopicConfig, TopicMatcher
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
+Kept = TypeVar("Kept")  # what a reader keeps of each file's bytes (_read)
 # The backend that reads which topic each passage is about: the shipped static model, thousands of sentences a
 # second. Read with the default transformer instead, the topic levels of the labelled batches are no better (worse
 # on two: bench/cascade.py), at a dozen model calls a document.
@@ -51,9 +52,13 @@ def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict]
     allows. A file that cannot be read becomes a FailedFile with its reason; an unexpected error in one file, or
     a worker that dies reading it, is reported the same way, so one bad document never stops a batch. Results
     keep the order of `paths`."""
-    read, failed = _read_bytes(batch_root, paths, manifest=manifest, progress=progress, what=what, cache=cache,
-                               workers=workers, limits=limits, isolated=isolated)
-    return [submission_from_bytes(data) for data in read], failed
+    return _read(batch_root, paths, keep=_whole_submission, manifest=manifest, progress=progress, what=what,
+                 cache=cache, workers=workers, limits=limits, isolated=isolated)
+
+
+def _whole_submission(data: bytes) -> Submission:
+    submission_text(data)  # raises on bytes that would not rebuild a Submission: a cached entry is then a miss
+    return submission_from_bytes(data)
 
 
 def read_packed(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict] | None = None,
@@ -61,23 +66,23 @@ def read_packed(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict
                 limits: ReaderLimits = ReaderLimits(),
                 isolated: bool = True) -> tuple[list["PackedSubmission"], list[FailedFile]]:
     """read_files for a batch's submissions, each kept packed (PackedSubmission) until its own pass."""
-    read, failed = _read_bytes(batch_root, paths, manifest=manifest, progress=progress, what=N_("读取材料"),
-                               cache=cache, workers=workers, limits=limits, isolated=isolated)
-    return [PackedSubmission.of(data) for data in read], failed
+    return _read(batch_root, paths, keep=PackedSubmission.of, manifest=manifest, progress=progress,
+                 what=N_("读取材料"), cache=cache, workers=workers, limits=limits, isolated=isolated)
 
 
-def _read_bytes(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict] | None, progress: Progress | None,
-                what: str, cache: ParseCache | None, workers: int, limits: ReaderLimits,
-                isolated: bool) -> tuple[list[bytes], list[FailedFile]]:
-    """The bytes of every readable file (see read_files), and the files that failed."""
+def _read(batch_root: Path, paths: list[Path], *, keep: Callable[[bytes], Kept], manifest: dict[str, dict] | None,
+          progress: Progress | None, what: str, cache: ParseCache | None, workers: int, limits: ReaderLimits,
+          isolated: bool) -> tuple[list[Kept], list[FailedFile]]:
+    """What `keep` makes of the bytes of every readable file (see read_files), as each is read or taken from the
+    cache (`keep` checks a cached entry: one it raises on is read again), and the files that failed."""
     manifest = manifest or {}
     rel = {p: p.relative_to(batch_root).as_posix() if p.is_relative_to(batch_root) else p.name for p in paths}
-    found: dict[Path, bytes | FailedFile] = {}
+    found: dict[Path, Kept | FailedFile] = {}
     keys: dict[Path, str] = {}
     for path in paths:
         if cache is not None:
             keys[path] = cache.key(path, manifest.get(rel[path]))
-            cached = cache.get(keys[path])
+            cached = cache.get(keys[path], read=keep)
             if cached is not None:
                 found[path] = cached
     todo = [p for p in paths if p not in found]
@@ -90,7 +95,7 @@ def _read_bytes(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict
     for job, outcome in _read_all(jobs, workers=workers, isolate=isolate):
         if cache is not None and not isinstance(outcome, FailedFile):
             cache.put(keys[job[0]], outcome)
-        found[job[0]] = outcome
+        found[job[0]] = outcome if isinstance(outcome, FailedFile) else keep(outcome)
         done += 1
         if progress:
             progress(what, done, len(paths))

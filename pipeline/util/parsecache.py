@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from .. import __version__
 from ..submission import submission_text
@@ -21,6 +22,8 @@ from ..ingest import ReaderLimits
 
 STORAGE_FORMAT = 4  # of an entry (pipeline.submission.submission_to_bytes) and of what the readers give (4: PDFs read
 #                    through PDFium); a change makes every old entry a miss
+
+T = TypeVar("T")  # what a caller keeps of an entry (ParseCache.get)
 
 
 class ParseCache:
@@ -43,9 +46,10 @@ class ParseCache:
                 digest.update(block)
         return digest.hexdigest()
 
-    def get(self, key: str) -> bytes | None:
-        """The stored bytes of a Submission (pipeline.submission.submission_to_bytes) under `key`, None when none
-        are, or what is stored does not read as such."""
+    def get(self, key: str, read: Callable[[bytes], T] = submission_text) -> T | None:
+        """What `read` makes of the bytes of a Submission (pipeline.submission.submission_to_bytes) stored under
+        `key`: None when none are, or `read` raises on them (it must check that they would rebuild a Submission, as
+        submission_text, the default, does)."""
         entry = self.folder / key[:2] / key
         try:
             data = entry.read_bytes()
@@ -53,13 +57,13 @@ class ParseCache:
             self.misses += 1
             return None
         try:
-            submission_text(data)
+            kept = read(data)
         except Exception:  # a damaged or planted entry is data that does not parse: a miss, read the file again
             entry.unlink(missing_ok=True)
             self.misses += 1
             return None
         self.hits += 1
-        return data
+        return kept
 
     def put(self, key: str, data: bytes) -> None:
         """Store a Submission's bytes (pipeline.submission.submission_to_bytes) under `key`."""
