@@ -464,8 +464,7 @@ class CopyDetector:
         with the text around it."""
         view, checked = doc.view, doc.checked
         exempt, quoted = [], []
-        for a, b in checked.quotes:
-            q0, q1 = view.content_index(a), view.content_index(b)
+        for (a, b), (q0, q1) in zip(checked.quotes, view.content_ranges(checked.quotes)):
             if q1 <= q0:
                 continue
             over = [p for p in passages if p.d0 < q1 and q0 < p.d1]
@@ -649,8 +648,8 @@ class CopyDetector:
         closed = claimed.copy()
         for pos in prints.positions[(doc.evidence.member_df >= MEMBER_SHARED) | prints.listed]:
             closed[pos:pos + cfg.k] = True
-        for a, b in quotation_spans(checked.text):
-            closed[view.content_index(a):view.content_index(b)] = True
+        for q0, q1 in view.content_ranges(quotation_spans(checked.text)):
+            closed[q0:q1] = True
         for c0, c1 in self._titles(checked.text, view):
             closed[c0:c1] = True
         units, paragraphs = [], []
