@@ -42,7 +42,7 @@ from pipeline.lexicon import phrase_list  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
 from pipeline.results import generic_entries  # noqa: E402
 from pipeline.submission import read_submission  # noqa: E402
-from pipeline.segment import add_dictionary_words  # noqa: E402
+from pipeline.segment import teach_words  # noqa: E402
 from pipeline.util.textnorm import fold  # noqa: E402
 from pipeline.topiclist import TopicList  # noqa: E402
 
@@ -102,7 +102,7 @@ def run(tmp: Path) -> int:
     config = BoilerplateConfig(**overrides)
     batch = Batch.open(a.batch)
     topics = TopicList.load(a.topics) if a.topics else batch.topics
-    add_dictionary_words(k for t in topics for k in t.keywords)
+    teach_words(k for t in topics for k in t.keywords)
     started = time.perf_counter()
     subs = [read_submission(p, batch_root=batch.root, manifest_row=batch.manifest.get(batch.relative(p)))
             for p in batch.submissions]

@@ -36,7 +36,7 @@ from pipeline.batch import Batch  # noqa: E402
 from pipeline.boilerplate import FEATURES, BoilerplateConfig, BoilerplateDetector  # noqa: E402
 from pipeline.submission import read_submission  # noqa: E402
 from pipeline.ingest import partition  # noqa: E402
-from pipeline.segment import add_dictionary_words  # noqa: E402
+from pipeline.segment import teach_words  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
 BATCHES = {name: SHARED / name for name in ("dev", "university", "township", "procuratorate", "bank")}
@@ -68,7 +68,7 @@ def label_of(sentence: str, label: dict) -> int | None:
 def batch_rows(path: Path, config: BoilerplateConfig) -> list[dict]:
     """Every judged sentence of a batch with a label: its features, anchors and text."""
     batch = Batch.open(path)
-    add_dictionary_words(k for t in batch.topics for k in t.keywords)
+    teach_words(k for t in batch.topics for k in t.keywords)
     subs = [read_submission(p, batch_root=batch.root, manifest_row=batch.manifest.get(batch.relative(p)))
             for p in batch.submissions]
     sources = ["\n".join(e.text for e in partition(p)) for p in batch.references.values()]

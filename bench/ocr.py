@@ -31,7 +31,7 @@ from pipeline.ingest import partition  # noqa: E402
 from pipeline.ingest.legacy import soffice  # noqa: E402
 from pipeline.ingest.ocr import read_page  # noqa: E402
 from pipeline.util.parsecache import ParseCache  # noqa: E402
-from pipeline.segment import added_words, get_nlp  # noqa: E402
+from pipeline.segment import taught_words, get_nlp  # noqa: E402
 from pipeline.engines.stages import read_files  # noqa: E402
 
 BATCHES = [ROOT.parent / "shared" / "eval" / "dev", ROOT / "corpora" / "demo"]
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     load_before, timings = os.getloadavg(), []
     for _ in range(a.repeats):
         shutil.rmtree(work / "cache", ignore_errors=True)  # a cold read: every page is read
-        cache = ParseCache(work / "cache", dictionary_words=added_words())
+        cache = ParseCache(work / "cache", dictionary_words=taught_words())
         started = time.perf_counter()
         read, failed = read_files(scans, tiffs, cache=cache, workers=a.workers)
         timings.append(time.perf_counter() - started)

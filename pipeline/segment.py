@@ -16,6 +16,7 @@ plus three small registered components:
 from __future__ import annotations
 
 import logging
+import threading
 from functools import lru_cache
 
 import jieba
@@ -35,7 +36,8 @@ def get_nlp() -> Language:
     """The shared pipeline: blank "zh" with jieba, the domain dictionary, and xuexi's components."""
     _jieba()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    add_dictionary_words(standard_formulations())
+    if not _TAUGHT.words:  # the formulations at least; a batch's words, when taught before, stay
+        teach_words(())
     for name in ("xuexi_layout", "xuexi_sentences", "xuexi_quotes"):
         nlp.add_pipe(name)
     return nlp
@@ -47,28 +49,58 @@ def standard_formulations() -> tuple[str, ...]:
     return phrase_list(phrase_file("standard_formulations.txt"))
 
 
-def add_dictionary_words(words) -> None:
-    """Teach jieba words it must keep whole (formulations, a topic list's keywords). jieba's dictionary is
-    global to the process, which is why this is a function and not a component setting."""
-    jieba = _jieba()
-    for word in words:
-        for part in LIST_SEPARATORS.split(word):
-            if len(part) >= 2 and part not in _ADDED:
-                jieba.add_word(part, freq=max(jieba.get_FREQ(part) or 0, 20000))
-                _ADDED.append(part)
+def teach_words(words) -> None:
+    """Make jieba's dictionary its own words, the standard formulations and `words` (a batch's topic keywords,
+    each kept whole) and nothing more. jieba's dictionary is global to the process and one word more can cut a
+    sentence otherwise, so the words an earlier batch taught this process (a test session, a Dask worker that
+    served another quarter) are taken out again: a batch is cut the same way whatever the process did before."""
+    wanted = list(dict.fromkeys(part for word in (*standard_formulations(), *words)
+                                for part in LIST_SEPARATORS.split(word) if len(part) >= 2))
+    with _TEACHING:  # a Dask worker's threads each teach their run's words as a task starts
+        if wanted != _TAUGHT.words:
+            _TAUGHT.teach(_jieba().dt, wanted)
 
 
-_ADDED: list[str] = []
+class _TaughtWords:
+    """The words taught to jieba's dictionary, and how to take them out again: what add_word changed (a word's
+    frequency, the prefixes it entered with 0 where there were none, the total frequency) is noted before."""
+
+    def __init__(self):
+        self.words: list[str] = []
+        self.version = 0  # changes with every teaching: names the dictionary's state in this process
+        self._before: list[tuple[str, int | None]] = []  # (entry of jieba's FREQ, its value before; None: absent)
+        self._total = 0
+
+    def teach(self, dictionary: jieba.Tokenizer, words: list[str]) -> None:
+        dictionary.check_initialized()
+        for key, value in reversed(self._before):  # back to jieba's own dictionary, as loaded
+            if value is None:
+                del dictionary.FREQ[key]
+            else:
+                dictionary.FREQ[key] = value
+        if self._before:
+            dictionary.total = self._total
+        self._before, self._total = [], dictionary.total
+        for word in words:
+            self._before += [(word[:i], dictionary.FREQ.get(word[:i])) for i in range(1, len(word) + 1)]
+            dictionary.add_word(word, freq=max(dictionary.FREQ.get(word) or 0, 20000))
+        self.words = list(words)
+        self.version += 1
 
 
-def dictionary_size() -> int:
-    """How many words were added to jieba's dictionary: it only grows, so this names its state."""
-    return len(_ADDED)
+_TAUGHT = _TaughtWords()
+_TEACHING = threading.Lock()
 
 
-def added_words() -> list[str]:
-    """The words added to jieba's dictionary in this process, to add in worker processes too."""
-    return list(_ADDED)
+def dictionary_version() -> int:
+    """A number that changes whenever the words taught to jieba do (a memo of cut sentences keyed by it never
+    serves a cut of another state)."""
+    return _TAUGHT.version
+
+
+def taught_words() -> list[str]:
+    """The words taught to jieba's dictionary in this process, to teach worker processes too."""
+    return list(_TAUGHT.words)
 
 
 def _jieba():

@@ -31,7 +31,7 @@ from pipeline.boilerplate.statistics import CANDIDATES_AT_ONCE, SentenceIndex
 from pipeline.submission import read_submission
 from pipeline.errors import ConfigError
 from pipeline.ingest import partition
-from pipeline.segment import add_dictionary_words
+from pipeline.segment import teach_words
 from pipeline.util.textnorm import fold
 from pipeline.topiclist import TopicList
 
@@ -64,7 +64,7 @@ def sentences(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def dev():
     batch = Batch.open(DEV)
-    add_dictionary_words(k for t in batch.topics for k in t.keywords)
+    teach_words(k for t in batch.topics for k in t.keywords)
     submissions = [read_submission(p, batch_root=batch.root, manifest_row=batch.manifest.get(batch.relative(p)))
                    for p in batch.submissions]
     sources = ["\n".join(e.text for e in partition(p)) for p in batch.references.values()]
@@ -330,7 +330,7 @@ OTHER_HANDS = {"university": 0.80, "township": 0.80, "procuratorate": 0.80, "ban
 
 def _detect_batch(path):
     batch = Batch.open(path)
-    add_dictionary_words(k for t in batch.topics for k in t.keywords)
+    teach_words(k for t in batch.topics for k in t.keywords)
     submissions = [read_submission(p, batch_root=batch.root, manifest_row=batch.manifest.get(batch.relative(p)))
                    for p in batch.submissions]
     sources = ["\n".join(e.text for e in partition(p)) for p in batch.references.values()]

@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jieba
 import pytest
 from typer.testing import CliRunner
 
-from conftest import DEV
+from conftest import DEMO, DEV
 from pipeline.cli import app
 from pipeline.engines.dask import partition_size
 
@@ -32,13 +33,17 @@ def both(cluster, tmp_path_factory):
     its own, as a user runs it (jieba's dictionary is global to a process: this test process has taken other
     batches' topic words by now)."""
     out = tmp_path_factory.mktemp("engines")
-    xuexi = str(Path(sys.executable).with_name("xuexi"))
     for engine in ("local", "dask"):
-        extra = ["--engine", "dask", "--scheduler", cluster.scheduler_address] if engine == "dask" else []
-        done = subprocess.run([xuexi, "score", str(DEV), "--out", str(out / engine), "--semantic", SEMANTIC,
-                               "--archive", str(out / f"{engine}.sqlite"), *extra], capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr[-3000:]
+        score(DEV, out / engine, cluster if engine == "dask" else None)
     return [(out / engine / "results.json").read_text(encoding="utf-8") for engine in ("local", "dask")]
+
+
+def score(batch: Path, out: Path, cluster=None) -> None:
+    xuexi = str(Path(sys.executable).with_name("xuexi"))
+    extra = ["--engine", "dask", "--scheduler", cluster.scheduler_address] if cluster else []
+    done = subprocess.run([xuexi, "score", str(batch), "--out", str(out), "--semantic", SEMANTIC,
+                           "--archive", str(out.parent / f"{out.name}.sqlite"), *extra], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 def without_time_stamp(text: str) -> str:
@@ -78,3 +83,21 @@ def test_scheduler_without_the_dask_engine_is_an_error(tmp_path):
                                  str(tmp_path / "a.sqlite"), "--scheduler", "tcp://127.0.0.1:8786"])
     assert result.exit_code == 2
     assert "--engine dask" in result.output
+
+
+def test_workers_that_served_another_quarter_score_this_one_as_the_local_engine(cluster, both, tmp_path):
+    """jieba's dictionary is global to a worker process: the demo's topic words, taught for the run before, are
+    taken out again when the dev batch teaches its own (no restart of the workers)."""
+    from distributed import Client
+
+    def frequency():  # of a word of the demo's topics in each worker's dictionary (None: not a word there)
+        with Client(cluster) as client:
+            return list(client.run(lambda: jieba.dt.FREQ.get("综合立体交通网")).values())
+
+    score(DEMO, tmp_path / "demo", cluster)
+    assert frequency() == [20000, 20000]
+    score(DEV, tmp_path / "dev", cluster)
+    assert frequency() == [None, None]
+    local, _ = both
+    assert without_time_stamp((tmp_path / "dev" / "results.json").read_text(encoding="utf-8")) == \
+        without_time_stamp(local)

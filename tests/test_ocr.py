@@ -64,12 +64,12 @@ def mixed_pdf(original: Path, path: Path) -> Path:
 
 def test_a_pdf_mixing_text_and_scanned_pages_is_read_page_by_page_and_cached(tmp_path):
     from pipeline.util.parsecache import ParseCache
-    from pipeline.segment import added_words
+    from pipeline.segment import taught_words
     from pipeline.engines.stages import read_files
 
     original = DEV / "submissions" / "009_唐宁_调研报告.pdf"
     path = mixed_pdf(original, tmp_path / "009_唐宁_调研报告.pdf")
-    cache = ParseCache(tmp_path / "cache", dictionary_words=added_words())
+    cache = ParseCache(tmp_path / "cache", dictionary_words=taught_words())
     # in an isolated reading worker, within the memory and time limits, as `xuexi score` reads
     (submission,), failed = read_files(tmp_path, [path], cache=cache)
     assert not failed

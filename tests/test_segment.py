@@ -1,10 +1,11 @@
 """Segmentation on the real documents and on the parsed dev batch."""
 
+import jieba
 import pytest
 
 from conftest import DEV, REALISTIC
 from pipeline.submission import read_submission
-from pipeline.segment import find_quotations, make_doc
+from pipeline.segment import find_quotations, make_doc, taught_words, teach_words
 from pipeline.ingest import Element, ElementKind
 
 
@@ -64,3 +65,17 @@ def test_dev_batch_parsed_text_matches_labels(dev_labels):
         assert norm(s.text) == norm(label["text"]), path.name
         assert s.chars == len(norm(label["text"]))
         assert s.author == label["author"] and s.doc_type == label["doc_type"]
+
+
+def test_a_batch_is_cut_the_same_whatever_words_the_process_was_taught_before():
+    """jieba's dictionary is global to the process: the words another batch taught it (a test session, a Dask
+    worker that served another quarter) are taken out again when a batch teaches its own."""
+    sentence = "层层压紧压实管党治党政治责任，推动建设清廉学校。"
+    teach_words(["清廉学校"])
+    words, freq, total = jieba.lcut(sentence), dict(jieba.dt.FREQ), jieba.dt.total
+    teach_words(["清廉学校", "实管", "党治党政", "只在此测试中出现的词"])  # words that cut the sentence otherwise
+    assert jieba.lcut(sentence) != words and "实管" in jieba.lcut(sentence)
+    teach_words(["清廉学校"])
+    assert jieba.lcut(sentence) == words and "清廉学校" in words
+    assert jieba.dt.total == total and jieba.dt.FREQ == freq
+    assert taught_words()[-1] == "清廉学校" and "只在此测试中出现的词" not in taught_words()

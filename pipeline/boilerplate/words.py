@@ -9,16 +9,16 @@ from functools import lru_cache
 import jieba
 
 from .. import lexicon as lx
-from ..segment import dictionary_size
+from ..segment import dictionary_version
 
 
 def words(text: str) -> tuple[str, ...]:
     """jieba words of a text that contain a Chinese character."""
-    return _words(text, dictionary_size())
+    return _words(text, dictionary_version())
 
 
 @lru_cache(maxsize=1 << 16)
-def _words(text: str, dictionary_size: int) -> tuple[str, ...]:
+def _words(text: str, dictionary_version: int) -> tuple[str, ...]:
     """Remembered per state of jieba's dictionary: fitting and judging a batch segment the same sentences, and
     stock sentences recur across documents."""
     return tuple(w for w in jieba.lcut(text) if lx.CJK.search(w))

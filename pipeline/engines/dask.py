@@ -56,7 +56,7 @@ from ..errors import ConfigError
 from ..messages import N_
 from ..model import Source, SourceKind
 from ..util.parsecache import ParseCache
-from ..segment import add_dictionary_words, added_words, get_nlp
+from ..segment import teach_words, taught_words
 from ..semantic import SemanticConfig, get_encoder
 from .stages import (PackedSubmission, boilerplate_references, document_result, models_identity, read_packed,
                      topic_matcher, topic_reader)
@@ -163,8 +163,9 @@ class ClusterRun:
         return ParseCache(self.cache_dir / "parsed", dictionary_words=self.words, limits=self.config.reading)
 
     def teach_words(self) -> None:
-        """jieba's dictionary as the client has it: segmentation and boilerplate depend on it."""
-        add_dictionary_words(self.words)
+        """jieba's dictionary as the client has it, whatever this worker served before: segmentation and
+        boilerplate depend on it."""
+        teach_words(self.words)
 
 
 @lru_cache(maxsize=2)
@@ -287,9 +288,7 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
                                  "启动工作进程（见 docs/scale.md）", seconds=WAIT_FOR_WORKERS,
                                  scheduler=client.scheduler.address)) from exc
         partition_docs = partition_size(len(batch.submissions), sum(client.nthreads().values()))
-        get_nlp()  # the client's dictionary holds what the workers' will: the formulations and the topic words
-        _forget_other_batches(client, added_words())
-        run = client.scatter(ClusterRun(batch, sources, words=added_words(), semantic=semantic, config=config, out_dir=out_dir,
+        run = client.scatter(ClusterRun(batch, sources, words=taught_words(), semantic=semantic, config=config, out_dir=out_dir,
                                         partition_docs=partition_docs), broadcast=True)
         items = [(i, str(p)) for i, p in enumerate(batch.submissions)]
         parts = max(1, math.ceil(len(items) / partition_docs))
@@ -307,13 +306,6 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def _forget_other_batches(client, words: list[str]) -> None:
-    """Restarts the workers when one of them has served a batch with other topic words: jieba keeps every word
-    it is taught for the life of a process, and one word more can segment a sentence differently."""
-    if any(set(known) - set(words) for known in client.run(added_words).values()):
-        client.restart()
 
 
 def _records(read, run, sources: list[CopySource], parts: int):

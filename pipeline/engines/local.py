@@ -29,7 +29,7 @@ from ..report import PagesWritten, write_reports
 from ..results import build_results, write_results
 from ..util.recordcache import RecordCache
 from ..util.runstate import RunInputs, code_digest, exclusive, mark_complete, mark_incomplete
-from ..segment import add_dictionary_words, added_words
+from ..segment import teach_words, taught_words
 from ..semantic import get_encoder
 from .fitledger import FitLedger
 from .stages import (PackedSubmission, Progress, boilerplate_references, copy_sources, models_identity,
@@ -138,10 +138,9 @@ def document_cache(batch: Batch, semantic: str | None, config: ScoringConfig, ou
                    name: str) -> RecordCache:
     """A cache of what out_dir's last runs made of each document (`name`: records, statistics, judgements,
     copy_reports), in this run's context: xuexi's code, the models, the configuration, the topic list and the words
-    jieba was taught in this process (they change how every sentence is cut; a process that scored another batch first
-    has taught it that batch's keywords too)."""
+    jieba was taught (they change how every sentence is cut)."""
     context = json.dumps([code_digest(), models_identity(semantic), config.digest(),
-                          (batch.root / "topics.yaml").read_text(encoding="utf-8"), sorted(set(added_words()))],
+                          (batch.root / "topics.yaml").read_text(encoding="utf-8"), sorted(set(taught_words()))],
                          ensure_ascii=False)
     return RecordCache(out_dir / ".cache" / name, context=context)
 
@@ -202,8 +201,8 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
         return ScoreRun(out_dir, time.perf_counter() - started, unchanged=True, loaded=results)
     RunInputs.forget(out_dir)
     keywords = [k for t in batch.topics for k in t.keywords]
-    add_dictionary_words(keywords)
-    cache = ParseCache(out_dir / ".cache" / "parsed", dictionary_words=added_words(), limits=config.reading)
+    teach_words(keywords)
+    cache = ParseCache(out_dir / ".cache" / "parsed", dictionary_words=taught_words(), limits=config.reading)
     sources, bad_sources = copy_sources(batch, library=library, progress=progress, cache=cache, workers=workers,
                                         limits=config.reading)
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name
