@@ -318,14 +318,20 @@ RESOLVE = re.compile(
     rf"(?:{FIRST_PERSON_UNIT}|我|咱)[^，。,;；]{{0,6}}?(?:将|一定|必将|决心|决不|绝不|要|得)|"
     r"不辜负|无愧于|贡献(?:自己的)?力量|作出(?:应有|更大|新的)?贡献"
 )
+# The set metaphors of official writing, a verdict's image whatever the matter (压舱石, 牛鼻子, 排头兵, 两翼):
+# 发展和安全是一体之两翼, 当好排头兵, 牵住牛鼻子.
+_METAPHORS = (
+    r"试金石|磨刀石|压舱石|定盘星|定海神针|主心骨|风向标|晴雨表|指南针|金钥匙|总开关|牛鼻子|硬骨头|"
+    r"助推器|加速器|催化剂|主引擎|排头兵|领头雁|主力军|生力军|先行者|答卷人|局外人|旁观者|命根子|"
+    r"两翼|双轮|一盘棋|最后一公里|先手棋"
+)
 # Set sayings (警句) of the genre, whoever coins them: a verdict in a fixed frame with no matter of its own —
-# 没有…只有… / 不是…是… / 越…越… / 每一…都… / 一…都不能… / 是…的生命线 / 让每一… / 把…变成… / 在路上 —
-# and the images these sayings are made of (心中、脚下、肩上、手上: 心中有方向，脚下有路).
+# 没有…只有… / 越…越… / 每一…都… / 一…都不能… / 是…的生命线 / 是…的压舱石 / 把…变成… / 在路上.
 SAYING_FRAME = re.compile(
     r"没有[^，。,;；]{1,10}[，,]?(?:只有|唯有)|(?:只有|唯有)[^。;；]{1,14}才|越[^，。,;；]{1,4}越|是一场|"
     r"一[^，。,;；]{1,4}都(?:不能|不可)|缺一不可|"
-    r"是[^，。,;；]{0,8}的?(?:生命线|本色|底色|根本保障|大文章|头等大事|必修课|必答题|试金石|磨刀石|压舱石|"
-    r"主心骨|风向标|进行时|休止符)|永远在路上|没有休止符|只有进行时|只有起点|没有终点|"
+    rf"是[^，。,;；]{{0,8}}的?(?:生命线|本色|底色|根本保障|大文章|头等大事|必修课|必答题|{_METAPHORS}|"
+    r"进行时|休止符)|永远在路上|没有休止符|只有进行时|只有起点|没有终点|"
     r"把[^，。,;；]{1,12}(?:变成|化作|写在|写进|写到|留给)"
 )
 # A speech's rhetorical turn to the audience or to the conclusion, where its set sayings stand.
@@ -353,7 +359,8 @@ NAMED_POST = re.compile(
     r"队长|支书|网格员|联络员|辅导员|班主任|检察官|法官|客户经理|驻村干部|第一书记"
 )
 SCHEDULE = re.compile(r"定期|每(?:天|日|周|月|季度?|半年|年)|年底前|月底前|年内|限期|当天|当日|次日|工作日|逐月|逐季")
-IMAGE_WORDS = re.compile(r"心中|心里|心头|心坎|脚下|脚板|肩上|手上|手中|手里|眼里|笔下")
+# The images sayings are made of: the body and where one stands (心中有方向，脚下有路), and the set metaphors.
+IMAGE_WORDS = re.compile(rf"心中|心里|心头|心坎|脚下|脚板|肩上|手上|手中|手里|眼里|笔下|{_METAPHORS}")
 
 # --- the frame of a study document -----------------------------------------------------------------------------
 
