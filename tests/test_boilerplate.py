@@ -391,3 +391,22 @@ def test_half_width_punctuation_is_judged_like_its_full_width_twin(tmp_path):
     assert [g.reasons for g in full.generic] == [g.reasons for g in half.generic]
     assert len(full.generic) == 3 and full.generic[-1].text.endswith("批评指正。")
     assert not any("12场" in g.text or "我体会" in g.text for g in half.generic)
+
+
+def test_the_members_verdict_after_a_quotation_and_a_short_closing_courtesy_are_judged(tmp_path):
+    """An attributed quotation is not the member's boilerplate, but the stock verdict the member adds after it in
+    the same sentence is; and the closing courtesy is judged however short."""
+    body = ("研讨发言\n李红\n"
+            "今年三月，我们在城东社区开设了12场政策宣讲，参加群众860人次。\n"
+            "总书记指出，“金融要为经济社会发展提供高质量服务”，这为我们做好公司金融工作提供了根本遵循、指明了前进方向。\n"
+            "我体会，政策讲得清不清楚，要看群众能不能用自己的话复述出来。\n"
+            "我就汇报这些。\n")
+    (tmp_path / "submissions").mkdir()
+    (tmp_path / "submissions" / "001_李红_研讨发言.txt").write_text(body, encoding="utf-8")
+    [submission] = [read_submission(p, batch_root=tmp_path) for p in (tmp_path / "submissions").iterdir()]
+    report = BoilerplateDetector().fit([submission]).detect(submission, topics=TopicList(None, None, ()))
+    flagged = [g.text for g in report.generic]
+    assert "这为我们做好公司金融工作提供了根本遵循、指明了前进方向。" in flagged
+    assert not any("高质量服务" in f or "总书记" in f for f in flagged)
+    assert "我就汇报这些。" in flagged
+    assert not any("12场" in f or "我体会" in f for f in flagged)

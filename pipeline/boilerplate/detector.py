@@ -332,9 +332,9 @@ class BoilerplateDetector:
         return self.index.others(sentence, owner)
 
     def detect(self, submission: Submission | SubmissionText, *, topics: TopicList) -> BoilerplateReport:
-        """Judge every sentence of the body. Title, byline, headings, the opening
-        frame (the meeting the document reports, paragraph_kinds), sentences that are half or more attributed quotation and sentences holding a
-        quotation's lead-in (总书记强调：“…) are not judged."""
+        """Judge every sentence of the body. Title, byline, headings and the opening frame (the meeting the
+        document reports, paragraph_kinds) are not judged; of a sentence that is half or more attributed quotation
+        or holds a quotation's lead-in (总书记强调：“…), only the member's words after the quotation are."""
         c = self.config
         passages = _body_passages(submission)
         flags: list[GenericFlag] = []
@@ -369,7 +369,8 @@ class BoilerplateDetector:
     def judged_sentences(self, submission: Submission | SubmissionText,
                          passages: list[tuple[tuple[int, int], PassageKind]] | None = None) -> list[tuple[int, int]]:
         """(start, end) of the body sentences that are judged: not the title, byline or a heading, not the
-        opening frame, not an attributed quotation or its lead-in, not shorter than min_sentence_chars."""
+        opening frame, not an attributed quotation or its lead-in (what follows them in the sentence is), not
+        shorter than min_sentence_chars unless a closing courtesy."""
         c = self.config
         passages = _body_passages(submission) if passages is None else passages
         not_judged = [(a, b) for a, b, label in submission.span_offsets(PARAGRAPHS)
@@ -386,7 +387,11 @@ class BoilerplateDetector:
             if start >= end or any(a <= start and end <= b for a, b in not_judged):
                 continue
             if _overlap(start, end, quoted) * 2 >= end - start or _overlap(start, end, leads):
-                continue  # an attributed quotation is the speaker's words, not the member's boilerplate
+                # An attributed quotation is the speaker's words, not the member's boilerplate; what the member
+                # says of it after it (总书记指出，“…”，这为我们…提供了根本遵循) is the member's, judged alone.
+                start = _after_quotations(submission.text, start, end, quoted + leads)
+                if start is None:
+                    continue
             sentence = fold(submission.text[start:end])
             if sentence.endswith(":") or lx.POINT_HEADING.match(sentence):
                 continue  # a salutation (各位领导：), a lead-in or an item's heading: the structure of the text
@@ -394,8 +399,8 @@ class BoilerplateDetector:
                 continue  # a short line with no end mark: a title or heading the layout did not tell
             if _opens_a_quotation(sentence):
                 continue  # 总书记强调，要做到“…； — the quotation goes on past the sentence's end
-            if len(sentence) >= c.min_sentence_chars:
-                out.append((start, end))
+            if len(sentence) >= c.min_sentence_chars or lx.FRAME_CLOSING.search(sentence):
+                out.append((start, end))  # the closing courtesy is judged however short (我就汇报这些。)
         return out
 
 
@@ -416,6 +421,16 @@ def _opens_a_quotation(sentence: str) -> bool:
     """An attributed quotation opens in the sentence and is not closed in it."""
     mark = sentence.rfind("“")
     return mark > 0 and "”" not in sentence[mark:] and bool(lx.ATTRIBUTION.search(sentence[:mark]))
+
+
+def _after_quotations(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> int | None:
+    """Where the words after the last quotation or lead-in within text[start:end] begin (its closing mark and
+    the punctuation after it skipped), or None when nothing of the member's follows it."""
+    after = max(b for a, b in spans if a < end and b > start)
+    while after < end and (lx.PUNCTUATION.match(text[after]) or text[after] in lx.CLOSING_MARKS
+                           or text[after].isspace()):
+        after += 1
+    return after if after < end else None
 
 
 def _overlap(start: int, end: int, spans: list[tuple[int, int]]) -> int:

@@ -22,7 +22,7 @@ class BoilerplateConfig:
     """Defaults for boilerplate detection. Lengths in characters of the matching view (textnorm.fold)."""
 
     stock_phrases_file: Path = STOCK_PHRASES_FILE
-    min_sentence_chars: int = 8            # shorter sentences are not judged
+    min_sentence_chars: int = 8            # shorter sentences are not judged (a closing courtesy is)
     unpunctuated_line_chars: int = 40      # a line this short without an end mark is a title or heading
     shingle_chars: int = 4
     near_same_jaccard: float = 0.6         # two sentences this similar (shingle Jaccard) are "near-same"
@@ -48,37 +48,37 @@ class BoilerplateConfig:
     isolated_max_chars: int = 40           # isolation counts up to this length: a saying is short, while a long
                                            # sentence's unrepeated words are its details
     narration_min_content: int = 3         # narration counts with this many content words (what happened to what)
-    bias: float = -2.96
-    weight_stock: float = 1.52             # per stock formulation
-    weight_learned: float = 0.98           # per phrase the batch repeats in abstract sentences
-    weight_genre: float = 1.45             # all-purpose words of the genre
-    weight_content: float = -1.15          # words about some matter (none of genre, function or topic words)
+    bias: float = -3.00
+    weight_stock: float = 1.60             # per stock formulation
+    weight_learned: float = 0.97           # per phrase the batch repeats in abstract sentences
+    weight_genre: float = 1.43             # all-purpose words of the genre
+    weight_content: float = -1.13          # words about some matter (none of genre, function or topic words)
     weight_exhortation_opening: float = 2.65
-    weight_exhortation_inside: float = -0.01
-    weight_parallelism: float = 2.35       # share of the sentence in parallel clauses (排比, 对仗)
+    weight_exhortation_inside: float = -0.00
+    weight_parallelism: float = 2.33       # share of the sentence in parallel clauses (排比, 对仗)
     weight_frequent: float = 0.15          # near-same in other documents (half for one)
-    weight_quoted_name: float = -1.28      # a named programme or coinage in quotation marks
-    weight_narration: float = -0.32        # what happened
-    weight_shortcoming: float = -1.19      # per shortcoming stated, up to max_per_cue
-    weight_reflection: float = -0.61       # first-person thinking (我体会)
+    weight_quoted_name: float = -1.29      # a named programme or coinage in quotation marks
+    weight_narration: float = -0.29        # what happened
+    weight_shortcoming: float = -1.18      # per shortcoming stated, up to max_per_cue
+    weight_reflection: float = -0.65       # first-person thinking (我体会)
     weight_argument: float = -1.51         # connectives of reasoning
-    weight_own_act: float = 0.26           # first-person account of what was done or is planned
-    weight_opening: float = -0.29          # the announcement of what follows
-    weight_study_gain: float = 2.01        # the stock account of what the study gave
-    weight_resolve: float = 0.92           # a first-person resolve about the future
+    weight_own_act: float = 0.32           # first-person account of what was done or is planned
+    weight_opening: float = -0.30          # the announcement of what follows
+    weight_study_gain: float = 1.97        # the stock account of what the study gave
+    weight_resolve: float = 0.88           # a first-person resolve about the future
     weight_saying: float = 1.86            # per frame of a set saying, up to max_per_cue
-    weight_image: float = 1.84             # per image of a saying (心中, 脚下), up to max_per_cue
-    weight_rhetoric: float = 2.78          # a turn to the audience or to the conclusion (同志们, 总之)
-    weight_short: float = 0.52             # a sentence of a saying's length
-    weight_isolated: float = 2.49          # its matter stands nowhere else in the document (a saying dropped in)
-    weight_echo: float = 0.89              # adjacent clauses in one frame (对仗)
-    weight_question: float = -0.44         # a question the member asks: own reasoning
-    weight_concrete_clauses: float = -0.35 # clauses naming things without a word of the genre (a method's items)
-    weight_named_method: float = 0.08      # per named form of work (党课, 报告会), up to max_per_cue
-    weight_refers_back: float = -1.01      # a step of an argument (这…, 因此…), not a saying standing alone
-    weight_closes_paragraph: float = 1.12  # where a paragraph's summing-up saying stands
+    weight_image: float = 1.86             # per image of a saying (心中, 脚下), up to max_per_cue
+    weight_rhetoric: float = 2.79          # a turn to the audience or to the conclusion (同志们, 总之)
+    weight_short: float = 0.51             # a sentence of a saying's length
+    weight_isolated: float = 2.50          # its matter stands nowhere else in the document (a saying dropped in)
+    weight_echo: float = 0.91              # adjacent clauses in one frame (对仗)
+    weight_question: float = -0.42         # a question the member asks: own reasoning
+    weight_concrete_clauses: float = -0.37 # clauses naming things without a word of the genre (a method's items)
+    weight_named_method: float = 0.09      # per named form of work (党课, 报告会), up to max_per_cue
+    weight_refers_back: float = -0.94      # a step of an argument (这…, 因此…), not a saying standing alone
+    weight_closes_paragraph: float = 1.10  # where a paragraph's summing-up saying stands
     weight_edge_paragraph: float = 1.57    # where the opening and closing formulas and pledges stand
-    threshold: float = -0.42
+    threshold: float = -0.39
     slogan_min_keywords: int = 2           # a flagged sentence naming this many keywords of one topic is a slogan
 
     def __post_init__(self) -> None:

@@ -288,8 +288,8 @@ def score_on_dask(batch: Batch, sources: list[CopySource], *, out_dir: Path, sem
                                  "启动工作进程（见 docs/scale.md）", seconds=WAIT_FOR_WORKERS,
                                  scheduler=client.scheduler.address)) from exc
         partition_docs = partition_size(len(batch.submissions), sum(client.nthreads().values()))
-        run = client.scatter(ClusterRun(batch, sources, words=taught_words(), semantic=semantic, config=config, out_dir=out_dir,
-                                        partition_docs=partition_docs), broadcast=True)
+        run = client.scatter(ClusterRun(batch, sources, words=taught_words(), semantic=semantic, config=config,
+                                        out_dir=out_dir, partition_docs=partition_docs), broadcast=True)
         items = [(i, str(p)) for i, p in enumerate(batch.submissions)]
         parts = max(1, math.ceil(len(items) / partition_docs))
         read = db.from_sequence(items, partition_size=partition_docs).map_partitions(_read, run).persist()
