@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -366,6 +367,16 @@ def test_a_stock_sentence_stays_stock_in_the_past_tense(dev):
     assert any("常见套语" in r for r in e.reasons(detector.config, "stock"))
 
 
+def judged(folder: Path, texts: dict[str, str]) -> list:
+    """The boilerplate reports of .txt submissions written into `folder`, fitted on them alone, with no topics."""
+    (folder / "submissions").mkdir()
+    for stem, body in texts.items():
+        (folder / "submissions" / f"{stem}.txt").write_text(body, encoding="utf-8")
+    subs = [read_submission(p, batch_root=folder) for p in sorted((folder / "submissions").iterdir())]
+    detector = BoilerplateDetector().fit(subs)
+    return [detector.detect(s, topics=TopicList(None, None, ())) for s in subs]
+
+
 HALF_WIDTH = str.maketrans({"，": ",", "。": ".", "、": ",", "：": ":", "；": ";", "“": '"', "”": '"'})
 
 
@@ -379,13 +390,7 @@ def test_half_width_punctuation_is_judged_like_its_full_width_twin(tmp_path):
             "有的同志讲政策照本宣科，群众听完还是不知道去哪里办、找谁办。\n"
             "下一步，我将继续加强理论学习，不断提高自身素质，为全局工作贡献自己的力量。\n"
             "以上是我的粗浅体会，不妥之处请批评指正。\n")
-    (tmp_path / "submissions").mkdir()
-    (tmp_path / "submissions" / "001_张明_学习心得.txt").write_text(body, encoding="utf-8")
-    (tmp_path / "submissions" / "002_张明_学习心得.txt").write_text(body.translate(HALF_WIDTH), encoding="utf-8")
-    subs = [read_submission(p, batch_root=tmp_path) for p in sorted((tmp_path / "submissions").iterdir())]
-    detector = BoilerplateDetector().fit(subs)
-    topics = TopicList(None, None, ())
-    full, half = (detector.detect(s, topics=topics) for s in subs)
+    full, half = judged(tmp_path, {"001_张明_学习心得": body, "002_张明_学习心得": body.translate(HALF_WIDTH)})
     bare = lambda flags: [re.sub(r"[^\u4e00-\u9fff\d]", "", g.text) for g in flags]  # noqa: E731
     assert bare(full.generic) == bare(half.generic)
     assert [g.reasons for g in full.generic] == [g.reasons for g in half.generic]
@@ -401,10 +406,7 @@ def test_the_members_verdict_after_a_quotation_and_a_short_closing_courtesy_are_
             "总书记指出，“金融要为经济社会发展提供高质量服务”，这为我们做好公司金融工作提供了根本遵循、指明了前进方向。\n"
             "我体会，政策讲得清不清楚，要看群众能不能用自己的话复述出来。\n"
             "我就汇报这些。\n")
-    (tmp_path / "submissions").mkdir()
-    (tmp_path / "submissions" / "001_李红_研讨发言.txt").write_text(body, encoding="utf-8")
-    [submission] = [read_submission(p, batch_root=tmp_path) for p in (tmp_path / "submissions").iterdir()]
-    report = BoilerplateDetector().fit([submission]).detect(submission, topics=TopicList(None, None, ()))
+    [report] = judged(tmp_path, {"001_李红_研讨发言": body})
     flagged = [g.text for g in report.generic]
     assert "这为我们做好公司金融工作提供了根本遵循、指明了前进方向。" in flagged
     assert not any("高质量服务" in f or "总书记" in f for f in flagged)
