@@ -49,6 +49,11 @@ def standard_formulations() -> tuple[str, ...]:
     return phrase_list(phrase_file("standard_formulations.txt"))
 
 
+# jieba's frequency of a taught word (its own dictionary's, where higher): that of a common word (学习 13,482,
+# 建设 26,381), so that jieba keeps the word whole rather than cut it into the words its dictionary offers.
+TAUGHT_WORD_FREQUENCY = 20000
+
+
 def teach_words(words) -> None:
     """Make jieba's dictionary its own words, the standard formulations and `words` (a batch's topic keywords,
     each kept whole) and nothing more. jieba's dictionary is global to the process and one word more can cut a
@@ -83,7 +88,7 @@ class _TaughtWords:
         self._before, self._total = [], dictionary.total
         for word in words:
             self._before += [(word[:i], dictionary.FREQ.get(word[:i])) for i in range(1, len(word) + 1)]
-            dictionary.add_word(word, freq=max(dictionary.FREQ.get(word) or 0, 20000))
+            dictionary.add_word(word, freq=max(dictionary.FREQ.get(word) or 0, TAUGHT_WORD_FREQUENCY))
         self.words = list(words)
         self.version += 1
 

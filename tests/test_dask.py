@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from conftest import DEMO, DEV
 from pipeline.cli import app
 from pipeline.engines.dask import partition_size
+from pipeline.segment import TAUGHT_WORD_FREQUENCY
 
 runner = CliRunner()
 SEMANTIC = "static"  # the fast shipped model: both engines use it, so the comparison is engine against engine
@@ -95,7 +96,7 @@ def test_workers_that_served_another_quarter_score_this_one_as_the_local_engine(
             return list(client.run(lambda: jieba.dt.FREQ.get("综合立体交通网")).values())
 
     score(DEMO, tmp_path / "demo", cluster)
-    assert frequency() == [20000, 20000]
+    assert frequency() == [TAUGHT_WORD_FREQUENCY] * 2
     score(DEV, tmp_path / "dev", cluster)
     assert frequency() == [None, None]
     local, _ = both
