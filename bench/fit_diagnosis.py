@@ -26,8 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from topics import BATCHES, _from_key, keyed_diagnoses  # noqa: E402
 
 from pipeline.batch import Batch  # noqa: E402
-from pipeline.util.parsecache import ParseCache  # noqa: E402
-from pipeline.engines.stages import read_files  # noqa: E402
+from pipeline.engines.stages import batch_parse_cache, read_files  # noqa: E402
 from pipeline.topics.coverage import TopicConfig, TopicMatcher, theory_share  # noqa: E402
 
 
@@ -35,9 +34,8 @@ def cases(name: str, out: Path) -> list[tuple[str, float, bool]]:
     """(doc_id, own theory share, called 两张皮) for the documents with own theory and no own practice."""
     root = BATCHES[name]
     batch = Batch.open(root)
-    keywords = [k for t in batch.topics for k in t.keywords]
     subs, _ = read_files(batch.root, batch.submissions, manifest=batch.manifest,
-                         cache=ParseCache(out / name / ".cache" / "parsed", dictionary_words=keywords))
+                         cache=batch_parse_cache(batch, out / name / ".cache" / "parsed"))
     labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))["documents"]
     keyed = keyed_diagnoses(root, [s.doc_id for s in subs])
     matcher, config = TopicMatcher(batch.topics), TopicConfig()

@@ -30,8 +30,7 @@ from yardstick import BATCHES  # noqa: E402
 from pipeline.annotations import COPIED, GENERIC, QUOTED, annotate  # noqa: E402
 from pipeline.batch import Batch  # noqa: E402
 from pipeline.model import Source  # noqa: E402
-from pipeline.util.parsecache import ParseCache  # noqa: E402
-from pipeline.engines.stages import read_files  # noqa: E402
+from pipeline.engines.stages import batch_parse_cache, read_files  # noqa: E402
 from pipeline.semantic import get_encoder  # noqa: E402
 from pipeline.submission import Submission  # noqa: E402
 from pipeline.topics import TopicConfig, TopicMatcher  # noqa: E402
@@ -122,9 +121,8 @@ def main() -> int:
 def annotated_submissions(batch: Batch, out: Path, labels: dict | None = None) -> Iterator[Submission]:
     """Each submission of `batch` as its run in `out` read it (the parse cache), with the copied, quoted and
     generic spans the matcher reads annotated on its Doc: the run's (results.json), or with `labels` the key's."""
-    keywords = [k for t in batch.topics for k in t.keywords]
     subs, _ = read_files(batch.root, batch.submissions, manifest=batch.manifest,
-                         cache=ParseCache(out / ".cache" / "parsed", dictionary_words=keywords))
+                         cache=batch_parse_cache(batch, out / ".cache" / "parsed"))
     by_id = {d["doc_id"]: d for d in json.loads((out / "results.json").read_text(encoding="utf-8"))["documents"]}
     for s in subs:
         r = _from_key(s.text, labels[s.doc_id]) if labels is not None else by_id[s.doc_id]

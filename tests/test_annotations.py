@@ -9,8 +9,7 @@ from conftest import DEMO
 from pipeline.batch import Batch
 from pipeline.config import ScoringConfig
 from pipeline.engines.local import annotated_documents
-from pipeline.engines.stages import copy_sources, read_packed
-from pipeline.util.parsecache import ParseCache
+from pipeline.engines.stages import batch_parse_cache, copy_sources, read_packed
 from pipeline.annotations import COPIED, EVIDENCE, GENERIC, QUOTED, annotate
 from pipeline.model import CopyKind, EvidenceRole, Source
 from pipeline.results import document_record
@@ -22,8 +21,7 @@ def demo_annotated(demo_run):
     """The demo's Submissions as the local engine annotates them, one at a time (it keeps none), with their
     records: the run's stream again, over its caches."""
     batch = Batch.open(DEMO)
-    cache = ParseCache(demo_run.out_dir / ".cache" / "parsed",
-                       dictionary_words=[k for t in batch.topics for k in t.keywords])
+    cache = batch_parse_cache(batch, demo_run.out_dir / ".cache" / "parsed")
     submissions, _ = read_packed(batch.root, batch.submissions, manifest=batch.manifest, cache=cache)
     sources, _ = copy_sources(batch, library=None, progress=None, cache=cache)
     return list(annotated_documents(batch, submissions, sources, semantic=None, config=ScoringConfig(),

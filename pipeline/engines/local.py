@@ -24,16 +24,15 @@ from ..messages import N_
 from ..submission import Submission
 from ..util.forking import forked_map
 from ..model import Source, SourceKind
-from ..util.parsecache import ParseCache
 from ..report import PagesWritten, write_reports
 from ..results import build_results, write_results
 from ..util.recordcache import RecordCache
 from ..util.runstate import RunInputs, code_digest, exclusive, mark_complete, mark_incomplete
-from ..segment import teach_words, taught_words
+from ..segment import taught_words
 from ..semantic import get_encoder
 from .fitledger import FitLedger
-from .stages import (PackedSubmission, Progress, boilerplate_references, copy_sources, models_identity,
-                     judge_boilerplate, read_packed, scored_documents, topic_matcher, topic_reader)
+from .stages import (PackedSubmission, Progress, batch_parse_cache, boilerplate_references, copy_sources,
+                     models_identity, judge_boilerplate, read_packed, scored_documents, topic_matcher, topic_reader)
 
 
 @dataclass
@@ -200,9 +199,7 @@ def _score_batch(batch: Batch, out_dir: Path, *, started: float, progress: Progr
             archive.store_quarter(results)
         return ScoreRun(out_dir, time.perf_counter() - started, unchanged=True, loaded=results)
     RunInputs.forget(out_dir)
-    keywords = [k for t in batch.topics for k in t.keywords]
-    teach_words(keywords)
-    cache = ParseCache(out_dir / ".cache" / "parsed", dictionary_words=taught_words(), limits=config.reading)
+    cache = batch_parse_cache(batch, out_dir / ".cache" / "parsed", config.reading)
     sources, bad_sources = copy_sources(batch, library=library, progress=progress, cache=cache, workers=workers,
                                         limits=config.reading)
     if archive is not None:  # earlier quarters of this unit; a text already in prior/ keeps its prior/ name

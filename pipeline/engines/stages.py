@@ -32,6 +32,7 @@ from ..util.recordcache import RecordCache
 from .fitledger import FitLedger, digest
 from ..results import document_record
 from ..topiclist import TopicList
+from ..segment import taught_words, teach_words
 from ..semantic import backend_identity, get_encoder
 from ..topics import TopicConfig, TopicMatcher
 
@@ -41,6 +42,13 @@ Kept = TypeVar("Kept")  # what a reader keeps of each file's bytes (_read)
 # second. Read with the default transformer instead, the topic levels of the labelled batches are no better (worse
 # on two: bench/cascade.py), at a dozen model calls a document.
 TOPIC_READER = "static"
+
+
+def batch_parse_cache(batch: Batch, folder: Path, limits: ReaderLimits = ReaderLimits()) -> ParseCache:
+    """The parse cache of a run of `batch` in `folder`, with jieba taught the batch's topic words first: they
+    change how the files are cut, so they are part of its keys."""
+    teach_words(k for t in batch.topics for k in t.keywords)
+    return ParseCache(folder, dictionary_words=taught_words(), limits=limits)
 
 
 def read_files(batch_root: Path, paths: list[Path], *, manifest: dict[str, dict] | None = None,
