@@ -551,10 +551,13 @@ class Archive:
             corrected = con.execute(
                 """SELECT DISTINCT doc_id, NULL AS flag_key, topic_id || ' 层次更正' AS flag_text FROM level_decisions
                    WHERE quarter_id = ? ORDER BY doc_id, topic_id""", (row["id"],)).fetchall()
-        kept = doc_ids if doc_ids is not None else {d.doc_id for d in results.documents}
+        kept, keys = doc_ids, None
+        if doc_ids is None:  # one pass over the records: a scoring run's are packed, read back one at a time
+            kept, keys = set(), set()
+            for d in results.documents:
+                kept.add(d.doc_id)
+                keys.update(f.key for f in archived_flags(d, quarter=qid, unit=unit))
         decided = [*decided, *corrected]  # a corrected level is lost with its document
-        keys = None if doc_ids is not None else {f.key for d in results.documents
-                                                  for f in archived_flags(d, quarter=qid, unit=unit)}
         lost = [dict(d) for d in decided
                 if d["doc_id"] not in kept or (keys is not None and d["flag_key"] and d["flag_key"] not in keys)]
         return Replacement(qid, [d for d in archived if d not in kept], lost)

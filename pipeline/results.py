@@ -15,7 +15,7 @@ from . import __version__
 from .annotations import (CANDIDATES, COPIED, EVIDENCE, GENERIC, HEADINGS, PARAGRAPHS, QUOTE_LEADS, QUOTED,
                           QUOTES)
 from .batch import Batch
-from .model import CopyKind, DocumentRecord, FailedFile, ListedTopic, Results, Source
+from .model import CopyKind, DocumentRecord, FailedFile, ListedTopic, PackedDocuments, Results, Source
 from .submission import Submission
 from .topics.coverage import TopicCoverage
 from .util.files import write_chunks_atomic
@@ -140,8 +140,8 @@ def _coverage(coverage: TopicCoverage, evidence: list[Span], text: str) -> dict:
 
 def build_results(batch: Batch, documents: Iterable[dict], failed: list[FailedFile], *,
                   config: dict | None = None) -> Results:
-    """The results of a scored batch: each document's record is read into the model as `documents` gives it (a
-    stream of them is never held twice); `config` is the run's settings."""
+    """The results of a scored batch: each document's record is read into the model and packed as `documents`
+    gives it (a stream of them is never held twice, nor as objects); `config` is the run's settings."""
     return Results(
         schema=SCHEMA,
         batch=batch.name,
@@ -151,7 +151,7 @@ def build_results(batch: Batch, documents: Iterable[dict], failed: list[FailedFi
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         topic_list=[ListedTopic(t.id, t.title, t.required, list(t.key_points)) for t in batch.topics],
         config=config,
-        documents=sorted((DocumentRecord.from_dict(d) for d in documents), key=lambda d: d.doc_id),
+        documents=PackedDocuments(DocumentRecord.from_dict(d) for d in documents),
         failed=sorted(failed, key=lambda f: f.file),
         skipped=list(batch.skipped),
         roster=list(batch.roster),
@@ -170,8 +170,8 @@ def write_results(path: Path, results: Results) -> None:
                 yield json.dumps(value, ensure_ascii=False).encode("utf-8")
                 continue
             yield b"["
-            for i, document in enumerate(results.documents):
-                yield f"{', ' if i else ''}{json.dumps(document.to_dict(), ensure_ascii=False)}".encode("utf-8")
+            for i, text in enumerate(PackedDocuments.texts(results.documents)):
+                yield f"{', ' if i else ''}{text}".encode("utf-8")
             yield b"]"
         yield b"}"
 

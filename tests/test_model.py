@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import copy
 import json
+import tracemalloc
 
 from pipeline.archive import Archive
-from pipeline.model import CopyKind, DiagnosisKind, EvidenceRole, GenericKind, Level, Results, SourceKind, Verdict
+from pipeline.model import (CopyKind, DiagnosisKind, DocumentRecord, EvidenceRole, GenericKind, Level, PackedDocuments,
+                            Results, SourceKind, Verdict)
 from pipeline.results import write_results
 
 
@@ -44,6 +46,29 @@ def test_results_json_written_a_document_at_a_time_is_the_file_one_dump_writes(t
     empty = Results(schema="xuexi.results/1")
     write_results(tmp_path / "empty.json", empty)
     assert (tmp_path / "empty.json").read_bytes() == json.dumps(empty.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_a_runs_records_are_held_packed_in_a_fraction_of_their_memory_and_read_back_as_they_were(dev_run):
+    """A scoring run holds every record packed (PackedDocuments) while it scores the rest: on the dev batch's real
+    records, in doc_id order whatever order they came in, read back equal to results.json's, written as the same
+    text, and held in under a third of the memory the records take as objects."""
+    dicts = dev_run.results["documents"]
+    texts = [json.dumps(d, ensure_ascii=False) for d in dicts]  # each record read afresh, its strings its own
+
+    def held(make) -> tuple[int, object]:
+        tracemalloc.start()
+        made = make()
+        size = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        return size, made
+
+    objects, records = held(lambda: [DocumentRecord.from_dict(json.loads(t)) for t in texts])
+    packed_size, packed = held(lambda: PackedDocuments(DocumentRecord.from_dict(json.loads(t))
+                                                       for t in reversed(texts)))
+    assert [d.doc_id for d in packed] == [d["doc_id"] for d in dicts] == sorted(d["doc_id"] for d in dicts)
+    assert packed == records and packed[2:4] == records[2:4] and len(packed) == len(records) > 20
+    assert [json.loads(t) for t in PackedDocuments.texts(packed)] == dicts
+    assert packed_size < objects / 3, (packed_size, objects)
 
 
 def test_an_archives_results_with_decisions_read_into_the_model_and_write_back_the_same(tmp_path, dev_run):
