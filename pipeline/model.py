@@ -571,7 +571,7 @@ class PackedDocuments(Sequence[DocumentRecord]):
     objects is hundreds of megabytes (some 30 KB a document, against 4 to 6 KB packed), held beside the models and the
     workers at the run's peak."""
 
-    LEVEL = 1  # zlib's fastest: the text shrinks about sevenfold already, and every record is packed once a run
+    LEVEL = 1  # zlib's fastest: it already packs the text about 3.5-fold, and every record is packed once a run
 
     def __init__(self, records: Iterable[DocumentRecord]):
         packed = ((r.doc_id, zlib.compress(json.dumps(r.to_dict(), ensure_ascii=False).encode("utf-8"),
