@@ -279,6 +279,23 @@ def test_closing_forked_work_early_drops_what_was_not_started(tmp_path):
     assert len(list(tmp_path.iterdir())) == done  # no worker is left running
 
 
+def test_forked_workers_leave_once_the_last_result_is_made_though_none_was_read():
+    """The topic stage reads the boilerplate judgements one document at a time, long after they were made: an idle
+    worker would count the memory it inherited until the stage is over."""
+    import multiprocessing
+
+    before = set(multiprocessing.active_children())
+    items = list(range(2 * MIN_ITEMS))
+    results = forked_map(lambda i: i * i, items, workers=2, chunksize=1)
+    workers = set(multiprocessing.active_children()) - before
+    assert len(workers) == 2
+    deadline = time.monotonic() + 60
+    while any(worker.is_alive() for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(worker.is_alive() for worker in workers)
+    assert list(results) == [i * i for i in items]
+
+
 def test_forked_workers_do_not_count_the_memory_this_process_freed():
     """glibc keeps freed heap blocks resident, and a forked worker counts every resident page of its parent as its
     own: 192 MB freed in 64 KB holes between live blocks are given back before the workers are forked."""

@@ -21,7 +21,6 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from ..util.files import write_json_atomic
-from ..util.forking import forked_map
 from ..model import (PASSAGE_FLAGS, CopyKind, FlagKind, LevelReview, Passage, Review, Source, SourceKind, Structure,
                      Verdict)
 from .highlight import DiffPiece, Locator, Mark, char_diff, marked_paragraphs
@@ -95,7 +94,9 @@ class PagesWritten:
 
 def write_document_pages(report: QuarterReport, out_dir: Path) -> PagesWritten:
     """One page per document whose inputs changed since the last write into `out_dir` (every page the first
-    time), written in forked processes: a province's quarter has thousands."""
+    time), written here. Not in forked processes: the scoring process is at its largest when the reports are
+    written, and each forked writer counts all of it again (measured at 5,000 documents: the run's process tree
+    1.8 GB while writing, against 0.8 GB for this process alone), where writing here costs 10.6 s against 6.2 s."""
     links = {d.doc_id: PurePosixPath(d.page).name for d in report.documents}  # pages share one folder
     manifest = out_dir / MANIFEST
     earlier = _read_manifest(manifest)
@@ -103,8 +104,8 @@ def write_document_pages(report: QuarterReport, out_dir: Path) -> PagesWritten:
     digests = {doc.page: _digest(page_inputs(report, doc, links)) for doc in report.documents}
     stale = [doc for doc in report.documents
              if not _stands(out_dir / doc.page, digests[doc.page], earlier.get(doc.page))]
-    written = list(forked_map(lambda doc: render_page("document.html", out_dir / doc.page,
-                                                      **document_context(report, doc, links)), stale))
+    written = [render_page("document.html", out_dir / doc.page, **document_context(report, doc, links))
+               for doc in stale]
     pages = [out_dir / doc.page for doc in report.documents]
     # a document no longer in the quarter keeps no page: the folder shows one run's documents
     for folder in {p.parent for p in pages}:
