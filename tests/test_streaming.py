@@ -2,7 +2,7 @@
 its own pass, so that a quarter's Docs are never all in memory: what the batch-wide stages and the boilerplate judge
 read of the packed bytes equals what they read of the Doc, the stream lets each Doc go once its record is made, the
 parse cache refuses bytes that would not rebuild a Submission, and a rerun passes again only what changed (the
-record cache). On the dev and demo batches as read. The boilerplate judge's workers are forked, and at work,
+record cache). On the dev and demo batches as read. The boilerplate judge's worker is forked, and at work,
 before copy detection starts (forked_map starts its workers when called)."""
 
 from __future__ import annotations
@@ -294,6 +294,15 @@ def test_forked_workers_leave_once_the_last_result_is_made_though_none_was_read(
         time.sleep(0.05)
     assert not any(worker.is_alive() for worker in workers)
     assert list(results) == [i * i for i in items]
+
+
+def test_work_beside_the_callers_own_is_forked_even_to_one_worker():
+    """The boilerplate judge: one process beside the scoring process, which finds copying meanwhile."""
+    import os
+
+    beside = list(forked_map(lambda i: os.getpid(), list(range(3)), workers=1, background=True))
+    assert len(set(beside)) == 1 and beside[0] != os.getpid()
+    assert set(forked_map(lambda i: os.getpid(), list(range(3)), workers=1)) == {os.getpid()}
 
 
 def test_forked_workers_do_not_count_the_memory_this_process_freed():

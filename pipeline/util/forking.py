@@ -25,19 +25,21 @@ _INHERITED: tuple[Callable, Sequence] | None = None
 
 
 def forked_map(function: Callable[[Item], Result], items: Sequence[Item], *, workers: int | None = None,
-               chunksize: int = 16, isolate: Callable[[], None] | None = None) -> Generator[Result, None, None]:
+               chunksize: int = 16, isolate: Callable[[], None] | None = None,
+               background: bool = False) -> Generator[Result, None, None]:
     """function(item) for every item, in order, in `workers` forked processes (None: one per core), or here
     where forking is not available or not worth it. `function` may be a closure: it is inherited, not pickled;
     what it returns is pickled back. With `isolate`, the items always go to worker processes (where the platform
     can fork), each of which calls isolate() first: work that must not endanger this process (reading files
-    under a memory limit).
+    under a memory limit). With `background`, the caller has work of its own meanwhile, so that even one worker
+    is forked (where the platform can fork).
 
     The workers are forked, and set to work, before this returns: they inherit this process as it is now, and
     work while the caller does something else; the results wait for the caller in order, and the workers leave
     as soon as the last is made. Closing the generator before the end drops the work not yet started."""
     workers = workers or os.cpu_count() or 1
     forks = "fork" in multiprocessing.get_all_start_methods()
-    if not forks or (isolate is None and (workers < 2 or len(items) < MIN_ITEMS)) or not items:
+    if not forks or (isolate is None and not background and (workers < 2 or len(items) < MIN_ITEMS)) or not items:
         return (function(item) for item in items)
     results = _forked(function, items, min(workers, len(items)), chunksize, isolate)
     next(results)  # forks the workers and hands them every item
