@@ -300,9 +300,12 @@ def test_work_beside_the_callers_own_is_forked_even_to_one_worker():
     """The boilerplate judge: one process beside the scoring process, which finds copying meanwhile."""
     import os
 
-    beside = list(forked_map(lambda i: os.getpid(), list(range(3)), workers=1, background=True))
+    items = list(range(MIN_ITEMS))
+    beside = list(forked_map(lambda i: os.getpid(), items, workers=1, background=True))
     assert len(set(beside)) == 1 and beside[0] != os.getpid()
-    assert set(forked_map(lambda i: os.getpid(), list(range(3)), workers=1)) == {os.getpid()}
+    assert set(forked_map(lambda i: os.getpid(), items, workers=1)) == {os.getpid()}
+    # too few items to be worth a process, beside the caller's work or not
+    assert set(forked_map(lambda i: os.getpid(), items[1:], workers=1, background=True)) == {os.getpid()}
 
 
 def test_forked_workers_do_not_count_the_memory_this_process_freed():

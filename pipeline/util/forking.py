@@ -32,14 +32,14 @@ def forked_map(function: Callable[[Item], Result], items: Sequence[Item], *, wor
     what it returns is pickled back. With `isolate`, the items always go to worker processes (where the platform
     can fork), each of which calls isolate() first: work that must not endanger this process (reading files
     under a memory limit). With `background`, the caller has work of its own meanwhile, so that even one worker
-    is forked (where the platform can fork).
+    is forked (where the platform can fork and the items are enough to be worth it).
 
     The workers are forked, and set to work, before this returns: they inherit this process as it is now, and
     work while the caller does something else; the results wait for the caller in order, and the workers leave
     as soon as the last is made. Closing the generator before the end drops the work not yet started."""
     workers = workers or os.cpu_count() or 1
     forks = "fork" in multiprocessing.get_all_start_methods()
-    if not forks or (isolate is None and not background and (workers < 2 or len(items) < MIN_ITEMS)) or not items:
+    if not forks or (isolate is None and ((workers < 2 and not background) or len(items) < MIN_ITEMS)) or not items:
         return (function(item) for item in items)
     results = _forked(function, items, min(workers, len(items)), chunksize, isolate)
     next(results)  # forks the workers and hands them every item
