@@ -9,13 +9,14 @@ from __future__ import annotations
 import copy
 import csv
 import re
+from dataclasses import replace
 from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
 from conftest import DEV
 
-from pipeline.model import QuotedPassage, Source, SourceKind
+from pipeline.model import PackedDocuments, QuotedPassage, Results, Source, SourceKind
 from pipeline.report import QuarterReport, write_reports
 from pipeline.report.highlight import Locator, Mark, char_diff, marked_paragraphs
 from pipeline.report.tongbao import tongbao_blocks
@@ -153,6 +154,24 @@ def test_reports_are_the_same_when_written_twice(full_results, tmp_path):
     write_reports(full_results, second)
     for name in ["summary.html", "scores.csv", f"documents/{full_results['documents'][0]['doc_id']}.html"]:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_the_report_keeps_briefs_and_each_page_reads_its_whole_record(full_results, full_out, tmp_path):
+    """A scoring run holds its records packed (PackedDocuments); the report keeps of each record its brief, without
+    text or passages, and each page and the score sheet read the whole record again: the same files as from
+    the records read whole."""
+    results = Results.from_dict(full_results)
+    packed = replace(results, documents=PackedDocuments(results.documents))
+    report = QuarterReport(packed)
+    assert all(d.brief.text is None and not (d.brief.copied or d.brief.quoted or d.brief.generic)
+               and not any(t.evidence for t in d.brief.topics) for d in report.documents)
+    whole = {d["doc_id"]: d for d in full_results["documents"]}
+    assert all(d.record.text == whole[d.doc_id]["text"] and len(d.copied) == len(whole[d.doc_id]["copied"])
+               for d in report.documents)
+    write_reports(packed, tmp_path)
+    names = ["summary.html", "scores.csv", *(f"documents/{doc_id}.html" for doc_id in whole)]
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (full_out / name).read_bytes(), name
 
 
 def test_a_results_file_without_later_stages_still_reports(dev_results, tmp_path):

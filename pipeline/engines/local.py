@@ -22,7 +22,7 @@ from ..copying import CopyDetector, CopySource
 from ..errors import ConfigError
 from ..messages import N_
 from ..submission import Submission
-from ..util.forking import forked_map
+from ..util.forking import forked_map, give_back_free_memory
 from ..model import Source, SourceKind
 from ..report import PagesWritten, write_reports
 from ..results import build_results, write_results
@@ -90,6 +90,7 @@ def annotated_documents(batch: Batch, submissions: list[PackedSubmission], sourc
             [s.checked for s in submissions], sources,
             progress=(lambda done, total: progress(N_("查找复制段落"), done, total)) if progress else None,
             reports=copy_reports)
+        give_back_free_memory()  # copy detection's transients: the topic stage's objects do not reuse that heap
         matcher = topic_matcher(batch.topics, encoder, reader, config.topics)
         for done, scored in enumerate(scored_documents(submissions, copies, judged, matcher, records=records), 1):
             yield scored

@@ -20,8 +20,10 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 
 from ..errors import ConfigError
 from ..lexicon import FILE_NAME
@@ -132,9 +134,11 @@ class Dismissed:
 
 @dataclass
 class DocumentFacts:
-    """One document record with what the reports derive from it."""
+    """One document record with what the reports derive from it. The report holds the record's brief (_brief):
+    the whole record, its text and passages, is read when a page asks for it (`record`)."""
 
-    record: DocumentRecord
+    brief: DocumentRecord
+    whole: Callable[[], DocumentRecord] = field(repr=False, compare=False)
     number: int                      # 1-based, in doc_id order; the document's label where a chart lacks CJK
     levels: dict[str, int]           # topic_id -> level, assessed topics only
     missing_required: list[Topic]
@@ -145,51 +149,56 @@ class DocumentFacts:
     concern: Concern = field(default_factory=lambda: Concern(0.0, []))
 
     @property
+    def record(self) -> DocumentRecord:
+        """The whole record: its text, passages and evidence besides the brief."""
+        return self.whole()
+
+    @property
     def doc_id(self) -> str:
-        return self.record.doc_id or self.record.file or f"document-{self.number}"
+        return self.brief.doc_id or self.brief.file or f"document-{self.number}"
 
     @property
     def member(self) -> str:
-        return self.record.author or f"{UNSIGNED}{self.doc_id}"
+        return self.brief.author or f"{UNSIGNED}{self.doc_id}"
 
     @property
     def doc_type(self) -> str:
-        return self.record.doc_type or ""
+        return self.brief.doc_type or ""
 
     @property
     def title(self) -> str:
-        return (self.record.structure or Structure()).title or self.doc_id
+        return (self.brief.structure or Structure()).title or self.doc_id
 
     @property
     def verdict(self) -> Verdict | None:
         """The reviewers' overall verdict (合格, 需补学, 退回修改), None while undecided."""
-        return self.record.verdict
+        return self.brief.verdict
 
     @property
     def corrected(self) -> set[str]:
         """The topics whose level a reviewer corrected (the archive's results carry the correction)."""
-        return {t.topic_id for t in self.record.topics if t.review}
+        return {t.topic_id for t in self.brief.topics if t.review}
 
     @property
     def scanned_pages(self) -> list[int]:
         """Pages read from a scan by OCR: every flag on their text rests on what recognition read."""
-        return [p.page for p in self.record.ocr_pages or []]
+        return [p.page for p in self.brief.ocr_pages or []]
 
     @property
     def doubtful_pages(self) -> list[int]:
         """Scanned pages read below the confidence floor: the original must be checked before a flag on them
         is believed."""
-        return [p.page for p in self.record.ocr_pages or [] if p.confidence < LOW_CONFIDENCE]
+        return [p.page for p in self.brief.ocr_pages or [] if p.confidence < LOW_CONFIDENCE]
 
     @property
     def garbled_pages(self) -> list[int]:
         """Pages whose text layer reads as unchecked OCR (digits read as letters)."""
-        return list(self.record.garbled_pages or [])
+        return list(self.brief.garbled_pages or [])
 
     @property
     def scored_copy_ratio(self) -> float:
         """总文字复制比 as the machine found it."""
-        return self.record.copy_ratio
+        return self.brief.copy_ratio
 
     @property
     def copy_ratio(self) -> float:
@@ -198,7 +207,7 @@ class DocumentFacts:
 
     @property
     def _ratios(self) -> CopyRatios:
-        return self.record.copy_ratios or CopyRatios()
+        return self.brief.copy_ratios or CopyRatios()
 
     @property
     def ratio_without_quotes(self) -> float | None:
@@ -221,10 +230,10 @@ class DocumentFacts:
         when the run gave it, else counted from the passages."""
         if self._ratios.per_source:
             scored = dict(sorted(self._ratios.per_source.items(), key=lambda kv: str(kv[0])))
-        else:
-            chars = self.record.chars
+        else:  # results of a release that did not give copy_ratios
+            chars = self.brief.chars
             counted: Counter = Counter()
-            for c in self.record.copied:
+            for c in self.copied:
                 counted[c.source] += len(_no_space(c.text))
             scored = {k: v / chars for k, v in sorted(counted.items(), key=lambda kv: str(kv[0]))} if chars else {}
         shares = {k: v - self.dismissed.by_source.get(k, 0.0) for k, v in scored.items()}
@@ -233,7 +242,7 @@ class DocumentFacts:
     @property
     def scored_generic_ratio(self) -> float | None:
         """套话占比 as the machine found it."""
-        return self.record.generic_ratio
+        return self.brief.generic_ratio
 
     @property
     def generic_ratio(self) -> float | None:
@@ -280,8 +289,13 @@ class QuarterReport:
         self.topics = [Topic(t.id, t.title or t.id, t.required, key_points=tuple(t.key_points or ()))
                        for t in self.results.topic_list if t.id]
         self.topic_by_id = {t.id: t for t in self.topics}
-        records = sorted(self.results.documents, key=lambda d: d.doc_id or d.file or "")
-        self.documents = [self._document(r, i + 1) for i, r in enumerate(records)]
+        # Each record is read once here and only its brief kept (a quarter's records read whole are some 30 KB a
+        # document): a page reads its document's again, by its place in the results.
+        whole = _Records(self.results.documents)
+        facts = (self._document(r, partial(whole.read, i)) for i, r in enumerate(self.results.documents))
+        self.documents = sorted(facts, key=lambda d: d.brief.doc_id or d.brief.file or "")
+        for number, doc in enumerate(self.documents, 1):
+            doc.number = number
         self.document_by_id = {d.doc_id: d for d in self.documents}
         for doc, page in zip(self.documents, _page_names([d.doc_id for d in self.documents])):
             doc.page = page
@@ -307,8 +321,8 @@ class QuarterReport:
         return new
 
     def _revised(self, doc: DocumentFacts, record: DocumentRecord) -> DocumentFacts:
-        revised = self._document(record, doc.number)
-        revised.page = doc.page
+        revised = self._document(record, lambda: record)
+        revised.number, revised.page = doc.number, doc.page
         revised.concern = self._concern(revised)
         return revised
 
@@ -410,7 +424,7 @@ class QuarterReport:
         return {
             "members": len(self.members),
             "documents": len(self.documents),
-            "chars": sum(d.record.chars for d in self.documents),
+            "chars": sum(d.brief.chars for d in self.documents),
             "failed": len(self.failed),
             "doc_types": sorted(Counter(d.doc_type or "其他" for d in self.documents).items(), key=lambda kv: (-kv[1], kv[0])),
             "levels": {lv: levels.get(lv, 0) for lv in LEVEL_NAMES},
@@ -441,12 +455,13 @@ class QuarterReport:
 
     # ---- building
 
-    def _document(self, record: DocumentRecord, number: int) -> DocumentFacts:
+    def _document(self, record: DocumentRecord, whole: Callable[[], DocumentRecord]) -> DocumentFacts:
+        """The facts of a record, which `whole` reads again; numbered 0 until the report numbers its documents."""
         levels = {t.topic_id: t.level for t in record.topics if t.topic_id and t.level is not None}
         missing = [t for t in self.required_topics if levels.get(t.id) == 0]
         diagnoses = [DiagnosisFacts(kind, (record.diagnoses or {})[kind]) for kind in DiagnosisKind
                      if (record.diagnoses or {}).get(kind)]
-        return DocumentFacts(record, number, levels, missing,
+        return DocumentFacts(_brief(record), whole, 0, levels, missing,
                              [d for d in diagnoses if d.verdict != Verdict.DISMISS],
                              [d for d in diagnoses if d.verdict == Verdict.DISMISS], _dismissed(record))
 
@@ -499,6 +514,29 @@ class QuarterReport:
         c = self.config
         return (doc.copy_ratio < c.flag_copy_ratio and (doc.generic_ratio or 0) < c.flag_generic_ratio
                 and not doc.diagnoses)
+
+
+def _brief(record: DocumentRecord) -> DocumentRecord:
+    """A record without what only its document's page shows: its text, passages, topic evidence, headings and
+    quotations (some 1 KB as objects, against 30 KB whole)."""
+    structure = record.structure and Structure(record.structure.title, record.structure.byline)
+    return replace(record, text=None, structure=structure, copied=[], quoted=[], generic=[], paraphrase_check=None,
+                   topics=[replace(t, evidence=[]) for t in record.topics])
+
+
+class _Records:
+    """A quarter's records read one at a time, the last one kept: a document's page asks for its record many
+    times, a quarter's report for every record once."""
+
+    def __init__(self, records: Sequence[DocumentRecord]):
+        self.records = records
+        self.last: tuple[int, DocumentRecord] | None = None
+
+    def read(self, i: int) -> DocumentRecord:
+        last = self.last  # one read: pages are served from threads
+        if last is None or last[0] != i:
+            last = self.last = (i, self.records[i])
+        return last[1]
 
 
 def _dismissed(record: DocumentRecord) -> Dismissed:

@@ -41,7 +41,7 @@ def score_table(report: QuarterReport) -> tuple[list[str], list[list]]:
     rows = []
     for d in report.documents:
         rows.append(
-            [d.doc_id, d.member, d.doc_type, d.record.file or "", d.record.chars]
+            [d.doc_id, d.member, d.doc_type, d.brief.file or "", d.brief.chars]
             + [d.levels.get(t.id) for t in report.topics]
             + [d.scored_copy_ratio, d.ratio_without_quotes, d.ratio_without_own, d.scored_generic_ratio,
                d.copy_ratio, d.generic_ratio]
