@@ -101,11 +101,11 @@ def write_document_pages(report: QuarterReport, out_dir: Path) -> PagesWritten:
     manifest = out_dir / MANIFEST
     earlier = _read_manifest(manifest)
     manifest.unlink(missing_ok=True)  # a write stopped midway leaves no digest that would vouch for its pages
-    digests = {doc.page: _digest(page_inputs(report, doc, links)) for doc in report.documents}
-    stale = [doc for doc in report.documents
-             if not _stands(out_dir / doc.page, digests[doc.page], earlier.get(doc.page))]
-    written = [render_page("document.html", out_dir / doc.page, **document_context(report, doc, links))
-               for doc in stale]
+    digests, written = {}, []
+    for doc in report.documents:  # one document at a time: its record is read once, for its digest and its page
+        digests[doc.page] = _digest(page_inputs(report, doc, links))
+        if not _stands(out_dir / doc.page, digests[doc.page], earlier.get(doc.page)):
+            written.append(render_page("document.html", out_dir / doc.page, **document_context(report, doc, links)))
     pages = [out_dir / doc.page for doc in report.documents]
     # a document no longer in the quarter keeps no page: the folder shows one run's documents
     for folder in {p.parent for p in pages}:
